@@ -1,0 +1,139 @@
+"""A small httpx client for the Discourse API: categories, topics, the latest posts.
+
+Rate limits: Discourse allows 60 requests a minute per admin API key by default
+(``DISCOURSE_MAX_ADMIN_API_REQS_PER_MINUTE``) and answers 429 with ``Retry-After`` beyond that.
+The client spaces requests ``min_interval`` seconds apart (1 s: 60/min) and honours 429 by
+sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying -- httpx has no
+built-in for that, so it is done here explicitly.  httpx's transport ``retries`` only covers
+connection errors.  5xx answers are retried a few times with exponential backoff, then raised
+as ``DiscourseApiError`` so the poller backs off between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from adapters.discourse import Category, TopicInfo, parse_categories, parse_topic
+from bot.errors import KakehashiError
+
+log = logging.getLogger("kakehashi.discourse")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class DiscourseApiError(KakehashiError):
+    """The API could not be reached or kept failing; ``transient`` when worth retrying later."""
+
+    def __init__(self, reason: str, *, transient: bool = True) -> None:
+        super().__init__(reason)
+        self.transient = transient
+
+
+def retry_after_seconds(response: httpx.Response, default: float) -> float:
+    raw = response.headers.get("Retry-After", "").strip()
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        pass
+    try:
+        wait = response.json().get("extras", {}).get("wait_seconds")
+        if isinstance(wait, int | float):
+            return max(float(wait), 0.0)
+    except (ValueError, AttributeError):
+        pass
+    return default
+
+
+class DiscourseClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None = None,
+        api_username: str | None = None,
+        min_interval: float = 1.0,
+        max_429_waits: int = 3,
+        max_5xx_retries: int = 2,
+        max_retry_after: float = 120.0,
+        timeout: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        headers = {"Accept": "application/json", "User-Agent": "kakehashi"}
+        if api_key:
+            headers["Api-Key"] = api_key
+            headers["Api-Username"] = api_username or "system"
+        self.base_url = base_url.rstrip("/")
+        self.min_interval = min_interval
+        self.max_429_waits = max_429_waits
+        self.max_5xx_retries = max_5xx_retries
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._next_at = 0.0
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=httpx.AsyncHTTPTransport(retries=2),  # connection errors only
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _pace(self) -> None:
+        async with self._lock:
+            wait = self._next_at - time.monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+            self._next_at = time.monotonic() + self.min_interval
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        waits_429 = 0
+        errors = 0
+        while True:
+            await self._pace()
+            try:
+                response = await self._http.get(path, params=params)
+            except httpx.HTTPError as exc:
+                raise DiscourseApiError(f"GET {path}: {exc.__class__.__name__}: {exc}") from exc
+            status = response.status_code
+            if status == 429:
+                waits_429 += 1
+                if waits_429 > self.max_429_waits:
+                    raise DiscourseApiError(f"GET {path}: still rate limited (429) after {self.max_429_waits} waits")
+                wait = min(retry_after_seconds(response, 10.0), self.max_retry_after)
+                log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
+                await self._sleep(wait)
+                continue
+            if status >= 500:
+                errors += 1
+                if errors > self.max_5xx_retries:
+                    raise DiscourseApiError(f"GET {path}: HTTP {status} after {self.max_5xx_retries} retries")
+                await self._sleep(random.uniform(0, min(30.0, 1.0 * 2**errors)))
+                continue
+            if status >= 400:
+                raise DiscourseApiError(f"GET {path}: HTTP {status}", transient=False)
+            try:
+                return response.json()
+            except ValueError:
+                raise DiscourseApiError(f"GET {path}: answer is not JSON") from None
+
+    async def categories(self) -> dict[int, Category]:
+        return parse_categories(await self.get_json("/site.json"))
+
+    async def topic(self, topic_id: int) -> TopicInfo | None:
+        return parse_topic(await self.get_json(f"/t/{topic_id}.json"))
+
+    async def latest_posts(self, before: int | None = None) -> list[dict[str, Any]]:
+        """One page of ``/posts.json`` (newest first); ``before`` pages back to older posts."""
+        params = {"before": before} if before is not None else None
+        data = await self.get_json("/posts.json", params=params)
+        posts = data.get("latest_posts") if isinstance(data, dict) else None
+        return [p for p in posts or () if isinstance(p, dict) and isinstance(p.get("id"), int)]

@@ -1,0 +1,68 @@
+"""Local sinks for running without any platform: a console printer and a JSON-lines file.
+
+The demo uses them in place of Slack and Teams; they receive exactly the posts the real
+sinks would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bot.domain import Post, Receipt
+
+
+def _summary(post: Post) -> str:
+    payload = post.payload
+    if post.kind in ("repost", "update", "delete"):
+        text = payload.get("text", "").replace("\n", " ")
+        return f"[{payload.get('tag_label', '')}] {payload.get('author', '')}: {text[:80]}"
+    return str(payload.get("title") or payload.get("markdown", "")[:80])
+
+
+class ConsoleSink:
+    """Prints each post as one line."""
+
+    min_interval = 0.0
+
+    def __init__(self, platform: str = "console", console: Console | None = None) -> None:
+        self.platform = platform
+        self.console = console or Console(stderr=True)
+        self._ids = itertools.count(1)
+
+    async def send(self, post: Post) -> Receipt:
+        self.console.print(f"[bold]{post.destination}[/] {post.kind}: {_summary(post)}", highlight=False)
+        return Receipt(remote_id=post.remote_id or f"console-{next(self._ids)}", remote_channel=str(post.destination))
+
+
+class JsonlSink:
+    """Appends each post as one JSON object per line (``{"destination", "kind", "payload", ...}``)."""
+
+    min_interval = 0.0
+
+    def __init__(self, path: Path, platform: str = "console") -> None:
+        self.platform = platform
+        self.path = path
+        self._ids = itertools.count(1)
+        self._lock = asyncio.Lock()
+
+    async def send(self, post: Post) -> Receipt:
+        remote_id = post.remote_id or f"{self.platform}-{next(self._ids)}"
+        record: dict[str, Any] = {
+            "destination": str(post.destination),
+            "kind": post.kind,
+            "remote_id": remote_id,
+            "dedupe_key": post.dedupe_key,
+            "payload": post.payload,
+        }
+        line = json.dumps(record, ensure_ascii=False, default=str)
+        async with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+        return Receipt(remote_id=remote_id, remote_channel=str(post.destination))

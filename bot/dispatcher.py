@@ -1,0 +1,190 @@
+"""The dispatcher: decide what happens to an inbound event, store it, return fast.
+
+Inbound handlers call this and nothing else; delivery happens later in the outbox worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import Destination, InboundMessage
+from bot.metrics import Metrics
+from bot.reload import RulesHolder
+from bot.texts import t
+from rules import Match, RuleSet
+from storage.inbound import Routing
+from storage.store import Store
+
+log = logging.getLogger("kakehashi.dispatch")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the dispatcher did: ``stored``, ``duplicate`` or ``ignored`` (with why)."""
+
+    status: str
+    reason: str = ""
+    message_id: int | None = None
+    item_ids: tuple[int, ...] = ()
+    matches: tuple[Match, ...] = ()
+
+
+def _norm_channel(name: str) -> str:
+    return name.strip().lstrip("#").casefold()
+
+
+def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_id: str) -> bool:
+    names = {_norm_channel(channel), _norm_channel(channel_id)}
+    return any(
+        dest.platform == platform and _norm_channel(dest.channel) in names
+        for dest in rules.department_destinations()
+    )
+
+
+def routings_for(matches: Sequence[Match]) -> list[Routing]:
+    """One routing per department; the first matching route decides its tag and reason."""
+    seen: dict[str, Routing] = {}
+    for match in matches:
+        for department in match.departments:
+            seen.setdefault(
+                department,
+                Routing(department=department, tag=match.tag, route=match.route, reason=match.reason_text),
+            )
+    return list(seen.values())
+
+
+def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
+    return {name: dept.post_to for name, dept in rules.departments.items()}
+
+
+class Dispatcher:
+    def __init__(self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()) -> None:
+        self.store = store
+        self.rules = rules
+        self.metrics = metrics
+        self.self_ids = set(self_ids)
+
+    def add_self_id(self, bot_id: str) -> None:
+        """Adapters call this once they know the bot's own user id on their platform."""
+        self.self_ids.add(bot_id)
+
+    def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
+        if msg.author_id in self.self_ids:
+            return "own post"
+        if is_department_channel(rules, msg.platform, msg.channel, msg.channel_id):
+            return "posted in a department channel"
+        if not rules.is_source(msg):
+            return "not a source channel"
+        return None
+
+    async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
+        """Classify and store a community message with its outbox rows, once."""
+        rules = self.rules.current
+        reason = self._ignore_reason(rules, msg)
+        if reason:
+            self.metrics.inc("kakehashi_messages_total", outcome="ignored")
+            log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
+            return Outcome(status="ignored", reason=reason)
+        matches = rules.classify(msg)
+        result = await self.store.record_inbound(msg, routings_for(matches), destinations(rules), repost=repost)
+        if not result.created:
+            self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
+            return Outcome(status="duplicate", message_id=result.message_id)
+        self.metrics.inc("kakehashi_messages_total", outcome="stored")
+        self.metrics.inc("kakehashi_items_total", amount=len(result.item_ids))
+        log.info(
+            "stored %s %s -> %s",
+            msg.platform,
+            msg.key,
+            ", ".join(f"{m.route}:{'+'.join(m.departments)}" for m in matches) or "no route",
+        )
+        return Outcome(
+            status="stored", message_id=result.message_id, item_ids=result.item_ids, matches=matches
+        )
+
+    async def handle_edit(self, msg: InboundMessage, edited_at: datetime) -> Outcome:
+        """Re-classify an edited message: refresh sent reposts, route newly matching departments."""
+        rules = self.rules.current
+        if await self.store.message_id(msg.platform, msg.key) is None:
+            return await self.handle_message(msg)
+        matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
+        new_items = await self.store.record_edit(
+            msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
+        )
+        return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+
+    async def handle_delete(self, platform: str, key: str) -> Outcome:
+        deleted = await self.store.record_delete(platform, key)
+        return Outcome(status="deleted" if deleted else "ignored", reason="" if deleted else "unknown message")
+
+    async def flag(
+        self, *, platform: str, key: str, department: str, tag: str | None, reason: str, origin: str
+    ) -> tuple[int, ...]:
+        """Route a stored community message by hand (emoji flag, command)."""
+        rules = self.rules.current
+        message_id = await self.store.message_id(platform, key)
+        if message_id is None or department not in rules.departments:
+            return ()
+        routing = Routing(department=department, tag=tag, route=origin, reason=reason, origin=origin)
+        return await self.store.add_items(message_id, [routing], destinations(rules))
+
+    async def handle_reaction(
+        self,
+        *,
+        platform: str,
+        target: str,
+        emoji: str,
+        user_id: str,
+        user_name: str,
+        added: bool,
+        stamp: str,
+    ) -> str:
+        """An emoji on a community post (flag it) or on one of our reposts (status / vote).
+
+        ``target`` is the community message key, or the platform id of our repost.
+        Returns a short description of what happened (for logs and tests).
+        """
+        rules = self.rules.current
+        emoji = emoji.strip(":")
+        repost = await self.store.sent_row_for_remote(target)
+        if repost is not None and repost.item_id is not None:
+            rule = rules.reaction_for(emoji, on_routed=True)
+            if rule is None:
+                return "no rule"
+            item_id = repost.item_id
+            if added:
+                created = await self.store.add_reaction(
+                    platform=platform, target=target, emoji=emoji, user_id=user_id,
+                    user_name=user_name, item_id=item_id, vote=rule.vote,
+                )
+                if not created:
+                    return "duplicate"
+                if rule.set_status:
+                    await self.store.set_status(item_id, rule.set_status, by=user_name)
+            else:
+                if await self.store.remove_reaction(
+                    platform=platform, target=target, emoji=emoji, user_id=user_id, vote=rule.vote
+                ) is None:
+                    return "unknown"
+                if rule.set_status:
+                    await self.store.set_status(item_id, "open", by=user_name)
+            await self.store.enqueue_refresh(item_id, stamp)
+            return "vote" if rule.vote else f"status:{rule.set_status}"
+        rule = rules.reaction_for(emoji, on_routed=False)
+        if rule is None or rule.to is None:
+            return "no rule"
+        if not added:
+            await self.store.remove_reaction(platform=platform, target=target, emoji=emoji, user_id=user_id)
+            return "removed"
+        if not await self.store.add_reaction(
+            platform=platform, target=target, emoji=emoji, user_id=user_id, user_name=user_name
+        ):
+            return "duplicate"
+        reason = t(rules.locale, "flag.reason", user=user_name, emoji=emoji)
+        items = await self.flag(
+            platform=platform, key=target, department=rule.to, tag=rule.tag, reason=reason, origin="reaction"
+        )
+        return f"flagged:{rule.to}" if items else "already routed"

@@ -1,0 +1,43 @@
+"""The kakehashi exception tree.
+
+::
+
+    KakehashiError                 root; library code raises these and never exits the process
+    ├── SettingsError              a bad environment variable (names the variable and the form)
+    ├── rules.RulesError           rules.yaml problems, each ``file:line:col: path: message``
+    ├── PayloadError               a malformed inbound payload (HTTP 400 with the reason)
+    └── DeliveryError              a sink could not deliver a post
+        ├── TransientDeliveryError retry later (429, 5xx, connection errors); may carry retry_after
+        └── PermanentDeliveryError dead-letter now (channel_not_found, invalid_auth, ...)
+"""
+
+from __future__ import annotations
+
+
+class KakehashiError(Exception):
+    """Root of every error kakehashi raises on purpose."""
+
+
+class SettingsError(KakehashiError):
+    """An environment variable is missing or malformed."""
+
+
+class PayloadError(KakehashiError):
+    """An inbound payload is malformed; the message says which field and why."""
+
+
+class DeliveryError(KakehashiError):
+    """A post could not be delivered."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth retrying: rate limits, server errors, timeouts."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying will not help; the row is dead-lettered with this reason."""

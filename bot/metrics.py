@@ -1,0 +1,41 @@
+"""Prometheus metrics for ``/metrics`` (one registry per running app, so tests stay isolated)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+_COUNTERS = {
+    "kakehashi_messages_total": ("Inbound community messages by outcome", ("outcome",)),
+    "kakehashi_items_total": ("Items routed to departments", ()),
+    "kakehashi_deliveries_total": ("Outbox delivery attempts by platform and result", ("platform", "result")),
+    "kakehashi_requests_total": ("Inbound HTTP requests by endpoint and status", ("endpoint", "status")),
+}
+_GAUGES = {
+    "kakehashi_outbox_rows": ("Outbox rows by status", ("status",)),
+}
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.counters = {
+            name: Counter(name.removesuffix("_total"), doc, labels, registry=self.registry)
+            for name, (doc, labels) in _COUNTERS.items()
+        }
+        self.gauges = {
+            name: Gauge(name, doc, labels, registry=self.registry) for name, (doc, labels) in _GAUGES.items()
+        }
+
+    def inc(self, name: str, amount: float = 1, **labels: str) -> None:
+        counter = self.counters[name]
+        (counter.labels(**labels) if labels else counter).inc(amount)
+
+    def set(self, name: str, value: float, **labels: str) -> None:
+        gauge = self.gauges[name]
+        (gauge.labels(**labels) if labels else gauge).set(value)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

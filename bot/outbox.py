@@ -1,0 +1,190 @@
+"""The outbox worker: deliver due rows through the sinks, durably.
+
+Per row: render (reposts are rendered from the stored item at send time), respect the
+destination's rate limit, send, then record the platform id.  Transient failures back off
+exponentially with full jitter (or wait for Retry-After); permanent ones and rows that ran out
+of attempts are dead-lettered with the reason, visible in ``kakehashi outbox list``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from bot.domain import Destination, Post, Sink
+from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.metrics import Metrics
+from bot.reload import RulesHolder
+from bot.render import repost_payload
+from storage.models import OutboxRow, utcnow
+from storage.store import Store
+
+log = logging.getLogger("kakehashi.outbox")
+
+Clock = Callable[[], datetime]
+
+
+class RateLimiter:
+    """At most one post per ``interval`` seconds per destination (monotonic clock, in memory)."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}
+
+    def wait_time(self, key: str, interval: float) -> float:
+        """Seconds to wait before ``key`` may send; 0 reserves the slot now."""
+        now = time.monotonic()
+        ready = self._next.get(key, 0.0)
+        if ready > now:
+            return ready - now
+        self._next[key] = now + interval
+        return 0.0
+
+    def push_back(self, key: str, seconds: float) -> None:
+        self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)
+
+
+def backoff(attempt: int, *, base: float = 2.0, cap: float = 900.0) -> float:
+    """Full-jitter exponential backoff (AWS architecture blog): uniform(0, min(cap, base * 2**n))."""
+    return random.uniform(0, min(cap, base * 2**attempt)) + 0.5
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        sinks: Mapping[str, Sink],
+        rules: RulesHolder,
+        metrics: Metrics,
+        owner: str,
+        max_attempts: int = 8,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.sinks = dict(sinks)
+        self.rules = rules
+        self.metrics = metrics
+        self.owner = owner
+        self.max_attempts = max_attempts
+        self.clock = clock
+        self.limiter = RateLimiter()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Inbound handlers call this after enqueueing so delivery starts at once."""
+        self._wake.set()
+
+    async def build_post(self, row: OutboxRow) -> Post | None:
+        destination = Destination.parse(row.destination)
+        payload = dict(row.payload or {})
+        if row.kind in ("repost", "update", "delete") and row.item_id is not None:
+            view = await self.store.item_view(row.item_id)
+            if view is None:
+                return None
+            rules = self.rules.current
+            dept = rules.departments.get(view.item.department)
+            label = dept.label if dept else view.item.department
+            payload = {**repost_payload(view, department_label=label, locale=rules.locale), **payload}
+        return Post(
+            kind=row.kind,
+            destination=destination,
+            payload=payload,
+            dedupe_key=row.dedupe_key,
+            remote_id=row.remote_id,
+        )
+
+    async def deliver(self, row: OutboxRow) -> str:
+        """Deliver one leased row; returns ``sent``, ``retry``, ``dead`` or ``deferred``."""
+        destination = Destination.parse(row.destination)
+        sink = self.sinks.get(destination.platform)
+        if sink is None:
+            reason = f"no sink for platform {destination.platform!r}: is it configured?"
+            await self.store.mark_dead(row.id, reason)
+            log.error("outbox %s dead: %s", row.id, reason)
+            return "dead"
+        interval = float(getattr(sink, "min_interval", 0.0))
+        wait = self.limiter.wait_time(row.destination, interval) if interval else 0.0
+        if wait > 0:
+            await self.store.release(row.id, self.clock() + timedelta(seconds=wait))
+            return "deferred"
+        post = await self.build_post(row)
+        if post is None:
+            await self.store.mark_dead(row.id, "the routed item no longer exists")
+            return "dead"
+        try:
+            receipt = await sink.send(post)
+        except PermanentDeliveryError as exc:
+            await self.store.mark_dead(row.id, exc.reason)
+            self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
+            log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, exc.reason)
+            return "dead"
+        except DeliveryError as exc:
+            return await self._retry_or_die(row, exc.reason, exc.retry_after, destination)
+        except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
+            log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
+            return await self._retry_or_die(row, f"unexpected error: {exc!r}", None, destination)
+        await self.store.mark_sent(row.id, receipt, now=self.clock())
+        self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
+        return "sent"
+
+    async def _retry_or_die(
+        self, row: OutboxRow, reason: str, retry_after: float | None, destination: Destination
+    ) -> str:
+        attempts = row.attempts + 1
+        if attempts >= self.max_attempts:
+            final = f"gave up after {attempts} attempts: {reason}"
+            await self.store.mark_dead(row.id, final)
+            self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
+            log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, final)
+            return "dead"
+        delay = retry_after if retry_after is not None else backoff(attempts)
+        if retry_after is not None:
+            self.limiter.push_back(row.destination, retry_after)
+        await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay))
+        self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")
+        log.warning("outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay)
+        return "retry"
+
+    async def run_once(self) -> dict[str, int]:
+        """Claim the due rows and deliver them; returns counts per result."""
+        counts: dict[str, int] = {}
+        rows = await self.store.claim_due(self.owner, now=self.clock())
+        for row in rows:
+            result = await self.deliver(row)
+            counts[result] = counts.get(result, 0) + 1
+        return counts
+
+    async def drain(self, *, timeout: float = 30.0, horizon: float = 5.0) -> dict[str, int]:
+        """Deliver until nothing is due within ``horizon`` seconds (demo, imports, tests)."""
+        totals: dict[str, int] = {}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = await self.run_once()
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            if counts and set(counts) != {"deferred"}:
+                continue
+            next_due = await self.store.next_due()
+            if next_due is None or next_due > self.clock() + timedelta(seconds=horizon):
+                break
+            await asyncio.sleep(0.05)
+        return totals
+
+    async def run_forever(self, poll_interval: float = 1.0) -> None:
+        while True:
+            try:
+                counts = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; retrying")
+                counts = {}
+            if counts and set(counts) != {"deferred"}:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
+            except TimeoutError:
+                pass

@@ -1,0 +1,20 @@
+"""The platform integrations the app loads; each factory returns None when not configured.
+
+A plugin is a module with ``def plugin(app: App) -> Plugin | None`` (see ``bot.app.Plugin``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import PluginFactory
+
+# One line per integration, in start-up order.
+PLUGIN_MODULES: tuple[str, ...] = (
+)
+
+
+def default_plugins() -> list[PluginFactory]:
+    return [importlib.import_module(name).plugin for name in PLUGIN_MODULES]

@@ -1,0 +1,176 @@
+"""Settings from the environment.  Every variable is listed in ``.env.example``.
+
+A bad value raises ``SettingsError`` naming the variable and the expected form.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from bot.errors import SettingsError
+from storage.db import DEFAULT_URL, normalise_url
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def bundled_rules_path() -> Path:
+    """The default rules.yaml shipped inside the package."""
+    return Path(str(resources.files("bot") / "data" / "rules.yaml"))
+
+
+def bundled_sample_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / "sample_community.jsonl"))
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 0, high: int = 1 << 31) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected a whole number, e.g. {name}={default}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r}: expected a number between {low} and {high}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected a number of seconds, e.g. {name}={default}") from None
+    if value < 0:
+        raise SettingsError(f"{name}={raw!r}: expected a number >= 0")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip() or default
+    for choice in choices:
+        if raw.casefold() == choice.casefold():
+            return choice
+    raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}={raw!r}: expected an http(s) URL, e.g. https://example.com/")
+    return raw.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    rules_path: Path
+    database_url: str = DEFAULT_URL
+    host: str = "0.0.0.0"
+    port: int = 3000
+    log_level: str = "INFO"
+    env: str = "production"
+    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    outbox_max_attempts: int = 8
+    outbox_poll_interval: float = 1.0
+    # Slack
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    slack_command: str = "/kakehashi"
+    # Microsoft Teams (Bot Framework)
+    microsoft_app_id: str | None = None
+    microsoft_app_password: str | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: str = "MultiTenant"
+    # Discourse
+    discourse_url: str | None = None
+    discourse_api_key: str | None = None
+    discourse_api_username: str | None = None
+    discourse_webhook_secret: str | None = None
+    discourse_poll_interval: float = 300.0
+    # Generic inbound webhook
+    inbound_webhook_secret: str | None = None
+
+    @property
+    def dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id) or (self.dev and self.microsoft_app_password is not None)
+
+    def missing_for_platforms(self) -> list[str]:
+        """Human hints for `kakehashi serve` when a platform is not configured."""
+        hints = []
+        if not self.slack_bot_token:
+            hints.append("Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        elif not (self.slack_signing_secret or self.slack_app_token):
+            hints.append("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+        if not self.microsoft_app_id:
+            hints.append("Teams: set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID")
+        if not (self.discourse_webhook_secret or self.discourse_url):
+            hints.append("Discourse: set DISCOURSE_WEBHOOK_SECRET and/or DISCOURSE_URL + DISCOURSE_API_KEY")
+        return hints
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        rules_raw = env.get("KAKEHASHI_RULES", "").strip()
+        if rules_raw:
+            rules_path = Path(rules_raw)
+        elif Path("rules.yaml").is_file():
+            rules_path = Path("rules.yaml")
+        else:
+            rules_path = bundled_rules_path()
+        db_raw = env.get("DATABASE_URL", "").strip()
+        database_url = normalise_url(db_raw) if db_raw else DEFAULT_URL
+        command = env.get("SLACK_COMMAND", "").strip() or "/kakehashi"
+        if not command.startswith("/") or " " in command:
+            raise SettingsError(f"SLACK_COMMAND={command!r}: expected a slash command such as /kakehashi")
+        app_type = _choice(env, "MICROSOFT_APP_TYPE", "MultiTenant", ("MultiTenant", "SingleTenant"))
+        tenant = env.get("MICROSOFT_APP_TENANT_ID", "").strip() or None
+        if app_type == "SingleTenant" and env.get("MICROSOFT_APP_ID", "").strip() and not tenant:
+            raise SettingsError("MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE=SingleTenant")
+        app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+        if app_token and not app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN: expected an app-level token starting with xapp-")
+        return cls(
+            rules_path=rules_path,
+            database_url=database_url,
+            host=env.get("HOST", "").strip() or "0.0.0.0",
+            port=_int(env, "PORT", 3000, low=1, high=65535),
+            log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
+            env=_choice(env, "KAKEHASHI_ENV", "production", ("production", "dev")),
+            instance_id=env.get("KAKEHASHI_INSTANCE_ID", "").strip() or uuid.uuid4().hex[:12],
+            outbox_max_attempts=_int(env, "KAKEHASHI_OUTBOX_MAX_ATTEMPTS", 8, low=1, high=100),
+            outbox_poll_interval=_float(env, "KAKEHASHI_OUTBOX_POLL_SECONDS", 1.0),
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
+            slack_app_token=app_token,
+            slack_api_url=_url(env, "SLACK_API_URL"),
+            slack_command=command,
+            microsoft_app_id=env.get("MICROSOFT_APP_ID", "").strip() or None,
+            microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", "").strip() or None,
+            microsoft_app_tenant_id=tenant,
+            microsoft_app_type=app_type,
+            discourse_url=_url(env, "DISCOURSE_URL"),
+            discourse_api_key=env.get("DISCOURSE_API_KEY", "").strip() or None,
+            discourse_api_username=env.get("DISCOURSE_API_USERNAME", "").strip() or None,
+            discourse_webhook_secret=env.get("DISCOURSE_WEBHOOK_SECRET", "").strip() or None,
+            discourse_poll_interval=_float(env, "DISCOURSE_POLL_SECONDS", 300.0),
+            inbound_webhook_secret=env.get("KAKEHASHI_INBOUND_SECRET", "").strip() or None,
+        )

@@ -1,0 +1,42 @@
+"""What every part of the store shares: the session factory and a portable insert-or-ignore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.models import Base
+
+
+class StoreBase:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def _insert_ignore(self, session: AsyncSession, row: Base) -> int | None:
+        """Insert ``row`` unless a unique constraint already holds it; return its id or None."""
+        table = type(row).__table__  # type: ignore[attr-defined]
+        mapper = inspect(type(row))
+        values: dict[str, Any] = {}
+        for attr in mapper.column_attrs:
+            value = getattr(row, attr.key)
+            column = attr.columns[0]
+            if value is None and column.default is not None and column.default.is_scalar:
+                value = column.default.arg
+            elif value is None and column.default is not None and column.default.is_callable:
+                value = column.default.arg(None)  # type: ignore[operator]
+            if value is not None:
+                values[attr.key] = value
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(**values).on_conflict_do_nothing()
+        pk = next(iter(table.primary_key.columns))
+        result = await session.execute(stmt.returning(pk))
+        return result.scalar_one_or_none()

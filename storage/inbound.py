@@ -1,0 +1,228 @@
+"""Recording community messages and their routed items, one transaction per event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Destination, InboundMessage
+from storage.base import StoreBase
+from storage.models import Item, Message, OutboxRow, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """The decision to send a message to one department (from a rule, a reaction or a command)."""
+
+    department: str
+    tag: str | None
+    route: str
+    reason: str
+    origin: str = "rule"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    created: bool
+    message_id: int
+    item_ids: tuple[int, ...] = ()
+
+
+def repost_key(message: Message, department: str, destination: Destination) -> str:
+    return f"repost:{message.platform}:{message.key}:{department}:{destination}"
+
+
+def _message_row(msg: InboundMessage) -> Message:
+    return Message(
+        platform=msg.platform,
+        key=msg.key,
+        channel_id=msg.channel_id,
+        channel=msg.channel,
+        author_id=msg.author_id,
+        author=msg.author,
+        text=msg.text,
+        created_at=msg.created_at,
+        thread_key=msg.thread_key,
+        is_bot=msg.is_bot,
+        link=msg.link,
+        tags=list(msg.tags),
+        private=msg.private,
+        files=list(msg.files),
+    )
+
+
+class InboundStore(StoreBase):
+    async def record_inbound(
+        self,
+        msg: InboundMessage,
+        routings: Sequence[Routing],
+        destinations: Mapping[str, Sequence[Destination]],
+        *,
+        repost: bool = True,
+    ) -> RecordResult:
+        """Store the message, its items and their outbox rows atomically.
+
+        A message already stored (same platform and key) changes nothing and returns
+        ``created=False``: this is what makes platform retries and redeliveries no-ops.
+        """
+        async with self.sessions() as session:
+            try:
+                async with session.begin():
+                    row = _message_row(msg)
+                    session.add(row)
+                    await session.flush()
+                    item_ids = await self._add_items(session, row, routings, destinations, repost=repost)
+            except IntegrityError:
+                existing = await self.message_id(msg.platform, msg.key)
+                if existing is None:
+                    raise
+                return RecordResult(created=False, message_id=existing)
+        return RecordResult(created=True, message_id=row.id, item_ids=item_ids)
+
+    async def _add_items(
+        self,
+        session: AsyncSession,
+        message: Message,
+        routings: Sequence[Routing],
+        destinations: Mapping[str, Sequence[Destination]],
+        *,
+        repost: bool = True,
+    ) -> tuple[int, ...]:
+        existing = set(
+            (await session.scalars(select(Item.department).where(Item.message_id == message.id))).all()
+        )
+        ids: list[int] = []
+        for routing in routings:
+            if routing.department in existing:
+                continue
+            existing.add(routing.department)
+            item = Item(
+                message_id=message.id,
+                department=routing.department,
+                tag=routing.tag,
+                route=routing.route,
+                reason=routing.reason,
+                origin=routing.origin,
+                created_at=utcnow(),
+            )
+            session.add(item)
+            await session.flush()
+            ids.append(item.id)
+            if not repost:
+                continue
+            for dest in destinations.get(routing.department, ()):
+                session.add(
+                    OutboxRow(
+                        dedupe_key=repost_key(message, routing.department, dest),
+                        kind="repost",
+                        item_id=item.id,
+                        destination=str(dest),
+                        payload={},
+                    )
+                )
+        await session.flush()
+        return tuple(ids)
+
+    async def add_items(
+        self,
+        message_id: int,
+        routings: Sequence[Routing],
+        destinations: Mapping[str, Sequence[Destination]],
+    ) -> tuple[int, ...]:
+        """Route an already stored message to more departments (emoji flags, commands)."""
+        async with self.sessions() as session, session.begin():
+            message = await session.get(Message, message_id)
+            if message is None or message.deleted:
+                return ()
+            return await self._add_items(session, message, routings, destinations)
+
+    async def message_id(self, platform: str, key: str) -> int | None:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Message.id).where(Message.platform == platform, Message.key == key)
+            )
+
+    async def get_message(self, platform: str, key: str) -> Message | None:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Message).where(Message.platform == platform, Message.key == key)
+            )
+
+    async def record_edit(
+        self,
+        platform: str,
+        key: str,
+        text: str,
+        edited_at: datetime,
+        routings: Sequence[Routing],
+        destinations: Mapping[str, Sequence[Destination]],
+    ) -> tuple[int, ...]:
+        """Update an edited message: refresh sent reposts, route to newly matching departments.
+
+        Returns the ids of new items.  Pending reposts need nothing: they render at send time.
+        """
+        async with self.sessions() as session, session.begin():
+            message = await session.scalar(
+                select(Message).where(Message.platform == platform, Message.key == key).with_for_update()
+            )
+            if message is None or message.deleted:
+                return ()
+            if message.text == text:
+                return ()
+            message.text = text
+            message.edited_at = edited_at
+            await session.flush()
+            stamp = edited_at.strftime("%Y%m%dT%H%M%S%f")
+            await self._enqueue_followups(session, message.id, "update", stamp)
+            return await self._add_items(session, message, routings, destinations)
+
+    async def record_delete(self, platform: str, key: str) -> bool:
+        """A deleted community post must not live on: cancel pending reposts, redact sent ones."""
+        async with self.sessions() as session, session.begin():
+            message = await session.scalar(
+                select(Message).where(Message.platform == platform, Message.key == key).with_for_update()
+            )
+            if message is None or message.deleted:
+                return False
+            message.deleted = True
+            message.text = ""
+            message.files = []
+            item_ids = select(Item.id).where(Item.message_id == message.id)
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.item_id.in_(item_ids), OutboxRow.status == "pending")
+                .values(status="cancelled", last_error="source message deleted")
+            )
+            await session.execute(update(Item).where(Item.message_id == message.id).values(status="deleted"))
+            await self._enqueue_followups(session, message.id, "delete", "deleted")
+            return True
+
+    async def _enqueue_followups(self, session: AsyncSession, message_id: int, kind: str, stamp: str) -> None:
+        sent = (
+            await session.scalars(
+                select(OutboxRow).where(
+                    OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id)),
+                    OutboxRow.kind == "repost",
+                    OutboxRow.status == "sent",
+                )
+            )
+        ).all()
+        for row in sent:
+            await self._insert_ignore(
+                session,
+                OutboxRow(
+                    dedupe_key=f"{kind}:{row.id}:{stamp}",
+                    kind=kind,
+                    item_id=row.item_id,
+                    destination=row.destination,
+                    payload={},
+                    replaces_id=row.id,
+                    remote_id=row.remote_id,
+                    remote_channel=row.remote_channel,
+                ),
+            )

@@ -1,0 +1,150 @@
+"""Routed items: status, votes, reactions, reuse permission, and forwarding between departments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from storage.base import StoreBase
+from storage.models import Item, Message, OutboxRow, Reaction, utcnow
+
+STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision", "forwarded", "deleted")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """An item joined with its message: what renderers and commands read."""
+
+    item: Item
+    message: Message
+
+
+class ItemStore(StoreBase):
+    async def item_view(self, item_id: int) -> ItemView | None:
+        async with self.sessions() as session:
+            row = (
+                await session.execute(
+                    select(Item, Message).join(Message, Message.id == Item.message_id).where(Item.id == item_id)
+                )
+            ).first()
+            return ItemView(item=row[0], message=row[1]) if row else None
+
+    async def items_for_message(self, message_id: int) -> list[Item]:
+        async with self.sessions() as session:
+            return list((await session.scalars(select(Item).where(Item.message_id == message_id))).all())
+
+    async def set_status(
+        self, item_id: int, status: str, *, by: str | None = None, now: datetime | None = None
+    ) -> bool:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(Item)
+                .where(Item.id == item_id, Item.status != status)
+                .values(status=status, status_by=by, status_changed_at=now or utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_permission(self, item_id: int, permission: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(update(Item).where(Item.id == item_id).values(permission=permission))
+
+    async def add_reaction(
+        self,
+        *,
+        platform: str,
+        target: str,
+        emoji: str,
+        user_id: str,
+        user_name: str | None = None,
+        item_id: int | None = None,
+        vote: bool = False,
+    ) -> bool:
+        """Record a reaction once per (target, emoji, user); a vote also bumps the item's count."""
+        async with self.sessions() as session, session.begin():
+            new_id = await self._insert_ignore(
+                session,
+                Reaction(
+                    platform=platform,
+                    target=target,
+                    emoji=emoji,
+                    user_id=user_id,
+                    user_name=user_name,
+                    item_id=item_id,
+                ),
+            )
+            if new_id is not None and vote and item_id is not None:
+                await session.execute(update(Item).where(Item.id == item_id).values(votes=Item.votes + 1))
+            return new_id is not None
+
+    async def remove_reaction(
+        self, *, platform: str, target: str, emoji: str, user_id: str, vote: bool = False
+    ) -> int | None:
+        """Undo a reaction; returns the item it was attached to (or None if there was none)."""
+        async with self.sessions() as session, session.begin():
+            reaction = await session.scalar(
+                select(Reaction).where(
+                    Reaction.platform == platform,
+                    Reaction.target == target,
+                    Reaction.emoji == emoji,
+                    Reaction.user_id == user_id,
+                )
+            )
+            if reaction is None:
+                return None
+            await session.execute(delete(Reaction).where(Reaction.id == reaction.id))
+            if vote and reaction.item_id is not None:
+                await session.execute(
+                    update(Item)
+                    .where(Item.id == reaction.item_id, Item.votes > 0)
+                    .values(votes=Item.votes - 1)
+                )
+            return reaction.item_id
+
+    async def reactions_on(self, platform: str, target: str) -> list[Reaction]:
+        async with self.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Reaction).where(Reaction.platform == platform, Reaction.target == target)
+                    )
+                ).all()
+            )
+
+    async def sent_reposts(self, item_id: int) -> list[OutboxRow]:
+        async with self.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(OutboxRow).where(
+                            OutboxRow.item_id == item_id,
+                            OutboxRow.kind == "repost",
+                            OutboxRow.status == "sent",
+                        )
+                    )
+                ).all()
+            )
+
+    async def enqueue_refresh(self, item_id: int, stamp: str) -> int:
+        """Re-render every sent repost of an item (after a status, vote or permission change)."""
+        count = 0
+        for row in await self.sent_reposts(item_id):
+            async with self.sessions() as session, session.begin():
+                new_id = await self._insert_ignore(
+                    session,
+                    OutboxRow(
+                        dedupe_key=f"update:{row.id}:{stamp}",
+                        kind="update",
+                        item_id=item_id,
+                        destination=row.destination,
+                        payload={},
+                        replaces_id=row.id,
+                        remote_id=row.remote_id,
+                        remote_channel=row.remote_channel,
+                    ),
+                )
+                count += new_id is not None
+        return count

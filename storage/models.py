@@ -1,0 +1,186 @@
+"""SQLAlchemy 2 models.  Every timestamp is stored in UTC (``UtcDateTime``).
+
+The schema itself is owned by the Alembic chain in ``storage/migrations``; these models must
+match it (``tests/storage/test_migrations.py`` compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Message(Base):
+    """A community message, stored once per (platform, key)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("platform", "key", name="uq_messages_platform_key"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(255))
+    channel_id: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(255), index=True)
+    author_id: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    thread_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    link: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    files: Mapped[list[Any]] = mapped_column(default=list)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited_at: Mapped[datetime | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Item(Base):
+    """A message routed to one department: the unit recaps, statuses and votes are about."""
+
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("message_id", "department", name="uq_items_message_department"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    tag: Mapped[str | None] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="rule")  # rule | reaction | command
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    status_changed_at: Mapped[datetime | None] = mapped_column()
+    status_by: Mapped[str | None] = mapped_column(String(255))
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    permission: Mapped[str] = mapped_column(String(16), default="none")  # none|requested|granted|declined
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxRow(Base):
+    """One post to one destination; ``dedupe_key`` makes every (message, destination) post unique."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(512), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # repost | update | delete | recap | agenda | notice
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
+    destination: Mapped[str] = mapped_column(String(255), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|sent|dead|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(255))
+    remote_channel: Mapped[str | None] = mapped_column(String(255))
+    remote_link: Mapped[str | None] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Reaction(Base):
+    """An emoji someone put on a community post or on one of our reposts."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (
+        UniqueConstraint("platform", "target", "emoji", "user_id", name="uq_reactions_target_emoji_user"),
+    )
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(255), index=True)  # message key or repost remote id
+    emoji: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(255))
+    user_name: Mapped[str | None] = mapped_column(String(255))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScheduleRun(Base):
+    """A claimed (schedule, period): whoever inserts it first posts the recap or agenda."""
+
+    __tablename__ = "schedule_runs"
+    __table_args__ = (UniqueConstraint("schedule", "period_key", name="uq_schedule_runs_schedule_period"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    schedule: Mapped[str] = mapped_column(String(255))
+    period_key: Mapped[str] = mapped_column(String(64))
+    fire_time: Mapped[datetime] = mapped_column()
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | done | failed
+
+
+class ConversationRef(Base):
+    """Where the bot can post proactively (Teams conversation references, resolved channel ids)."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (UniqueConstraint("platform", "name", name="uq_conversation_refs_platform_name"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))  # "Team/Channel" or a conversation id
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    service_url: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Cursor(Base):
+    """A named resume point (Discourse poller, history imports)."""
+
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

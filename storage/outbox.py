@@ -1,0 +1,185 @@
+"""The durable outbox: enqueue posts, lease due rows to one worker, record the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from bot.domain import Receipt
+from storage.base import StoreBase
+from storage.models import OutboxRow, utcnow
+
+
+class OutboxStore(StoreBase):
+    async def enqueue(
+        self,
+        *,
+        kind: str,
+        destination: str,
+        payload: dict[str, Any],
+        dedupe_key: str,
+        item_id: int | None = None,
+        replaces_id: int | None = None,
+        remote_id: str | None = None,
+        remote_channel: str | None = None,
+    ) -> int | None:
+        """Add a post; returns its id, or None when the dedupe key was already enqueued."""
+        async with self.sessions() as session, session.begin():
+            return await self._insert_ignore(
+                session,
+                OutboxRow(
+                    kind=kind,
+                    destination=destination,
+                    payload=payload,
+                    dedupe_key=dedupe_key,
+                    item_id=item_id,
+                    replaces_id=replaces_id,
+                    remote_id=remote_id,
+                    remote_channel=remote_channel,
+                ),
+            )
+
+    async def claim_due(
+        self, owner: str, *, now: datetime | None = None, limit: int = 50, lease: float = 120.0
+    ) -> list[OutboxRow]:
+        """Lease up to ``limit`` due rows to ``owner``.
+
+        Each row is taken with a conditional UPDATE, so two workers (or two replicas on one
+        PostgreSQL) never hold the same row; a crashed worker's lease simply expires.
+        """
+        now = now or utcnow()
+        until = now + timedelta(seconds=lease)
+        claimed: list[OutboxRow] = []
+        async with self.sessions() as session:
+            candidates = (
+                await session.scalars(
+                    select(OutboxRow.id)
+                    .where(
+                        OutboxRow.status == "pending",
+                        OutboxRow.next_attempt_at <= now,
+                        or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now),
+                    )
+                    .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                    .limit(limit)
+                )
+            ).all()
+        for row_id in candidates:
+            async with self.sessions() as session, session.begin():
+                result = await session.execute(
+                    update(OutboxRow)
+                    .where(
+                        OutboxRow.id == row_id,
+                        OutboxRow.status == "pending",
+                        or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now),
+                    )
+                    .values(lease_owner=owner, lease_until=until)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    row = await session.get(OutboxRow, row_id, populate_existing=True)
+                    if row is not None:
+                        claimed.append(row)
+        return claimed
+
+    async def mark_sent(self, row_id: int, receipt: Receipt, *, now: datetime | None = None) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id)
+                .values(
+                    status="sent",
+                    sent_at=now or utcnow(),
+                    remote_id=receipt.remote_id,
+                    remote_channel=receipt.remote_channel,
+                    remote_link=receipt.link,
+                    attempts=OutboxRow.attempts + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=None,
+                )
+            )
+
+    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id)
+                .values(
+                    attempts=OutboxRow.attempts + 1,
+                    last_error=error,
+                    next_attempt_at=next_attempt_at,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    async def release(self, row_id: int, next_attempt_at: datetime) -> None:
+        """Give a leased row back without counting an attempt (rate limited locally)."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id)
+                .values(next_attempt_at=next_attempt_at, lease_owner=None, lease_until=None)
+            )
+
+    async def mark_dead(self, row_id: int, reason: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id)
+                .values(
+                    status="dead",
+                    attempts=OutboxRow.attempts + 1,
+                    last_error=reason,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    async def outbox_rows(self, *, status: str | None = None, limit: int = 100) -> Sequence[OutboxRow]:
+        async with self.sessions() as session:
+            stmt = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
+            if status:
+                stmt = stmt.where(OutboxRow.status == status)
+            return (await session.scalars(stmt)).all()
+
+    async def outbox_counts(self) -> dict[str, int]:
+        async with self.sessions() as session:
+            rows = await session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
+            return {status: count for status, count in rows.tuples()}
+
+    async def retry_dead(self, ids: Sequence[int] | None = None, *, now: datetime | None = None) -> int:
+        """Put dead rows back in the queue (all of them, or the given ids)."""
+        async with self.sessions() as session, session.begin():
+            stmt = (
+                update(OutboxRow)
+                .where(OutboxRow.status == "dead")
+                .values(status="pending", attempts=0, next_attempt_at=now or utcnow())
+            )
+            if ids:
+                stmt = stmt.where(OutboxRow.id.in_(ids))
+            result = await session.execute(stmt)
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def sent_row_for_remote(self, remote_id: str) -> OutboxRow | None:
+        """The repost a platform id belongs to (reactions and button clicks on our posts)."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(OutboxRow)
+                .where(OutboxRow.remote_id == remote_id, OutboxRow.kind == "repost")
+                .order_by(OutboxRow.id)
+                .limit(1)
+            )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending row becomes due (None when nothing is pending)."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == "pending")
+            )
+
+    async def get_row(self, row_id: int) -> OutboxRow | None:
+        async with self.sessions() as session:
+            return await session.get(OutboxRow, row_id)

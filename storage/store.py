@@ -1,0 +1,14 @@
+"""The store API, named by meaning.  One object, composed of small parts by concern."""
+
+from __future__ import annotations
+
+from storage.inbound import InboundStore
+from storage.items import ItemStore
+from storage.outbox import OutboxStore
+from storage.queries import QueryStore
+from storage.refs import RefStore
+from storage.runs import RunStore
+
+
+class Store(InboundStore, OutboxStore, ItemStore, RunStore, RefStore, QueryStore):
+    """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""
