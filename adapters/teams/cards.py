@@ -1,0 +1,161 @@
+"""Posts as Adaptive Cards (pure): a repost card with buttons, a recap/agenda/notice card.
+
+Cards use schema 1.4 (what Teams renders on every client) and stay under Teams' message size
+limit: ``fit`` cuts the quoted text (then drops an image) until the serialised activity is below
+``MAX_BYTES``.  Button presses come back as ``Action.Submit`` data
+``{"kakehashi": action, "item_id": n[, "department": name]}`` (see ``convert.card_action``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+MAX_BYTES = 24 * 1024  # Teams rejects messages over ~28 KB; cards are kept under 25 KB with headroom
+_ELLIPSIS = "…"
+
+Card = dict[str, Any]
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
+    card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.4", "body": body,
+                  "msteams": {"width": "Full"}}
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _quote(text: str) -> str:
+    """Markdown-quote the community text so it reads as a quotation (TextBlock renders Markdown)."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
+
+
+def repost_card(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = (), *, quote_limit: int | None = None) -> Card:
+    """The Teams twin of the Slack repost: header, quote, author and channel, why, status, buttons.
+
+    ``departments`` are (name, label) pairs offered by "Send to another department".
+    """
+    labels: dict[str, str] = payload.get("labels") or {}
+    item_id = payload.get("item_id")
+    text = str(payload.get("text") or "")
+    if quote_limit is not None and len(text) > quote_limit:
+        text = text[: max(quote_limit - 1, 0)].rstrip() + _ELLIPSIS
+    body: list[dict[str, Any]] = [_text(labels.get("header", ""), weight="Bolder", size="Medium")]
+    if payload.get("deleted"):
+        body.append(_text(labels.get("deleted", ""), isSubtle=True, color="Attention"))
+    else:
+        body.append({"type": "Container", "style": "emphasis", "items": [_text(_quote(text))]})
+        if payload.get("files"):
+            body.append(_text(labels.get("files", ""), isSubtle=True, size="Small"))
+    body.append(_text(labels.get("by", ""), isSubtle=True, spacing="Small"))
+    body.append(
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {"type": "Column", "width": "auto", "items": [_text(labels.get("status", ""), weight="Bolder")]},
+                {"type": "Column", "width": "auto", "items": [_text(labels.get("votes", ""))]},
+                {"type": "Column", "width": "stretch",
+                 "items": [_text(str(payload.get("permission_label") or ""), isSubtle=True)]}
+                if payload.get("department") == "marketing" else {"type": "Column", "width": "stretch", "items": []},
+            ],
+        }
+    )
+    body.append(_text(labels.get("why", ""), isSubtle=True, size="Small"))
+    actions: list[dict[str, Any]] = []
+    link = payload.get("link")
+    if link and not payload.get("deleted"):
+        actions.append({"type": "Action.OpenUrl", "title": labels.get("open_source", "Open"), "url": link})
+    for action in payload.get("actions") or ():
+        title = labels.get(f"action.{action}", action)
+        data = {"kakehashi": action, "item_id": item_id}
+        if action == "forward":
+            choices = [
+                {"title": label, "value": name}
+                for name, label in departments
+                if name != payload.get("department")
+            ]
+            if not choices:
+                continue
+            actions.append(
+                {
+                    "type": "Action.ShowCard",
+                    "title": title,
+                    "card": {
+                        "type": "AdaptiveCard",
+                        "body": [
+                            {"type": "Input.ChoiceSet", "id": "department", "style": "compact",
+                             "value": choices[0]["value"], "choices": choices,
+                             "label": labels.get("forward.choose", title)},
+                        ],
+                        "actions": [{"type": "Action.Submit", "title": labels.get("forward.send", title), "data": data}],
+                    },
+                }
+            )
+        else:
+            actions.append({"type": "Action.Submit", "title": title, "data": data})
+    return _card(body, actions)
+
+
+def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card:
+    """Recap, agenda and notice posts: title, sections of Markdown lines, optional chart image."""
+    body: list[dict[str, Any]] = []
+    if payload.get("title"):
+        body.append(_text(str(payload["title"]), weight="Bolder", size="Large"))
+    sections = payload.get("sections") or []
+    for section in sections:
+        if section.get("heading"):
+            body.append(_text(str(section["heading"]), weight="Bolder", spacing="Medium"))
+        lines = [str(line) for line in section.get("lines") or []]
+        if lines:
+            body.append(_text("\n\n".join(lines)))
+    if not sections and payload.get("markdown"):
+        body.append(_text(str(payload["markdown"])))
+    image = payload.get("image")
+    if include_image and isinstance(image, dict) and image.get("png_base64"):
+        body.append(
+            {"type": "Image", "url": f"data:image/png;base64,{image['png_base64']}",
+             "altText": str(image.get("alt") or ""), "size": "Stretch"}
+        )
+    return _card(body)
+
+
+def card_size(card: Card) -> int:
+    return len(json.dumps({"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]},
+                          ensure_ascii=False).encode("utf-8"))
+
+
+def fit_repost(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> Card:
+    """The repost card, with the quote cut until the card fits in ``MAX_BYTES``."""
+    card = repost_card(payload, departments)
+    limit = len(str(payload.get("text") or ""))
+    while card_size(card) > MAX_BYTES and limit > 0:
+        excess = card_size(card) - MAX_BYTES
+        # UTF-8 Japanese is 3 bytes a character: cut at least a third of the excess in characters.
+        limit = max(limit - max(excess // 3, 64), 0)
+        card = repost_card(payload, departments, quote_limit=limit)
+    return card
+
+
+def fit_summary(payload: dict[str, Any]) -> Card:
+    """The summary card; drops the image, then trailing lines, when it would not fit."""
+    card = summary_card(payload)
+    if card_size(card) <= MAX_BYTES:
+        return card
+    card = summary_card(payload, include_image=False)
+    body = card["body"]
+    while card_size(card) > MAX_BYTES and len(body) > 1:
+        body.pop()
+    if card_size(card) > MAX_BYTES:
+        body[0]["text"] = str(body[0]["text"])[:1000]
+    return card
+
+
+def card_attachment(card: Card) -> dict[str, Any]:
+    return {"contentType": CARD_CONTENT_TYPE, "content": card}

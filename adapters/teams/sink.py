@@ -1,0 +1,219 @@
+"""TeamsSink: deliver posts as Adaptive Cards through the Bot Connector, proactively.
+
+Every send goes through ``CloudAdapter.continue_conversation`` with a stored conversation
+reference, so the HTTP calls go to that reference's ``serviceUrl``:
+
+* ``repost``, ``recap``, ``agenda``: a new thread in the channel (``POST …/activities``);
+* ``notice``: a reply in the community thread given by ``reply_to`` (a message key or id);
+* ``update``: the repost card re-rendered in place (``PUT …/activities/{id}``);
+* ``delete``: the card replaced by a redacted one (kept, not deleted: the department keeps the
+  record that something was routed, and votes/status stay visible; same as the Slack sink).
+
+The Bot Framework SDK does not retry throttled sends; its HTTP layer (msrest + requests) would
+retry 5xx itself, which is switched off here so the outbox owns every retry: 429/412/502/503/504
+and connection errors raise ``TransientDeliveryError`` (with ``Retry-After`` when Teams sends it),
+401/403/404 ``PermanentDeliveryError`` with a reason that says what to fix.
+
+Rate limits: ``min_interval`` = 0.5 s spaces posts per destination in the outbox (7/s, 8/2 s and
+60/30 s all hold at 2/s) without blocking the worker or spending attempts; ``WindowLimiter`` is
+the exact per-conversation check and catches the hourly 1800 limit (a rare ``retry_after``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+    Mention,
+)
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from adapters.teams.cards import card_attachment, fit_repost, fit_summary
+from adapters.teams.convert import base_conversation_id, remote_id, split_message_key, split_remote_id
+from adapters.teams.limits import WindowLimiter
+from bot.domain import Post, Receipt
+from bot.errors import PermanentDeliveryError, TransientDeliveryError
+
+log = logging.getLogger("kakehashi.teams.sink")
+
+TRANSIENT_STATUSES = frozenset({408, 412, 429, 500, 502, 503, 504})
+PERMANENT_HINTS = {
+    401: "the Bot Connector refused our token: check MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD / MICROSOFT_APP_TENANT_ID",
+    403: "the bot may not post there: is the kakehashi app still installed in that team, and not blocked?",
+    404: "conversation or message not found: the channel or post may have been deleted",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A stored conversation reference (``ConversationReference.serialize()``) and its name."""
+
+    name: str
+    reference: dict[str, Any]
+
+
+Resolve = Callable[[str], Awaitable[Target | None]]
+Departments = Callable[[], Sequence[tuple[str, str]]]
+Labels = Callable[[str], dict[str, str]]
+
+
+def no_reference_reason(channel: str) -> str:
+    team = channel.split("/", 1)[0] if "/" in channel else channel
+    return (
+        f"no conversation reference for Teams channel {channel!r}: add the kakehashi app to the team "
+        f"{team!r} (Teams > Apps > Manage your apps > kakehashi > Add to a team) so the bot learns its channels, "
+        "then `kakehashi outbox retry --all`; check that rules.yaml spells it Team/Channel as shown in Teams"
+    )
+
+
+class TeamsSink:
+    platform = "teams"
+    min_interval = 0.5
+
+    def __init__(
+        self,
+        *,
+        adapter: BotAdapter,
+        app_id: str,
+        resolve: Resolve,
+        departments: Departments = lambda: (),
+        labels: Labels = lambda locale: {},
+        limiter: WindowLimiter | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.resolve = resolve
+        self.departments = departments
+        self.labels = labels
+        self.limiter = limiter or WindowLimiter()
+
+    async def send(self, post: Post) -> Receipt:
+        target = await self.resolve(post.destination.channel)
+        if target is None:
+            raise PermanentDeliveryError(no_reference_reason(post.destination.channel))
+        reference = ConversationReference().deserialize(target.reference)
+        channel_conversation = base_conversation_id(reference.conversation.id)
+        if post.kind in ("update", "delete"):
+            if not post.remote_id:
+                raise PermanentDeliveryError(f"{post.kind} without the id of the card to change")
+            try:
+                conversation, activity_id = split_remote_id(post.remote_id)
+            except ValueError as exc:
+                raise PermanentDeliveryError(str(exc)) from None
+            activity = self._activity(post)
+            activity.id = activity_id
+            await self._call(reference, post.remote_id, activity, update=True)
+            return Receipt(remote_id=post.remote_id, remote_channel=conversation)
+        conversation = channel_conversation
+        if post.kind == "notice" and post.payload.get("reply_to"):
+            conversation = f"{channel_conversation};messageid={_root(str(post.payload['reply_to']))}"
+        activity = self._activity(post)
+        new_id = await self._call(reference, conversation, activity, update=False)
+        return Receipt(remote_id=remote_id(channel_conversation, new_id), remote_channel=channel_conversation)
+
+    def _activity(self, post: Post) -> Activity:
+        payload = post.payload
+        if post.kind in ("repost", "update", "delete"):
+            labels = {**self.labels(str(payload.get("locale") or "ja")), **(payload.get("labels") or {})}
+            payload = {**payload, "labels": labels}
+            if post.kind == "delete":
+                payload = {**payload, "deleted": True, "actions": [], "text": ""}
+            card = fit_repost(payload, self.departments())
+            summary = str(labels.get("header", ""))
+            return Activity(type=ActivityTypes.message, summary=summary, attachments=[card_attachment(card)])
+        mention = payload.get("mention") if isinstance(payload.get("mention"), dict) else None
+        if mention and mention.get("platform") == "teams" and mention.get("id"):
+            at = f"<at>{mention.get('name') or 'user'}</at>"
+            payload = {**payload, "markdown": f"{at} {payload.get('markdown', '')}"}
+            card = fit_summary(payload)
+            card["msteams"]["entities"] = [
+                {"type": "mention", "text": at, "mentioned": {"id": mention["id"], "name": mention.get("name")}}
+            ]
+        else:
+            card = fit_summary(payload)
+        activity = Activity(type=ActivityTypes.message, summary=str(payload.get("title") or ""),
+                            attachments=[card_attachment(card)])
+        if mention and mention.get("platform") == "teams" and mention.get("id"):
+            account = ChannelAccount(id=str(mention["id"]), name=mention.get("name"))
+            activity.entities = [Mention(mentioned=account, text=f"<at>{mention.get('name') or 'user'}</at>", type="mention")]
+        return activity
+
+    async def _call(self, reference: ConversationReference, conversation: str, activity: Activity, *, update: bool) -> str:
+        wait = self.limiter.delay(base_conversation_id(conversation))
+        if wait > 0:
+            raise TransientDeliveryError(f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait)
+        reference = ConversationReference().deserialize(reference.serialize())
+        reference.conversation = ConversationAccount(
+            id=conversation,
+            is_group=reference.conversation.is_group,
+            conversation_type=reference.conversation.conversation_type,
+            tenant_id=reference.conversation.tenant_id,
+        )
+        result: dict[str, str] = {}
+
+        async def logic(context: TurnContext) -> None:
+            # The connector client continue_conversation built for the reference's serviceUrl.
+            # Calling it directly (not context.send_activity) keeps the proactive post a new
+            # thread: send_activity would make it a reply to the synthetic continuation event.
+            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            client.config.retry_policy.retries = 0  # the outbox retries durably; no hidden retries
+            TurnContext.apply_conversation_reference(activity, reference)
+            activity.reply_to_id = None
+            if update:
+                response = await client.conversations.update_activity(conversation, activity.id, activity)
+                result["id"] = str(activity.id)
+            else:
+                response = await client.conversations.send_to_conversation(conversation, activity)
+                result["id"] = str(response.id) if response and response.id else ""
+
+        try:
+            await self.adapter.continue_conversation(reference, logic, self.app_id)  # type: ignore[call-arg]
+        except HttpOperationError as exc:
+            raise _delivery_error(exc, conversation) from None
+        except (ClientRequestError, OSError) as exc:
+            raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
+        if not result.get("id"):
+            raise TransientDeliveryError("the Bot Connector answered without an activity id")
+        return result["id"]
+
+
+def _root(reply_to: str) -> str:
+    """A community message key (``19:…@thread.tacv2:1700…``) or a bare activity id to a thread root."""
+    if "@thread" in reply_to or reply_to.startswith("19:"):
+        try:
+            return split_message_key(reply_to)[1]
+        except ValueError:
+            return reply_to
+    return reply_to
+
+
+def _retry_after(headers: Any) -> float | None:
+    raw = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(float(raw), 0.0) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _delivery_error(exc: HttpOperationError, conversation: str) -> Exception:
+    response = getattr(exc, "response", None)
+    status = int(getattr(response, "status_code", 0) or 0)
+    detail = ""
+    error = getattr(exc, "error", None)
+    inner = getattr(error, "error", None)
+    if inner is not None and getattr(inner, "code", None):
+        detail = f" ({inner.code}: {getattr(inner, 'message', '')})"
+    reason = f"Bot Connector HTTP {status}{detail} for {conversation}"
+    if status in TRANSIENT_STATUSES or status == 0:
+        return TransientDeliveryError(reason, retry_after=_retry_after(getattr(response, "headers", None)))
+    hint = PERMANENT_HINTS.get(status)
+    return PermanentDeliveryError(f"{reason}: {hint}" if hint else reason)

@@ -1,0 +1,272 @@
+"""The Teams bot: botbuilder's ``TeamsActivityHandler`` deciding what each activity means.
+
+Handlers only decide and enqueue (fast ack); the outbox delivers.  Per activity:
+
+* ``message`` in a channel: a community message (``Dispatcher.handle_message``), unless it
+  mentions the bot (then a command); in a 1:1 chat always a command; an Adaptive Card submit
+  (``value`` with our ``kakehashi`` key) is a repost action, never a community message;
+* ``messageUpdate`` (``editMessage``) / ``messageDelete`` (``softDeleteMessage``): edit / delete;
+* ``messageReaction``: on one of our cards a vote/status (rules.yaml), on a community post a flag;
+* ``conversationUpdate`` / ``installationUpdate``: learn the team's channels and store their
+  conversation references (so ``Team/Channel`` works in rules.yaml);
+* ``invoke`` ``adaptiveCard/action`` (``Action.Execute``): a repost action, answered in the invoke.
+
+The bot's own activities are ignored; a resent activity is processed once (message keys and
+reactions are unique in the store; commands and card actions claim their activity id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import replace
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+
+from adapters.teams import convert
+from adapters.teams.cards import card_attachment, fit_summary
+from adapters.teams.convert import Place
+from bot.actions import apply_action
+from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.teams_directory import TeamsDirectory
+from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("kakehashi.teams")
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+# The activity JSON exactly as posted to /api/messages (set by the plugin around
+# CloudAdapter.process).  botbuilder's Activity model drops fields it has no attribute for
+# (a mention entity's ``mentioned`` and ``text``), so conversion reads the original.
+INBOUND_JSON: ContextVar[dict[str, Any] | None] = ContextVar("teams_inbound_json", default=None)
+
+
+def _reply_activity(reply: CommandReply, locale: str) -> Activity:
+    card = fit_summary(reply.payload(locale))
+    return Activity(type=ActivityTypes.message, summary=reply.title, attachments=[card_attachment(card)])
+
+
+class TeamsBot(TeamsActivityHandler):
+    def __init__(
+        self, *, app: App, adapter: BotAdapter, directory: TeamsDirectory, app_id: str, spawn: Spawn
+    ) -> None:
+        self.app = app
+        self.adapter = adapter
+        self.directory = directory
+        self.app_id = app_id
+        self.spawn = spawn
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _raw(context: TurnContext) -> dict[str, Any]:
+        raw = INBOUND_JSON.get()
+        activity = context.activity
+        if raw is not None and raw.get("id") == activity.id and raw.get("type") == activity.type:
+            return raw
+        return dict(activity.serialize())
+
+    @staticmethod
+    def _own(raw: dict[str, Any]) -> bool:
+        sender = (raw.get("from") or {}).get("id")
+        return bool(sender) and sender == (raw.get("recipient") or {}).get("id")
+
+    async def _first_time(self, raw: dict[str, Any], what: str) -> bool:
+        """Claim this activity id once across replicas (commands and card actions have no other key)."""
+        digest = hashlib.sha256(f"{raw.get('conversation', {}).get('id')}|{raw.get('id')}".encode()).hexdigest()
+        claimed = await self.app.store.claim_run(
+            f"teams:{what}", digest[:40], fire_time=utcnow(), owner=self.app.settings.instance_id
+        )
+        if not claimed:
+            log.info("Teams %s %s already handled (resent activity)", what, raw.get("id"))
+        return claimed
+
+    async def _place(self, raw: dict[str, Any]) -> Place:
+        return await self.directory.complete(convert.place(raw))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        recipient = turn_context.activity.recipient
+        if recipient is not None and recipient.id:
+            self.app.dispatcher.add_self_id(recipient.id)
+        await super().on_turn(turn_context)
+
+    # -- messages ----------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        raw = self._raw(turn_context)
+        if self._own(raw):
+            return
+        if convert.is_card_submit(raw):
+            if not convert.is_from_bot(raw):
+                await self._card_action(raw)
+            return
+        where = await self._place(raw)
+        if where.conversation_type == "personal" or convert.mentions_bot(raw):
+            if not convert.is_from_bot(raw):
+                await self._command(turn_context, raw, where)
+            return
+        await self._remember(turn_context, where)
+        msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        outcome = await self.app.dispatcher.handle_message(msg)
+        log.debug("teams message %s: %s %s", msg.key, outcome.status, outcome.reason)
+        if outcome.item_ids:
+            self.app.worker.wake()
+
+    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
+        raw = self._raw(turn_context)
+        if self._own(raw) or convert.mentions_bot(raw):  # an edited command stays a command
+            return
+        where = await self._place(raw)
+        msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        await self.app.dispatcher.handle_edit(msg, convert.timestamp(raw))
+        self.app.worker.wake()
+
+    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
+        raw = self._raw(turn_context)
+        convert.require(raw, "id", "conversation.id")
+        key = convert.message_key(raw["conversation"]["id"], str(raw["id"]))
+        outcome = await self.app.dispatcher.handle_delete(convert.PLATFORM, key)
+        if outcome.status == "deleted":
+            self.app.worker.wake()
+
+    # -- reactions ---------------------------------------------------------------------------
+
+    async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:
+        raw = self._raw(turn_context)
+        convert.require(raw, "conversation.id", "from.id")
+        conversation = raw["conversation"]["id"]
+        sender = raw["from"]
+        rules = self.app.rules.current
+        for event in convert.reactions(raw):
+            repost_id = convert.remote_id(conversation, event.message_id)
+            on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
+            target = repost_id if on_repost else convert.message_key(conversation, event.message_id)
+            emoji = event.reaction
+            if rules.reaction_for(emoji, on_routed=on_repost) is None:
+                emoji = convert.REACTION_ALIASES.get(emoji, emoji)
+            result = await self.app.dispatcher.handle_reaction(
+                platform=convert.PLATFORM, target=target, emoji=emoji, user_id=str(sender["id"]),
+                user_name=str(sender.get("name") or sender["id"]), added=event.added,
+                stamp=f"teams:{raw.get('id')}:{event.reaction}:{int(event.added)}",
+            )
+            log.info("teams reaction %s on %s: %s", event.reaction, target, result)
+        self.app.worker.wake()
+
+    # -- card actions ------------------------------------------------------------------------
+
+    async def _card_action(self, raw: dict[str, Any]) -> str | None:
+        action = convert.card_action(raw)
+        if action is None or not await self._first_time(raw, "action"):
+            return None
+        sender = raw.get("from") or {}
+        answer = await apply_action(
+            self.app, item_id=action.item_id, action=action.action, user_id=str(sender.get("id")),
+            user_name=str(sender.get("name") or sender.get("id")), value=action.value,
+        )
+        log.info("teams card action %s on item %s: %s", action.action, action.item_id, answer)
+        return answer
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == "adaptiveCard/action":
+            answer = await self._card_action(self._raw(turn_context))
+            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": answer or ""}
+            return InvokeResponse(status=int(HTTPStatus.OK), body=body)
+        return await super().on_invoke_activity(turn_context)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    async def _command(self, turn_context: TurnContext, raw: dict[str, Any], where: Place) -> None:
+        if not await self._first_time(raw, "command"):
+            return
+        text = convert.plain_text(raw)
+        sender = raw.get("from") or {}
+        rules = self.app.rules.current
+        ctx = CommandContext(
+            platform=convert.PLATFORM,
+            user_id=str(sender.get("id")),
+            user_name=str(sender.get("name") or sender.get("id")),
+            channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
+            is_admin=is_admin(rules, sender.get("id"), sender.get("name"), sender.get("aadObjectId")),
+        )
+        if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively
+            reference = TurnContext.get_conversation_reference(turn_context.activity)
+            self.spawn(self._answer_later(reference, text, ctx))
+            return
+        reply = await run_command(self.app, text, ctx)
+        await turn_context.send_activity(_reply_activity(reply, rules.locale))
+
+    async def _answer_later(self, reference: ConversationReference, text: str, ctx: CommandContext) -> None:
+        reply = await run_command(self.app, text, ctx)
+        activity = _reply_activity(reply, self.app.rules.current.locale)
+
+        async def send(context: TurnContext) -> None:
+            # Reply to the command's message (send_activity would reply to the synthetic
+            # continuation event instead).
+            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            TurnContext.apply_conversation_reference(activity, reference)
+            conversation = reference.conversation.id
+            if reference.activity_id:
+                await client.conversations.reply_to_activity(conversation, reference.activity_id, activity)
+            else:
+                await client.conversations.send_to_conversation(conversation, activity)
+
+        await self.adapter.continue_conversation(reference, send, self.app_id)  # type: ignore[call-arg]
+
+    # -- learning channels -------------------------------------------------------------------
+
+    async def _remember(self, turn_context: TurnContext, where: Place) -> None:
+        if where.is_channel and where.name:
+            reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
+            await self.directory.save_channel(where, reference)
+
+    async def _learn_team(self, turn_context: TurnContext) -> None:
+        """Store a reference for every channel of the team this activity is about."""
+        raw = self._raw(turn_context)
+        where = await self._place(raw)
+        if where.team_id is None:
+            return
+        team_id = where.team_id
+        team_name = where.team_name
+        channels: dict[str, str | None] = {}
+        try:
+            client = await TeamsInfo.get_teams_connector_client(turn_context)
+            client.config.retry_policy.retries = 0
+            if team_name is None:
+                details = await asyncio.to_thread(client.teams.get_team_details, team_id)
+                team_name = details.name
+                if details.aad_group_id and where.aad_group_id is None:
+                    where = replace(where, aad_group_id=details.aad_group_id)
+            listing = await asyncio.to_thread(client.teams.get_teams_channels, team_id)
+            channels = {c.id: c.name for c in listing.conversations or [] if c.id}
+        except Exception as exc:  # the listing is a convenience: fall back to what the payload says
+            log.warning("could not list the channels of Teams team %s: %s", team_id, exc)
+        if where.channel_id and where.channel_id != team_id and where.channel_name:
+            channels[where.channel_id] = where.channel_name  # channelCreated / channelRenamed
+        channels.setdefault(team_id, None)
+        if team_name is None:
+            log.warning("Teams team %s has no name in the payload or the API; channels not stored", team_id)
+            return
+        reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
+        for channel_id, name in channels.items():
+            place = Place(
+                conversation_id=channel_id, conversation_type="channel", service_url=where.service_url,
+                tenant_id=where.tenant_id, team_id=team_id, team_name=team_name, aad_group_id=where.aad_group_id,
+                channel_id=channel_id, channel_name=name or (convert.GENERAL if channel_id == team_id else None),
+            )
+            await self.directory.save_channel(place, reference)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        await self._learn_team(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._learn_team(turn_context)

@@ -1,0 +1,72 @@
+"""``@kakehashi`` commands in a channel and in a 1:1 chat, answered as cards in the same place."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import Message
+from tests.teams.conftest import COMMUNITY, TeamsBot
+
+
+async def test_mention_command_in_a_channel_replies_in_the_thread(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("mention_command.json")
+    await teams.send("mention_command.json")  # resent: answered once
+    await teams.deliver()
+    (reply,) = teams.connector.replies()
+    assert reply.conversation_id == f"{COMMUNITY};messageid=1731830520000"
+    assert reply.activity_id == "1731830520000"
+    text = reply.card_text()
+    assert "製品開発" in text and "カスタマーサクセス" in text and "バグ" in text
+    async with teams.app.store.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Message)) == 0  # a command is not a post
+
+
+async def test_help_in_a_personal_chat(teams: TeamsBot) -> None:
+    await teams.send("personal_command.json")
+    (reply,) = teams.connector.replies()
+    assert reply.conversation_id == "a:1Qp8personalChatIdOfSatoAndKakehashi"
+    assert "recap" in reply.card_text() and "stats" in reply.card_text()
+
+
+async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    stats = teams.activity("personal_command.json")
+    stats["text"] = "stats"
+    await teams.post(stats)
+    route = teams.activity("personal_command.json")
+    route["id"] = "f:route-1"
+    route["text"] = "route https://teams.microsoft.com/l/message/x/y pr"
+    await teams.post(route)
+    stats_reply, route_reply = teams.connector.replies()
+    assert "製品開発" in stats_reply.card_text()
+    assert "route" in route_reply.card_text() and "製品開発" not in route_reply.card_text()
+
+
+async def test_admin_routes_a_teams_message_by_its_link(teams: TeamsBot) -> None:
+    await teams.install()
+    post = teams.activity("channel_message.json")
+    post["text"] = "<p>来月のイベントで登壇します</p>"
+    post["attachments"] = []
+    await teams.post(post)
+    async with teams.app.store.sessions() as session:
+        link = (await session.scalars(select(Message.link))).one()
+    command = teams.activity("mention_command.json")
+    command["text"] = f"<at>kakehashi</at> route {link} product"
+    await teams.post(command)
+    await teams.deliver()
+    assert [c.conversation_id for c in teams.connector.sent()] == ["19:product-triage-88aa@thread.tacv2"]
+
+
+async def test_recap_is_answered_after_the_ack(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    recap = teams.activity("mention_command.json")
+    recap["text"] = "<at>kakehashi</at> recap cs week"
+    response = await teams.post(recap)
+    assert response.status in (200, 201)
+    await teams.plugin.idle()
+    (reply,) = teams.connector.replies()
+    assert reply.activity_id == "1731830520000"
+    assert reply.card["body"], reply.card

@@ -1,0 +1,91 @@
+"""TeamsSink against the fake Bot Connector: throttling, server errors, refusals, missing references."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from adapters.teams.limits import WindowLimiter
+from storage.models import OutboxRow
+from tests.teams.conftest import TeamsBot
+
+
+async def outbox(teams: TeamsBot) -> list[OutboxRow]:
+    async with teams.app.store.sessions() as session:
+        return list((await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all())
+
+
+async def test_429_is_retried_after_retry_after_without_hidden_retries(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    teams.connector.fail(429, headers={"Retry-After": "7"})
+    counts = await teams.app.worker.run_once()
+    assert counts == {"retry": 1, "sent": 1}
+    assert len(teams.connector.sent()) == 2  # one request per row: the SDK did not retry on its own
+    (pending,) = [r for r in await outbox(teams) if r.status == "pending"]
+    assert pending.attempts == 1 and "HTTP 429" in (pending.last_error or "")
+    delay = (pending.next_attempt_at - teams.app.clock()).total_seconds()
+    assert 5 < delay <= 7
+
+
+async def test_502_and_412_are_transient_and_delivered_later(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    teams.connector.fail(502)
+    teams.connector.fail(412)
+    assert await teams.app.worker.run_once() == {"retry": 2}
+    assert len(teams.connector.sent()) == 2
+    assert {"HTTP 502" in (r.last_error or "") or "HTTP 412" in (r.last_error or "") for r in await outbox(teams)} == {True}
+    for row in await outbox(teams):  # make them due now instead of waiting for the backoff
+        await teams.app.store.release(row.id, teams.app.clock())
+    assert await teams.app.worker.run_once() == {"sent": 2}
+
+
+async def test_403_is_dead_lettered_with_a_hint(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    teams.connector.fail(403, times=2)
+    assert await teams.app.worker.run_once() == {"dead": 2}
+    errors = {r.last_error for r in await outbox(teams)}
+    assert all(e and "HTTP 403" in e and "still installed" in e for e in errors)
+
+
+async def test_department_without_a_reference_dead_letters_with_the_fix(teams: TeamsBot) -> None:
+    await teams.send("channel_message.json")  # nothing installed: no references, no channel names
+    await teams.deliver()
+    rows = await outbox(teams)
+    assert rows == [] or all(r.status == "dead" for r in rows)
+    # the community channel itself is unknown too, so nothing matched its source: install, then retry
+    await teams.install()
+    post = teams.activity("channel_message.json")
+    post["id"] = "1731830400001"
+    post["conversation"]["id"] = post["conversation"]["id"].replace("1731830400000", "1731830400001")
+    post["text"] = "<p>取材の依頼です</p>"
+    post["attachments"] = []
+    await teams.post(post)
+    await teams.deliver()
+    (dead,) = [r for r in await outbox(teams) if r.status == "dead"]
+    assert dead.destination == "teams:PR/Press"
+    assert dead.last_error and "no conversation reference for Teams channel 'PR/Press'" in dead.last_error
+    assert "add the kakehashi app to the team 'PR'" in dead.last_error
+
+
+def test_window_limiter_keeps_teams_per_conversation_limits() -> None:
+    now = [0.0]
+    limiter = WindowLimiter(clock=lambda: now[0])
+    for _ in range(7):
+        assert limiter.delay("c") == 0
+    assert limiter.delay("c") > 0  # the 8th in the same second waits
+    assert limiter.delay("other") == 0  # per conversation
+    # steady 2/s (the outbox's min_interval) never trips the 1 s / 2 s / 30 s windows
+    steady = WindowLimiter(clock=lambda: now[0])
+    for i in range(60):
+        now[0] = 100 + i * 0.5
+        assert steady.delay("c") == 0
+    now[0] = 100 + 60 * 0.5 - 0.01
+    assert steady.delay("c") > 0  # a 61st within 30 s would break 60/30 s
+    now[0] = 100 + 60 * 0.5
+    assert steady.delay("c") == 0  # the next paced slot is fine
+    # ... but the hourly window does: 1800 an hour
+    hourly = WindowLimiter(limits=((3, 3600.0),), clock=lambda: now[0])
+    assert [hourly.delay("c") for _ in range(3)] == [0, 0, 0]
+    assert 3599 < hourly.delay("c") <= 3600

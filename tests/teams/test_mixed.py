@@ -1,0 +1,73 @@
+"""A mixed deployment: a Slack community feeding Teams departments and a Teams community feeding Slack.
+
+Both halves go through their real stacks: a signed Slack event into Bolt (fake Slack Web API) and
+Teams activities into the CloudAdapter (fake Bot Connector).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot import slack_plugin, teams_plugin
+from tests.conftest import Database
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.conftest import SECRET, TOKEN, event_body, make_fake, sign
+from tests.teams.conftest import CS_COMMUNITY, CS_VOICES, PRODUCT_TRIAGE, TeamsBot, build
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = make_fake()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+@pytest.fixture
+async def mixed(database: Database, connector: FakeBotConnector, slack: FakeSlack) -> AsyncIterator[TeamsBot]:
+    app = await build(
+        database, connector, plugins=[slack_plugin.plugin, teams_plugin.plugin],
+        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.url,
+    )
+    for sink in app.worker.sinks.values():
+        sink.min_interval = 0.0  # type: ignore[attr-defined]
+    plugin = next(p for p in app.plugins if isinstance(p, teams_plugin.TeamsPlugin))
+    client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
+    await client.start_server()
+    await app.start(worker=False)
+    try:
+        yield TeamsBot(app=app, client=client, connector=connector, plugin=plugin)
+    finally:
+        await client.close()
+        await app.stop()
+
+
+async def test_slack_community_reaches_teams_departments(mixed: TeamsBot, slack: FakeSlack) -> None:
+    await mixed.install()
+    body = event_body("message.json", text="CSV export crashes with a bug", user="U0MEMBER1",
+                      ts="1700000000.000100", channel="C0COMMUNTY", channel_type="channel", event_id="1")
+    response = await mixed.client.post("/slack/events", data=body.encode(),
+                                       headers={"Content-Type": "application/json", **sign(body)})
+    assert response.status == 200
+    await mixed.deliver()
+    sent = {c.conversation_id: c for c in mixed.connector.sent()}
+    assert set(sent) == {PRODUCT_TRIAGE, CS_COMMUNITY}
+    text = sent[CS_COMMUNITY].card_text()
+    assert "CSV export crashes" in text and "#community" in text
+
+
+async def test_teams_community_reaches_slack_departments(mixed: TeamsBot, slack: FakeSlack) -> None:
+    await mixed.install()
+    await mixed.send("conversation_update_channel_created.json")
+    await mixed.send("channel_reply.json")  # "I love this product" -> marketing: Slack and Teams
+    await mixed.deliver()
+    (post,) = slack.posts("C0DEPTMKTG")
+    assert "I love this product" in str(post.get("blocks")) or "I love this product" in str(post.get("text"))
+    assert [c.conversation_id for c in mixed.connector.sent()] == [CS_VOICES]
