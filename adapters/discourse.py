@@ -85,7 +85,8 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 # --- cooked HTML to text -----------------------------------------------------------------------
 
 _BLOCK = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
-_SKIP_CLASSES = {"quote", "onebox", "lightbox-wrapper"}  # quoted posts and link previews are not this author's words
+# Quoted posts, link previews and image lightboxes are not this author's words.
+_SKIP_CLASSES = {"quote", "onebox", "lightbox-wrapper"}
 
 
 class _TextParser(HTMLParser):
@@ -98,7 +99,7 @@ class _TextParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {k: v or "" for k, v in attrs}
         classes = set(attr.get("class", "").split())
-        skip = tag == "aside" and bool(classes & _SKIP_CLASSES) or tag in ("script", "style")
+        skip = (tag in ("aside", "div") and bool(classes & _SKIP_CLASSES)) or tag in ("script", "style")
         if tag not in ("br", "img", "hr", "meta", "input", "source"):
             self._stack.append((tag, skip))
             if skip:
@@ -121,7 +122,7 @@ class _TextParser(HTMLParser):
                 self._skip_depth -= 1
             if open_tag == tag:
                 break
-        if not self._skip_depth and tag in _BLOCK:
+        if not self._skip_depth and tag in _BLOCK and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
@@ -137,7 +138,8 @@ def cooked_to_text(cooked: str) -> str:
     parser.close()
     text = "".join(parser.parts).replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return re.sub(r"\n\n(?=- )", "\n", text).strip()
 
 
 # --- payload readers ---------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class DiscourseClient:
         self.max_429_waits = max_429_waits
         self.max_5xx_retries = max_5xx_retries
         self.max_retry_after = max_retry_after
-        self._sleep = sleep
+        self.sleep = sleep
         self._lock = asyncio.Lock()
         self._next_at = 0.0
         self._http = httpx.AsyncClient(
@@ -91,7 +91,7 @@ class DiscourseClient:
         async with self._lock:
             wait = self._next_at - time.monotonic()
             if wait > 0:
-                await self._sleep(wait)
+                await self.sleep(wait)
             self._next_at = time.monotonic() + self.min_interval
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -110,13 +110,13 @@ class DiscourseClient:
                     raise DiscourseApiError(f"GET {path}: still rate limited (429) after {self.max_429_waits} waits")
                 wait = min(retry_after_seconds(response, 10.0), self.max_retry_after)
                 log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
-                await self._sleep(wait)
+                await self.sleep(wait)
                 continue
             if status >= 500:
                 errors += 1
                 if errors > self.max_5xx_retries:
                     raise DiscourseApiError(f"GET {path}: HTTP {status} after {self.max_5xx_retries} retries")
-                await self._sleep(random.uniform(0, min(30.0, 1.0 * 2**errors)))
+                await self.sleep(random.uniform(0, min(30.0, 1.0 * 2**errors)))
                 continue
             if status >= 400:
                 raise DiscourseApiError(f"GET {path}: HTTP {status}", transient=False)

@@ -1,0 +1,107 @@
+"""The generic inbound webhook's message: validation and signature (pure).
+
+``POST /hooks/inbound/{source}`` with a JSON object::
+
+    {"id": "42", "text": "...", "author": "sato", "channel": "general",
+     "link": "https://forum.example.com/t/42", "time": "2026-11-10T10:03:00+09:00",
+     "author_id": "u-7", "thread_id": "40", "tags": ["bug"]}       # the last three optional
+
+Signed with ``X-Kakehashi-Timestamp: <unix seconds>`` and
+``X-Kakehashi-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{raw body}">`` keyed with
+``KAKEHASHI_INBOUND_SECRET``; a timestamp more than five minutes away from now is refused, so a
+captured request cannot be replayed later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain import InboundMessage
+from bot.errors import PayloadError
+
+MAX_SKEW = 300.0  # seconds
+SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_TEXT = 40_000
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def check_signature(
+    secret: str, body: bytes, *, timestamp: str | None, signature: str | None, now: float
+) -> str | None:
+    """None when the request is authentic and fresh; otherwise why not (for the 401 answer)."""
+    if not timestamp or not signature:
+        return "missing X-Kakehashi-Timestamp or X-Kakehashi-Signature"
+    try:
+        sent = float(timestamp)
+    except ValueError:
+        return "X-Kakehashi-Timestamp: expected unix seconds"
+    if abs(now - sent) > MAX_SKEW:
+        return "X-Kakehashi-Timestamp: older than 5 minutes (or in the future)"
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
+        return "X-Kakehashi-Signature: does not match"
+    return None
+
+
+def _str(data: dict[str, Any], name: str, *, required: bool = True, limit: int = 255) -> str | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and name in ("id", "author_id", "thread_id"):
+        value = str(value)
+    if not isinstance(value, str) or (required and not value.strip()):
+        got = "nothing" if value is None else type(value).__name__
+        raise PayloadError(f"{name}: expected a non-empty string, got {got}")
+    if len(value) > limit:
+        raise PayloadError(f"{name}: longer than {limit} characters")
+    return value.strip() if name != "text" else value
+
+
+def parse_message(source: str, data: Any) -> InboundMessage:
+    """Validate the JSON message; ``PayloadError`` names the field that is wrong."""
+    if not SOURCE_RE.match(source):
+        raise PayloadError("source: expected letters, digits, '-', '_' or '.' (at most 64)")
+    if not isinstance(data, dict):
+        raise PayloadError("body: expected a JSON object")
+    msg_id = _str(data, "id")
+    text = _str(data, "text", limit=MAX_TEXT)
+    author = _str(data, "author")
+    _str(data, "channel")  # required and validated; the rules channel is the source itself
+    link = _str(data, "link", limit=2000)
+    if link and not link.startswith(("http://", "https://")):
+        raise PayloadError("link: expected an http(s) URL")
+    raw_time = _str(data, "time", limit=64)
+    try:
+        created = datetime.fromisoformat(str(raw_time))
+    except ValueError:
+        raise PayloadError(f"time: expected ISO 8601 with a UTC offset, got {raw_time!r}") from None
+    if created.tzinfo is None:
+        raise PayloadError(f"time: expected ISO 8601 with a UTC offset, got {raw_time!r}")
+    author_id = _str(data, "author_id", required=False) or author
+    thread_id = _str(data, "thread_id", required=False)
+    tags_raw = data.get("tags", [])
+    if not isinstance(tags_raw, list) or not all(isinstance(t, str) for t in tags_raw):
+        raise PayloadError("tags: expected a list of strings")
+    key = f"{source}:{msg_id}"
+    return InboundMessage(
+        platform="webhook",
+        key=key,
+        # rules.yaml's {webhook: NAME} source matches the id; rules may also say channel "webhook:NAME".
+        channel_id=source,
+        channel=f"webhook:{source}",
+        author_id=str(author_id),
+        author=str(author),
+        text=str(text),
+        created_at=created.astimezone(UTC),
+        thread_key=f"{source}:{thread_id}" if thread_id and thread_id != msg_id else None,
+        link=link,
+        tags=tuple(t.strip() for t in tags_raw if t.strip()),
+        raw=data,
+    )

@@ -1,0 +1,183 @@
+"""Discourse, pushed and pulled: ``POST /discourse/webhook`` and the gap-filling poller.
+
+Webhook answers (Discourse deactivates a webhook that keeps answering 404 or 410, so those are
+never used): 200 for every signed event, handled or not; 401 when the
+``X-Discourse-Event-Signature`` is missing or wrong; 400 with the field when the body is broken;
+503 when the forum's category list could not be fetched (Discourse retries later, and the
+poller fills the gap).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.discourse import (
+    Site,
+    edited_at,
+    is_routable_kind,
+    parse_topic,
+    signature_ok,
+    validate_post,
+)
+from adapters.discourse_client import DiscourseApiError, DiscourseClient
+from bot.discourse_source import DiscourseLookups, DiscoursePoller
+from bot.domain import Sink
+from bot.errors import PayloadError
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger("kakehashi.discourse")
+
+POST_EVENTS = ("post_created", "post_edited", "post_destroyed")
+
+
+def _reply(status: str, code: int = 200, **extra: Any) -> web.Response:
+    return web.json_response({"status": status, **extra}, status=code)
+
+
+class DiscoursePlugin:
+    name = "discourse"
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        site: Site,
+        client: DiscourseClient | None,
+        secret: str | None,
+        poll_interval: float,
+    ) -> None:
+        self.app = app
+        self.site = site
+        self.client = client
+        self.secret = secret
+        self.poll_interval = poll_interval
+        self.lookups = DiscourseLookups(site=site, client=client)
+        self.poller = (
+            DiscoursePoller(
+                lookups=self.lookups,
+                client=client,
+                dispatcher=app.dispatcher,
+                store=app.store,
+                on_stored=app.worker.wake,
+            )
+            if client is not None and poll_interval > 0
+            else None
+        )
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def sinks(self) -> dict[str, Sink]:
+        return {}
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_post("/discourse/webhook", self.webhook)
+
+    async def start(self) -> None:
+        if self.poller is None:
+            return
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler.add_job(
+            self.poller.run_once,
+            "interval",
+            seconds=self.poll_interval,
+            id="discourse-poller",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=self.app.clock(),
+        )
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.client is not None:
+            await self.client.aclose()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not self.secret or not signature_ok(self.secret, body, request.headers.get("X-Discourse-Event-Signature")):
+            log.warning("discourse webhook: bad or missing signature")
+            return _reply("unauthorized", 401, error="bad or missing X-Discourse-Event-Signature")
+        if not self.site.base_url:
+            instance = request.headers.get("X-Discourse-Instance", "").strip().rstrip("/")
+            if not instance.startswith(("http://", "https://")):
+                return _reply("bad_request", 400, error="X-Discourse-Instance: expected the forum's URL")
+            self.site = self.lookups.site = Site(instance)
+        event = request.headers.get("X-Discourse-Event", "")
+        event_id = request.headers.get("X-Discourse-Event-Id", "")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _reply("bad_request", 400, error="body: not valid JSON")
+        if not isinstance(payload, dict):
+            return _reply("bad_request", 400, error="body: expected a JSON object")
+        try:
+            result = await self._handle(event, payload)
+        except PayloadError as exc:
+            log.warning("discourse webhook %s (event id %s): %s", event, event_id, exc)
+            return _reply("bad_request", 400, error=str(exc))
+        except DiscourseApiError as exc:
+            log.warning("discourse webhook %s (event id %s): lookup failed: %s", event, event_id, exc)
+            return _reply("retry_later", 503, error=str(exc))
+        log.debug("discourse webhook %s (event id %s): %s", event, event_id, result)
+        return _reply(result)
+
+    async def _handle(self, event: str, payload: dict[str, Any]) -> str:
+        if event == "ping" or "ping" in payload:
+            return "pong"
+        if event == "topic_created":
+            # The first post arrives as its own post_created; only remember the topic's details.
+            info = parse_topic(payload.get("topic"))
+            if info is None:
+                raise PayloadError("topic.id: expected an integer")
+            self.lookups.remember_topic(info)
+            return "topic remembered"
+        if event not in POST_EVENTS:
+            return "ignored"
+        post = validate_post(payload.get("post"))
+        dispatcher = self.app.dispatcher
+        if event == "post_destroyed":
+            return (await dispatcher.handle_delete("discourse", self.site.post_key(post["id"]))).status
+        if not is_routable_kind(post) or post.get("deleted_at"):
+            return "ignored"
+        msg = await self.lookups.message(post)
+        if event == "post_created":
+            outcome = await dispatcher.handle_message(msg)
+        else:
+            outcome = await dispatcher.handle_edit(msg, edited_at(post))
+        if outcome.status in ("stored", "edited"):
+            self.app.worker.wake()
+        return outcome.status
+
+
+def plugin(app: App) -> DiscoursePlugin | None:
+    settings = app.settings
+    if not (settings.discourse_webhook_secret or settings.discourse_url):
+        return None
+    client = None
+    if settings.discourse_url:
+        client = DiscourseClient(
+            base_url=settings.discourse_url,
+            api_key=settings.discourse_api_key,
+            api_username=settings.discourse_api_username,
+        )
+    else:
+        log.warning(
+            "DISCOURSE_URL is not set: categories cannot be checked, so webhook posts count as private"
+        )
+    # Without DISCOURSE_URL the site is learnt from the first signed webhook's X-Discourse-Instance.
+    site = Site(settings.discourse_url or "")
+    return DiscoursePlugin(
+        app,
+        site=site,
+        client=client,
+        secret=settings.discourse_webhook_secret,
+        poll_interval=settings.discourse_poll_interval,
+    )

@@ -1,0 +1,107 @@
+"""``kakehashi stats``: what the store holds, per department, tag, status and source platform."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from bot.errors import KakehashiError
+from bot.settings import Settings
+from storage.models import Item, Message
+from storage.store import Store
+
+
+async def collect(store: Store) -> dict[str, Any]:
+    """Totals, items per department x status, per tag, and messages/items per source platform."""
+    async with store.sessions() as session:
+        messages = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
+        items = int(await session.scalar(select(func.count()).select_from(Item)) or 0)
+        by_dept: dict[str, dict[str, int]] = {}
+        for dept, status, count in (
+            await session.execute(select(Item.department, Item.status, func.count()).group_by(Item.department, Item.status))
+        ).tuples():
+            by_dept.setdefault(dept, {})[status] = int(count)
+        by_tag = {
+            str(tag or "-"): int(count)
+            for tag, count in (await session.execute(select(Item.tag, func.count()).group_by(Item.tag))).tuples()
+        }
+        by_platform: dict[str, dict[str, int]] = {}
+        for platform, count in (
+            await session.execute(select(Message.platform, func.count()).group_by(Message.platform))
+        ).tuples():
+            by_platform.setdefault(platform, {"messages": 0, "items": 0})["messages"] = int(count)
+        for platform, count in (
+            await session.execute(
+                select(Message.platform, func.count()).join(Item, Item.message_id == Message.id).group_by(Message.platform)
+            )
+        ).tuples():
+            by_platform.setdefault(platform, {"messages": 0, "items": 0})["items"] = int(count)
+        first, last = (await session.execute(select(func.min(Message.created_at), func.max(Message.created_at)))).one()
+    return {
+        "messages": messages,
+        "items": items,
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "departments": dict(sorted(by_dept.items())),
+        "tags": dict(sorted(by_tag.items())),
+        "platforms": dict(sorted(by_platform.items())),
+    }
+
+
+def render(stats: dict[str, Any], console: Console) -> None:
+    span = f"  ({stats['first'][:10]} .. {stats['last'][:10]})" if stats["first"] else ""
+    console.print(f"[bold]{stats['messages']}[/] messages, [bold]{stats['items']}[/] routed items{span}")
+    statuses = sorted({s for counts in stats["departments"].values() for s in counts})
+    table = Table(title="items per department", title_justify="left")
+    table.add_column("department")
+    for status in statuses:
+        table.add_column(status, justify="right")
+    table.add_column("total", justify="right")
+    for dept, counts in stats["departments"].items():
+        table.add_row(dept, *(str(counts.get(s, 0)) for s in statuses), str(sum(counts.values())))
+    console.print(table)
+    tags = Table(title="items per tag", title_justify="left")
+    tags.add_column("tag")
+    tags.add_column("items", justify="right")
+    for tag, count in stats["tags"].items():
+        tags.add_row(tag, str(count))
+    console.print(tags)
+    platforms = Table(title="per source platform", title_justify="left")
+    for col in ("platform", "messages", "items"):
+        platforms.add_column(col, justify="left" if col == "platform" else "right")
+    for platform, counts in stats["platforms"].items():
+        platforms.add_row(platform, str(counts["messages"]), str(counts["items"]))
+    console.print(platforms)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+def stats_command(as_json: bool) -> None:
+    """Totals per department, tag, status and source platform (live and imported history)."""
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    try:
+        settings = Settings.from_env()
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    async def go() -> dict[str, Any]:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await collect(Store(engine))
+        finally:
+            await engine.dispose()
+
+    stats = asyncio.run(go())
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        render(stats, Console(width=100))

@@ -1,0 +1,104 @@
+"""A local HTTP server that plays the Discourse API and records what it was asked.
+
+Serves ``/site.json`` (categories; anonymous callers only see public ones, as on a real forum),
+``/t/{id}.json`` (topic with ``post_stream.stream`` and ``tags``) and ``/posts.json?before=``
+(``latest_posts``, newest first, ``posts.id <= before``, like ``PostsController#latest``).
+``fail(path, status, headers)`` queues forced answers (429 with Retry-After, 500, ...).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Request:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeDiscourse:
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    posts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    topics: dict[int, dict[str, Any]] = field(default_factory=dict)
+    page_size: int = 50
+    requests: list[Request] = field(default_factory=list)
+    _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(default_factory=lambda: defaultdict(deque))
+    server: TestServer | None = None
+
+    def fail(self, path: str, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
+        for _ in range(times):
+            self._failures[path].append((status, headers or {}))
+
+    def add_post(self, post: dict[str, Any]) -> None:
+        self.posts[post["id"]] = post
+
+    def calls(self, path: str) -> list[Request]:
+        return [r for r in self.requests if r.path == path]
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    def _forced(self, request: web.Request) -> web.Response | None:
+        queue = self._failures.get(request.path)
+        if queue:
+            status, headers = queue.popleft()
+            body: dict[str, Any] = {"errors": ["forced"], "error_type": "rate_limit" if status == 429 else "server_error"}
+            if status == 429:
+                body["extras"] = {"wait_seconds": int(headers.get("Retry-After", "1"))}
+            return web.json_response(body, status=status, headers=headers)
+        return None
+
+    async def _record(self, request: web.Request) -> web.Response | None:
+        self.requests.append(Request(request.path, dict(request.query), dict(request.headers)))
+        return self._forced(request)
+
+    async def site(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        authed = "Api-Key" in request.headers
+        cats = [c for c in self.categories if authed or not c.get("read_restricted")]
+        return web.json_response({"categories": cats, "can_tag_topics": True})
+
+    async def topic(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        topic_id = int(request.match_info["id"].removesuffix(".json"))
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            return web.json_response({"errors": ["not found"]}, status=404)
+        stream = sorted(p["id"] for p in self.posts.values() if p["topic_id"] == topic_id)
+        return web.json_response({**topic, "post_stream": {"stream": stream, "posts": []}})
+
+    async def latest(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        before = int(request.query.get("before", "0") or 0)
+        ids = sorted((i for i in self.posts if before <= 0 or i <= before), reverse=True)
+        page = [self.posts[i] for i in ids[: self.page_size]]
+        return web.json_response({"latest_posts": page})
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/site.json", self.site)
+        app.router.add_get("/posts.json", self.latest)
+        app.router.add_get("/t/{id}", self.topic)
+        return app
+
+    async def start(self) -> FakeDiscourse:
+        self.server = TestServer(self.app())
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()

@@ -1,0 +1,119 @@
+"""The poller against a local server playing the Discourse API: paging, 429, 500, cursor, dedupe."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters.discourse import signature
+from bot.discourse_plugin import DiscoursePlugin
+from bot.discourse_source import DiscoursePoller
+from tests.fakes.discourse_api import FakeDiscourse
+from tests.forums.conftest import WEBHOOK_SECRET, Harness, HarnessFactory
+
+
+def latest_post(post_id: int, *, topic_id: int | None = None, number: int = 1, category_id: int = 6,
+                text: str = "How do I invite my team?") -> dict[str, Any]:
+    """One entry of /posts.json's latest_posts (PostSerializer with add_raw and add_title)."""
+    topic_id = topic_id or 5000 + post_id
+    return {
+        "id": post_id, "name": "", "username": f"user{post_id % 7}", "avatar_template": "/a/{size}.png",
+        "created_at": f"2026-11-{10 + post_id % 10:02d}T0{post_id % 9}:00:00.000Z", "cooked": f"<p>{text}</p>",
+        "post_number": number, "post_type": 1, "updated_at": "2026-11-20T00:00:00.000Z", "reply_count": 0,
+        "reply_to_post_number": None, "quote_count": 0, "incoming_link_count": 0, "reads": 1, "score": 0,
+        "yours": False, "topic_id": topic_id, "topic_slug": f"topic-{topic_id}", "topic_title": f"Topic {topic_id}",
+        "topic_html_title": f"Topic {topic_id}", "category_id": category_id, "display_username": "",
+        "primary_group_name": None, "version": 1, "can_edit": False, "can_delete": False, "can_recover": False,
+        "user_title": None, "raw": text, "moderator": False, "admin": False, "staff": False,
+        "user_id": post_id % 7 + 10, "hidden": False, "trust_level": 1, "deleted_at": None, "user_deleted": False,
+        "edit_reason": None, "wiki": False,
+    }
+
+
+async def setup(harness: HarnessFactory, fake: FakeDiscourse) -> tuple[Harness, DiscoursePoller, list[float]]:
+    h = await harness(DISCOURSE_URL=fake.url, DISCOURSE_API_KEY="k", DISCOURSE_API_USERNAME="system",
+                      DISCOURSE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    plugin = next(p for p in h.app.plugins if isinstance(p, DiscoursePlugin))
+    assert plugin.client is not None and plugin.poller is not None
+    waits: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    plugin.client.min_interval = 0.0
+    plugin.client.sleep = record_sleep
+    return h, plugin.poller, waits
+
+
+async def test_poller_pages_to_cursor_honours_429_and_dedupes_with_webhook(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    fake = fake_discourse
+    fake.page_size = 50
+    for i in range(1, 31):
+        fake.add_post(latest_post(i))
+    h, poller, waits = await setup(harness, fake)
+
+    first = await poller.run_once()  # first run only records where the forum is
+    assert (first.status, first.cursor, first.stored) == ("initialised", 30, 0)
+
+    for i in range(31, 151):  # 120 new posts: three pages
+        fake.add_post(latest_post(i, text="The app crashes on login" if i % 2 else "How do I invite my team?"))
+    # post 150 also arrives through the webhook first
+    webhook_body = {"post": {**fake.posts[150], "topic_archetype": "regular", "category_slug": "howto"}}
+    raw = json.dumps(webhook_body).encode()
+    resp = await h.client.post("/discourse/webhook", data=raw, headers={
+        "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": signature(WEBHOOK_SECRET, raw)})
+    assert (await resp.json())["status"] == "stored"
+
+    fake.fail("/posts.json", 429, {"Retry-After": "7"})
+    result = await poller.run_once()
+    assert (result.status, result.seen, result.stored, result.cursor) == ("ok", 120, 119, 150)
+    assert waits == [7.0]  # Retry-After honoured
+    befores = [r.query.get("before") for r in fake.calls("/posts.json")]
+    assert befores == [None, None, None, "100", "50"]  # init, 429, retry, then paging back to the cursor
+    assert all(r.headers.get("Api-Key") == "k" and r.headers.get("Api-Username") == "system" for r in fake.requests)
+    assert await h.app.store.get_cursor(poller.cursor_name) == "150"
+    stats = await h.app.store.stats()
+    assert stats["messages"] == 120
+    by_dept = await h.app.store.counts_by_department()
+    assert by_dept["product"]["open"] == 60 and by_dept["cs"]["open"] == 60
+
+    again = await poller.run_once()
+    assert (again.status, again.seen, again.stored) == ("ok", 0, 0)
+
+
+async def test_poller_backs_off_after_server_errors_and_resumes(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    fake = fake_discourse
+    fake.add_post(latest_post(1))
+    h, poller, waits = await setup(harness, fake)
+    now = [1000.0]
+    poller.clock = lambda: now[0]
+    assert (await poller.run_once()).status == "initialised"
+    fake.add_post(latest_post(2, text="crash after update"))
+    fake.fail("/posts.json", 500, times=3)  # first try + 2 retries
+    failed = await poller.run_once()
+    assert failed.status == "error" and "HTTP 500" in failed.error
+    assert len(waits) == 2  # two backoff waits inside the client
+    assert (await poller.run_once()).status == "backing_off"
+    assert await h.app.store.get_cursor(poller.cursor_name) == "1"
+    now[0] += 3600
+    resumed = await poller.run_once()
+    assert (resumed.status, resumed.stored, resumed.cursor) == ("ok", 1, 2)
+
+
+async def test_poller_runs_as_an_apscheduler_interval_job(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    h, _poller, _ = await setup(harness, fake_discourse)
+    plugin = next(p for p in h.app.plugins if isinstance(p, DiscoursePlugin))
+    await plugin.start()
+    try:
+        assert plugin.scheduler is not None
+        job = plugin.scheduler.get_job("discourse-poller")
+        assert job is not None and job.trigger.interval.total_seconds() == 300.0
+    finally:
+        plugin.scheduler.shutdown(wait=False)  # type: ignore[union-attr]
+        plugin.scheduler = None

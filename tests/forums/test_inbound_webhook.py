@@ -1,0 +1,90 @@
+"""The generic inbound webhook: accept and reject paths over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from adapters.inbound_webhook import sign
+from tests.forums.conftest import INBOUND_SECRET, Harness, HarnessFactory
+
+MESSAGE = {
+    "id": "c-981", "text": "アプリが crash します。バグですか？", "author": "yamada", "channel": "general",
+    "link": "https://community.example.org/c/981", "time": "2026-11-12T09:30:00+09:00",
+    "author_id": "u-17", "tags": ["mobile"],
+}
+
+
+async def send(h: Harness, body: Any, *, source: str = "forum", ts: float | None = None,
+               secret: str = INBOUND_SECRET, signature: str | None = None) -> tuple[int, dict[str, Any]]:
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    stamp = str(int(ts if ts is not None else time.time()))
+    headers = {"Content-Type": "application/json", "X-Kakehashi-Timestamp": stamp,
+               "X-Kakehashi-Signature": signature or sign(secret, stamp, raw)}
+    resp = await h.client.post(f"/hooks/inbound/{source}", data=raw, headers=headers)
+    return resp.status, await resp.json()
+
+
+async def test_signed_message_is_stored_routed_and_deduplicated(harness: HarnessFactory) -> None:
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    status, body = await send(h, MESSAGE)
+    assert (status, body["status"], body["key"]) == (200, "stored", "forum:c-981")
+    status, body = await send(h, MESSAGE)
+    assert (status, body["status"]) == (200, "duplicate")
+    message = await h.app.store.get_message("webhook", "forum:c-981")
+    assert message is not None
+    assert (message.channel, message.author, message.author_id, message.tags) == ("webhook:forum", "yamada", "u-17", ["mobile"])
+    assert message.created_at.isoformat() == "2026-11-12T00:30:00+00:00"
+    reply = {**MESSAGE, "id": "c-982", "thread_id": "c-981", "text": "同じく", "tags": []}
+    assert (await send(h, reply))[1]["status"] == "stored"
+    stored_reply = await h.app.store.get_message("webhook", "forum:c-982")
+    assert stored_reply is not None and stored_reply.thread_key == "forum:c-981"
+    # a source that rules.yaml does not list is stored nowhere
+    status, body = await send(h, {**MESSAGE, "id": "x-1"}, source="other-tool")
+    assert (status, body["status"], body["reason"]) == (200, "ignored", "not a source channel")
+    await h.app.worker.drain(horizon=0)
+    assert sorted(p["destination"] for p in h.posts()) == ["slack:#dept-cs", "slack:#dept-product"]
+
+
+async def test_bad_signatures_are_401(harness: HarnessFactory) -> None:
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    status, body = await send(h, MESSAGE, secret="wrong")
+    assert (status, body["error"]) == (401, "X-Kakehashi-Signature: does not match")
+    status, body = await send(h, MESSAGE, ts=time.time() - 301)
+    assert (status, body["error"]) == (401, "X-Kakehashi-Timestamp: older than 5 minutes (or in the future)")
+    resp = await h.client.post("/hooks/inbound/forum", json=MESSAGE)
+    assert resp.status == 401
+    # a signature over the body alone (no timestamp in the base string) is refused too
+    import hashlib
+    import hmac
+    raw = json.dumps(MESSAGE).encode()
+    bare = "sha256=" + hmac.new(INBOUND_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    assert (await send(h, raw, signature=bare))[0] == 401
+    assert (await h.app.store.stats())["messages"] == 0
+
+
+async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFactory) -> None:
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    cases = [
+        (b"[1, 2", "body: not valid JSON"),
+        ([], "body: expected a JSON object"),
+        ({k: v for k, v in MESSAGE.items() if k != "text"}, "text: expected a non-empty string, got nothing"),
+        ({**MESSAGE, "author": 7}, "author: expected a non-empty string, got int"),
+        ({**MESSAGE, "time": "2026-11-12 09:30"}, "time: expected ISO 8601 with a UTC offset, got '2026-11-12 09:30'"),
+        ({**MESSAGE, "time": "next tuesday"}, "time: expected ISO 8601 with a UTC offset, got 'next tuesday'"),
+        ({**MESSAGE, "link": "javascript:alert(1)"}, "link: expected an http(s) URL"),
+        ({**MESSAGE, "tags": "bug"}, "tags: expected a list of strings"),
+        ({**MESSAGE, "channel": ""}, "channel: expected a non-empty string, got str"),
+    ]
+    for body, error in cases:
+        status, answer = await send(h, body)
+        assert (status, answer["error"]) == (400, error), body
+    status, answer = await send(h, MESSAGE, source="bad source!")
+    assert status in (400, 404)  # aiohttp may not even match the route for some characters
+    assert (await h.app.store.stats())["messages"] == 0
+
+
+async def test_not_mounted_without_a_secret(harness: HarnessFactory) -> None:
+    h = await harness()
+    assert [p.name for p in h.app.plugins] == []
