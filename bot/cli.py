@@ -15,8 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.errors import KakehashiError
+from bot.import_cli import import_group
+from bot.recap_cli import agenda_command, recap_command
 from bot.rules_cli import rules_group
 from bot.settings import Settings
+from bot.stats_cli import stats_command
+from bot.teams_cli import teams_manifest_command
 
 T = TypeVar("T")
 
@@ -50,7 +54,12 @@ def main() -> None:
 
 
 # Sub-command groups, one line each.
+main.add_command(recap_command)
+main.add_command(agenda_command)
 main.add_command(rules_group)
+main.add_command(import_group)
+main.add_command(stats_command)
+main.add_command(teams_manifest_command)
 
 
 @main.command()

@@ -9,6 +9,7 @@ of attempts are dead-lettered with the reason, visible in ``kakehashi outbox lis
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -184,7 +185,5 @@ class OutboxWorker:
             if counts and set(counts) != {"deferred"}:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
-            except TimeoutError:
-                pass

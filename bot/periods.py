@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
+
 from bot.errors import KakehashiError
 
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|〜)\s*(\d{4}-\d{2}-\d{2}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,33 @@ class Period:
         """The period of the same length just before this one."""
         length = self.end - self.start
         return period_between(self.start - length, self.start, self.tz)
+
+    @property
+    def key(self) -> str:
+        """What a schedule run is unique by (local dates, so it reads well in the database)."""
+        return self.label
+
+    @property
+    def first_day(self) -> date:
+        return self.start.astimezone(self.tz).date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(microseconds=1)).astimezone(self.tz).date()
+
+    @property
+    def is_week(self) -> bool:
+        return (self.last_day - self.first_day).days == 6
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    def back(self, count: int) -> list[Period]:
+        """``count`` periods ending with this one, oldest first (charts)."""
+        periods = [self]
+        while len(periods) < count:
+            periods.append(periods[-1].previous())
+        return periods[::-1]
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -52,6 +83,26 @@ def month_of(moment: datetime, tz: ZoneInfo) -> Period:
     return period_between(_local_midnight(local, tz), _local_midnight(following, tz), tz)
 
 
+def period_of(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
+    """The ``day``, ``week`` or ``month`` that contains ``moment``."""
+    return {"day": day_of, "week": week_of, "month": month_of}[kind](moment, tz)
+
+
+def business_deadline(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """The end of the ``days``-th weekday (Mon-Fri) after ``moment``'s local day, in UTC.
+
+    A bug posted on Monday with a 2-business-day goal is on time until Wednesday 24:00; one
+    posted on Friday or Saturday until Tuesday 24:00.  Public holidays are not counted.
+    """
+    day = moment.astimezone(tz).date()
+    left = days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return _local_midnight(day + timedelta(days=1), tz)
+
+
 def previous_period(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
     """The last complete period before ``moment`` (what a scheduled recap covers)."""
     current = {"day": day_of, "week": week_of, "month": month_of}[kind](moment, tz)
@@ -59,8 +110,11 @@ def previous_period(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
 
 
 def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
-    """``last-week`` (default), ``this-week``, ``YYYY-MM-DD..YYYY-MM-DD`` (both days included)."""
-    text = (text or "last-week").strip().casefold()
+    """``last-week`` (default), ``this-week``, ``YYYY-MM-DD..YYYY-MM-DD`` (both days included).
+
+    Full-width forms and ``〜`` / ``~`` between the dates are accepted; one date is one day.
+    """
+    text = unicodedata.normalize("NFKC", text or "last-week").strip().casefold()
     if text in ("last-week", "lastweek", "先週"):
         return previous_period("week", now, tz)
     if text in ("this-week", "thisweek", "今週"):
@@ -68,10 +122,40 @@ def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
     match = _RANGE.match(text)
     if match:
         try:
-            first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+            first = date.fromisoformat(match[1])
+            last = date.fromisoformat(match[2]) if match[2] else first
         except ValueError as exc:
             raise KakehashiError(f"period {text!r}: {exc}") from None
         if last < first:
             raise KakehashiError(f"period {text!r}: the end is before the start")
         return period_between(_local_midnight(first, tz), _local_midnight(last + timedelta(days=1), tz), tz)
     raise KakehashiError(f"period {text!r}: expected last-week, this-week or YYYY-MM-DD..YYYY-MM-DD")
+
+
+def fire_times_after(trigger: BaseTrigger, start: datetime) -> Iterator[datetime]:
+    """The trigger's fire times at or after ``start``, in order (UTC)."""
+    moment: datetime | None = trigger.get_next_fire_time(None, start)
+    while moment is not None:
+        yield moment.astimezone(UTC)
+        moment = trigger.get_next_fire_time(moment, moment)
+
+
+def last_fire_time(trigger: BaseTrigger, at: datetime) -> datetime | None:
+    """The latest fire time at or before ``at`` (within a year), in UTC."""
+    for lookback in (timedelta(days=1), timedelta(days=8), timedelta(days=32), timedelta(days=367)):
+        last = None
+        for moment in fire_times_after(trigger, at - lookback):
+            if moment > at:
+                break
+            last = moment
+        if last is not None:
+            return last
+    return None
+
+
+def next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
+    """The first fire time strictly after ``after``, in UTC."""
+    for moment in fire_times_after(trigger, after):
+        if moment > after:
+            return moment
+    return None

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
 
 # One line per integration, in start-up order.
 PLUGIN_MODULES: tuple[str, ...] = (
+    "bot.discourse_plugin",
+    "bot.inbound_plugin",
+    "bot.slack_plugin",
+    "bot.teams_plugin",
+    "bot.scheduler",
 )
 
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from rules import RuleSet, RulesError, load_rules
+from rules import RulesError, RuleSet, load_rules
 
 log = logging.getLogger("kakehashi.rules")
 

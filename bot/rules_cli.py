@@ -15,7 +15,7 @@ from rich.table import Table
 
 from bot.domain import InboundMessage
 from bot.settings import Settings
-from rules import Match, RuleSet, RulesError, load_rules
+from rules import Match, RulesError, RuleSet, load_rules
 
 
 def _rules_path(path: str | None) -> Path:

@@ -23,7 +23,6 @@ class StoreBase:
 
     async def _insert_ignore(self, session: AsyncSession, row: Base) -> int | None:
         """Insert ``row`` unless a unique constraint already holds it; return its id or None."""
-        table = type(row).__table__  # type: ignore[attr-defined]
         mapper = inspect(type(row))
         values: dict[str, Any] = {}
         for attr in mapper.column_attrs:
@@ -36,7 +35,7 @@ class StoreBase:
             if value is not None:
                 values[attr.key] = value
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**values).on_conflict_do_nothing()
-        pk = next(iter(table.primary_key.columns))
+        stmt = insert(type(row)).values(**values).on_conflict_do_nothing()
+        pk = mapper.primary_key[0]
         result = await session.execute(stmt.returning(pk))
         return result.scalar_one_or_none()

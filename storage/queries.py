@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.items import ItemView
-from storage.models import Item, Message
+from storage.models import Item, Message, Reaction, ScheduleRun, utcnow
+
+OPEN_STATUSES = ("open", "in_progress", "needs_decision")
 
 
 class QueryStore(StoreBase):
@@ -46,6 +48,91 @@ class QueryStore(StoreBase):
             )
             return {str(k): int(c) for k, c in rows.tuples()}
 
+    async def open_items(
+        self, department: str | None = None, *, before: datetime | None = None, limit: int | None = None
+    ) -> list[ItemView]:
+        """Items still open, in progress or waiting for a decision; the longest waiting first."""
+        async with self.sessions() as session:
+            stmt = (
+                select(Item, Message)
+                .join(Message, Message.id == Item.message_id)
+                .where(Item.status.in_(OPEN_STATUSES), Message.deleted.is_(False))
+                .order_by(Message.created_at, Item.id)
+            )
+            if department:
+                stmt = stmt.where(Item.department == department)
+            if before is not None:
+                stmt = stmt.where(Message.created_at < before)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
+
+    async def tagged_items(
+        self, tag: str, *, department: str | None = None, before: datetime | None = None
+    ) -> list[ItemView]:
+        """Every live item with ``tag`` (optionally one department's, posted before ``before``)."""
+        async with self.sessions() as session:
+            stmt = (
+                select(Item, Message)
+                .join(Message, Message.id == Item.message_id)
+                .where(Item.tag == tag, Message.deleted.is_(False))
+                .order_by(Message.created_at, Item.id)
+            )
+            if department:
+                stmt = stmt.where(Item.department == department)
+            if before is not None:
+                stmt = stmt.where(Message.created_at < before)
+            return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
+
+    async def replies_to(
+        self, keys: Sequence[str], *, start: datetime | None = None, end: datetime | None = None
+    ) -> list[Message]:
+        """Human replies in the threads of ``keys`` (optionally posted in [start, end)), oldest first."""
+        if not keys:
+            return []
+        out: list[Message] = []
+        async with self.sessions() as session:
+            for offset in range(0, len(keys), 500):  # keep IN lists small on every backend
+                chunk = list(keys[offset : offset + 500])
+                stmt = select(Message).where(
+                    Message.thread_key.in_(chunk),
+                    Message.key.not_in(chunk),
+                    Message.is_bot.is_(False),
+                    Message.deleted.is_(False),
+                )
+                if start is not None:
+                    stmt = stmt.where(Message.created_at >= start)
+                if end is not None:
+                    stmt = stmt.where(Message.created_at < end)
+                out.extend((await session.scalars(stmt)).all())
+        return sorted(out, key=lambda m: (m.created_at, m.id))
+
+    async def reaction_counts(self, item_ids: Sequence[int]) -> dict[int, int]:
+        """Reactions people put on each item (on the community post or on our reposts)."""
+        if not item_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Reaction.item_id, func.count())
+                .where(Reaction.item_id.in_(list(item_ids)))
+                .group_by(Reaction.item_id)
+            )
+            return {int(i): int(c) for i, c in rows.tuples() if i is not None}
+
+    async def item_facts(
+        self, start: datetime, end: datetime, *, department: str | None = None
+    ) -> list[tuple[str, str | None, datetime]]:
+        """``(department, tag, message time)`` of every live item posted in [start, end) (charts)."""
+        async with self.sessions() as session:
+            stmt = (
+                select(Item.department, Item.tag, Message.created_at)
+                .join(Message, Message.id == Item.message_id)
+                .where(Message.created_at >= start, Message.created_at < end, Message.deleted.is_(False))
+            )
+            if department:
+                stmt = stmt.where(Item.department == department)
+            return [(d, t, c) for d, t, c in (await session.execute(stmt)).tuples()]
+
     async def stats(self) -> dict[str, int]:
         async with self.sessions() as session:
             messages = await session.scalar(select(func.count()).select_from(Message)) or 0
@@ -64,3 +151,29 @@ class QueryStore(StoreBase):
             for dept, status, count in rows.tuples():
                 out.setdefault(dept, {})[status] = int(count)
             return out
+
+    async def get_run(self, schedule: str, period_key: str) -> ScheduleRun | None:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(ScheduleRun).where(ScheduleRun.schedule == schedule, ScheduleRun.period_key == period_key)
+            )
+
+    async def take_over_run(self, schedule: str, period_key: str, *, owner: str, stale_before: datetime) -> bool:
+        """Claim a run that failed, or whose claimant never finished it before ``stale_before``.
+
+        One conditional UPDATE: of several replicas trying at once, exactly one gets True.
+        """
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(ScheduleRun)
+                .where(
+                    ScheduleRun.schedule == schedule,
+                    ScheduleRun.period_key == period_key,
+                    or_(
+                        ScheduleRun.status == "failed",
+                        and_(ScheduleRun.status == "claimed", ScheduleRun.claimed_at < stale_before),
+                    ),
+                )
+                .values(status="claimed", claimed_by=owner, claimed_at=utcnow())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.domain import Destination, InboundMessage, Receipt
 from storage.inbound import Routing
@@ -56,10 +58,8 @@ async def test_concurrent_duplicate_deliveries_store_once(store: Store) -> None:
 
 async def test_record_inbound_is_atomic(store: Store) -> None:
     bad = {"product": [Destination("slack", "#x"), Destination("slack", "#x")]}  # same dedupe key twice
-    try:
+    with pytest.raises(IntegrityError):
         await store.record_inbound(message(), ROUTINGS[:1], bad)
-    except Exception:
-        pass
     assert await count(store, Message) == 0
     assert await count(store, Item) == 0
 

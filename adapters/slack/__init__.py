@@ -1,0 +1,1 @@
+"""Slack: pure conversions (``convert``, ``blocks``), name lookups (``directory``) and the sink."""

@@ -1,0 +1,186 @@
+"""Pure rendering of kakehashi payloads as Slack Block Kit (https://docs.slack.dev/reference/block-kit).
+
+Limits respected (https://docs.slack.dev/reference/block-kit/blocks): 50 blocks per message,
+3000 characters per section text, 150 per header, 75 per button or option label, 10 context
+elements.  Action ids are ``kakehashi:<action>``; button values carry the item id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+LABEL_LIMIT = 75
+FALLBACK_LIMIT = 3000
+QUOTE_LIMIT = 2900  # leaves room for the quote markers inside one section
+ACTION_PREFIX = "kakehashi:"
+
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters (https://docs.slack.dev/messaging/formatting-message-text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(markdown: str) -> str:
+    """The small Markdown subset payloads use -> Slack mrkdwn: links, bold, headings."""
+    out: list[str] = []
+    pos = 0
+    for match in _LINK.finditer(markdown):
+        out.append(escape(markdown[pos : match.start()]))
+        label = escape(match[1]).replace("|", "¦")
+        out.append(f"<{match[2]}|{label}>")
+        pos = match.end()
+    out.append(escape(markdown[pos:]))
+    text = "".join(out)
+    text = _HEADING.sub(lambda m: f"*{m[1]}*", text)
+    return _BOLD.sub(lambda m: f"*{m[1]}*", text)
+
+
+def plain(text: str, limit: int = LABEL_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": cut(text, limit) or " ", "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT) or " "}}
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(t, SECTION_LIMIT)} for t in texts[:10]]}
+
+
+def quote(text: str) -> str:
+    body = cut(text.strip(), QUOTE_LIMIT)
+    return "\n".join("&gt; " + escape(line) if line else "&gt;" for line in body.splitlines()) or "&gt;"
+
+
+def button(text: str, action: str, value: str, *, style: str | None = None, url: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text), "action_id": ACTION_PREFIX + action, "value": value}
+    if style:
+        element["style"] = style
+    if url:
+        element["url"] = url
+    return element
+
+
+def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> list[Block]:
+    """A routed item (``bot.render.repost_payload``): header, quote, author, why, status, buttons.
+
+    ``departments`` are ``(name, label)`` pairs offered by the forward menu (the item's own
+    department is left out).
+    """
+    labels = payload.get("labels", {})
+    item = str(payload.get("item_id", ""))
+    blocks: list[Block] = [{"type": "header", "text": plain(labels.get("header", ""), HEADER_LIMIT)}]
+    if payload.get("deleted"):
+        blocks.append(section("_" + escape(labels.get("deleted", "")) + "_"))
+        blocks.append(context(escape(labels.get("status", ""))))
+        return blocks
+    blocks.append(section(quote(payload.get("text", ""))))
+    if payload.get("files"):
+        blocks.append(context("📎 " + escape(labels.get("files", ""))))
+    by = escape(labels.get("by", ""))
+    link = payload.get("link")
+    if link:
+        by += f" · <{link}|{escape(labels.get('open_source', 'link'))}>"
+    status_line = escape(labels.get("status", ""))
+    if payload.get("votes"):
+        status_line += " · " + escape(labels.get("votes", ""))
+    blocks.append(context(by, status_line))
+    blocks.append(context(escape(labels.get("why", ""))))
+    elements: list[Block] = []
+    for action in payload.get("actions", ()):
+        text = labels.get(f"action.{action}", action)
+        if action == "forward":
+            options = [
+                {"text": plain(label), "value": f"{item}:{name}"}
+                for name, label in departments
+                if name != payload.get("department")
+            ][:100]
+            if options:
+                elements.append(
+                    {
+                        "type": "static_select",
+                        "action_id": ACTION_PREFIX + "forward",
+                        "placeholder": plain(text),
+                        "options": options,
+                    }
+                )
+        else:
+            elements.append(button(text, action, item, style="primary" if action == "done" else None))
+    if elements:
+        blocks.append({"type": "actions", "elements": elements[:25]})
+    return blocks
+
+
+def repost_text(payload: dict[str, Any]) -> str:
+    """The notification / screen-reader fallback of a repost."""
+    labels = payload.get("labels", {})
+    if payload.get("deleted"):
+        return cut(f"{labels.get('header', '')} {labels.get('deleted', '')}", FALLBACK_LIMIT)
+    return cut(f"{labels.get('header', '')}: {payload.get('text', '')}", 300)
+
+
+def _section_chunks(heading: str, lines: Sequence[str]) -> list[str]:
+    """A heading and its lines as mrkdwn texts of at most ``SECTION_LIMIT`` characters each."""
+    chunks: list[str] = []
+    current = f"*{escape(heading)}*" if heading else ""
+    for line in lines:
+        rendered = cut(mrkdwn(line), SECTION_LIMIT - 10)
+        candidate = f"{current}\n{rendered}" if current else rendered
+        if len(candidate) > SECTION_LIMIT:
+            chunks.append(current)
+            current = rendered
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def report_messages(payload: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) -> list[list[Block]]:
+    """A recap / agenda / command reply as one or more messages (the rest go into a thread).
+
+    The first message starts with the title as a header; sections never split across messages
+    unless one alone is longer than a message.
+    """
+    messages: list[list[Block]] = []
+    current: list[Block] = []
+    title = payload.get("title")
+    if title:
+        current.append({"type": "header", "text": plain(str(title), HEADER_LIMIT)})
+    sections = payload.get("sections") or []
+    if not sections and payload.get("markdown"):
+        sections = [{"heading": "", "lines": str(payload["markdown"]).splitlines()}]
+    for sec in sections:
+        chunks = [section(chunk) for chunk in _section_chunks(str(sec.get("heading", "")), sec.get("lines", []))]
+        if current and len(current) + len(chunks) + 1 > max_blocks:
+            messages.append(current)
+            current = []
+        if current and current[-1]["type"] != "header":
+            current.append({"type": "divider"})
+        for block in chunks:
+            if len(current) >= max_blocks:
+                messages.append(current)
+                current = []
+            current.append(block)
+    if current:
+        messages.append(current)
+    return messages or [[section(" ")]]
+
+
+def report_text(payload: dict[str, Any]) -> str:
+    return cut(str(payload.get("title") or payload.get("markdown") or "kakehashi"), FALLBACK_LIMIT)

@@ -1,0 +1,147 @@
+"""One small chart per weekly recap: items per tag (or per department) over the last 8 periods.
+
+Rendered with matplotlib's Agg backend (no display, no pyplot state, safe in a worker thread).
+Japanese labels need a CJK font; when none is installed the chart uses the ASCII names from
+rules.yaml (tag and department ids) instead of tofu boxes, and says so nowhere: it just reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import fontManager
+from matplotlib.ticker import MaxNLocator
+
+from bot.periods import Period
+from bot.texts import t, tag_label
+from rules import RuleSet
+from storage.store import Store
+
+PERIODS = 8
+CJK_FONTS = (
+    "Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic",
+    "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "Source Han Sans JP",
+)
+COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed font that can draw Japanese, or None."""
+    installed = {font.name for font in fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Counts per period (oldest first) for each key (a tag, or a department)."""
+
+    periods: tuple[Period, ...]
+    counts: dict[str, tuple[int, ...]]
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        return tuple(sum(c[i] for c in self.counts.values()) for i in range(len(self.periods)))
+
+
+async def gather_series(
+    store: Store, period: Period, *, department: str | None, count: int = PERIODS
+) -> Series:
+    """Per tag for one department, per department for all of them."""
+    periods = period.back(count)
+    facts = await store.item_facts(periods[0].start, periods[-1].end, department=department)
+    counters: dict[str, Counter[int]] = {}
+    for dept, tag, moment in facts:
+        key = (tag or "none") if department else dept
+        index = next((i for i, p in enumerate(periods) if p.contains(moment)), None)
+        if index is not None:
+            counters.setdefault(key, Counter())[index] += 1
+    ordered = sorted(counters, key=lambda k: (-sum(counters[k].values()), k))
+    return Series(
+        periods=tuple(periods),
+        counts={k: tuple(counters[k][i] for i in range(len(periods))) for k in ordered},
+    )
+
+
+def render_png(series: Series, *, labels: dict[str, str], title: str, font: str | None) -> bytes:
+    """A stacked bar chart, 600x300 px."""
+    figure = Figure(figsize=(6, 3), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    family = [font] if font else ["DejaVu Sans"]
+    x = list(range(len(series.periods)))
+    bottom = [0] * len(x)
+    for index, (key, counts) in enumerate(series.counts.items()):
+        axes.bar(x, counts, bottom=bottom, label=labels.get(key, key), color=COLOURS[index % len(COLOURS)], width=0.7)
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    axes.set_xticks(x, [p.first_day.strftime("%m/%d") for p in series.periods], fontsize=8, family=family)
+    axes.set_title(title, fontsize=10, family=family)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
+    if series.counts:
+        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop={"family": family})
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_labels(series: Series, rules: RuleSet, *, department: str | None, font: str | None) -> dict[str, str]:
+    if font is None:  # no CJK font: the ids from rules.yaml are ASCII and readable
+        return {key: key for key in series.counts}
+    locale = rules.locale
+    if department:
+        return {key: tag_label(locale, key) for key in series.counts}
+    return {key: rules.departments[key].label if key in rules.departments else key for key in series.counts}
+
+
+async def chart_png(
+    store: Store, rules: RuleSet, period: Period, *, department: str | None, count: int = PERIODS
+) -> tuple[bytes, str] | None:
+    """The PNG and its alt text, or None when there is nothing to draw."""
+    series = await gather_series(store, period, department=department, count=count)
+    if not any(series.totals):
+        return None
+    font = cjk_font()
+    locale = rules.locale if font else "en"
+    subject = department or t(locale, "chart.all")
+    if font and department and department in rules.departments:
+        subject = rules.departments[department].label
+    title = f"{t(locale, 'chart.title', count=count)}: {subject}"
+    labels = chart_labels(series, rules, department=department, font=font)
+    png = await asyncio.to_thread(render_png, series, labels=labels, title=title, font=font)
+    alt_locale = rules.locale
+    dept = rules.departments.get(department) if department else None
+    alt_subject = dept.label if dept else (department or t(alt_locale, "chart.all"))
+    totals = t(alt_locale, "report.join").join(
+        f"{p.first_day.strftime('%m/%d')} {n}" for p, n in zip(series.periods, series.totals, strict=True)
+    )
+    alt = t(
+        alt_locale,
+        "chart.alt",
+        subject=alt_subject,
+        count=count,
+        first=series.periods[0].first_day.isoformat(),
+        last=series.periods[-1].last_day.isoformat(),
+        totals=totals,
+    )
+    return png, alt
+
+
+async def chart_image(
+    store: Store, rules: RuleSet, period: Period, *, department: str | None
+) -> dict[str, str] | None:
+    """The ``image`` of a report payload: ``{"png_base64", "alt", "filename"}``, or None."""
+    drawn = await chart_png(store, rules, period, department=department)
+    if drawn is None:
+        return None
+    png, alt = drawn
+    filename = f"kakehashi-{department or 'all'}-{period.first_day.isoformat()}.png"
+    return {"png_base64": base64.b64encode(png).decode("ascii"), "alt": alt, "filename": filename}

@@ -1,0 +1,352 @@
+"""The Slack integration: a slack-bolt AsyncApp wired to the dispatcher, the outbox and commands.
+
+HTTP mode mounts Bolt at ``POST /slack/events`` (events, slash commands and interactivity);
+with ``SLACK_APP_TOKEN`` the same Bolt app runs over Socket Mode instead.  Bolt verifies
+signatures and parses requests; the listeners here only translate (``adapters.slack.convert``),
+call the dispatcher (one DB transaction) and wake the outbox.  Every Web API call goes to
+``SLACK_API_URL`` when it is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from adapters.slack import blocks as bk
+from adapters.slack import convert
+from adapters.slack.directory import SlackDirectory, api_error
+from adapters.slack.sink import SlackSink
+from bot.actions import apply_action
+from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.domain import InboundMessage
+from bot.errors import PayloadError, SettingsError
+from bot.texts import t
+from storage.models import OutboxRow
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.domain import Sink
+
+log = logging.getLogger("kakehashi.slack")
+
+EVENTS_PATH = "/slack/events"
+PERMALINK_TIMEOUT = 1.5
+ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
+
+
+def web_client(token: str, api_url: str | None) -> AsyncWebClient:
+    if api_url:
+        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
+    return AsyncWebClient(token=token)
+
+
+class SlackPlugin:
+    name = "slack"
+
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        assert settings.slack_bot_token
+        if not (settings.slack_signing_secret or settings.slack_app_token):
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET: required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        self.app = app
+        self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        self.directory = SlackDirectory(self.client)
+        self.sink = SlackSink(
+            self.client, self.directory, departments=self._departments, thread_lookup=self._thread_lookup
+        )
+        self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret,
+            request_verification_enabled=self.verifier is not None,
+            process_before_response=True,
+            logger=logging.getLogger("kakehashi.slack.bolt"),
+        )
+        self.self_user_ids: set[str] = set()
+        self.workspace_url: str | None = None
+        self._socket: Any = None
+        self._register()
+
+    # -- Plugin protocol -------------------------------------------------------------------
+
+    def sinks(self) -> dict[str, Sink]:
+        return {"slack": self.sink}
+
+    def mount(self, web_app: web.Application) -> None:
+        """HTTP mode only: without a signing secret nothing could be verified, so nothing is mounted."""
+        if self.verifier is not None:
+            web_app.router.add_post(EVENTS_PATH, self.handle_http)
+
+    async def start(self) -> None:
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            log.error("Slack auth.test failed (%s): check SLACK_BOT_TOKEN", api_error(exc))
+        else:
+            self._remember_self(auth.data if isinstance(auth.data, dict) else {})
+        if self.app.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.bolt, self.app.settings.slack_app_token)
+            await self._socket.connect_async()
+            log.info("Slack Socket Mode connected")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    def _remember_self(self, auth: dict[str, Any]) -> None:
+        for key in ("user_id", "bot_id"):
+            if auth.get(key):
+                self.self_user_ids.add(str(auth[key]))
+                self.app.dispatcher.add_self_id(str(auth[key]))
+        self.workspace_url = auth.get("url") or self.workspace_url
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """Hand the request to Bolt; a body Bolt cannot parse is 401 unsigned, else 400."""
+        raw = await request.read()
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, UnicodeDecodeError) as exc:
+            if self.verifier is not None and not self.verifier.is_valid_request(raw, dict(request.headers)):
+                return web.json_response({"error": "invalid signature"}, status=401)
+            log.warning("malformed Slack request: %s", exc)
+            return web.json_response({"error": f"malformed body: {exc}"}, status=400)
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    # -- Bolt listeners ------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.event("message")(self.on_message)
+        bolt.event("reaction_added")(self.on_reaction)
+        bolt.event("reaction_removed")(self.on_reaction)
+        bolt.command(self.app.settings.slack_command)(ack=self.on_command, lazy=[self.on_command_later])
+        bolt.action(ACTION_ID)(self.on_action)
+        bolt.error(self.on_error)
+
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, PayloadError):
+            log.warning("rejected Slack payload: %s", error)
+            return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+        log.error("Slack listener failed: %r", error, exc_info=error)
+        return None
+
+    async def _names(self, ref: convert.MessageRef, message: dict[str, Any], is_bot: bool) -> tuple[str, str]:
+        channel = await self.directory.channel_name(ref.channel_id, ref.channel_type)
+        if is_bot and not message.get("user"):
+            author = str(message.get("username") or (message.get("bot_profile") or {}).get("name") or ref.user_id)
+        else:
+            author = await self.directory.user_name(ref.user_id)
+        return channel, author
+
+    async def _permalink(self, ref: convert.MessageRef) -> str | None:
+        try:
+            response = await asyncio.wait_for(
+                self.client.chat_getPermalink(channel=ref.channel_id, message_ts=ref.ts), PERMALINK_TIMEOUT
+            )
+            return str(response["permalink"])
+        except (SlackApiError, TimeoutError, OSError) as exc:
+            log.debug("chat.getPermalink %s failed: %r", ref.key, exc)
+            return convert.archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
+
+    async def _inbound(
+        self, team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
+    ) -> InboundMessage:
+        if channel_type is None:  # reaction fetches and some event shapes leave it out
+            private = await self.directory.is_private(channel_id)
+            channel_type = "group" if private or (private is None and channel_id.startswith("G")) else "channel"
+        ref = convert.message_ref(team_id, channel_id, message, channel_type)
+        is_bot = convert.is_bot_message(message, frozenset(self.self_user_ids))
+        channel, author = await self._names(ref, message, is_bot)
+        draft = convert.to_inbound(ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot)
+        rules = self.app.rules.current
+        wanted = rules.is_source(draft) and not is_bot and ref.user_id not in self.self_user_ids
+        link = await self._permalink(ref) if wanted else None
+        return convert.to_inbound(ref, message, channel_name=channel, author_name=author, link=link, is_bot=is_bot)
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        team_id = convert.team_of(body, event)
+        channel_id = event.get("channel")
+        if not isinstance(channel_id, str) or not channel_id:
+            raise PayloadError("event.channel: missing")
+        subtype = event.get("subtype")
+        channel_type = event.get("channel_type")
+        dispatcher = self.app.dispatcher
+        if subtype == "message_deleted":
+            deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+            if not deleted_ts:
+                raise PayloadError("event.deleted_ts: missing")
+            outcome = await dispatcher.handle_delete(convert.PLATFORM, convert.message_key(team_id, channel_id, deleted_ts))
+        elif subtype == "message_changed":
+            message = event.get("message")
+            if not isinstance(message, dict):
+                raise PayloadError("event.message: missing from message_changed")
+            if message.get("subtype") == "tombstone":  # a thread parent deleted while it has replies
+                outcome = await dispatcher.handle_delete(
+                    convert.PLATFORM, convert.message_key(team_id, channel_id, str(message.get("ts")))
+                )
+            else:
+                msg = await self._inbound(team_id, channel_id, message, channel_type)
+                edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or message["ts"]
+                outcome = await dispatcher.handle_edit(msg, convert.ts_to_datetime(str(edited)))
+        elif subtype in convert.CONTENT_SUBTYPES:
+            msg = await self._inbound(team_id, channel_id, event, channel_type)
+            outcome = await dispatcher.handle_message(msg)
+        else:
+            log.debug("ignored message subtype %s", subtype)
+            return
+        log.debug("slack message %s -> %s %s", subtype or "new", outcome.status, outcome.reason)
+        self.app.worker.wake()
+
+    async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message":
+            return
+        team_id = convert.team_of(body, event)
+        channel_id, ts = item.get("channel"), item.get("ts")
+        user_id, reaction = event.get("user"), event.get("reaction")
+        if not (channel_id and ts and user_id and reaction):
+            raise PayloadError("reaction event: item.channel, item.ts, user and reaction are required")
+        if user_id in self.self_user_ids:
+            return
+        repost = await self.app.store.sent_row_for_remote(str(ts))
+        on_repost = repost is not None and repost.remote_channel in (None, channel_id)
+        target = str(ts) if on_repost else convert.message_key(team_id, channel_id, str(ts))
+        if not on_repost and event.get("type") == "reaction_added":
+            await self._ensure_stored(team_id, str(channel_id), str(ts))
+        result = await self.app.dispatcher.handle_reaction(
+            platform=convert.PLATFORM,
+            target=target,
+            emoji=convert.emoji_name(str(reaction)),
+            user_id=str(user_id),
+            user_name=await self.directory.user_name(str(user_id)),
+            added=event.get("type") == "reaction_added",
+            stamp=f"{event.get('type')}:{user_id}:{reaction}:{event.get('event_ts', '')}",
+        )
+        log.debug("slack reaction %s on %s -> %s", reaction, target, result)
+        self.app.worker.wake()
+
+    async def _ensure_stored(self, team_id: str, channel_id: str, ts: str) -> None:
+        """A flag on a post from before the bot listened: fetch it so it can be routed."""
+        key = convert.message_key(team_id, channel_id, ts)
+        if await self.app.store.message_id(convert.PLATFORM, key) is not None:
+            return
+        try:
+            response = await self.client.conversations_history(
+                channel=channel_id, latest=ts, oldest=ts, inclusive=True, limit=1
+            )
+        except SlackApiError as exc:
+            log.info("could not fetch flagged message %s: %s", key, api_error(exc))
+            return
+        for message in response.get("messages") or []:
+            if message.get("ts") == ts:
+                msg = await self._inbound(team_id, channel_id, message, None)
+                await self.app.dispatcher.handle_message(msg)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _command_context(self, command: dict[str, Any]) -> CommandContext:
+        user_id = str(command.get("user_id") or "")
+        user_name = str(command.get("user_name") or user_id)
+        return CommandContext(
+            platform="slack",
+            user_id=user_id,
+            user_name=user_name,
+            channel_id=str(command.get("channel_id") or ""),
+            is_admin=is_admin(self.app.rules.current, user_id, user_name),
+        )
+
+    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+        payload = reply.payload(self.app.rules.current.locale)
+        blocks = bk.report_messages(payload)[0]
+        return {
+            "text": bk.report_text(payload),
+            "blocks": blocks,
+            "response_type": "in_channel" if reply.public else "ephemeral",
+        }
+
+    async def on_command(self, ack: Any, command: dict[str, Any]) -> None:
+        """Fast subcommands answer in the acknowledgement; slow ones say so and reply later."""
+        if not command.get("user_id"):
+            raise PayloadError("slash command: user_id and text are required")
+        text = str(command.get("text") or "")
+        if is_slow(text):
+            await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
+            return
+        reply = await run_command(self.app, text, self._command_context(command))
+        await ack(**self._reply_body(reply))
+
+    async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
+        text = str(command.get("text") or "")
+        if not is_slow(text):
+            return
+        reply = await run_command(self.app, text, self._command_context(command))
+        body = self._reply_body(reply)
+        await respond(
+            text=body["text"], blocks=body["blocks"], response_type=body["response_type"], replace_original=False
+        )
+
+    # -- interactivity ------------------------------------------------------------------------
+
+    async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        match = ACTION_ID.match(str(action.get("action_id", "")))
+        if match is None:
+            raise PayloadError("actions[0].action_id: not a kakehashi action")
+        name = match[1]
+        raw = (action.get("selected_option") or {}).get("value") if name == "forward" else action.get("value")
+        item_text, _, value = str(raw or "").partition(":")
+        if not item_text.isdigit():
+            raise PayloadError(f"actions[0].value: expected an item id, got {raw!r}")
+        user = body.get("user") or {}
+        user_id = str(user.get("id") or "")
+        user_name = str(user.get("username") or user.get("name") or "") or await self.directory.user_name(user_id)
+        result = await apply_action(
+            self.app, item_id=int(item_text), action=name, user_id=user_id, user_name=user_name,
+            value=value or None,
+        )
+        if body.get("response_url"):
+            try:
+                await respond(text=result, response_type="ephemeral", replace_original=False)
+            except Exception as exc:  # the click already worked; the confirmation is a courtesy
+                log.info("could not confirm action to %s: %r", user_id, exc)
+
+    # -- sink helpers ---------------------------------------------------------------------------
+
+    def _departments(self) -> list[tuple[str, str]]:
+        return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
+
+    async def _thread_lookup(self, dedupe_key: str) -> tuple[str | None, str | None] | None:
+        async with self.app.store.sessions() as session:
+            row = await session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+        if row is None or row.status != "sent":
+            return None
+        return row.remote_id, row.remote_channel
+
+
+def plugin(app: App) -> SlackPlugin | None:
+    if not app.settings.slack_bot_token:
+        return None
+    return SlackPlugin(app)
+
+
+__all__ = ["SlackPlugin", "plugin"]

@@ -1,0 +1,41 @@
+"""kakehashi's rule language: load rules.yaml, validate all of it, classify messages.
+
+::
+
+    from rules import load_rules, RulesError
+    try:
+        rs = load_rules("rules.yaml")
+    except RulesError as err:          # every problem, "file:line:col: path: message"
+        print(err)
+    for match in rs.classify(message):  # tuple[Match, ...] in route order
+        print(match.route, match.departments, match.tag, match.reason_text)
+
+Modules: ``normalize`` (text folding), ``loader`` (YAML with positions), ``validate`` (nodes to
+compiled values), ``conditions`` / ``matcher`` (what a ``when`` compiles to), ``engine`` (route
+evaluation), ``model`` (the values), ``ruleset`` (``RuleSet`` and loading), ``errors``.
+The language itself is described in docs/rules-reference.md.
+"""
+
+from rules.engine import Route
+from rules.errors import Problem, RulesError
+from rules.model import STATUSES, Department, Goal, Match, ReactionRule, Reason, Schedule, Source
+from rules.normalize import normalize
+from rules.ruleset import RuleSet, load_rules, load_rules_text
+
+__all__ = [
+    "STATUSES",
+    "Department",
+    "Goal",
+    "Match",
+    "Problem",
+    "ReactionRule",
+    "Reason",
+    "Route",
+    "RuleSet",
+    "RulesError",
+    "Schedule",
+    "Source",
+    "load_rules",
+    "load_rules_text",
+    "normalize",
+]

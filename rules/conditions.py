@@ -1,0 +1,310 @@
+"""Compiled conditions: each answers ``match(ctx)`` with the reasons it held, or None.
+
+``MessageContext`` wraps one message for one ``classify`` call: the text is normalised once and
+scanned for keywords at most once (lazily, so routes that never reach a keyword cost nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.domain import Classifiable
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
+from rules.model import Reason
+from rules.normalize import NormalizedText
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "AuthorIs",
+    "BotIs",
+    "ChannelIs",
+    "Condition",
+    "Keyword",
+    "KeywordsFound",
+    "MessageContext",
+    "MinLength",
+    "NotOf",
+    "PlatformIs",
+    "RegexFound",
+    "TagsInclude",
+    "ThreadIs",
+]
+
+Reasons = tuple[Reason, ...]
+
+
+class MessageContext:
+    """One message as conditions see it."""
+
+    __slots__ = ("_hits", "_index", "_text", "message")
+
+    def __init__(self, message: Classifiable, index: KeywordIndex) -> None:
+        self.message = message
+        self._index = index
+        self._text: NormalizedText | None = None
+        self._hits: KeywordHits | None = None
+
+    @property
+    def text(self) -> NormalizedText:
+        if self._text is None:
+            self._text = NormalizedText(self.message.text or "")
+        return self._text
+
+    @property
+    def hits(self) -> KeywordHits:
+        if self._hits is None:
+            self._hits = self._index.scan(self.text.text)
+        return self._hits
+
+
+class Condition(Protocol):
+    def match(self, ctx: MessageContext) -> Reasons | None: ...
+
+    def describe(self) -> str: ...
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    written: str  # as in rules.yaml: what reasons show
+    keyword_id: int
+    word: bool
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordsFound:
+    """``keyword``: any of the keywords occurs in the normalised text (``{word: x}``: as an ASCII word).
+
+    Looks up the message's (few) hits rather than walking its (many) keywords.
+    """
+
+    route: str
+    keywords: tuple[Keyword, ...]
+    by_id: dict[int, tuple[tuple[int, Keyword], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id: dict[int, list[tuple[int, Keyword]]] = {}
+        for position, kw in enumerate(self.keywords):
+            by_id.setdefault(kw.keyword_id, []).append((position, kw))
+        object.__setattr__(self, "by_id", {k: tuple(v) for k, v in by_id.items()})
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        hits = ctx.hits
+        found: list[tuple[int, Keyword, tuple[int, int]]] = []
+        for keyword_id in hits.among(self.by_id.keys()):
+            for position, kw in self.by_id[keyword_id]:
+                span = hits.span(keyword_id, word=kw.word)
+                if span is not None:
+                    found.append((position, kw, span))
+        if not found:
+            return None
+        found.sort(key=lambda item: item[0])
+        text = ctx.text
+        return tuple(
+            Reason(self.route, kw.path, "keyword", kw.written, text.original_span(*span))
+            for _, kw, span in found
+        )
+
+    def describe(self) -> str:
+        return "keyword " + _quoted([kw.written for kw in self.keywords])
+
+
+@dataclass(frozen=True, slots=True)
+class RegexFound:
+    """``regex``: any of the re2 patterns matches somewhere in the normalised text."""
+
+    route: str
+    patterns: tuple[tuple[str, Any, str], ...]  # (as written, compiled re2, path)
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        text = ctx.text
+        reasons = []
+        for written, compiled, path in self.patterns:
+            found = compiled.search(text.text)
+            if found is not None:
+                reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found.span())))
+        return tuple(reasons) or None
+
+    def describe(self) -> str:
+        return "regex " + _quoted([p[0] for p in self.patterns])
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    route: str
+    path: str
+    names: NamePatterns
+    written: tuple[str, ...]
+
+
+class ChannelIs(_Names):
+    """``channel``: the channel name or id matches one of the names/globs."""
+
+    __slots__ = ()
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        found = self.names.find(ctx.message.channel, ctx.message.channel_id)
+        return None if found is None else (Reason(self.route, self.path, "channel", found),)
+
+    def describe(self) -> str:
+        return "channel " + _quoted(self.written)
+
+
+class AuthorIs(_Names):
+    """``author``: the author's name or id matches one of the names/globs."""
+
+    __slots__ = ()
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        found = self.names.find(ctx.message.author, ctx.message.author_id)
+        return None if found is None else (Reason(self.route, self.path, "author", found),)
+
+    def describe(self) -> str:
+        return "author " + _quoted(self.written)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformIs:
+    route: str
+    path: str
+    platforms: frozenset[str]
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        platform = ctx.message.platform
+        return (Reason(self.route, self.path, "platform", platform),) if platform in self.platforms else None
+
+    def describe(self) -> str:
+        return "platform " + _quoted(sorted(self.platforms))
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadIs:
+    """``thread: top`` (not a reply) or ``thread: reply``."""
+
+    route: str
+    path: str
+    reply: bool
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        if bool(ctx.message.is_reply) != self.reply:
+            return None
+        return (Reason(self.route, self.path, "thread", "reply" if self.reply else "top"),)
+
+    def describe(self) -> str:
+        return "thread " + ("reply" if self.reply else "top")
+
+
+@dataclass(frozen=True, slots=True)
+class BotIs:
+    route: str
+    path: str
+    bot: bool
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        if bool(ctx.message.is_bot) != self.bot:
+            return None
+        return (Reason(self.route, self.path, "bot", "true" if self.bot else "false"),)
+
+    def describe(self) -> str:
+        return "bot " + ("true" if self.bot else "false")
+
+
+@dataclass(frozen=True, slots=True)
+class MinLength:
+    """``min_length``: the normalised text has at least this many characters."""
+
+    route: str
+    path: str
+    length: int
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        if len(ctx.text.text) < self.length:
+            return None
+        return (Reason(self.route, self.path, "min_length", str(self.length)),)
+
+    def describe(self) -> str:
+        return f"min_length {self.length}"
+
+
+@dataclass(frozen=True, slots=True)
+class TagsInclude:
+    """``tags``: the message carries one of these tags (e.g. Discourse tags), case-insensitively."""
+
+    route: str
+    path: str
+    tags: dict[str, str]  # casefolded -> as written
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        for tag in ctx.message.tags:
+            written = self.tags.get(tag.casefold())
+            if written is not None:
+                return (Reason(self.route, self.path, "tags", written),)
+        return None
+
+    def describe(self) -> str:
+        return "tags " + _quoted(list(self.tags.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """Keys of one mapping and ``all: [...]``: every condition holds; reasons add up."""
+
+    conditions: tuple[Condition, ...]
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        reasons: Reasons = ()
+        for condition in self.conditions:
+            found = condition.match(ctx)
+            if found is None:
+                return None
+            reasons += found
+        return reasons
+
+    def describe(self) -> str:
+        return " and ".join(c.describe() for c in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """``any: [...]``: the first condition that holds gives the reasons."""
+
+    conditions: tuple[Condition, ...]
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        for condition in self.conditions:
+            found = condition.match(ctx)
+            if found is not None:
+                return found
+        return None
+
+    def describe(self) -> str:
+        return "any(" + "; ".join(c.describe() for c in self.conditions) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class NotOf:
+    """``not: cond``: holds when ``cond`` does not; the reason names what was absent."""
+
+    route: str
+    path: str
+    condition: Condition
+    summary: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = self.condition.describe()
+        object.__setattr__(self, "summary", text if len(text) <= 60 else text[:59] + "…")
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        if self.condition.match(ctx) is not None:
+            return None
+        return (Reason(self.route, self.path, "not", self.summary),)
+
+    def describe(self) -> str:
+        return "not " + self.summary

@@ -1,0 +1,176 @@
+"""The matching machinery: one keyword automaton, re2 regexes, channel/author name patterns.
+
+Every keyword of every route goes into ONE Aho-Corasick automaton; a message is scanned once and
+conditions look their keywords up in the result.  Regexes are compiled with re2, which runs in
+linear time (no catastrophic backtracking) and so has no backreferences or lookaround.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, KeysView
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+import re2
+
+from rules.normalize import char_form
+
+__all__ = ["KeywordHits", "KeywordIndex", "NamePatterns", "RegexProblem", "compile_regex", "name_key"]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHits:
+    """First occurrence of each keyword id in one message: anywhere, and as an ASCII word."""
+
+    anywhere: dict[int, tuple[int, int]]
+    as_word: dict[int, tuple[int, int]]
+
+    def span(self, keyword_id: int, *, word: bool) -> tuple[int, int] | None:
+        return (self.as_word if word else self.anywhere).get(keyword_id)
+
+    def among(self, keyword_ids: KeysView[int]) -> Iterable[int]:
+        """Which of ``keyword_ids`` occur at all (then ask ``span`` how)."""
+        return self.anywhere.keys() & keyword_ids
+
+
+_NO_HITS = KeywordHits({}, {})
+
+
+class KeywordIndex:
+    """Collects normalised keywords at load time, then scans messages for all of them at once."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._word_ids: set[int] = set()
+        self._automaton: Any = None
+
+    def add(self, keyword: str, *, word: bool) -> int:
+        """Register a normalised keyword; returns its id (the same keyword shares one id)."""
+        keyword_id = self._ids.setdefault(keyword, len(self._ids))
+        if word:
+            self._word_ids.add(keyword_id)
+        return keyword_id
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def entries(self) -> list[tuple[str, int, bool]]:
+        """(normalised keyword, id, used as a word somewhere) for every keyword."""
+        return [
+            (keyword, keyword_id, keyword_id in self._word_ids) for keyword, keyword_id in self._ids.items()
+        ]
+
+    def build(self) -> None:
+        if not self._ids:
+            return
+        automaton = ahocorasick.Automaton()
+        for keyword, keyword_id in self._ids.items():
+            automaton.add_word(keyword, (keyword_id, len(keyword), keyword_id in self._word_ids))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def scan(self, text: str) -> KeywordHits:
+        if self._automaton is None or not text:
+            return _NO_HITS
+        anywhere: dict[int, tuple[int, int]] = {}
+        as_word: dict[int, tuple[int, int]] = {}
+        last = len(text) - 1
+        for end, (keyword_id, length, word) in self._automaton.iter(text):
+            start = end - length + 1
+            if keyword_id not in anywhere:
+                anywhere[keyword_id] = (start, end + 1)
+            if (
+                word
+                and keyword_id not in as_word
+                and (start == 0 or not _is_word_char(text[start - 1]))
+                and (end == last or not _is_word_char(text[end + 1]))
+            ):
+                as_word[keyword_id] = (start, end + 1)
+        return KeywordHits(anywhere, as_word)
+
+
+@dataclass(frozen=True, slots=True)
+class RegexProblem:
+    """Why a pattern was refused; ``offset`` is the character in the pattern to point at, if known."""
+
+    message: str
+    offset: int | None = None
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False  # the text is casefolded; let 'API' in a pattern match 'api'
+    options.log_errors = False
+    return options
+
+
+_RE2_OPTIONS = _options()
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile ``pattern`` with re2 for use on normalised text, or explain why not (``RegexProblem``)."""
+    for offset, char in enumerate(pattern):
+        form = char_form(char)
+        if form != char:
+            return RegexProblem(
+                f"regexes run on normalised text, where {char!r} never appears (it becomes {form!r}); "
+                f"write {form!r} instead",
+                offset,
+            )
+    try:
+        compiled = re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = (
+            exc.args[0].decode("utf-8", "replace")
+            if exc.args and isinstance(exc.args[0], bytes)
+            else str(exc)
+        )
+        try:
+            re.compile(pattern)
+        except re.error as py_exc:
+            return RegexProblem(f"invalid regex: {py_exc.msg}", py_exc.pos)
+        return RegexProblem(
+            f"re2 cannot run this regex (no backreferences or lookaround, so it stays fast): {reason}"
+        )
+    if compiled.search("") is not None:
+        return RegexProblem("regex matches empty text, so it would match every message")
+    return compiled
+
+
+def name_key(name: str) -> str:
+    """How channel and author names compare: ``#x`` == ``x`` == ``X``, ``@sato`` == ``sato``."""
+    return name.strip().lstrip("#@").casefold()
+
+
+class NamePatterns:
+    """Names or globs (``*``, ``?``, ``[..]``) compared with ``name_key``; remembers what was written."""
+
+    __slots__ = ("_exact", "_globs")
+
+    def __init__(self, written: Iterable[str]) -> None:
+        self._exact: dict[str, str] = {}
+        self._globs: list[tuple[re.Pattern[str], str]] = []
+        for name in written:
+            key = name_key(name)
+            if any(c in key for c in "*?["):
+                self._globs.append((re.compile(fnmatch.translate(key)), name))
+            else:
+                self._exact.setdefault(key, name)
+
+    def find(self, *names: str) -> str | None:
+        """The pattern (as written) that one of ``names`` matches, or None."""
+        keys = [name_key(name) for name in names if name]
+        for key in keys:
+            if key in self._exact:
+                return self._exact[key]
+        for regex, written in self._globs:
+            if any(regex.match(key) for key in keys):
+                return written
+        return None

@@ -1,0 +1,132 @@
+"""The compiled rules' values: frozen, slotted, built once by ``rules.validate``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Literal
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.domain import Destination
+
+__all__ = [
+    "STATUSES",
+    "Department",
+    "Goal",
+    "Match",
+    "ReactionRule",
+    "Reason",
+    "Schedule",
+    "Source",
+]
+
+STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A channel kakehashi listens to.  ``channel`` may be a glob; ``*`` is the whole platform.
+
+    Discourse categories are ``discourse:CATEGORY`` (``discourse:*`` for every category).
+    """
+
+    platform: str
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """What a department wants from the community, shown in recaps.
+
+    ``done_within``: items tagged ``tag`` should be done within ``days``;
+    ``at_least``: at least ``count`` items tagged ``tag`` per recap period.
+    """
+
+    text: str
+    tag: str | None
+    kind: Literal["done_within", "at_least"]
+    days: int | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    name: str
+    label: str
+    post_to: tuple[Destination, ...]
+    goal: Goal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRule:
+    """An emoji that does something.
+
+    On a community post (``on_routed=False``): route the post ``to`` a department with ``tag``.
+    On a repost in a department channel (``on_routed=True``): ``set_status`` or count a ``vote``.
+    """
+
+    emoji: str
+    to: str | None = None
+    tag: str | None = None
+    set_status: str | None = None
+    vote: bool = False
+    on_routed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A recurring recap or agenda.  ``cron`` uses weekday names, never numbers.
+
+    ``post_to`` is empty for a recap that goes to each department's own channels.
+    """
+
+    name: str
+    kind: Literal["recap", "agenda"]
+    cron: str
+    departments: tuple[str, ...]
+    post_to: tuple[Destination, ...]
+    period: Literal["day", "week", "month"]
+
+    def trigger(self, tz: tzinfo) -> CronTrigger:
+        return CronTrigger.from_crontab(self.cron, timezone=tz)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a route matched: one condition that held.
+
+    ``path`` points into rules.yaml (``routes[0].when.any[1].keyword``); ``kind`` is the condition
+    (``keyword``, ``regex``, ``channel``, ...; ``always`` for a route without ``when``); ``detail``
+    is the value as written in rules.yaml; ``span`` is where it matched in the original message
+    text (keyword and regex only).
+    """
+
+    route: str
+    path: str
+    kind: str
+    detail: str
+    span: tuple[int, int] | None = None
+
+    @property
+    def text(self) -> str:
+        return "always" if self.kind == "always" else f'{self.kind} "{self.detail}"'
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A route that matched a message: where it goes, with which tag, and why."""
+
+    route: str
+    departments: tuple[str, ...]
+    tag: str | None
+    reasons: tuple[Reason, ...]
+
+    @property
+    def reason_text(self) -> str:
+        """Short and human: ``route "bug": keyword "不具合", keyword "落ちる"``."""
+        parts = list(dict.fromkeys(reason.text for reason in self.reasons))
+        return f'route "{self.route}": ' + (", ".join(parts) if parts else "always")

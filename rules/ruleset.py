@@ -1,0 +1,127 @@
+"""``RuleSet``: the validated, compiled rules, and the two ways to load them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.domain import Classifiable, Destination
+from rules.engine import Engine, Route
+from rules.errors import Problem, RulesError
+from rules.loader import compose
+from rules.matcher import NamePatterns
+from rules.model import Department, Match, ReactionRule, Schedule, Source
+from rules.validate import compile_rules, emoji_key
+
+__all__ = ["RuleSet", "load_rules", "load_rules_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Everything rules.yaml says, compiled.  Build it with ``load_rules`` / ``load_rules_text``."""
+
+    path: str
+    digest: str  # sha256 of the text (UTF-8), to tell whether a reload changed anything
+    version: int
+    locale: Literal["ja", "en"]
+    timezone: ZoneInfo
+    admins: tuple[str, ...]
+    sources: tuple[Source, ...]
+    departments: Mapping[str, Department]
+    routes: tuple[Route, ...]
+    reactions: tuple[ReactionRule, ...]
+    schedules: tuple[Schedule, ...]
+    _engine: Engine = field(repr=False, compare=False)
+    _sources: Mapping[str, NamePatterns] = field(init=False, repr=False, compare=False)
+    _reactions: Mapping[tuple[str, bool], ReactionRule] = field(init=False, repr=False, compare=False)
+    _destinations: frozenset[Destination] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_platform: dict[str, list[str]] = {}
+        for source in self.sources:
+            by_platform.setdefault(source.platform, []).append(source.channel)
+        object.__setattr__(
+            self, "_sources", MappingProxyType({p: NamePatterns(names) for p, names in by_platform.items()})
+        )
+        object.__setattr__(
+            self, "_reactions", MappingProxyType({(r.emoji, r.on_routed): r for r in self.reactions})
+        )
+        object.__setattr__(
+            self, "_destinations", frozenset(d for dept in self.departments.values() for d in dept.post_to)
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RuleSet(path={self.path!r}, digest={self.digest[:12]!r}, departments={len(self.departments)}, "
+            f"routes={sum(len(r.walk()) for r in self.routes)}, reactions={len(self.reactions)}, "
+            f"schedules={len(self.schedules)})"
+        )
+
+    def classify(self, message: Classifiable) -> tuple[Match, ...]:
+        """The routes ``message`` matches, in route order; ``()`` when none does.
+
+        Bot messages only reach routes whose ``when`` says ``bot: true``; private messages only
+        routes with ``allow_private: true``.  Whether the message comes from a source channel is
+        the caller's question (``is_source``).
+        """
+        return self._engine.classify(message)
+
+    def is_source(self, message: Classifiable) -> bool:
+        """Whether kakehashi listens to the message's channel (by name or id; ``#x`` == ``x``)."""
+        patterns = self._sources.get(message.platform)
+        return patterns is not None and patterns.find(message.channel, message.channel_id) is not None
+
+    def reaction_for(self, emoji: str, *, on_routed: bool) -> ReactionRule | None:
+        """The rule for ``emoji`` (``bulb``, ``:bulb:``, ``+1::skin-tone-2``) on a post or a repost."""
+        return self._reactions.get((emoji_key(emoji), on_routed))
+
+    def department_destinations(self) -> frozenset[Destination]:
+        """Every channel a department posts to: messages there are never routed (no loops)."""
+        return self._destinations
+
+
+def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
+    """Compile rules from ``text``; problems name ``filename``.  Raises ``RulesError``."""
+    root, problems = compose(text, filename)
+    if problems:
+        raise RulesError(problems)
+    compiled, problems = compile_rules(root, filename)
+    if problems:
+        raise RulesError(problems)
+    return RuleSet(
+        path=filename,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        version=compiled.version,
+        locale=compiled.locale,
+        timezone=compiled.timezone,
+        admins=compiled.admins,
+        sources=compiled.sources,
+        departments=MappingProxyType(compiled.departments),
+        routes=compiled.routes,
+        reactions=compiled.reactions,
+        schedules=compiled.schedules,
+        _engine=Engine(compiled.routes, compiled.keywords),
+    )
+
+
+def load_rules(path: str | os.PathLike[str]) -> RuleSet:
+    """Read and compile a rules file.  Raises ``RulesError`` (also when the file can't be read)."""
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        raise RulesError([Problem(name, 0, 0, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise RulesError([Problem(name, line, col, "", "not UTF-8 text: save the file as UTF-8")]) from exc
+    return load_rules_text(text, name)

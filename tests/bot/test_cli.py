@@ -1,0 +1,100 @@
+"""The command line as a user runs it: the demo end to end, rules check and rules test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.conftest import FIXTURES
+
+BROKEN = """\
+version: 1
+locale: ja
+sources:
+  - {slack: "#community"}
+departments:
+  product: {label: 製品, post_to: [{slack: "#dept-product"}]}
+routes:
+  - name: bug
+    when: {keywrd: [バグ]}
+    to: [prodcut]
+"""
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    """The first README command's last step, in a fresh directory, as a subprocess."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "160"}
+    env.pop("KAKEHASHI_RULES", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    posts = [json.loads(line) for line in (tmp_path / "kakehashi-out" / "demo-posts.jsonl").open(encoding="utf-8")]
+    destinations = {p["destination"] for p in posts}
+    assert {"slack:#dept-product", "slack:#dept-cs", "slack:#dept-marketing"} <= destinations
+    assert all(p["payload"]["reason"] for p in posts if p["kind"] == "repost")
+    assert not any(p["payload"]["channel"] in ("#random", "#dept-product") for p in posts if p["kind"] == "repost")
+    assert "製品開発" in result.stdout or "product" in result.stdout
+    assert (tmp_path / "kakehashi-demo.db").exists()
+
+
+def test_rules_check_reports_positions_and_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "check", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:9:12: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?" in result.output
+    assert f"{path}:10:10: routes[0].to[0]: " in result.output and "did you mean 'product'?" in result.output
+
+
+def test_rules_check_ok() -> None:
+    result = CliRunner().invoke(main, ["rules", "check", str(FIXTURES / "bot" / "rules.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_rules_test_explains_in_json() -> None:
+    result = CliRunner().invoke(
+        main, ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--json", "ＡＰＰが落ちるバグ"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    [match] = data["matches"]
+    assert match["route"] == "bug" and match["departments"] == ["product", "cs"] and match["tag"] == "bug"
+    assert match["reasons"][0]["kind"] == "keyword"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_rules_test_file_counts_and_accuracy(tmp_path: Path, as_json: bool) -> None:
+    lines = [
+        {"text": "落ちる", "expected": ["product", "cs"]},
+        {"text": "I love it", "expected": "marketing"},
+        {"text": "hello", "expected": []},
+        {"text": "crash", "expected": ["product"]},
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path)]
+    result = CliRunner().invoke(main, [*args, "--json"] if as_json else args)
+    assert result.exit_code == 0, result.output
+    if as_json:
+        summary = json.loads(result.output)["summary"]
+        assert summary["accuracy"] == {"correct": 3, "labelled": 4, "ratio": 0.75}
+        assert summary["by_route"] == {"bug": 2, "praise": 1, "(none)": 1}
+    else:
+        assert "accuracy: 3/4 (75.0%)" in result.output
+
+
+def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "PORT='eighty': expected a whole number" in result.output

@@ -1,0 +1,266 @@
+"""A local stand-in for the Slack Web API (``SLACK_API_URL``) that records every call.
+
+Serves ``POST /api/<method>`` for the methods kakehashi uses, the ``files.slack.com``-style upload
+URL handed out by ``files.getUploadURLExternal``, and ``response_url`` endpoints
+(``/respond/<id>``) for slash commands and interactivity.  Failures are injected per method:
+``fail("chat.postMessage", error="channel_not_found")``, ``fail(..., status=429, retry_after=3)``,
+``fail(..., status=500)``.  Responses follow https://docs.slack.dev/reference/methods/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TEAM_ID = "T0COMMUNITY"
+BOT_USER_ID = "U0KAKEBOT"
+BOT_ID = "B0KAKEBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    ok: bool = True
+
+
+@dataclass
+class Failure:
+    error: str | None
+    status: int
+    retry_after: float | None
+    times: int
+    channel: str | None
+
+
+@dataclass
+class FakeSlack:
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    uploads: list[bytes] = field(default_factory=list)
+    team_domain: str = "community"
+    page_size: int = 2
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    server: TestServer | None = None
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition | None = None
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def add_channel(self, cid: str, name: str, *, private: bool = False, member: bool = True) -> None:
+        self.channels.append({"id": cid, "name": name, "is_private": private, "is_member": member,
+                              "is_channel": not private, "is_archived": False})
+
+    def add_user(self, uid: str, display: str, real: str = "") -> None:
+        self.users[uid] = {"id": uid, "name": display.lower(), "real_name": real or display,
+                           "profile": {"display_name": display, "real_name": real or display}}
+
+    def fail(self, method: str, *, error: str | None = None, status: int = 200, retry_after: float | None = None,
+             times: int = 1, channel: str | None = None) -> None:
+        self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times, channel))
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api")).rstrip("/")
+
+    def response_url(self, name: str) -> str:
+        assert self.server is not None
+        return str(self.server.make_url(f"/respond/{name}"))
+
+    async def start(self) -> None:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self.server = TestServer(app)
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    # -- what tests read ---------------------------------------------------------------------
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages Slack accepted (failed attempts stay visible in ``of("chat.postMessage")``)."""
+        return [c.args for c in self.of("chat.postMessage")
+                if c.ok and (channel is None or c.args.get("channel") == channel)]
+
+    async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
+        """Wait until ``predicate(self)`` holds (lazy listeners reply after the HTTP ack)."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, str) and key in ("blocks", "attachments", "files") and value.startswith("["):
+                    args[key] = json.loads(value)
+                elif isinstance(value, str):
+                    args[key] = value
+        return args
+
+    def _failure(self, method: str, args: dict[str, Any]) -> Failure | None:
+        for failure in self.failures.get(method, []):
+            if failure.times > 0 and (failure.channel is None or failure.channel == args.get("channel")):
+                failure.times -= 1
+                return failure
+        return None
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        call = Call(method, args, token)
+        self.calls.append(call)
+        await self._notify()
+        failure = self._failure(method, args)
+        if failure is not None:
+            call.ok = False
+            headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            if failure.status >= 500:
+                return web.Response(status=failure.status, text="upstream error", headers=headers)
+            body = {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "error")}
+            return web.json_response(body, status=failure.status, headers=headers)
+        if not token or not token.startswith(("xoxb-", "xapp-")):
+            call.ok = False
+            return web.json_response({"ok": False, "error": "not_authed"})
+        handler = getattr(self, "m_" + method.replace(".", "_"), None)
+        if handler is None:
+            call.ok = False
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        body = {"ok": True, **handler(args)}
+        call.ok = bool(body["ok"])
+        return web.json_response(body)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads.append(await request.read())
+        await self._notify()
+        return web.Response(text="OK - 1")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append({"name": request.match_info["name"], **await request.json()})
+        await self._notify()
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode (https://docs.slack.dev/apis/events-api/using-socket-mode): hello, envelopes, acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0KAKEHASHI"}})
+        for envelope in self.socket_envelopes:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type.name == "TEXT":
+                self.socket_acks.append(json.loads(message.data))
+                await self._notify()
+        return ws
+
+    # -- methods -----------------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        return f"1800000000.{next(self._ts):06d}"
+
+    def _channel(self, cid: str) -> dict[str, Any] | None:
+        return next((c for c in self.channels if c["id"] == cid), None)
+
+    def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": f"https://{self.team_domain}.slack.com/", "team": "Community", "user": "kakehashi",
+                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+    def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        assert self.server is not None
+        return {"url": str(self.server.make_url("/socket")).replace("http://", "ws://")}
+
+    def m_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        start = int(args.get("cursor") or 0)
+        page = self.channels[start : start + self.page_size]
+        more = start + self.page_size < len(self.channels)
+        return {"channels": page, "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""}}
+
+    def m_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args["channel"])
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        channel["is_member"] = True
+        return {"channel": channel}
+
+    def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        messages = self.history.get(args.get("channel", ""), [])
+        return {"messages": [m for m in messages if m.get("ts") == args.get("latest")], "has_more": False}
+
+    def m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(args.get("user", ""))
+        return {"user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def m_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        ts = str(args.get("message_ts", "")).replace(".", "")
+        return {"channel": args.get("channel"),
+                "permalink": f"https://{self.team_domain}.slack.com/archives/{args.get('channel')}/p{ts}"}
+
+    def _posting(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel", ""))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if not channel["is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
+        return {}
+
+    def m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        problem = self._posting(args)
+        if problem:
+            return problem
+        ts = self._next_ts()
+        return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+
+    def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        problem = self._posting(args)
+        return problem or {"channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
+
+    def m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"channel": args["channel"], "ts": args["ts"]}
+
+    def m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):08d}"
+        assert self.server is not None
+        return {"upload_url": str(self.server.make_url(f"/upload/{file_id}")), "file_id": file_id}
+
+    def m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+    def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"file": {"id": args.get("file"), "name": "chart.png"}}

@@ -1,0 +1,68 @@
+"""Periods in the rules' timezone, business-day deadlines, cron fire times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.errors import KakehashiError
+from bot.periods import business_deadline, last_fire_time, next_fire_time, parse_period
+from tests.recap.conftest import FIRE, JST, jst
+
+NOW = FIRE  # Mon 2026-11-23 09:00 JST
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("last-week", "2026-11-16..2026-11-22"),
+        ("", "2026-11-16..2026-11-22"),
+        ("先週", "2026-11-16..2026-11-22"),
+        ("this-week", "2026-11-23..2026-11-29"),
+        ("2026-11-01..2026-11-30", "2026-11-01..2026-11-30"),
+        ("２０２６－１１－０２〜２０２６－１１－０８", "2026-11-02..2026-11-08"),  # full-width, 〜
+        ("2026-11-02 ~ 2026-11-03", "2026-11-02..2026-11-03"),
+        ("2026-11-20", "2026-11-20..2026-11-20"),
+    ],
+)
+def test_parse_period(text: str, label: str) -> None:
+    period = parse_period(text, now=NOW, tz=JST)
+    assert period.label == label
+    assert period.start == datetime.combine(period.first_day, datetime.min.time(), tzinfo=JST).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-11-30..2026-11-01", "the end is before the start"),
+        ("2026-02-30..2026-03-01", "day is out of range"),
+        ("next-week", "expected last-week, this-week or YYYY-MM-DD..YYYY-MM-DD"),
+    ],
+)
+def test_parse_period_errors(text: str, message: str) -> None:
+    with pytest.raises(KakehashiError, match=message):
+        parse_period(text, now=NOW, tz=JST)
+
+
+@pytest.mark.parametrize(
+    ("posted", "days", "deadline"),
+    [
+        (jst(16, 10), 2, jst(19, 0)),  # Monday -> end of Wednesday
+        (jst(20, 18), 2, jst(25, 0)),  # Friday -> end of Tuesday
+        (jst(21, 9), 1, jst(24, 0)),  # Saturday -> end of Monday
+        (jst(22, 23, 59), 0, jst(23, 0)),  # same day
+    ],
+)
+def test_business_deadline(posted: datetime, days: int, deadline: datetime) -> None:
+    assert business_deadline(posted, days, JST) == deadline
+
+
+def test_fire_times_in_tokyo() -> None:
+    trigger = CronTrigger.from_crontab("0 9 * * mon", timezone=JST)
+    assert last_fire_time(trigger, FIRE) == FIRE
+    assert last_fire_time(trigger, jst(23, 8, 59)) == jst(16, 9)
+    assert next_fire_time(trigger, FIRE) == jst(30, 9)
+    monthly = CronTrigger.from_crontab("0 10 1 * *", timezone=JST)
+    assert last_fire_time(monthly, FIRE) == jst(1, 10)

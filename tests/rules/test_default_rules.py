@@ -1,0 +1,264 @@
+"""The shipped rules: they load, they say what the brief says, and they route real-sounding posts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Destination
+from rules import RuleSet, load_rules, load_rules_text
+
+from .support import message
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = [ROOT / "bot" / "data" / "rules.yaml", ROOT / "rules.yaml"]
+DOCS = ROOT / "docs" / "rules-reference.md"
+
+
+@pytest.fixture(scope="module")
+def rs() -> RuleSet:
+    return load_rules(SHIPPED[0])
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_rules_load(path: Path) -> None:
+    assert load_rules(path).routes
+
+
+def test_top_level_rules_yaml_is_the_bundled_file() -> None:
+    assert (ROOT / "rules.yaml").is_symlink()
+    assert load_rules(ROOT / "rules.yaml").digest == load_rules(SHIPPED[0]).digest
+
+
+def _doc_examples() -> list[tuple[str, str]]:
+    """Every ```yaml block in the reference that starts with ``version:`` is a complete rules file."""
+    text = DOCS.read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    return [(f"block{i}", b) for i, b in enumerate(blocks) if b.startswith("version:")]
+
+
+@pytest.mark.parametrize(("name", "text"), _doc_examples(), ids=lambda v: v if v.startswith("block") else "")
+def test_reference_examples_load(name: str, text: str) -> None:
+    assert load_rules_text(text, filename=f"{DOCS.name}:{name}").departments
+
+
+def test_what_the_brief_asks_for(rs: RuleSet) -> None:
+    assert (rs.locale, str(rs.timezone), rs.admins) == ("ja", "Asia/Tokyo", ("U0KAKEADMIN",))
+    assert {name: d.label for name, d in rs.departments.items()} == {
+        "product": "製品開発",
+        "cs": "カスタマーサクセス",
+        "marketing": "マーケティング",
+        "sales": "営業",
+        "pr": "広報",
+        "hiring": "採用",
+    }
+    for name, dept in rs.departments.items():
+        assert dept.post_to == (Destination("slack", f"#dept-{name}"),)
+        assert dept.goal is not None
+    assert [str(s) for s in rs.sources] == [
+        "slack:#community",
+        "slack:#questions",
+        "slack:#feedback",
+        "slack:#show-and-tell",
+        "slack:#events",
+        "teams:Community/General",
+        "discourse:*",
+    ]
+    tags = {r.tag for route in rs.routes for r in route.walk()} - {None}
+    assert tags == {
+        "bug",
+        "idea",
+        "question",
+        "frustration",
+        "testimonial",
+        "use_case",
+        "pricing",
+        "press",
+        "contributor",
+    }
+    recap, agenda = rs.schedules
+    assert (recap.kind, recap.cron, recap.departments, recap.period) == (
+        "recap",
+        "0 9 * * mon",
+        tuple(rs.departments),
+        "week",
+    )
+    assert (agenda.kind, agenda.cron, agenda.post_to) == (
+        "agenda",
+        "0 17 * * thu",
+        (Destination("slack", "#cross-team-sync"),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("emoji", "on_routed", "expected"),
+    [
+        ("bulb", False, ("product", "idea")),
+        ("bug", False, ("product", "bug")),
+        ("sos", False, ("cs", "question")),
+        ("question", False, ("cs", "question")),
+        ("star", False, ("marketing", "testimonial")),
+        ("heart_eyes", False, ("marketing", "testimonial")),
+        ("moneybag", False, ("sales", "pricing")),
+        ("mega", False, ("pr", "press")),
+        ("trophy", False, ("hiring", "contributor")),
+        ("eyes", True, "in_progress"),
+        ("white_check_mark", True, "done"),
+        ("no_entry_sign", True, "wontfix"),
+        ("scales", True, "needs_decision"),
+        ("+1", True, "vote"),
+        ("thumbsup", True, "vote"),
+        ("like", True, "vote"),
+    ],
+)
+def test_default_reactions(rs: RuleSet, emoji: str, on_routed: bool, expected: object) -> None:
+    rule = rs.reaction_for(emoji, on_routed=on_routed)
+    assert rule is not None
+    got = (rule.to, rule.tag) if not on_routed else ("vote" if rule.vote else rule.set_status)
+    assert got == expected
+
+
+T, R = False, True  # top-level post, reply
+
+CASES = [
+    # text, channel, reply, expected departments
+    # bugs → product + cs; "bug" inside "debug" is not a bug
+    ("スマホアプリを開くとすぐ落ちます。iOS 17です", "#feedback", T, {"product", "cs"}),
+    ("昨日のアップデート後からカレンダー同期ができなくなりました…", "#community", T, {"product", "cs"}),
+    ("ＣＳＶエクスポートすると文字化けします", "#questions", T, {"product", "cs"}),
+    ("APIで502が返ってくることがあります", "#questions", T, {"product", "cs"}),
+    ("ﾀｽｸが保存できません", "#questions", T, {"product", "cs"}),
+    ("The Android app crashes when I open a project with 500+ tasks", "#feedback", T, {"product", "cs"}),
+    ("Sync with Google Calendar doesn't work since the update", "#community", T, {"product", "cs"}),
+    ("The rate limit docs say 100/min but I get 429 after 50 requests", "#questions", T, {"product", "cs"}),
+    (
+        "I was debugging my webhook integration and the payload docs were clear, thanks!",
+        "#community",
+        T,
+        set(),
+    ),
+    ("同じ現象がこちらでも起きています。Androidです", "#feedback", R, {"product", "cs"}),
+    ("ありがとうございます。ただ、まだエラーが出ます", "#questions", R, {"product", "cs"}),
+    # ideas → product
+    ("ガントチャートで依存関係を設定できるようにしてほしいです", "#feedback", T, {"product"}),
+    ("ダークモードがあると嬉しいです！", "#feedback", T, {"product"}),
+    ("It would be great if we could set recurring tasks on weekdays only.", "#feedback", T, {"product"}),
+    ("Feature request: bulk edit for due dates", "#feedback", T, {"product"}),
+    ("I wish there were keyboard shortcuts for moving cards", "#feedback", T, {"product"}),
+    (
+        "通知が多すぎて大事なものを見逃してしまう。もう少し細かく設定できるといいのですが",
+        "#feedback",
+        T,
+        {"product"},
+    ),
+    # questions → cs
+    ("タスクの一括削除ってどうやるんでしょうか？", "#questions", T, {"cs"}),
+    ("SSOの設定方法を教えてください", "#questions", T, {"cs"}),
+    ("Is there a way to export all comments from a project?", "#questions", T, {"cs"}),
+    ("How do I debug webhook deliveries?", "#questions", T, {"cs"}),
+    ("ゲストユーザーの権限設定で困っています", "#community", T, {"cs"}),
+    ("ＡＰＩのレート制限はいくつですか？", "#questions", T, {"cs"}),
+    # frustration → cs, and the bug in it too
+    ("解約を検討しています。サポートからの返信がないので", "#community", T, {"cs"}),
+    (
+        "正直つらいです。毎週同期が止まって、他のツールにしようという声が出ています",
+        "#feedback",
+        T,
+        {"cs", "product"},
+    ),
+    (
+        "We're evaluating alternatives because of the constant sync issues. Pretty frustrated.",
+        "#community",
+        T,
+        {"cs", "product"},
+    ),
+    ("We're thinking about cancelling our subscription at renewal.", "#community", T, {"cs", "sales"}),
+    # testimonials → marketing
+    ("Tsumiki最高です！チームのタスク管理が劇的に楽になりました", "#community", T, {"marketing"}),
+    ("新しいボード表示、めちゃくちゃ使いやすいです。ありがとうございます！", "#feedback", T, {"marketing"}),
+    ("Love the new timeline view. Huge time saver for our PMs.", "#community", T, {"marketing"}),
+    ("Shoutout to the Tsumiki team, the mobile app update is amazing", "#community", T, {"marketing"}),
+    ("Tsumiki入れてから朝会が15分→5分になりました", "#community", T, {"marketing"}),
+    # use cases → marketing + sales
+    (
+        "弊社では開発チーム50名で導入しました。スプリント管理とSlack連携で運用しています",
+        "#show-and-tell",
+        T,
+        {"marketing", "sales"},
+    ),
+    (
+        "We rolled it out to 200 engineers last quarter and replaced Jira for planning.",
+        "#show-and-tell",
+        T,
+        {"marketing", "sales"},
+    ),
+    # pricing → sales
+    ("Enterpriseプランのお見積もりをお願いしたいです", "#community", T, {"sales"}),
+    ("請求書払いには対応していますか？", "#questions", T, {"sales"}),
+    ("How much is the Business plan for 80 seats?", "#questions", T, {"sales"}),
+    ("Do you offer a nonprofit discount?", "#questions", T, {"sales"}),
+    (
+        "タスクに見積もり時間を入れられるようにしてほしい",
+        "#feedback",
+        T,
+        {"product"},
+    ),  # an estimate, not a quote
+    # press → pr + marketing
+    (
+        "来月のカンファレンスで、Tsumikiを使った開発フローについて登壇します！",
+        "#events",
+        T,
+        {"pr", "marketing"},
+    ),
+    ("Anyone going to the Tokyo meetup next week?", "#events", T, {"pr", "marketing"}),
+    ("ITmediaの記事でTsumikiが紹介されてますね！", "#community", T, {"pr", "marketing"}),
+    # contributors → hiring (+ marketing for what they built)
+    (
+        "Tsumiki用のRaycast拡張機能を作ってみました！GitHubで公開しています",
+        "#show-and-tell",
+        T,
+        {"hiring", "marketing"},
+    ),
+    ("@yamada さん、いつも丁寧な回答ありがとうございます！本当に助かっています", "#community", T, {"hiring"}),
+    ("Big thanks to @mike for answering all my API questions this week", "#community", T, {"hiring"}),
+    ("Tsumikiってエンジニア募集してたりしますか？", "#community", T, {"hiring"}),
+    # nothing: chit-chat, thanks, answers, announcements
+    ("おはようございます！今週もよろしくお願いします", "#community", T, set()),
+    ("週末は雨でしたね", "#community", T, set()),
+    ("👍", "#community", R, set()),
+    ("解決しました！ありがとうございます", "#questions", R, set()),
+    ("Thanks, that worked!", "#questions", R, set()),
+    ("設定画面の「連携」タブから追加できますよ。手順はヘルプの記事にあります", "#questions", R, set()),
+    ("ご不便をおかけして申し訳ございません。現在調査中です", "#feedback", R, set()),
+    (
+        "Hi Jenny! It's per seat, but guests are free on the Team plan. Happy to help with a quote.",
+        "#questions",
+        R,
+        set(),
+    ),
+    ("【お知らせ】v3.12 をリリースしました！Androidで落ちる問題を修正しています", "#community", T, set()),
+    ("新機能のリリースおめでとうございます🎉", "#community", T, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "channel", "reply", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_default_routing(rs: RuleSet, text: str, channel: str, reply: bool, expected: set[str]) -> None:
+    msg = message(text, channel=channel, channel_id=channel, reply=reply)
+    assert rs.is_source(msg)
+    got = {d for m in rs.classify(msg) for d in m.departments}
+    assert got == expected, [m.reason_text for m in rs.classify(msg)]
+
+
+def test_default_rules_never_route_bots_or_private_posts(rs: RuleSet) -> None:
+    for text, channel, _, _ in CASES:
+        assert rs.classify(message(text, channel=channel, bot=True)) == ()
+        assert rs.classify(message(text, channel=channel, private=True)) == ()
+
+
+def test_department_channels_are_not_sources(rs: RuleSet) -> None:
+    for dest in rs.department_destinations():
+        assert not rs.is_source(
+            message(platform=dest.platform, channel=dest.channel, channel_id=dest.channel)
+        )

@@ -1,0 +1,142 @@
+"""The Slack stack under test: real Bolt over HTTP, real store, a fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from bot import slack_plugin
+from bot.app import App
+from bot.settings import Settings
+from tests.conftest import Database
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "slack"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TOKEN = "xoxb-test-token"
+
+COMMUNITY = "C0COMMUNTY"
+QUESTIONS = "C0QUESTNS"
+SECRET_CLUB = "G0SECRETCL"
+DEPT_PRODUCT = "C0DEPTPROD"
+DEPT_CS = "C0DEPTCSXX"
+DEPT_MARKETING = "C0DEPTMKTG"
+DEPT_PR = "C0DEPTPRXX"
+RANDOM = "C0RANDOMXX"
+
+
+def fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def event_body(name: str, **replace: str) -> str:
+    """A fixture envelope, with ``{{placeholders}}`` replaced."""
+    text = fixture_text(name)
+    for key, value in replace.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature or ""}
+
+
+@dataclass
+class SlackBot:
+    app: App
+    client: TestClient[Any, Any]
+    fake: FakeSlack
+
+    async def post(self, body: str, *, content_type: str = "application/json", headers: dict[str, str] | None = None,
+                   signed: bool = True) -> ClientResponse:
+        all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        return await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
+
+    async def event(self, name: str, **replace: str) -> ClientResponse:
+        response = await self.post(event_body(name, **replace))
+        assert response.status == 200, await response.text()
+        return response
+
+    async def command(self, text: str, *, user_id: str = "U0MEMBER1", user_name: str = "hana",
+                      channel_id: str = RANDOM) -> ClientResponse:
+        form = {
+            "token": "verification-token-unused", "team_id": TEAM_ID, "team_domain": "community",
+            "channel_id": channel_id, "channel_name": "random", "user_id": user_id, "user_name": user_name,
+            "command": "/kakehashi", "text": text, "api_app_id": "A0KAKEHASHI", "is_enterprise_install": "false",
+            "response_url": self.fake.response_url("command"), "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+        return await self.post(urlencode(form), content_type="application/x-www-form-urlencoded")
+
+    async def click(self, payload: dict[str, Any]) -> ClientResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, content_type="application/x-www-form-urlencoded")
+
+    async def deliver(self) -> dict[str, int]:
+        return await self.app.worker.drain(timeout=10, horizon=3)
+
+
+def make_fake() -> FakeSlack:
+    fake = FakeSlack()
+    for cid, name in ((COMMUNITY, "community"), (QUESTIONS, "questions"), (DEPT_PRODUCT, "dept-product"),
+                      (DEPT_MARKETING, "dept-marketing"), (RANDOM, "random")):
+        fake.add_channel(cid, name)
+    fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post
+    fake.add_channel(SECRET_CLUB, "secret-club", private=True)
+    fake.add_user("U0MEMBER1", "hana", "Hana Sato")
+    fake.add_user("U0MEMBER2", "ken", "Ken Ito")
+    fake.add_user("U0ADMIN", "aiko", "Aiko Community")
+    fake.add_user("U0STAFF", "taro", "Taro Product")
+    return fake
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = make_fake()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+async def build_bot(db: Database, fake: FakeSlack, rules: Path | None = None) -> tuple[App, TestClient[Any, Any]]:
+    settings = Settings(
+        rules_path=rules or FIXTURES / "rules.yaml",
+        database_url=db.url,
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.url,
+    )
+    app = await App.build(settings, plugins=[slack_plugin.plugin])
+    app.worker.sinks["slack"].min_interval = 0.0  # type: ignore[attr-defined]
+    await app.start(worker=False)
+    client = TestClient(TestServer(app.web_app()))
+    await client.start_server()
+    return app, client
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> Database:
+    return Database("sqlite", tmp_path)
+
+
+@pytest.fixture
+async def bot(sqlite_db: Database, fake: FakeSlack) -> AsyncIterator[SlackBot]:
+    app, client = await build_bot(sqlite_db, fake)
+    try:
+        yield SlackBot(app=app, client=client, fake=fake)
+    finally:
+        await client.close()
+        await app.stop()

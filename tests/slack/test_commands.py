@@ -1,0 +1,89 @@
+"""The /kakehashi slash command: form-encoded bodies through Bolt, replies in the ack or via response_url."""
+
+from __future__ import annotations
+
+import json
+
+from tests.slack.conftest import DEPT_PRODUCT, SlackBot
+from tests.slack.test_events import items, msg
+
+
+async def test_help_is_answered_in_the_ack_ephemerally(bot: SlackBot) -> None:
+    response = await bot.command("help")
+    assert response.status == 200
+    body = await response.json()
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0]["text"]["text"] == "How to use kakehashi"
+    rendered = json.dumps(body["blocks"])
+    for sub in ("recap", "agenda", "stats", "rules test", "route"):
+        assert sub in rendered
+    empty = await (await bot.command("")).json()
+    assert empty["blocks"][0]["text"]["text"] == "How to use kakehashi"
+
+
+async def test_unknown_subcommand_says_so_and_shows_help(bot: SlackBot) -> None:
+    body = await (await bot.command("frobnicate now")).json()
+    assert body["text"] == 'Sorry, I did not understand "frobnicate now". Commands:'
+
+
+async def test_rules_test_explains_the_routing(bot: SlackBot) -> None:
+    body = await (await bot.command("rules test the app crashes on start")).json()
+    rendered = json.dumps(body["blocks"], ensure_ascii=False)
+    assert body["blocks"][0]["text"]["text"] == "Rules test"
+    assert '*Product* · Bug report · route \\"bug\\": keyword \\"crash\\"' in rendered
+    none = await (await bot.command("rules test hello")).json()
+    assert "No route matched." in json.dumps(none["blocks"])
+
+
+async def test_stats_counts_items_and_deliveries(bot: SlackBot) -> None:
+    await bot.event("message.json", **msg("crash on export", "1700000020.000100"))
+    await bot.deliver()
+    body = await (await bot.command("stats")).json()
+    rendered = json.dumps(body["blocks"], ensure_ascii=False)
+    assert "1 messages, 1 routed items (1 open)" in rendered
+    assert "*Product*: 1 (Open 1)" in rendered
+    assert "Delivery: 0 pending, 1 sent, 0 failed" in rendered
+
+
+async def test_route_is_admin_only_with_a_polite_refusal(bot: SlackBot) -> None:
+    await bot.event("message.json", **msg("we wrote a blog post about our setup", "1700000020.000200"))
+    stored_link = "https://community.slack.com/archives/C0COMMUNTY/p1700000020000200"
+    refused = await (await bot.command(f"route <{stored_link}> marketing")).json()
+    assert refused["text"] == "Sorry, `route` is only for admins (rules.yaml `admins`)."
+    assert await items(bot) == []
+
+    ok = await (await bot.command(f"route <{stored_link}?thread_ts=1&cid=C0COMMUNTY> marketing",
+                                  user_id="U0ADMIN", user_name="aiko")).json()
+    assert ok["text"] == "Routed to Marketing."
+    [item] = await items(bot)
+    assert (item.department, item.origin, item.reason) == ("marketing", "command", "routed by @aiko with a command")
+    again = await (await bot.command(f"route {stored_link} marketing", user_id="U0ADMIN")).json()
+    assert again["text"] == "Marketing already has this post."
+    unknown = await (await bot.command("route https://community.slack.com/archives/C1/p1 marketing",
+                                       user_id="U0ADMIN")).json()
+    assert unknown["text"].startswith("kakehashi has no record of the post")
+    bad_dept = await (await bot.command(f"route {stored_link} legal", user_id="U0ADMIN")).json()
+    assert bad_dept["text"].startswith('There is no department "legal"')
+
+
+async def test_recap_acks_at_once_and_answers_via_response_url(bot: SlackBot) -> None:
+    await bot.event("message.json", **msg("crash in the importer", "1700000020.000300"))
+    response = await bot.command("recap product this-week")
+    assert response.status == 200
+    ack = await response.json()
+    assert ack == {"text": "⏳ Working on it…", "response_type": "ephemeral"}
+    await bot.fake.wait_for(lambda f: f.responses)
+    [reply] = bot.fake.responses
+    assert reply["name"] == "command" and reply["response_type"] == "ephemeral"
+    assert reply["replace_original"] is False
+    assert reply["blocks"][0]["type"] == "header" and reply["text"]
+    assert bot.fake.posts(DEPT_PRODUCT) == []  # nothing was published
+
+
+async def test_agenda_post_is_public(bot: SlackBot) -> None:
+    await bot.command("agenda post")
+    await bot.fake.wait_for(lambda f: f.responses)
+    [reply] = bot.fake.responses
+    assert reply["text"]
+    if reply["text"] != "`agenda` is not available yet.":
+        assert reply["response_type"] == "in_channel"
