@@ -7,7 +7,6 @@ locale.  Subcommands: ``help``, ``recap [department] [period] [post]``, ``agenda
 
 from __future__ import annotations
 
-import importlib
 import logging
 import shlex
 from dataclasses import dataclass, field
@@ -15,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
+from bot.agenda import agenda_reply
 from bot.domain import InboundMessage
 from bot.errors import KakehashiError
+from bot.periods import parse_period
+from bot.recap import recap_reply
 from bot.texts import t, tag_label
 from rules import RuleSet
 from storage.models import Message, utcnow
@@ -124,36 +126,33 @@ def _help(locale: str) -> CommandReply:
 
 
 async def _recap(app: App, args: list[str]) -> CommandReply:
-    locale = app.rules.current.locale
+    """``recap [department] [period] [post]``: a department by name or label, any period form."""
+    rules = app.rules.current
     public = bool(args) and args[-1].casefold() == "post"
     args = args[:-1] if public else args
-    module = importlib.import_module("bot.recap")
-    recap_reply = getattr(module, "recap_reply", None)
-    if recap_reply is None:
-        return reply(t(locale, "cmd.not_available", command="recap"))
     department: str | None = None
     period = ""
     for arg in args:
-        if arg in app.rules.current.departments:
-            department = arg
-        elif not period:
+        if not period and _is_period(arg, app):
             period = arg
+        elif department is None:
+            department = arg
         else:
-            return reply(t(locale, "cmd.recap.usage", departments=", ".join(app.rules.current.departments)))
+            return reply(t(rules.locale, "cmd.recap.usage", departments=", ".join(rules.departments)))
     payload = await recap_reply(app, department, period)
     return _from_payload(payload, public)
 
 
-async def _agenda(app: App, args: list[str]) -> CommandReply:
-    locale = app.rules.current.locale
-    public = bool(args) and args[-1].casefold() == "post"
+def _is_period(text: str, app: App) -> bool:
     try:
-        module = importlib.import_module("bot.agenda")
-    except ModuleNotFoundError:
-        module = None
-    agenda_reply = getattr(module, "agenda_reply", None)
-    if agenda_reply is None:
-        return reply(t(locale, "cmd.not_available", command="agenda"))
+        parse_period(text, now=app.clock(), tz=app.rules.current.timezone)
+    except KakehashiError:
+        return False
+    return True
+
+
+async def _agenda(app: App, args: list[str]) -> CommandReply:
+    public = bool(args) and args[-1].casefold() == "post"
     return _from_payload(await agenda_reply(app), public)
 
 

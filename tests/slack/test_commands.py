@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.slack.conftest import DEPT_PRODUCT, SlackBot
+from bot.settings import bundled_rules_path
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.conftest import DEPT_PRODUCT, SlackBot, build_bot
 from tests.slack.test_events import items, msg
 
 
@@ -84,6 +87,27 @@ async def test_agenda_post_is_public(bot: SlackBot) -> None:
     await bot.command("agenda post")
     await bot.fake.wait_for(lambda f: f.responses)
     [reply] = bot.fake.responses
-    assert reply["text"]
-    if reply["text"] != "`agenda` is not available yet.":
-        assert reply["response_type"] == "in_channel"
+    assert reply["text"] and reply["response_type"] == "in_channel"
+    assert reply["blocks"][0]["type"] == "header"
+
+
+async def test_replies_follow_the_rules_locale(sqlite_db: Database, fake: FakeSlack) -> None:
+    app, client = await build_bot(sqlite_db, fake, rules=bundled_rules_path())  # locale: ja
+    bot = SlackBot(app=app, client=client, fake=fake)
+    try:
+        help_body = await (await bot.command("help")).json()
+        assert help_body["blocks"][0]["text"]["text"] == "kakehashi の使い方"
+        refused = await (await bot.command("route https://x/y product")).json()
+        assert refused["text"] == "申し訳ありません、`route` は管理者（rules.yaml の admins）だけが使えます。"
+    finally:
+        await client.close()
+        await app.stop()
+
+
+async def test_recap_takes_a_department_label_and_a_period(bot: SlackBot) -> None:
+    response = await bot.command("recap Product 2026-11-16..2026-11-22")
+    assert response.status == 200
+    await bot.fake.wait_for(lambda f: f.responses)
+    [reply] = bot.fake.responses
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("Product weekly recap (2026-11-16 – 2026-11-22)")
