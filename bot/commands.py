@@ -12,8 +12,6 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
-
 from bot.agenda import agenda_reply
 from bot.domain import InboundMessage
 from bot.errors import KakehashiError
@@ -218,15 +216,7 @@ def _clean_link(raw: str) -> str:
 
 
 async def find_message_by_link(app: App, link: str) -> Message | None:
-    """A stored community message by its permalink (query string ignored)."""
-    base = link.split("?", 1)[0]
-    async with app.store.sessions() as session:
-        return await session.scalar(
-            select(Message)
-            .where(or_(Message.link == link, Message.link == base, Message.link.like(base + "?%")))
-            .order_by(Message.id)
-            .limit(1)
-        )
+    return await app.store.message_by_link(link)
 
 
 async def _route(app: App, args: list[str], ctx: CommandContext) -> CommandReply:

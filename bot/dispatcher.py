@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.reload import RulesHolder
 from bot.texts import t
 from rules import Match, RuleSet
+from rules.matcher import name_key
 from storage.inbound import Routing
 from storage.store import Store
 
@@ -32,14 +33,10 @@ class Outcome:
     matches: tuple[Match, ...] = ()
 
 
-def _norm_channel(name: str) -> str:
-    return name.strip().lstrip("#").casefold()
-
-
 def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_id: str) -> bool:
-    names = {_norm_channel(channel), _norm_channel(channel_id)}
+    names = {name_key(channel), name_key(channel_id)}
     return any(
-        dest.platform == platform and _norm_channel(dest.channel) in names
+        dest.platform == platform and name_key(dest.channel) in names
         for dest in rules.department_destinations()
     )
 

@@ -22,7 +22,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
 
 from adapters.slack import blocks as bk
 from adapters.slack import convert
@@ -33,7 +32,6 @@ from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_co
 from bot.domain import InboundMessage
 from bot.errors import PayloadError, SettingsError
 from bot.texts import t
-from storage.models import OutboxRow
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -336,8 +334,7 @@ class SlackPlugin:
         return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
 
     async def _thread_lookup(self, dedupe_key: str) -> tuple[str | None, str | None] | None:
-        async with self.app.store.sessions() as session:
-            row = await session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+        row = await self.app.store.row_by_key(dedupe_key)
         if row is None or row.status != "sent":
             return None
         return row.remote_id, row.remote_channel

@@ -9,49 +9,14 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from bot.errors import KakehashiError
 from bot.settings import Settings
-from storage.models import Item, Message
 from storage.store import Store
 
 
 async def collect(store: Store) -> dict[str, Any]:
-    """Totals, items per department x status, per tag, and messages/items per source platform."""
-    async with store.sessions() as session:
-        messages = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
-        items = int(await session.scalar(select(func.count()).select_from(Item)) or 0)
-        by_dept: dict[str, dict[str, int]] = {}
-        for dept, status, count in (
-            await session.execute(select(Item.department, Item.status, func.count()).group_by(Item.department, Item.status))
-        ).tuples():
-            by_dept.setdefault(dept, {})[status] = int(count)
-        by_tag = {
-            str(tag or "-"): int(count)
-            for tag, count in (await session.execute(select(Item.tag, func.count()).group_by(Item.tag))).tuples()
-        }
-        by_platform: dict[str, dict[str, int]] = {}
-        for platform, count in (
-            await session.execute(select(Message.platform, func.count()).group_by(Message.platform))
-        ).tuples():
-            by_platform.setdefault(platform, {"messages": 0, "items": 0})["messages"] = int(count)
-        for platform, count in (
-            await session.execute(
-                select(Message.platform, func.count()).join(Item, Item.message_id == Message.id).group_by(Message.platform)
-            )
-        ).tuples():
-            by_platform.setdefault(platform, {"messages": 0, "items": 0})["items"] = int(count)
-        first, last = (await session.execute(select(func.min(Message.created_at), func.max(Message.created_at)))).one()
-    return {
-        "messages": messages,
-        "items": items,
-        "first": first.isoformat() if first else None,
-        "last": last.isoformat() if last else None,
-        "departments": dict(sorted(by_dept.items())),
-        "tags": dict(sorted(by_tag.items())),
-        "platforms": dict(sorted(by_platform.items())),
-    }
+    return await store.overview()
 
 
 def render(stats: dict[str, Any], console: Console) -> None:

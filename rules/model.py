@@ -127,6 +127,10 @@ class Match:
 
     @property
     def reason_text(self) -> str:
-        """Short and human: ``route "bug": keyword "不具合", keyword "落ちる"``."""
-        parts = list(dict.fromkeys(reason.text for reason in self.reasons))
+        """Short and human: ``route "bug": keyword "不具合", keyword "落ちる"``.
+
+        What held, not what was absent: ``not`` reasons are left out unless there is nothing else.
+        """
+        held = [r for r in self.reasons if r.kind != "not"] or list(self.reasons)
+        parts = list(dict.fromkeys(reason.text for reason in held))
         return f'route "{self.route}": ' + (", ".join(parts) if parts else "always")

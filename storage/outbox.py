@@ -180,6 +180,10 @@ class OutboxStore(StoreBase):
                 select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == "pending")
             )
 
+    async def row_by_key(self, dedupe_key: str) -> OutboxRow | None:
+        async with self.sessions() as session:
+            return await session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+
     async def get_row(self, row_id: int) -> OutboxRow | None:
         async with self.sessions() as session:
             return await session.get(OutboxRow, row_id)

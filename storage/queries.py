@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -177,3 +178,50 @@ class QueryStore(StoreBase):
                 .values(status="claimed", claimed_by=owner, claimed_at=utcnow())
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def message_by_link(self, link: str) -> Message | None:
+        """A stored community message by its permalink (query string ignored)."""
+        base = link.split("?", 1)[0]
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Message)
+                .where(or_(Message.link == link, Message.link == base, Message.link.like(base + "?%")))
+                .order_by(Message.id)
+                .limit(1)
+            )
+
+    async def overview(self) -> dict[str, Any]:
+        """Totals, items per department x status, per tag, and messages/items per source platform."""
+        by_dept = await self.counts_by_department()
+        async with self.sessions() as session:
+            messages = int(await session.scalar(select(func.count()).select_from(Message)) or 0)
+            items = int(await session.scalar(select(func.count()).select_from(Item)) or 0)
+            by_tag = {
+                str(tag or "-"): int(count)
+                for tag, count in (await session.execute(select(Item.tag, func.count()).group_by(Item.tag))).tuples()
+            }
+            by_platform: dict[str, dict[str, int]] = {}
+            for platform, count in (
+                await session.execute(select(Message.platform, func.count()).group_by(Message.platform))
+            ).tuples():
+                by_platform.setdefault(platform, {"messages": 0, "items": 0})["messages"] = int(count)
+            for platform, count in (
+                await session.execute(
+                    select(Message.platform, func.count())
+                    .join(Item, Item.message_id == Message.id)
+                    .group_by(Message.platform)
+                )
+            ).tuples():
+                by_platform.setdefault(platform, {"messages": 0, "items": 0})["items"] = int(count)
+            first, last = (
+                await session.execute(select(func.min(Message.created_at), func.max(Message.created_at)))
+            ).one()
+        return {
+            "messages": messages,
+            "items": items,
+            "first": first.isoformat() if first else None,
+            "last": last.isoformat() if last else None,
+            "departments": dict(sorted(by_dept.items())),
+            "tags": dict(sorted(by_tag.items())),
+            "platforms": dict(sorted(by_platform.items())),
+        }

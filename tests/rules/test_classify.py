@@ -214,7 +214,8 @@ def test_continue_reports_every_keyword_hit(rs: RuleSet) -> None:
 
 def test_not_and_scalar_conditions_explain_themselves(rs: RuleSet) -> None:
     (pricing,) = rs.classify(message("料金について"))
-    assert pricing.reason_text == 'route "pricing": keyword "料金", not "keyword 無料"'
+    assert [r.text for r in pricing.reasons] == ['keyword "料金"', 'not "keyword 無料"']
+    assert pricing.reason_text == 'route "pricing": keyword "料金"'
     (question,) = rs.classify(message("How do I export all my boards to CSV?"))
     assert [(r.kind, r.detail, r.span) for r in question.reasons] == [
         ("thread", "top", None),
@@ -258,6 +259,16 @@ def test_route_without_when_always_matches() -> None:
     (match,) = ruleset(NESTING).classify(message(""))
     assert match.reasons == (Reason("catch-all", "routes[1]", "always", "no conditions"),)
     assert match.reason_text == 'route "catch-all": always'
+
+
+def test_reason_text_falls_back_to_not_when_nothing_else_held() -> None:
+    rs = ruleset("""
+        - name: quiet
+          when: {not: {keyword: [バグ, error]}}
+          to: [cs]
+    """)
+    (match,) = rs.classify(message("hello"))
+    assert match.reason_text == 'route "quiet": not "keyword バグ, error"'
 
 
 def test_empty_to_matches_and_stops() -> None:
