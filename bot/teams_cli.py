@@ -20,7 +20,7 @@ from bot.settings import Settings
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCENT = (31, 111, 235, 255)
-TEMPLATE_NAMES = (Path("teams") / "manifest.json", Path(__file__).resolve().parent.parent / "teams" / "manifest.json")
+TEMPLATE_NAMES = (Path("teams") / "manifest.json", Path(__file__).resolve().parent / "data" / "teams-manifest.json")
 
 
 def _bridge(draw: ImageDraw.ImageDraw, size: int, color: tuple[int, int, int, int], width: int) -> None:

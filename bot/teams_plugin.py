@@ -3,7 +3,7 @@
 Environment: ``MICROSOFT_APP_ID``, ``MICROSOFT_APP_PASSWORD``, ``MICROSOFT_APP_TENANT_ID``,
 ``MICROSOFT_APP_TYPE`` (MultiTenant | SingleTenant).  An empty app id turns Bot Framework
 authentication off, so the plugin refuses to start without one unless ``KAKEHASHI_ENV=dev``
-(then it warns loudly on every start).  Setup: docs/teams-setup.md.
+(then it warns loudly on every start).  Setup: README.md, "Set up Microsoft Teams".
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@
 Modules: ``normalize`` (text folding), ``loader`` (YAML with positions), ``validate`` (nodes to
 compiled values), ``conditions`` / ``matcher`` (what a ``when`` compiles to), ``engine`` (route
 evaluation), ``model`` (the values), ``ruleset`` (``RuleSet`` and loading), ``errors``.
-The language itself is described in docs/rules-reference.md.
+The language itself is described in README.md, "rules.yaml reference".
 """
 
 from rules.engine import Route

@@ -14,7 +14,7 @@ from .support import message
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [ROOT / "bot" / "data" / "rules.yaml", ROOT / "rules.yaml"]
-DOCS = ROOT / "docs" / "rules-reference.md"
+DOCS = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
