@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.store import Store
+from tests.fakes.slack_api import FakeSlack, make_fake
 
 PG_URL = os.environ.get("KAKEHASHI_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -101,3 +102,14 @@ async def store(database: Database) -> AsyncIterator[Store]:
         yield Store(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[FakeSlack]:
+    """The Slack Web API stand-in, started, with the community workspace of ``make_fake``."""
+    fake = make_fake()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()

@@ -22,6 +22,16 @@ TEAM_ID = "T0COMMUNITY"
 BOT_USER_ID = "U0KAKEBOT"
 BOT_ID = "B0KAKEBOT"
 
+# The community workspace the tests use (see make_fake)
+COMMUNITY = "C0COMMUNTY"
+QUESTIONS = "C0QUESTNS"
+SECRET_CLUB = "G0SECRETCL"
+DEPT_PRODUCT = "C0DEPTPROD"
+DEPT_CS = "C0DEPTCSXX"
+DEPT_MARKETING = "C0DEPTMKTG"
+DEPT_PR = "C0DEPTPRXX"
+RANDOM = "C0RANDOMXX"
+
 
 @dataclass
 class Call:
@@ -264,3 +274,17 @@ class FakeSlack:
 
     def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"file": {"id": args.get("file"), "name": "chart.png"}}
+
+
+def make_fake() -> FakeSlack:
+    fake = FakeSlack()
+    for cid, name in ((COMMUNITY, "community"), (QUESTIONS, "questions"), (DEPT_PRODUCT, "dept-product"),
+                      (DEPT_MARKETING, "dept-marketing"), (RANDOM, "random")):
+        fake.add_channel(cid, name)
+    fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post
+    fake.add_channel(SECRET_CLUB, "secret-club", private=True)
+    fake.add_user("U0MEMBER1", "hana", "Hana Sato")
+    fake.add_user("U0MEMBER2", "ken", "Ken Ito")
+    fake.add_user("U0ADMIN", "aiko", "Aiko Community")
+    fake.add_user("U0STAFF", "taro", "Taro Product")
+    return fake

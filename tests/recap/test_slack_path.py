@@ -13,18 +13,17 @@ from bot.scheduler import Scheduler
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
 from tests.recap.conftest import FIRE, RULES_JA, seed
-from tests.slack.conftest import DEPT_CS, DEPT_PRODUCT, SlackBot, build_bot, make_fake
+from tests.slack.conftest import DEPT_CS, DEPT_PRODUCT, SlackBot, build_bot
 
 SYNC = "C0CROSSSYN"
 
 
 @pytest.fixture
-async def slack_bot(tmp_path: Path) -> AsyncIterator[SlackBot]:
+async def slack_bot(tmp_path: Path, slack_api: FakeSlack) -> AsyncIterator[SlackBot]:
     rules = tmp_path / "rules.yaml"  # the recap rules, Slack destinations only
     rules.write_text(RULES_JA.read_text(encoding="utf-8").replace(', {teams: "CS/Community"}', ""), encoding="utf-8")
-    fake: FakeSlack = make_fake()
+    fake = slack_api
     fake.add_channel(SYNC, "cross-team-sync")
-    await fake.start()
     app, client = await build_bot(Database("sqlite", tmp_path), fake, rules)
     try:
         yield SlackBot(app=app, client=client, fake=fake)

@@ -15,14 +15,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, event_body, make_fake, sign
+from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, event_body, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,16 +29,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close()
 
 
 def serve(db: Path, fake: FakeSlack, port: int) -> subprocess.Popen[bytes]:
@@ -82,7 +70,8 @@ def attempts(db: Path) -> list[tuple[str, int, str | None]]:
         return conn.execute("SELECT status, attempts, lease_owner FROM outbox").fetchall()
 
 
-async def test_killed_server_loses_nothing_and_posts_once(tmp_path: Path, fake: FakeSlack) -> None:
+async def test_killed_server_loses_nothing_and_posts_once(tmp_path: Path, slack_api: FakeSlack) -> None:
+    fake = slack_api
     db = tmp_path / "kakehashi.db"
     fake.fail("chat.postMessage", status=500, times=1000)
     port = free_port()

@@ -19,20 +19,24 @@ from bot import slack_plugin
 from bot.app import App
 from bot.settings import Settings
 from tests.conftest import Database
-from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.fakes.slack_api import (  # noqa: F401  (re-exported for the Slack tests)
+    COMMUNITY,
+    DEPT_CS,
+    DEPT_MARKETING,
+    DEPT_PR,
+    DEPT_PRODUCT,
+    QUESTIONS,
+    RANDOM,
+    SECRET_CLUB,
+    TEAM_ID,
+    FakeSlack,
+    make_fake,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "slack"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-test-token"
 
-COMMUNITY = "C0COMMUNTY"
-QUESTIONS = "C0QUESTNS"
-SECRET_CLUB = "G0SECRETCL"
-DEPT_PRODUCT = "C0DEPTPROD"
-DEPT_CS = "C0DEPTCSXX"
-DEPT_MARKETING = "C0DEPTMKTG"
-DEPT_PR = "C0DEPTPRXX"
-RANDOM = "C0RANDOMXX"
 
 
 def fixture_text(name: str) -> str:
@@ -87,28 +91,9 @@ class SlackBot:
         return await self.app.worker.drain(timeout=10, horizon=3)
 
 
-def make_fake() -> FakeSlack:
-    fake = FakeSlack()
-    for cid, name in ((COMMUNITY, "community"), (QUESTIONS, "questions"), (DEPT_PRODUCT, "dept-product"),
-                      (DEPT_MARKETING, "dept-marketing"), (RANDOM, "random")):
-        fake.add_channel(cid, name)
-    fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post
-    fake.add_channel(SECRET_CLUB, "secret-club", private=True)
-    fake.add_user("U0MEMBER1", "hana", "Hana Sato")
-    fake.add_user("U0MEMBER2", "ken", "Ken Ito")
-    fake.add_user("U0ADMIN", "aiko", "Aiko Community")
-    fake.add_user("U0STAFF", "taro", "Taro Product")
-    return fake
-
-
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    server = make_fake()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close()
+def fake(slack_api: FakeSlack) -> FakeSlack:
+    return slack_api
 
 
 async def build_bot(db: Database, fake: FakeSlack, rules: Path | None = None) -> tuple[App, TestClient[Any, Any]]:

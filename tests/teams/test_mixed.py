@@ -16,18 +16,13 @@ from bot import slack_plugin, teams_plugin
 from tests.conftest import Database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import SECRET, TOKEN, event_body, make_fake, sign
+from tests.slack.conftest import SECRET, TOKEN, event_body, sign
 from tests.teams.conftest import CS_COMMUNITY, CS_VOICES, PRODUCT_TRIAGE, TeamsBot, build
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = make_fake()
-    await fake.start()
-    try:
-        yield fake
-    finally:
-        await fake.close()
+def slack(slack_api: FakeSlack) -> FakeSlack:
+    return slack_api
 
 
 @pytest.fixture
