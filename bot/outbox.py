@@ -14,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.domain import Destination, Post, Sink
@@ -113,6 +114,13 @@ class OutboxWorker:
             await self.store.release(row.id, self.clock() + timedelta(seconds=wait))
             return "deferred"
         post = await self.build_post(row)
+        if post is not None and post.payload.get("continuation_of"):
+            first = await self.store.row_by_key(str(post.payload["continuation_of"]))
+            if first is None or first.status != "sent" or not first.remote_id:
+                # a later part of a split recap waits for its first part (no attempt is spent)
+                await self.store.release(row.id, self.clock() + timedelta(seconds=2))
+                return "deferred"
+            post = replace(post, payload={**post.payload, "thread_root": first.remote_id})
         if post is None:
             await self.store.mark_dead(row.id, "the routed item no longer exists")
             return "dead"

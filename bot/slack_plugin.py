@@ -64,7 +64,7 @@ class SlackPlugin:
         self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
         self.directory = SlackDirectory(self.client)
         self.sink = SlackSink(
-            self.client, self.directory, departments=self._departments, thread_lookup=self._thread_lookup
+            self.client, self.directory, departments=self._departments
         )
         self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         self.bolt = AsyncApp(
@@ -332,12 +332,6 @@ class SlackPlugin:
 
     def _departments(self) -> list[tuple[str, str]]:
         return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
-
-    async def _thread_lookup(self, dedupe_key: str) -> tuple[str | None, str | None] | None:
-        row = await self.app.store.row_by_key(dedupe_key)
-        if row is None or row.status != "sent":
-            return None
-        return row.remote_id, row.remote_channel
 
 
 def plugin(app: App) -> SlackPlugin | None:

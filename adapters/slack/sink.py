@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -53,7 +53,6 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
 )
 
-ThreadLookup = Callable[[str], Awaitable[tuple[str | None, str | None] | None]]
 Departments = Callable[[], Sequence[tuple[str, str]]]
 
 
@@ -91,13 +90,11 @@ class SlackSink:
         directory: SlackDirectory,
         *,
         departments: Departments = lambda: (),
-        thread_lookup: ThreadLookup | None = None,
         min_interval: float = 1.0,
     ) -> None:
         self.client = client
         self.directory = directory
         self.departments = departments
-        self.thread_lookup = thread_lookup
         self.min_interval = min_interval
 
     async def send(self, post: Post) -> Receipt:
@@ -188,13 +185,7 @@ class SlackSink:
     async def _report(self, channel_id: str, where: str, post: Post) -> Receipt:
         """Recap / agenda: the first message, the rest (and the chart) in its thread."""
         payload = post.payload
-        thread_ts = await self._thread_of(payload)
-        continuation = payload.get("continuation_of")
-        if not thread_ts and continuation and self.thread_lookup is not None:
-            found = await self.thread_lookup(str(continuation))
-            if found is None or not found[0]:
-                raise TransientDeliveryError(f"waiting for the first part of {continuation} to be posted")
-            thread_ts = found[0]
+        thread_ts = await self._thread_of(payload) or payload.get("thread_root")
         messages = bk.report_messages(payload)
         first: Receipt | None = None
         for blocks in messages:

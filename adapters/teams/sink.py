@@ -116,6 +116,8 @@ class TeamsSink:
         conversation = channel_conversation
         if post.kind == "notice" and post.payload.get("reply_to"):
             conversation = f"{channel_conversation};messageid={_root(str(post.payload['reply_to']))}"
+        elif post.payload.get("thread_root"):  # a later part of a long recap: reply to its first part
+            conversation = f"{channel_conversation};messageid={split_remote_id(str(post.payload['thread_root']))[1]}"
         activity = self._activity(post)
         new_id = await self._call(reference, conversation, activity, update=False)
         return Receipt(remote_id=remote_id(channel_conversation, new_id), remote_channel=channel_conversation)

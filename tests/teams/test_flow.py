@@ -209,3 +209,25 @@ async def test_ask_permission_posts_a_notice_in_the_community_thread(teams: Team
     assert notice.body["entities"][0]["mentioned"]["id"] == "29:1XyZreplier"
     assert "<at>Kenji Tanaka</at>" in notice.card_text()
     assert notice.card["msteams"]["entities"][0]["mentioned"]["id"] == "29:1XyZreplier"
+
+
+async def test_later_parts_of_a_long_recap_reply_in_the_first_parts_thread(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.deliver()
+    before = len(teams.connector.sent())
+    part = {"title": "週次まとめ", "sections": [{"heading": "h", "lines": ["x"]}], "markdown": "x", "locale": "ja"}
+    # the continuation is queued first: it must wait for part 1 instead of starting its own thread
+    await teams.app.store.enqueue(
+        kind="recap", destination="teams:Product/Triage", dedupe_key="recap:w:1#2",
+        payload={**part, "part": 2, "continuation_of": "recap:w:1"},
+    )
+    await teams.app.store.enqueue(
+        kind="recap", destination="teams:Product/Triage", dedupe_key="recap:w:1", payload={**part, "part": 1}
+    )
+    await teams.deliver()
+    first, second = teams.connector.sent()[before:]
+    assert first.conversation_id == PRODUCT_TRIAGE
+    first_row = await teams.app.store.row_by_key("recap:w:1")
+    assert first_row is not None and first_row.remote_id is not None
+    assert second.conversation_id == first_row.remote_id  # "<channel>;messageid=<first part's id>"
+    assert first_row.remote_id.startswith(f"{PRODUCT_TRIAGE};messageid=")
