@@ -9,7 +9,8 @@ COPY storage ./storage
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 kakehashi
+RUN useradd --create-home --uid 10001 kakehashi \
+ && mkdir -p /app/data && chown kakehashi:kakehashi /app/data
 COPY --from=build /install /usr/local
 WORKDIR /app
 COPY --chown=kakehashi:kakehashi bot/data/rules.yaml /app/rules.yaml
@@ -18,7 +19,9 @@ ENV KAKEHASHI_RULES=/app/rules.yaml \
     DATABASE_URL=sqlite:////app/data/kakehashi.db \
     PORT=3000 \
     PYTHONUNBUFFERED=1
-RUN mkdir -p /app/data && kakehashi rules check /app/rules.yaml
+# the rules are checked at build time: a broken rules.yaml never becomes an image
+RUN kakehashi rules check /app/rules.yaml
+VOLUME /app/data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os,urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"3000\")}/healthz', timeout=4)"
