@@ -1,0 +1,26 @@
+"""The README's first screen stays true: CI runs exactly its test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def first_screen_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = readme.split("\n---\n", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", head, flags=re.S)]
+
+
+def test_readme_first_screen_has_the_two_commands() -> None:
+    setup, tests = first_screen_commands()
+    assert setup.endswith("kakehashi demo")
+    assert tests.endswith("pytest")
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    _, tests = first_screen_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert tests in ci
