@@ -109,10 +109,6 @@ class Settings:
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
 
-    @property
-    def teams_enabled(self) -> bool:
-        return bool(self.microsoft_app_id) or (self.dev and self.microsoft_app_password is not None)
-
     def missing_for_platforms(self) -> list[str]:
         """Human hints for `kakehashi serve` when a platform is not configured."""
         hints = []

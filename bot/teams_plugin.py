@@ -151,7 +151,7 @@ def plugin(app: App) -> TeamsPlugin | None:
     settings = app.settings
     if not settings.microsoft_app_id:
         wants_teams = settings.microsoft_app_password is not None or settings.microsoft_app_tenant_id is not None
-        if not wants_teams:
+        if not settings.dev and not wants_teams:
             return None
         if not settings.dev:
             raise SettingsError(

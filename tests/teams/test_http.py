@@ -96,3 +96,11 @@ async def test_dev_mode_warns_loudly(database: Database, connector: FakeBotConne
         assert "TEAMS AUTHENTICATION IS OFF" in caplog.text
     finally:
         await app.stop()
+
+
+async def test_dev_mode_alone_mounts_teams_unauthenticated(database: Database, connector: FakeBotConnector) -> None:
+    app = await build(database, connector, microsoft_app_password=None)
+    try:
+        assert [p.name for p in app.plugins] == ["teams"]
+    finally:
+        await app.stop()
