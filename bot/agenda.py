@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.periods import Period, last_fire_time, next_fire_time, period_between
 from bot.recap import Aged, GoalFigure, goal_figure, item_line
-from bot.report import Section, enqueue_report, report, tn
+from bot.report import Section, enqueue_to, report, tn
 from bot.texts import t, tag_label
 from rules import RuleSet
 from storage.items import ItemView
@@ -174,15 +174,10 @@ async def enqueue_agenda(
         app.store, rules, meeting=meeting, since=since or meeting - timedelta(days=7), now=now
     )
     payload = agenda_payload(agenda, rules, late_note=late_note)
-    added = 0
-    for dest in schedule.post_to:
-        added += await enqueue_report(
-            app.store,
-            kind="agenda",
-            destination=str(dest),
-            payload=payload,
-            dedupe_key=f"agenda:{schedule.name}:{period_key}:{dest}",
-        )
+    added = await enqueue_to(
+        app.store, kind="agenda", payload=payload, destinations=schedule.post_to,
+        key=f"agenda:{schedule.name}:{period_key}",
+    )
     if added:
         app.worker.wake()
     return added

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.domain import Destination
 from bot.errors import KakehashiError
 from bot.periods import Period, business_deadline, parse_period
-from bot.report import Section, delta, enqueue_report, excerpt, link, name, report, tn
+from bot.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
 from bot.texts import t, tag_label
 from rules import RuleSet
 from rules.model import Goal
@@ -500,14 +500,10 @@ async def enqueue_recaps(
         payload = await department_payload(
             app, department, period, now=now, with_chart=period.is_week, late_note=late_note(due, rules)
         )
-        for dest in targets:
-            added += await enqueue_report(
-                app.store,
-                kind="recap",
-                destination=str(dest),
-                payload=payload,
-                dedupe_key=f"recap:{schedule}:{period.key}:{department}:{dest}",
-            )
+        added += await enqueue_to(
+            app.store, kind="recap", payload=payload, destinations=targets,
+            key=f"recap:{schedule}:{period.key}:{department}",
+        )
     if added:
         app.worker.wake()
     return added

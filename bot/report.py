@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,4 +168,16 @@ async def enqueue_report(
         if part > 1:
             post["continuation_of"] = dedupe_key
         added += await store.enqueue(kind=kind, destination=destination, payload=post, dedupe_key=key) is not None
+    return added
+
+
+async def enqueue_to(
+    store: Any, *, kind: str, payload: dict[str, Any], destinations: Iterable[object], key: str
+) -> int:
+    """``enqueue_report`` to each destination, keyed ``f"{key}:{destination}"``; returns new rows."""
+    added = 0
+    for dest in destinations:
+        added += await enqueue_report(
+            store, kind=kind, destination=str(dest), payload=payload, dedupe_key=f"{key}:{dest}"
+        )
     return added
