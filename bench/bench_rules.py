@@ -27,7 +27,7 @@ from bot.domain import InboundMessage  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.errors import RulesError  # noqa: E402
 from rules.loader import compose  # noqa: E402
-from rules.matcher import KeywordIndex  # noqa: E402
+from rules.matcher import KeywordIndex, link_spans  # noqa: E402
 from rules.model import Match  # noqa: E402
 from rules.validate import compile_rules  # noqa: E402
 
@@ -50,6 +50,8 @@ class _NaiveHits:
 
     def __init__(self, patterns: dict[tuple[int, bool], re.Pattern[str]], text: str) -> None:
         self.patterns = patterns
+        for start, end in link_spans(text):  # same rule as the engine: no keyword hits inside links
+            text = text[:start] + " " * (end - start) + text[end:]
         self.text = text
 
     def span(self, keyword_id: int, *, word: bool) -> tuple[int, int] | None:

@@ -25,6 +25,21 @@ def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+# Links in normalised (casefolded, NFKC) text; stops at whitespace and at the brackets and quotes
+# people wrap links in.  A simple, linear pattern.
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]{}\"'「」『』（）【】]+")
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where links are in ``text``: keywords never match inside them (``/enterprise/`` in a
+    news URL is not a pricing question); regexes still see them."""
+    return [match.span() for match in _LINK.finditer(text)] if "://" in text or "www." in text else []
+
+
+def _inside(spans: list[tuple[int, int]], start: int) -> bool:
+    return any(a <= start < b for a, b in spans)
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordHits:
     """First occurrence of each keyword id in one message: anywhere, and as an ASCII word."""
@@ -82,8 +97,11 @@ class KeywordIndex:
         anywhere: dict[int, tuple[int, int]] = {}
         as_word: dict[int, tuple[int, int]] = {}
         last = len(text) - 1
+        links = link_spans(text)
         for end, (keyword_id, length, word) in self._automaton.iter(text):
             start = end - length + 1
+            if links and _inside(links, start):
+                continue
             if keyword_id not in anywhere:
                 anywhere[keyword_id] = (start, end + 1)
             if (

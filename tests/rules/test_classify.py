@@ -347,3 +347,28 @@ def test_every_keyword_shares_one_automaton() -> None:
     # バグ/ﾊﾞｸﾞ and Bug/{word: bug} normalise to the same entries: three distinct keywords, one index
     assert len(rs._engine.keywords) == 3
     assert routed(rs, "debugバグ") == [("one", ("product",), None)]
+
+
+LINK_ROUTES = """
+- name: pricing
+  when: {keyword: [enterprise, 料金]}
+  to: sales
+- name: press
+  when: {regex: 'itmedia\\.co\\.jp'}
+  to: marketing
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "routes"),
+    [
+        ("記事になりました https://www.itmedia.co.jp/enterprise/articles/2611/21/news042.html", ["press"]),
+        ("See (https://example.com/enterprise/plan) for details", []),
+        ("www.example.com/料金 を見ました", []),
+        ("enterprise の料金を教えてください https://example.com/x", ["pricing"]),
+        ("https://example.com/a enterprise", ["pricing"]),
+    ],
+)
+def test_keywords_do_not_match_inside_links_but_regexes_see_them(text: str, routes: list[str]) -> None:
+    rs = ruleset(LINK_ROUTES)
+    assert [m.route for m in rs.classify(message(text))] == routes
