@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.models import Base
+from storage.models import Base, OutboxRow
 
 
 class StoreBase:
@@ -39,3 +39,32 @@ class StoreBase:
         pk = mapper.primary_key[0]
         result = await session.execute(stmt.returning(pk))
         return result.scalar_one_or_none()
+
+    async def _follow_up(self, session: AsyncSession, which: ColumnElement[bool], kind: str, stamp: str) -> int:
+        """Queue an ``update`` or ``delete`` of every sent repost matching ``which`` (once per stamp).
+
+        The new rows carry the repost's platform id, so the sink changes the post in place.
+        Returns how many rows were new.
+        """
+        sent = (
+            await session.scalars(
+                select(OutboxRow).where(which, OutboxRow.kind == "repost", OutboxRow.status == "sent")
+            )
+        ).all()
+        count = 0
+        for row in sent:
+            new_id = await self._insert_ignore(
+                session,
+                OutboxRow(
+                    dedupe_key=f"{kind}:{row.id}:{stamp}",
+                    kind=kind,
+                    item_id=row.item_id,
+                    destination=row.destination,
+                    payload={},
+                    replaces_id=row.id,
+                    remote_id=row.remote_id,
+                    remote_channel=row.remote_channel,
+                ),
+            )
+            count += new_id is not None
+        return count

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,10 @@ class RecordResult:
 
 def repost_key(message: Message, department: str, destination: Destination) -> str:
     return f"repost:{message.platform}:{message.key}:{department}:{destination}"
+
+
+def _of_message(message_id: int) -> ColumnElement[bool]:
+    return OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id))
 
 
 def _message_row(msg: InboundMessage) -> Message:
@@ -178,7 +182,7 @@ class InboundStore(StoreBase):
             message.edited_at = edited_at
             await session.flush()
             stamp = edited_at.strftime("%Y%m%dT%H%M%S%f")
-            await self._enqueue_followups(session, message.id, "update", stamp)
+            await self._follow_up(session, _of_message(message.id), "update", stamp)
             return await self._add_items(session, message, routings, destinations)
 
     async def record_delete(self, platform: str, key: str) -> bool:
@@ -199,30 +203,5 @@ class InboundStore(StoreBase):
                 .values(status="cancelled", last_error="source message deleted")
             )
             await session.execute(update(Item).where(Item.message_id == message.id).values(status="deleted"))
-            await self._enqueue_followups(session, message.id, "delete", "deleted")
+            await self._follow_up(session, _of_message(message.id), "delete", "deleted")
             return True
-
-    async def _enqueue_followups(self, session: AsyncSession, message_id: int, kind: str, stamp: str) -> None:
-        sent = (
-            await session.scalars(
-                select(OutboxRow).where(
-                    OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id)),
-                    OutboxRow.kind == "repost",
-                    OutboxRow.status == "sent",
-                )
-            )
-        ).all()
-        for row in sent:
-            await self._insert_ignore(
-                session,
-                OutboxRow(
-                    dedupe_key=f"{kind}:{row.id}:{stamp}",
-                    kind=kind,
-                    item_id=row.item_id,
-                    destination=row.destination,
-                    payload={},
-                    replaces_id=row.id,
-                    remote_id=row.remote_id,
-                    remote_channel=row.remote_channel,
-                ),
-            )

@@ -130,21 +130,5 @@ class ItemStore(StoreBase):
 
     async def enqueue_refresh(self, item_id: int, stamp: str) -> int:
         """Re-render every sent repost of an item (after a status, vote or permission change)."""
-        count = 0
-        for row in await self.sent_reposts(item_id):
-            async with self.sessions() as session, session.begin():
-                new_id = await self._insert_ignore(
-                    session,
-                    OutboxRow(
-                        dedupe_key=f"update:{row.id}:{stamp}",
-                        kind="update",
-                        item_id=item_id,
-                        destination=row.destination,
-                        payload={},
-                        replaces_id=row.id,
-                        remote_id=row.remote_id,
-                        remote_channel=row.remote_channel,
-                    ),
-                )
-                count += new_id is not None
-        return count
+        async with self.sessions() as session, session.begin():
+            return await self._follow_up(session, OutboxRow.item_id == item_id, "update", stamp)
