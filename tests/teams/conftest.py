@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,11 @@ async def connector() -> AsyncIterator[FakeBotConnector]:
         await fake.close()
 
 
-@pytest.fixture
-async def teams(database: Database, connector: FakeBotConnector) -> AsyncIterator[TeamsBot]:
-    app = await build(database, connector)
+@asynccontextmanager
+async def serving(app: App, connector: FakeBotConnector) -> AsyncIterator[TeamsBot]:
+    """Serve ``app`` over real HTTP with its plugins started (outbox driven by the test)."""
     plugin = next(p for p in app.plugins if isinstance(p, teams_plugin.TeamsPlugin))
-    plugin.sink.min_interval = 0.0  # spacing is tested on its own; keep the suite fast
-    client = TestClient(TestServer(app.web_app()))
+    client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
     await client.start_server()
     await app.start(worker=False)
     try:
@@ -121,3 +121,11 @@ async def teams(database: Database, connector: FakeBotConnector) -> AsyncIterato
     finally:
         await client.close()
         await app.stop()
+
+
+@pytest.fixture
+async def teams(database: Database, connector: FakeBotConnector) -> AsyncIterator[TeamsBot]:
+    app = await build(database, connector)
+    async with serving(app, connector) as bot:
+        bot.plugin.sink.min_interval = 0.0  # spacing is tested on its own; keep the suite fast
+        yield bot

@@ -7,17 +7,15 @@ Teams activities into the CloudAdapter (fake Bot Connector).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot import slack_plugin, teams_plugin
 from tests.conftest import Database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import SECRET, TOKEN, event_body, sign
-from tests.teams.conftest import CS_COMMUNITY, CS_VOICES, PRODUCT_TRIAGE, TeamsBot, build
+from tests.teams.conftest import CS_COMMUNITY, CS_VOICES, PRODUCT_TRIAGE, TeamsBot, build, serving
 
 
 @pytest.fixture
@@ -33,15 +31,8 @@ async def mixed(database: Database, connector: FakeBotConnector, slack: FakeSlac
     )
     for sink in app.worker.sinks.values():
         sink.min_interval = 0.0  # type: ignore[attr-defined]
-    plugin = next(p for p in app.plugins if isinstance(p, teams_plugin.TeamsPlugin))
-    client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
-    await client.start_server()
-    await app.start(worker=False)
-    try:
-        yield TeamsBot(app=app, client=client, connector=connector, plugin=plugin)
-    finally:
-        await client.close()
-        await app.stop()
+    async with serving(app, connector) as bot:
+        yield bot
 
 
 async def test_slack_community_reaches_teams_departments(mixed: TeamsBot, slack: FakeSlack) -> None:
