@@ -88,21 +88,6 @@ def period_of(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
     return {"day": day_of, "week": week_of, "month": month_of}[kind](moment, tz)
 
 
-def business_deadline(moment: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The end of the ``days``-th weekday (Mon-Fri) after ``moment``'s local day, in UTC.
-
-    A bug posted on Monday with a 2-business-day goal is on time until Wednesday 24:00; one
-    posted on Friday or Saturday until Tuesday 24:00.  Public holidays are not counted.
-    """
-    day = moment.astimezone(tz).date()
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return _local_midnight(day + timedelta(days=1), tz)
-
-
 def previous_period(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
     """The last complete period before ``moment`` (what a scheduled recap covers)."""
     current = {"day": day_of, "week": week_of, "month": month_of}[kind](moment, tz)

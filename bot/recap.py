@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import Destination
 from bot.errors import KakehashiError
-from bot.periods import Period, business_deadline, parse_period
+from bot.periods import Period, parse_period
 from bot.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
 from bot.texts import t, tag_label
 from rules import RuleSet
@@ -132,7 +132,7 @@ async def goal_figure(
         return GoalFigure(goal=goal, met=len(views), total=goal.count or 0)
     met = total = 0
     for view in views:
-        deadline = business_deadline(view.message.created_at, goal.days or 0, rules.timezone)
+        deadline = rules.calendar.deadline(view.message.created_at, goal.days or 0, rules.timezone)
         done = view.item.status == "done"
         if done or deadline <= now:
             total += 1

@@ -12,6 +12,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain import Classifiable, Destination
+from rules.calendar import BusinessCalendar
 from rules.engine import Engine, Route
 from rules.errors import Problem, RulesError
 from rules.loader import compose
@@ -32,6 +33,7 @@ class RuleSet:
     locale: Literal["ja", "en"]
     timezone: ZoneInfo
     admins: tuple[str, ...]
+    calendar: BusinessCalendar
     sources: tuple[Source, ...]
     departments: Mapping[str, Department]
     routes: tuple[Route, ...]
@@ -101,6 +103,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
         locale=compiled.locale,
         timezone=compiled.timezone,
         admins=compiled.admins,
+        calendar=compiled.calendar,
         sources=compiled.sources,
         departments=MappingProxyType(compiled.departments),
         routes=compiled.routes,

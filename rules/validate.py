@@ -19,6 +19,7 @@ from typing import Literal, cast, get_args
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain import DESTINATION_PLATFORMS, Destination, Platform
+from rules.calendar import BusinessCalendar, parse_closed, supported_countries
 from rules.conditions import (
     AllOf,
     AnyOf,
@@ -49,6 +50,7 @@ TOP_KEYS = (
     "locale",
     "timezone",
     "admins",
+    "holidays",
     "sources",
     "departments",
     "routes",
@@ -73,6 +75,7 @@ CONDITION_KEYS = (
 DEPARTMENT_KEYS = ("label", "post_to", "goal", "description")
 GOAL_KEYS = ("text", "tag", "done_within_days", "at_least")
 REACTION_KEYS = ("emoji", "on", "to", "tag", "set_status", "vote", "description")
+HOLIDAY_KEYS = ("country", "closed")
 SCHEDULE_KEYS = ("name", "kind", "cron", "departments", "post_to", "period", "description")
 SOURCE_PLATFORMS = ("slack", "teams", "discourse", "webhook")
 MESSAGE_PLATFORMS: tuple[str, ...] = get_args(Platform)
@@ -94,6 +97,7 @@ class Compiled:
     locale: Literal["ja", "en"] = "ja"
     timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
     admins: tuple[str, ...] = ()
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     sources: tuple[Source, ...] = ()
     departments: dict[str, Department] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()
@@ -293,6 +297,8 @@ class _Validator:
         if "admins" in top:
             admins = self.strings(top["admins"], "admins", single_ok=False, empty_ok=True)
             self.out.admins = tuple(text.strip() for text, _, _ in admins or ())
+        if "holidays" in top:
+            self.holidays(top["holidays"])
         if "departments" in top:
             self.departments(top["departments"])
         if "sources" in top:
@@ -319,6 +325,35 @@ class _Validator:
                 else " (expected an IANA name such as Asia/Tokyo or UTC)"
             )
             self.problem(node, "timezone", f"unknown timezone '{name}'{hint}")
+
+    def holidays(self, node: Node) -> None:
+        """``holidays: JP`` or ``holidays: {country: JP, closed: [12-29..01-03, 2026-05-01]}``."""
+        entries = (
+            {"country": node} if isinstance(node, Scalar) else self.mapping(node, "holidays", HOLIDAY_KEYS)
+        )
+        if entries is None:
+            return
+        country = None
+        if "country" in entries:
+            path = "holidays" if entries["country"] is node else "holidays.country"
+            code = self.string(entries["country"], path)
+            if code is not None and code.strip().upper() not in supported_countries():
+                hint = "expected an ISO 3166 country code such as JP, US or GB"
+                self.problem(entries["country"], path, f"unknown country '{code}' ({hint})")
+            elif code is not None:
+                country = code.strip().upper()
+        closed = []
+        for text, item, path in (
+            self.strings(
+                entries.get("closed", Seq(node.line, node.col, ())), "holidays.closed", empty_ok=True
+            )
+            or ()
+        ):
+            try:
+                closed.append(parse_closed(text))
+            except ValueError as exc:
+                self.problem(item, path, f"'{text}': {exc}")
+        self.out.calendar = BusinessCalendar(country=country, closed=tuple(closed))
 
     # -- departments and destinations ----------------------------------------------------------
 

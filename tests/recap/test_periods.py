@@ -1,4 +1,4 @@
-"""Periods in the rules' timezone, business-day deadlines, cron fire times."""
+"""Periods in the rules' timezone, cron fire times."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import KakehashiError
-from bot.periods import business_deadline, last_fire_time, next_fire_time, parse_period
+from bot.periods import last_fire_time, next_fire_time, parse_period
 from tests.recap.conftest import FIRE, JST, jst
 
 NOW = FIRE  # Mon 2026-11-23 09:00 JST
@@ -44,19 +44,6 @@ def test_parse_period(text: str, label: str) -> None:
 def test_parse_period_errors(text: str, message: str) -> None:
     with pytest.raises(KakehashiError, match=message):
         parse_period(text, now=NOW, tz=JST)
-
-
-@pytest.mark.parametrize(
-    ("posted", "days", "deadline"),
-    [
-        (jst(16, 10), 2, jst(19, 0)),  # Monday -> end of Wednesday
-        (jst(20, 18), 2, jst(25, 0)),  # Friday -> end of Tuesday
-        (jst(21, 9), 1, jst(24, 0)),  # Saturday -> end of Monday
-        (jst(22, 23, 59), 0, jst(23, 0)),  # same day
-    ],
-)
-def test_business_deadline(posted: datetime, days: int, deadline: datetime) -> None:
-    assert business_deadline(posted, days, JST) == deadline
 
 
 def test_fire_times_in_tokyo() -> None:
