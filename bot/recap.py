@@ -146,7 +146,7 @@ async def helpers_between(
 ) -> list[tuple[str, int]]:
     """Authors of replies posted in ``period`` in threads of other people's questions.
 
-    ``staff`` (rules.yaml ``admins``, ids or names) are not community members and are left out.
+    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and are left out.
     """
     skip = {s.casefold() for s in staff}
     questions = await store.tagged_items("question", before=period.end)
@@ -230,7 +230,7 @@ async def build_recap(
         unanswered=unanswered[:UNANSWERED],
         unanswered_total=len(unanswered),
         takes_questions=takes_questions,
-        helpers=await helpers_between(store, period, staff=rules.admins),
+        helpers=await helpers_between(store, period, staff=rules.team),
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
         goal=await goal_figure(store, rules, department, period, now=now),
     )

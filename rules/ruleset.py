@@ -33,6 +33,7 @@ class RuleSet:
     locale: Literal["ja", "en"]
     timezone: ZoneInfo
     admins: tuple[str, ...]
+    staff: tuple[str, ...]  # admins are staff too: see ``team``
     calendar: BusinessCalendar
     sources: tuple[Source, ...]
     departments: Mapping[str, Department]
@@ -57,6 +58,11 @@ class RuleSet:
         object.__setattr__(
             self, "_destinations", frozenset(d for dept in self.departments.values() for d in dept.post_to)
         )
+
+    @property
+    def team(self) -> tuple[str, ...]:
+        """People who work for the company (``admins`` + ``staff``): never ranked as community helpers."""
+        return self.admins + self.staff
 
     def __repr__(self) -> str:
         return (
@@ -103,6 +109,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
         locale=compiled.locale,
         timezone=compiled.timezone,
         admins=compiled.admins,
+        staff=compiled.staff,
         calendar=compiled.calendar,
         sources=compiled.sources,
         departments=MappingProxyType(compiled.departments),

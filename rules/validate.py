@@ -50,6 +50,7 @@ TOP_KEYS = (
     "locale",
     "timezone",
     "admins",
+    "staff",
     "holidays",
     "sources",
     "departments",
@@ -97,6 +98,7 @@ class Compiled:
     locale: Literal["ja", "en"] = "ja"
     timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
     admins: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     sources: tuple[Source, ...] = ()
     departments: dict[str, Department] = field(default_factory=dict)
@@ -297,6 +299,9 @@ class _Validator:
         if "admins" in top:
             admins = self.strings(top["admins"], "admins", single_ok=False, empty_ok=True)
             self.out.admins = tuple(text.strip() for text, _, _ in admins or ())
+        if "staff" in top:
+            staff = self.strings(top["staff"], "staff", single_ok=False, empty_ok=True)
+            self.out.staff = tuple(text.strip() for text, _, _ in staff or ())
         if "holidays" in top:
             self.holidays(top["holidays"])
         if "departments" in top:

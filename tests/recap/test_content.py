@@ -197,10 +197,11 @@ async def test_agenda_exact_text_en(make_app) -> None:
     assert (await agenda_reply(app))["markdown"] == AGENDA_EN
 
 
-async def test_staff_listed_as_admins_are_not_counted_as_helpers(make_app, tmp_path) -> None:
+@pytest.mark.parametrize("extra", ["admins: [U-hiro]\n", "staff: [hiro]\n"], ids=["admin", "staff"])
+async def test_staff_and_admins_are_not_counted_as_helpers(make_app, tmp_path, extra: str) -> None:
     from tests.recap.conftest import rules_file
 
-    app = await make_app(rules_path=rules_file(tmp_path, extra="admins: [U-hiro]\n"))
+    app = await make_app(rules_path=rules_file(tmp_path, extra=extra))
     await seed(app.store)
     sections = {s["heading"]: s["lines"] for s in (await recap_reply(app, "cs", "last-week"))["sections"]}
     assert sections["よく助けてくれたメンバー（エキスパート・事例・採用の候補）"] == ["mikaさん: 1件の回答"]
