@@ -60,6 +60,11 @@ class Destination:
         return cls(platform=platform, channel=channel)
 
 
+# Payload key under which the outbox hands a sink what an earlier attempt of the same post already
+# delivered (``DeliveryError.progress``), e.g. the first two messages of a long Slack recap.
+DELIVERED = "_delivered"
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     """What the outbox hands to a sink.

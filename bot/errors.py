@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class KakehashiError(Exception):
     """Root of every error kakehashi raises on purpose."""
@@ -29,10 +31,15 @@ class PayloadError(KakehashiError):
 class DeliveryError(KakehashiError):
     """A post could not be delivered."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, progress: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        # What a multi-call send already delivered; the outbox keeps it with the row (``DELIVERED``)
+        # so the next attempt resumes instead of posting those parts twice.
+        self.progress = progress
 
 
 class TransientDeliveryError(DeliveryError):

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.domain import Destination, Post, Sink
 from bot.errors import DeliveryError, PermanentDeliveryError
@@ -127,12 +128,12 @@ class OutboxWorker:
         try:
             receipt = await sink.send(post)
         except PermanentDeliveryError as exc:
-            await self.store.mark_dead(row.id, exc.reason)
+            await self.store.mark_dead(row.id, exc.reason, progress=exc.progress)
             self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
             log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, exc.reason)
             return "dead"
         except DeliveryError as exc:
-            return await self._retry_or_die(row, exc.reason, exc.retry_after, destination)
+            return await self._retry_or_die(row, exc.reason, exc.retry_after, destination, progress=exc.progress)
         except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
             log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
             return await self._retry_or_die(row, f"unexpected error: {exc!r}", None, destination)
@@ -141,19 +142,25 @@ class OutboxWorker:
         return "sent"
 
     async def _retry_or_die(
-        self, row: OutboxRow, reason: str, retry_after: float | None, destination: Destination
+        self,
+        row: OutboxRow,
+        reason: str,
+        retry_after: float | None,
+        destination: Destination,
+        *,
+        progress: dict[str, Any] | None = None,
     ) -> str:
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
             final = f"gave up after {attempts} attempts: {reason}"
-            await self.store.mark_dead(row.id, final)
+            await self.store.mark_dead(row.id, final, progress=progress)
             self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
             log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, final)
             return "dead"
         delay = retry_after if retry_after is not None else backoff(attempts)
         if retry_after is not None:
             self.limiter.push_back(row.destination, retry_after)
-        await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay))
+        await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay), progress=progress)
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")
         log.warning("outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay)
         return "retry"

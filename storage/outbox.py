@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import Receipt
+from bot.domain import DELIVERED, Receipt
 from storage.base import StoreBase
 from storage.models import OutboxRow, utcnow
 
@@ -101,19 +102,28 @@ class OutboxStore(StoreBase):
                 )
             )
 
-    async def mark_retry(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+    async def mark_retry(
+        self, row_id: int, error: str, next_attempt_at: datetime, *, progress: dict[str, Any] | None = None
+    ) -> None:
+        """Count a failed attempt; ``progress`` (what a multi-call send delivered) is kept for the next one."""
         async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row_id)
-                .values(
-                    attempts=OutboxRow.attempts + 1,
-                    last_error=error,
-                    next_attempt_at=next_attempt_at,
-                    lease_owner=None,
-                    lease_until=None,
-                )
-            )
+            values: dict[str, Any] = {
+                "attempts": OutboxRow.attempts + 1,
+                "last_error": error,
+                "next_attempt_at": next_attempt_at,
+                "lease_owner": None,
+                "lease_until": None,
+            }
+            await self._keep_progress(session, row_id, progress, values)
+            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
+
+    @staticmethod
+    async def _keep_progress(
+        session: AsyncSession, row_id: int, progress: dict[str, Any] | None, values: dict[str, Any]
+    ) -> None:
+        if progress:
+            payload = (await session.execute(select(OutboxRow.payload).where(OutboxRow.id == row_id))).scalar_one()
+            values["payload"] = {**(payload or {}), DELIVERED: progress}
 
     async def release(self, row_id: int, next_attempt_at: datetime) -> None:
         """Give a leased row back without counting an attempt (rate limited locally)."""
@@ -124,19 +134,17 @@ class OutboxStore(StoreBase):
                 .values(next_attempt_at=next_attempt_at, lease_owner=None, lease_until=None)
             )
 
-    async def mark_dead(self, row_id: int, reason: str) -> None:
+    async def mark_dead(self, row_id: int, reason: str, *, progress: dict[str, Any] | None = None) -> None:
         async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row_id)
-                .values(
-                    status="dead",
-                    attempts=OutboxRow.attempts + 1,
-                    last_error=reason,
-                    lease_owner=None,
-                    lease_until=None,
-                )
-            )
+            values: dict[str, Any] = {
+                "status": "dead",
+                "attempts": OutboxRow.attempts + 1,
+                "last_error": reason,
+                "lease_owner": None,
+                "lease_until": None,
+            }
+            await self._keep_progress(session, row_id, progress, values)
+            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
 
     async def outbox_rows(self, *, status: str | None = None, limit: int = 100) -> Sequence[OutboxRow]:
         async with self.sessions() as session:

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks as bk
 from adapters.slack.convert import split_key
 from adapters.slack.directory import SlackDirectory, api_error, looks_like_id
-from bot.domain import Post, Receipt
+from bot.domain import DELIVERED, Post, Receipt
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 
 log = logging.getLogger("kakehashi.slack")
@@ -50,7 +50,14 @@ HINTS: dict[str, str] = {
     "msg_too_long": "the message is too long for Slack",
 }
 TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
 )
 
 Departments = Callable[[], Sequence[tuple[str, str]]]
@@ -99,6 +106,7 @@ class SlackSink:
 
     async def send(self, post: Post) -> Receipt:
         where = post.destination.channel
+        progress: dict[str, Any] = dict(post.payload.get(DELIVERED) or {})
         try:
             channel_id = await self._channel_id(where)
             if post.kind == "repost":
@@ -106,17 +114,24 @@ class SlackSink:
             if post.kind in ("update", "delete"):
                 if not post.remote_id:
                     raise PermanentDeliveryError(f"{post.kind} without the repost's ts: {where}")
-                await self.client.chat_update(channel=channel_id, ts=post.remote_id, **self._repost_args(post))
+                await self.client.chat_update(
+                    channel=channel_id, ts=post.remote_id, **self._repost_args(post)
+                )
                 return Receipt(remote_id=post.remote_id, remote_channel=channel_id)
             if post.kind == "notice":
                 return await self._notice(channel_id, where, post)
-            return await self._report(channel_id, where, post)
+            return await self._report(channel_id, where, post, progress)
         except SlackApiError as exc:
             error = delivery_error(exc, where)
+            error.progress = progress or None
             log.warning("slack %s to %s failed: %s", post.kind, where, error.reason)
             raise error from None
         except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError) as exc:
-            raise TransientDeliveryError(f"connection error: {where}: {exc.__class__.__name__}: {exc}") from None
+            reason = f"connection error: {where}: {exc.__class__.__name__}: {exc}"
+            raise TransientDeliveryError(reason, progress=progress or None) from None
+        except PermanentDeliveryError as exc:
+            exc.progress = exc.progress or progress or None
+            raise
 
     async def _channel_id(self, name: str) -> str:
         """The channel id for ``#name`` / ``name`` / an id.
@@ -182,13 +197,21 @@ class SlackSink:
             args["thread_ts"] = thread_ts
         return await self._post(channel_id, where, args)
 
-    async def _report(self, channel_id: str, where: str, post: Post) -> Receipt:
-        """Recap / agenda: the first message, the rest (and the chart) in its thread."""
+    async def _report(self, channel_id: str, where: str, post: Post, progress: dict[str, Any]) -> Receipt:
+        """Recap / agenda: the first message, the rest (and the chart) in its thread.
+
+        Several Web API calls: ``progress`` records the messages that went out (and the first
+        one's ts), so a retry after a 429/500 half-way resumes where it stopped.
+        """
         payload = post.payload
-        thread_ts = await self._thread_of(payload) or payload.get("thread_root")
+        thread_ts = await self._thread_of(payload) or payload.get("thread_root") or progress.get("thread_ts")
         messages = bk.report_messages(payload)
         first: Receipt | None = None
-        for blocks in messages:
+        if progress.get("first_ts"):
+            first = Receipt(remote_id=str(progress["first_ts"]), remote_channel=progress.get("channel"))
+        for index, blocks in enumerate(messages):
+            if index < int(progress.get("messages", 0)):
+                continue
             args: dict[str, Any] = {"blocks": blocks, "text": bk.report_text(payload)}
             if thread_ts:
                 args["thread_ts"] = thread_ts
@@ -196,6 +219,10 @@ class SlackSink:
             if first is None:
                 first = receipt
                 thread_ts = thread_ts or receipt.remote_id
+                progress.update(
+                    first_ts=receipt.remote_id, channel=receipt.remote_channel, thread_ts=thread_ts
+                )
+            progress["messages"] = index + 1
         assert first is not None
         image = payload.get("image")
         if isinstance(image, dict) and image.get("png_base64"):

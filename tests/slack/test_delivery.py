@@ -135,6 +135,26 @@ async def test_recap_with_markdown_long_sections_thread_and_chart(bot: SlackBot)
     assert (await only_row(bot)).remote_id == "1800000000.000001"
 
 
+async def test_a_failure_half_way_through_a_recap_resumes_without_posting_twice(bot: SlackBot) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nchart").decode()
+    sections = [{"heading": f"Section {n}", "lines": [f"line {n}"]} for n in range(40)]
+    payload = {"title": "Product recap", "sections": sections, "markdown": "", "locale": "en",
+               "image": {"png_base64": png, "alt": "Items per week", "filename": "recap.png"}}
+    await enqueue(bot, "recap", payload)
+    bot.fake.fail("files.completeUploadExternal", status=500)  # both messages are out, the chart is not
+    assert await bot.app.worker.run_once() == {"retry": 1}
+    assert len(bot.fake.posts(DEPT_PRODUCT)) == 2
+    row = await only_row(bot)
+    assert row.payload["_delivered"] == {"first_ts": "1800000000.000001", "channel": DEPT_PRODUCT,
+                                         "thread_ts": "1800000000.000001", "messages": 2}
+    async with bot.app.store.sessions() as session, session.begin():
+        (await session.get(OutboxRow, row.id)).next_attempt_at = utcnow()  # type: ignore[union-attr]
+    assert await bot.app.worker.run_once() == {"sent": 1}
+    assert len(bot.fake.posts(DEPT_PRODUCT)) == 2  # the retry only finished the chart
+    assert [c.ok for c in bot.fake.of("files.completeUploadExternal")] == [False, True]
+    assert (await only_row(bot)).remote_id == "1800000000.000001"
+
+
 async def test_continuation_posts_reply_in_the_first_posts_thread(bot: SlackBot) -> None:
     await enqueue(bot, "agenda", {"title": "Agenda", "sections": [{"heading": "Product", "lines": ["- one"]}],
                                   "markdown": "", "locale": "en", "image": None}, key="agenda:1")
