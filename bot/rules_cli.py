@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.domain import InboundMessage
+from bot.errors import KakehashiError
+from bot.rules_eval import evaluate, match_json, probe_message, read_records
 from bot.settings import Settings
-from rules import Match, RulesError, RuleSet, load_rules
+from rules import RulesError, RuleSet, load_rules
 
 
 def _rules_path(path: str | None) -> Path:
@@ -28,29 +26,6 @@ def _load_or_exit(path: Path) -> RuleSet:
     except RulesError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-
-
-def test_message(
-    text: str, *, channel: str = "#community", platform: str = "slack", author: str = "someone",
-    thread: str | None = None, bot: bool = False, tags: tuple[str, ...] = (),
-) -> InboundMessage:
-    return InboundMessage(
-        platform=platform, key="rules-test", channel_id=channel, channel=channel, author_id=author,
-        author=author, text=text, created_at=datetime.now(UTC), thread_key=thread, is_bot=bot, tags=tags,
-    )
-
-
-def match_json(match: Match) -> dict[str, Any]:
-    return {
-        "route": match.route,
-        "departments": list(match.departments),
-        "tag": match.tag,
-        "reason": match.reason_text,
-        "reasons": [
-            {"path": r.path, "kind": r.kind, "detail": r.detail, "span": list(r.span) if r.span else None}
-            for r in match.reasons
-        ],
-    }
 
 
 @click.group("rules")
@@ -81,14 +56,20 @@ def check(path: str | None) -> None:
 def test(
     text: str | None, file_: str | None, channel: str, platform: str, rules_path: str | None, as_json: bool
 ) -> None:
-    """Show which routes, departments and tags TEXT (or each line of --file) gets, and why."""
+    """Show which routes, departments and tags TEXT (or each line of --file) gets, and why.
+
+    --file takes JSON lines (or a JSON array) of {"text": ..., "expected": [departments],
+    "expected_tag": ..., "channel": ..., "platform": ...}; labelled lines give accuracy and
+    per-department precision and recall.  --channel / --platform are the defaults for lines
+    that do not say.
+    """
     rs = _load_or_exit(_rules_path(rules_path))
     if file_:
-        _test_file(rs, Path(file_), as_json=as_json)
+        _test_file(rs, Path(file_), as_json=as_json, channel=channel, platform=platform)
         return
     if text is None:
         raise click.UsageError("give TEXT or --file MESSAGES.jsonl")
-    matches = rs.classify(test_message(text, channel=channel, platform=platform))
+    matches = rs.classify(probe_message(text, channel=channel, platform=platform))
     if as_json:
         click.echo(json.dumps({"text": text, "matches": [match_json(m) for m in matches]}, ensure_ascii=False))
         return
@@ -105,76 +86,40 @@ def test(
             console.print(f"    {reason.path}: {reason.kind} {reason.detail}{span}", highlight=False)
 
 
-def _expected(record: dict[str, Any]) -> set[str] | None:
-    value = record.get("expected", record.get("department"))
-    if value is None:
-        return None
-    return {value} if isinstance(value, str) else set(value)
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
 
 
-def _test_file(rs: RuleSet, path: Path, *, as_json: bool) -> None:
-    by_route: Counter[str] = Counter()
-    by_department: Counter[str] = Counter()
-    results: list[dict[str, Any]] = []
-    labelled = correct = 0
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            text = record["text"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise click.ClickException(f"{path}:{lineno}: expected a JSON object with 'text' ({exc})") from None
-        msg = test_message(
-            text,
-            channel=record.get("channel", "#community"),
-            platform=record.get("platform", "slack"),
-            thread=record.get("thread"),
-            bot=bool(record.get("bot", False)),
-            tags=tuple(record.get("tags", ())),
-        )
-        matches = rs.classify(msg)
-        departments = {d for m in matches for d in m.departments}
-        for m in matches:
-            by_route[m.route] += 1
-        for d in departments:
-            by_department[d] += 1
-        if not matches:
-            by_route["(none)"] += 1
-        expected = _expected(record)
-        ok = None
-        if expected is not None:
-            labelled += 1
-            ok = departments == expected
-            correct += ok
-        results.append(
-            {"line": lineno, "text": text, "departments": sorted(departments), "expected":
-             sorted(expected) if expected is not None else None, "ok": ok,
-             "matches": [match_json(m) for m in matches]}
-        )
-    summary: dict[str, Any] = {
-        "messages": len(results),
-        "by_route": dict(by_route.most_common()),
-        "by_department": dict(by_department.most_common()),
-    }
-    if labelled:
-        summary["accuracy"] = {"correct": correct, "labelled": labelled, "ratio": round(correct / labelled, 4)}
+def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform: str) -> None:
+    try:
+        ev = evaluate(rs, read_records(path), channel=channel, platform=platform)
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = ev.summary()
     if as_json:
-        click.echo(json.dumps({"summary": summary, "results": results}, ensure_ascii=False))
+        click.echo(json.dumps({"summary": summary, "results": ev.results}, ensure_ascii=False))
         return
     console = Console()
-    for title, counts in (("route", by_route), ("department", by_department)):
+    for title, counts in (("route", ev.by_route), ("department", ev.by_department)):
         table = Table(title=f"messages per {title}", title_justify="left")
         table.add_column(title)
         table.add_column("count", justify="right")
         for key, value in counts.most_common():
             table.add_row(key, str(value))
         console.print(table)
-    if labelled:
-        console.print(f"accuracy: {correct}/{labelled} ({100 * correct / labelled:.1f}%) exact department sets")
-        misses = [r for r in results if r["ok"] is False][:15]
-        for r in misses:
-            console.print(
-                f"  line {r['line']}: expected {r['expected']} got {r['departments']}: {r['text'][:70]!r}",
-                highlight=False,
-            )
+    if not ev.labelled:
+        return
+    table = Table(title="per department (against 'expected')", title_justify="left")
+    for column in ("department", "right", "noise (fp)", "missed (fn)", "precision", "recall"):
+        table.add_column(column, justify="left" if column == "department" else "right")
+    for name, scores in sorted(ev.scores.items()):
+        table.add_row(name, str(scores.tp), str(scores.fp), str(scores.fn), _pct(scores.precision), _pct(scores.recall))
+    console.print(table)
+    console.print(f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) exact department sets")
+    if ev.tag_labelled:
+        console.print(f"tags: {ev.tag_correct}/{ev.tag_labelled} ({100 * ev.tag_correct / ev.tag_labelled:.1f}%) right")
+    for r in [r for r in ev.results if r["ok"] is False][:15]:
+        console.print(
+            f"  line {r['line']}: expected {r['expected']} got {r['departments']}: {r['text'][:70]!r}",
+            highlight=False,
+        )

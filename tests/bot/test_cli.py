@@ -89,8 +89,37 @@ def test_rules_test_file_counts_and_accuracy(tmp_path: Path, as_json: bool) -> N
         summary = json.loads(result.output)["summary"]
         assert summary["accuracy"] == {"correct": 3, "labelled": 4, "ratio": 0.75}
         assert summary["by_route"] == {"bug": 2, "praise": 1, "(none)": 1}
+        # "crash" also went to cs: noise for cs, product still right
+        assert summary["departments"]["cs"] == {"tp": 1, "fp": 1, "fn": 0, "precision": 0.5, "recall": 1.0}
+        assert summary["departments"]["product"] == {"tp": 2, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
     else:
         assert "accuracy: 3/4 (75.0%)" in result.output
+        assert "per department" in result.output
+
+
+def test_rules_test_file_takes_a_json_array_with_tags_and_default_channel(tmp_path: Path) -> None:
+    records = [
+        {"message": "アプリが落ちる", "expected": ["product", "cs"], "expected_tag": "bug"},
+        {"text": "hello", "expected_tag": None},
+        {"text": "I love it", "expected_tag": "bug"},
+    ]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path), "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["summary"]["tag_accuracy"] == {"correct": 2, "labelled": 3, "ratio": 0.6667}
+    assert [r["tag_ok"] for r in data["results"]] == [True, True, False]
+
+
+def test_rules_test_file_names_the_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text('{"text": "ok"}\n{"text": "broken"\n{"txt": "no text"}\n', encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert f"{path}:2:18: invalid JSON: Expecting ',' delimiter" in result.output
 
 
 def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
