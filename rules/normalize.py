@@ -6,8 +6,9 @@
    katakana becomes full-width (``ｶﾀｶﾅ`` → ``カタカナ``, ``ﾊﾞｸﾞ`` → ``バグ``), ``①`` → ``1``;
 2. casefold (``API`` → ``api``, ``ß`` → ``ss``), then NFKC again so the result is stable;
 3. a small, fixed fold for characters Japanese text mixes freely: every dash (``‐ – — ― −``) becomes
-   ``-`` and the wave dashes ``〜`` / ``〰`` become ``~`` (full-width ``～`` already is ``~`` after NFKC).
-   The long-vowel mark ``ー`` is a letter and is left alone;
+   ``-``, the wave dashes ``〜`` / ``〰`` become ``~`` (full-width ``～`` already is ``~`` after NFKC),
+   and typographic apostrophes (``’ ‘ ‛ ′``, what phone keyboards type) become ``'``, so the keyword
+   ``doesn't work`` matches ``doesn’t work``. The long-vowel mark ``ー`` is a letter and is left alone;
 4. zero-width spaces, BOMs and soft hyphens are dropped, every run of whitespace (spaces, tabs,
    newlines, the ideographic space ``　``) becomes one ASCII space, and the ends are trimmed.
 
@@ -27,6 +28,7 @@ _FOLD = str.maketrans(
     {
         **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
         **dict.fromkeys("\u301c\u3030\u2053", "~"),
+        **dict.fromkeys("\u2018\u2019\u201b\u2032", "'"),
         **dict.fromkeys("\u200b\ufeff\u00ad\u2060", None),
     }
 )

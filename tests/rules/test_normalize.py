@@ -14,6 +14,7 @@ CASES = [
     ("circled digits", "①②", "12"),
     ("dash family", "ログイン—できない ‐ − –", "ログイン-できない - - -"),
     ("wave dash and full-width tilde", "〜できない ～できない", "~できない ~できない"),
+    ("typographic apostrophes (phone keyboards)", "doesn’t ‘work’ can′t", "doesn't 'work' can't"),
     ("long vowel mark stays", "サーバー", "サーバー"),
     ("whitespace runs", "a \t\n\n b\u3000c", "a b c"),
     ("zero-width and soft hyphen dropped", "バ\u200bグ de\u00adbug", "バグ debug"),
