@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as bk
 from adapters.slack import convert
+from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error
 from adapters.slack.sink import SlackSink
 from bot.actions import apply_action
@@ -63,10 +64,10 @@ class SlackPlugin:
         self.app = app
         self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
         self.directory = SlackDirectory(self.client)
-        self.sink = SlackSink(
-            self.client, self.directory, departments=self._departments
+        self.sink = SlackSink(self.client, self.directory, departments=self._departments)
+        self.verifier = (
+            SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
-        self.verifier = SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
@@ -128,7 +129,26 @@ class SlackPlugin:
             log.warning("malformed Slack request: %s", exc)
             return web.json_response({"error": f"malformed body: {exc}"}, status=400)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
+        if bolt_response.status == 404:  # Bolt's "unhandled request": signed, but nothing listens for it
+            return self._unhandled(bolt_request.body)
         return await to_aiohttp_response(bolt_response)
+
+    def _unhandled(self, body: dict[str, Any]) -> web.Response:
+        """A signed request no listener wants (an event type, an interaction or a command we do not
+        use, ``app_rate_limited``) still gets 200: Slack retries anything else, and disables event
+        subscriptions that fail too often (https://docs.slack.dev/apis/events-api/#failure-conditions)."""
+        kind = str(body.get("type") or body.get("command") or "unknown")
+        if kind == "app_rate_limited":
+            log.warning(
+                "Slack is rate limiting event deliveries for workspace %s since %s: events are being dropped",
+                body.get("team_id"),
+                body.get("minute_rate_limited"),
+            )
+        else:
+            event = body.get("event")
+            detail = event.get("type") if isinstance(event, dict) else None
+            log.info("Slack %s%s: nothing to do", kind, f" {detail}" if detail else "")
+        return web.Response(status=200)
 
     # -- Bolt listeners ------------------------------------------------------------------
 
@@ -139,7 +159,11 @@ class SlackPlugin:
         bolt.event("reaction_removed")(self.on_reaction)
         bolt.command(self.app.settings.slack_command)(ack=self.on_command, lazy=[self.on_command_later])
         bolt.action(ACTION_ID)(self.on_action)
+        bolt.event(re.compile(".+"))(self.on_other_event)  # registered last: only what nothing above took
         bolt.error(self.on_error)
+
+    async def on_other_event(self, event: dict[str, Any]) -> None:
+        log.debug("ignored Slack event %s", event.get("type"))
 
     async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         if isinstance(error, PayloadError):
@@ -151,10 +175,27 @@ class SlackPlugin:
     async def _names(self, ref: convert.MessageRef, message: dict[str, Any], is_bot: bool) -> tuple[str, str]:
         channel = await self.directory.channel_name(ref.channel_id, ref.channel_type)
         if is_bot and not message.get("user"):
-            author = str(message.get("username") or (message.get("bot_profile") or {}).get("name") or ref.user_id)
+            author = str(
+                message.get("username") or (message.get("bot_profile") or {}).get("name") or ref.user_id
+            )
         else:
             author = await self.directory.user_name(ref.user_id)
+            if (
+                author == ref.user_id
+            ):  # users.info failed (e.g. a Slack Connect guest): use the event's profile
+                author = convert.profile_name(message) or author
         return channel, author
+
+    async def _mention_names(self, message: dict[str, Any]) -> dict[str, str]:
+        """Names of the users and channels a message mentions by id (cached lookups, in parallel)."""
+
+        async def name(an_id: str) -> str:
+            if an_id[0] in "CGD":
+                return (await self.directory.channel_name(an_id)).lstrip("#")
+            return await self.directory.user_name(an_id)
+
+        ids = [i for i in slack_text.mentioned_ids(message) if i[0] in "UWBCGD"][:50]
+        return dict(zip(ids, await asyncio.gather(*(name(i) for i in ids)), strict=True))
 
     async def _permalink(self, ref: convert.MessageRef) -> str | None:
         try:
@@ -169,17 +210,28 @@ class SlackPlugin:
     async def _inbound(
         self, team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
     ) -> InboundMessage:
-        if channel_type is None:  # reaction fetches and some event shapes leave it out
+        if channel_type not in convert.PRIVATE_CHANNEL_TYPES:
+            # Missing (reaction fetches, some event shapes) or "channel": the directory has the last
+            # word when it knows the channel is private, so privacy never rests on one field.
             private = await self.directory.is_private(channel_id)
-            channel_type = "group" if private or (private is None and channel_id.startswith("G")) else "channel"
+            if private or (private is None and channel_type is None and channel_id.startswith("G")):
+                channel_type = "group"
+            elif channel_type is None:
+                channel_type = "channel"
         ref = convert.message_ref(team_id, channel_id, message, channel_type)
         is_bot = convert.is_bot_message(message, frozenset(self.self_user_ids))
         channel, author = await self._names(ref, message, is_bot)
-        draft = convert.to_inbound(ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot)
+        draft = convert.to_inbound(
+            ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot
+        )
         rules = self.app.rules.current
-        wanted = rules.is_source(draft) and not is_bot and ref.user_id not in self.self_user_ids
-        link = await self._permalink(ref) if wanted else None
-        return convert.to_inbound(ref, message, channel_name=channel, author_name=author, link=link, is_bot=is_bot)
+        if not rules.is_source(draft) or ref.user_id in self.self_user_ids:
+            return draft  # never routed: spare the Web API calls
+        link = None if is_bot else await self._permalink(ref)
+        names = await self._mention_names(message)
+        return convert.to_inbound(
+            ref, message, channel_name=channel, author_name=author, link=link, is_bot=is_bot, names=names
+        )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team_id = convert.team_of(body, event)
@@ -193,7 +245,9 @@ class SlackPlugin:
             deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
             if not deleted_ts:
                 raise PayloadError("event.deleted_ts: missing")
-            outcome = await dispatcher.handle_delete(convert.PLATFORM, convert.message_key(team_id, channel_id, deleted_ts))
+            outcome = await dispatcher.handle_delete(
+                convert.PLATFORM, convert.message_key(team_id, channel_id, deleted_ts)
+            )
         elif subtype == "message_changed":
             message = event.get("message")
             if not isinstance(message, dict):
@@ -300,7 +354,10 @@ class SlackPlugin:
         reply = await run_command(self.app, text, self._command_context(command))
         body = self._reply_body(reply)
         await respond(
-            text=body["text"], blocks=body["blocks"], response_type=body["response_type"], replace_original=False
+            text=body["text"],
+            blocks=body["blocks"],
+            response_type=body["response_type"],
+            replace_original=False,
         )
 
     # -- interactivity ------------------------------------------------------------------------
@@ -317,9 +374,15 @@ class SlackPlugin:
             raise PayloadError(f"actions[0].value: expected an item id, got {raw!r}")
         user = body.get("user") or {}
         user_id = str(user.get("id") or "")
-        user_name = str(user.get("username") or user.get("name") or "") or await self.directory.user_name(user_id)
+        user_name = str(user.get("username") or user.get("name") or "") or await self.directory.user_name(
+            user_id
+        )
         result = await apply_action(
-            self.app, item_id=int(item_text), action=name, user_id=user_id, user_name=user_name,
+            self.app,
+            item_id=int(item_text),
+            action=name,
+            user_id=user_id,
+            user_name=user_name,
             value=value or None,
         )
         if body.get("response_url"):

@@ -59,16 +59,67 @@ def section(text: str) -> Block:
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(t, SECTION_LIMIT)} for t in texts[:10]]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": cut(t, SECTION_LIMIT)} for t in texts[:10]],
+    }
+
+
+# A URL in escaped text: printable ASCII only (so Japanese glued to a link is not part of it), never
+# across an escaped bracket, trailing punctuation left out.
+_URL = re.compile(r"https?://(?:(?!&lt;|&gt;)[!#-;=?-~])+")
+_URL_TAIL = ".,;:!?)]'"
+
+
+def _linked(escaped: str) -> str:
+    """Bare URLs in escaped text as ``<url>``: a verbatim section does not link them by itself."""
+
+    def link(match: re.Match[str]) -> str:
+        url = match[0]
+        stripped = url.rstrip(_URL_TAIL)
+        if url.endswith(")") and stripped.count("(") > stripped.count(")"):  # (see https://x/a_(b))
+            stripped += ")"
+        return f"<{stripped}>{url[len(stripped) :]}"
+
+    return _URL.sub(link, escaped)
+
+
+def _quoted(body: str) -> str:
+    return (
+        "\n".join("&gt; " + _linked(escape(line)) if line else "&gt;" for line in body.splitlines()) or "&gt;"
+    )
 
 
 def quote(text: str) -> str:
-    body = cut(text.strip(), QUOTE_LIMIT)
-    return "\n".join("&gt; " + escape(line) if line else "&gt;" for line in body.splitlines()) or "&gt;"
+    """Community text as a mrkdwn block quote, escaped, within one section's limit.
+
+    Escaping and the quote markers make the text longer, so the text is cut until the result fits
+    (cutting the result instead could split an entity or a link).
+    """
+    body = text.strip()
+    limit = QUOTE_LIMIT
+    while True:
+        rendered = _quoted(cut(body, limit))
+        if len(rendered) <= SECTION_LIMIT or limit <= 1:
+            return rendered
+        limit = max(min(limit * SECTION_LIMIT // len(rendered), limit) - 16, 1)
+
+
+def verbatim_section(text: str) -> Block:
+    """A section Slack shows as written: ``@here`` or ``#general`` typed by a community member must
+    not notify or link anything in a department channel (https://docs.slack.dev/reference/block-kit/composition-objects/text-object)."""
+    block = section(text)
+    block["text"]["verbatim"] = True
+    return block
 
 
 def button(text: str, action: str, value: str, *, style: str | None = None, url: str | None = None) -> Block:
-    element: Block = {"type": "button", "text": plain(text), "action_id": ACTION_PREFIX + action, "value": value}
+    element: Block = {
+        "type": "button",
+        "text": plain(text),
+        "action_id": ACTION_PREFIX + action,
+        "value": value,
+    }
     if style:
         element["style"] = style
     if url:
@@ -89,7 +140,7 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
         blocks.append(section("_" + escape(labels.get("deleted", "")) + "_"))
         blocks.append(context(escape(labels.get("status", ""))))
         return blocks
-    blocks.append(section(quote(payload.get("text", ""))))
+    blocks.append(verbatim_section(quote(payload.get("text", ""))))
     if payload.get("files"):
         blocks.append(context("📎 " + escape(labels.get("files", ""))))
     by = escape(labels.get("by", ""))
@@ -130,8 +181,8 @@ def repost_text(payload: dict[str, Any]) -> str:
     """The notification / screen-reader fallback of a repost."""
     labels = payload.get("labels", {})
     if payload.get("deleted"):
-        return cut(f"{labels.get('header', '')} {labels.get('deleted', '')}", FALLBACK_LIMIT)
-    return cut(f"{labels.get('header', '')}: {payload.get('text', '')}", 300)
+        return escape(cut(f"{labels.get('header', '')} {labels.get('deleted', '')}", FALLBACK_LIMIT))
+    return escape(cut(f"{labels.get('header', '')}: {payload.get('text', '')}", 300))
 
 
 def _section_chunks(heading: str, lines: Sequence[str]) -> list[str]:
@@ -166,7 +217,9 @@ def report_messages(payload: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) ->
     if not sections and payload.get("markdown"):
         sections = [{"heading": "", "lines": str(payload["markdown"]).splitlines()}]
     for sec in sections:
-        chunks = [section(chunk) for chunk in _section_chunks(str(sec.get("heading", "")), sec.get("lines", []))]
+        chunks = [
+            section(chunk) for chunk in _section_chunks(str(sec.get("heading", "")), sec.get("lines", []))
+        ]
         if current and len(current) + len(chunks) + 1 > max_blocks:
             messages.append(current)
             current = []

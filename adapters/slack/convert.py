@@ -7,10 +7,12 @@ shapes: https://docs.slack.dev/reference/events/message (and its subtypes), ``re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.slack.text import message_text
 from bot.domain import InboundMessage
 from bot.errors import PayloadError
 
@@ -99,7 +101,9 @@ class MessageRef:
         return None
 
 
-def message_ref(team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None) -> MessageRef:
+def message_ref(
+    team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
+) -> MessageRef:
     """Validate the fields every content message needs (``ts``, an author) and keep them."""
     ts = str(_require(message, "ts", "event"))
     ts_to_datetime(ts)
@@ -125,11 +129,16 @@ def to_inbound(
     author_name: str,
     link: str | None,
     is_bot: bool,
+    names: Mapping[str, str] | None = None,
 ) -> InboundMessage:
-    """One Slack message (the event itself, or ``message`` of a ``message_changed``)."""
-    text = message.get("text") or ""
-    if not isinstance(text, str):
+    """One Slack message (the event itself, or ``message`` of a ``message_changed``).
+
+    The text is what people saw (``adapters.slack.text``): markup resolved with ``names``, the
+    blocks when ``text`` is empty, the content of a shared message.
+    """
+    if message.get("text") is not None and not isinstance(message.get("text"), str):
         raise PayloadError("event.text: expected a string")
+    text = message_text(message, names)
     return InboundMessage(
         platform=PLATFORM,
         key=ref.key,
@@ -161,3 +170,14 @@ def archive_link(base_url: str | None, channel_id: str, ts: str, thread_ts: str 
     if thread_ts and thread_ts != ts:
         link += f"?thread_ts={thread_ts}&cid={channel_id}"
     return link
+
+
+def profile_name(message: dict[str, Any]) -> str | None:
+    """The author's name from the ``user_profile`` some message events carry (Slack Connect)."""
+    profile = message.get("user_profile")
+    if not isinstance(profile, dict):
+        return None
+    for key in ("display_name", "real_name", "name"):
+        if isinstance(profile.get(key), str) and profile[key].strip():
+            return str(profile[key]).strip()
+    return None
