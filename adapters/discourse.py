@@ -84,7 +84,23 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 
 # --- cooked HTML to text -----------------------------------------------------------------------
 
-_BLOCK = {"p", "div", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+}
 # Quoted posts, link previews and image lightboxes are not this author's words.
 _SKIP_CLASSES = {"quote", "onebox", "lightbox-wrapper"}
 
@@ -203,6 +219,23 @@ def is_routable_kind(post: dict[str, Any]) -> bool:
     return post.get("post_type", REGULAR_POST) == REGULAR_POST and not post.get("hidden")
 
 
+def is_withdrawn(post: dict[str, Any]) -> bool:
+    """The post is gone from public view: deleted (``deleted_at``), deleted by its author
+    (``user_deleted``: Discourse keeps it as "(post deleted by author)" until it is purged) or
+    hidden after flags (``hidden``)."""
+    return bool(post.get("deleted_at") or post.get("user_deleted") or post.get("hidden"))
+
+
+def post_text(post: dict[str, Any]) -> str:
+    """What rules see: the cooked HTML as text, prefixed with the topic title on post 1.
+
+    Needs no lookups, so the poller can compare a post with its stored text cheaply.
+    """
+    body = cooked_to_text(post.get("cooked") or "") or str(post.get("raw") or "").strip()
+    title = str(post.get("topic_title") or "").strip()
+    return f"{title}\n\n{body}".strip() if post.get("post_number") == 1 and title else body
+
+
 def post_to_message(
     post: dict[str, Any],
     *,
@@ -233,9 +266,7 @@ def post_to_message(
         or category is None
         or not category.public
     )
-    body = cooked_to_text(post.get("cooked") or "") or str(post.get("raw") or "").strip()
-    title = str(post.get("topic_title") or "").strip()
-    text = f"{title}\n\n{body}".strip() if number == 1 and title else body
+    text = post_text(post)
     tags = post_tags(post)
     if tags is None:
         tags = topic.tags if topic else ()

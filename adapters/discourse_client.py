@@ -31,9 +31,30 @@ Sleep = Callable[[float], Awaitable[None]]
 class DiscourseApiError(KakehashiError):
     """The API could not be reached or kept failing; ``transient`` when worth retrying later."""
 
-    def __init__(self, reason: str, *, transient: bool = True) -> None:
+    def __init__(self, reason: str, *, transient: bool = True, status: int | None = None) -> None:
         super().__init__(reason)
         self.transient = transient
+        self.status = status
+
+
+_DENIED_HINT = (
+    "the API key or DISCOURSE_API_USERNAME is not allowed to read this; use a read-only key, or a "
+    "granular key with the 'global: read' scope (or leave DISCOURSE_API_KEY unset on a public forum)"
+)
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """Discourse explains refusals as ``{"errors": [...], "error_type": "invalid_access"}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    errors = body.get("errors")
+    text = "; ".join(str(e) for e in errors) if isinstance(errors, list) else ""
+    kind = body.get("error_type")
+    return f" ({kind}: {text})" if kind and text else (f" ({text})" if text else "")
 
 
 def retry_after_seconds(response: httpx.Response, default: float) -> float:
@@ -107,7 +128,9 @@ class DiscourseClient:
             if status == 429:
                 waits_429 += 1
                 if waits_429 > self.max_429_waits:
-                    raise DiscourseApiError(f"GET {path}: still rate limited (429) after {self.max_429_waits} waits")
+                    raise DiscourseApiError(
+                        f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
+                    )
                 wait = min(retry_after_seconds(response, 10.0), self.max_retry_after)
                 log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
                 await self.sleep(wait)
@@ -119,14 +142,33 @@ class DiscourseClient:
                 await self.sleep(random.uniform(0, min(30.0, 1.0 * 2**errors)))
                 continue
             if status >= 400:
-                raise DiscourseApiError(f"GET {path}: HTTP {status}", transient=False)
+                hint = f"; {_DENIED_HINT}" if status in (401, 403) else ""
+                raise DiscourseApiError(
+                    f"GET {path}: HTTP {status}{_error_detail(response)}{hint}",
+                    transient=False,
+                    status=status,
+                )
             try:
                 return response.json()
             except ValueError:
                 raise DiscourseApiError(f"GET {path}: answer is not JSON") from None
 
     async def categories(self) -> dict[int, Category]:
-        return parse_categories(await self.get_json("/site.json"))
+        """``/site.json`` (every category the caller may see, flat, with ``read_restricted``).
+
+        A granular API key scoped to ``categories: list`` may read ``/categories.json`` but not
+        ``/site.json``: on a refusal the category list is read there instead (with
+        ``include_subcategories`` so subcategories are listed too).
+        """
+        try:
+            return parse_categories(await self.get_json("/site.json"))
+        except DiscourseApiError as exc:
+            if exc.status not in (401, 403, 404):
+                raise
+            log.warning("discourse: %s; reading /categories.json instead", exc)
+        return parse_categories(
+            await self.get_json("/categories.json", params={"include_subcategories": "true"})
+        )
 
     async def topic(self, topic_id: int) -> TopicInfo | None:
         return parse_topic(await self.get_json(f"/t/{topic_id}.json"))
@@ -136,4 +178,6 @@ class DiscourseClient:
         params = {"before": before} if before is not None else None
         data = await self.get_json("/posts.json", params=params)
         posts = data.get("latest_posts") if isinstance(data, dict) else None
+        if posts is not None and not isinstance(posts, list):
+            raise DiscourseApiError("GET /posts.json: latest_posts is not a list", transient=False)
         return [p for p in posts or () if isinstance(p, dict) and isinstance(p.get("id"), int)]

@@ -53,7 +53,9 @@ def _load(zf: zipfile.ZipFile, name: str, *, required: bool) -> Any:
         raw = zf.read(name)
     except KeyError:
         if required:
-            raise PayloadError(f"{name}: missing from the export (is this a Slack workspace export?)") from None
+            raise PayloadError(
+                f"{name}: missing from the export (is this a Slack workspace export?)"
+            ) from None
         return []
     try:
         return json.loads(raw)
@@ -64,7 +66,10 @@ def _load(zf: zipfile.ZipFile, name: str, *, required: bool) -> Any:
 def user_display_name(user: dict[str, Any]) -> str:
     profile = user.get("profile") or {}
     return str(
-        profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
         or user.get("id")
     )
 
@@ -80,7 +85,9 @@ class SlackExport:
         self.workspace_url = workspace_url
         names = set(self._zip.namelist())
         # Enterprise Grid exports call the member list org_users.json.
-        users_file = "org_users.json" if "users.json" not in names and "org_users.json" in names else "users.json"
+        users_file = (
+            "org_users.json" if "users.json" not in names and "org_users.json" in names else "users.json"
+        )
         users = _load(self._zip, users_file, required=True)
         if not isinstance(users, list):
             raise PayloadError("users.json: expected a list of users")
@@ -89,7 +96,9 @@ class SlackExport:
         if team_id is None:
             if len(teams) != 1:
                 found = ", ".join(teams) or "none"
-                raise PayloadError(f"users.json: cannot tell the workspace id (team_id found: {found}); pass --team")
+                raise PayloadError(
+                    f"users.json: cannot tell the workspace id (team_id found: {found}); pass --team"
+                )
             team_id = teams[0]
         self.team_id = team_id
         self.channels: dict[str, ExportChannel] = {}
@@ -97,7 +106,9 @@ class SlackExport:
             listed = _load(self._zip, name, required=name == "channels.json")
             for ch in listed if isinstance(listed, list) else ():
                 if isinstance(ch, dict) and ch.get("id") and ch.get("name"):
-                    self.channels[str(ch["name"])] = ExportChannel(id=str(ch["id"]), name=str(ch["name"]), private=private)
+                    self.channels[str(ch["name"])] = ExportChannel(
+                        id=str(ch["id"]), name=str(ch["name"]), private=private
+                    )
 
     def close(self) -> None:
         self._zip.close()
@@ -123,8 +134,12 @@ class SlackExport:
             return user_display_name(user)
         profile = message.get("user_profile") or {}
         return str(
-            profile.get("display_name") or profile.get("real_name") or message.get("username")
-            or message.get("user") or message.get("bot_id") or "unknown"
+            profile.get("display_name")
+            or profile.get("real_name")
+            or message.get("username")
+            or message.get("user")
+            or message.get("bot_id")
+            or "unknown"
         )
 
     def messages(self, day: DayFile) -> Iterator[tuple[int, InboundMessage]]:
@@ -141,13 +156,16 @@ class SlackExport:
             try:
                 ref = message_ref(self.team_id, day.channel.id, message, channel_type)
                 user = self.users.get(ref.user_id) or {}
-                yield index, to_inbound(
-                    ref,
-                    message,
-                    channel_name=f"#{day.channel.name}",
-                    author_name=self.author_name(message),
-                    link=archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts),
-                    is_bot=is_bot_message(message) or bool(user.get("is_bot")),
+                yield (
+                    index,
+                    to_inbound(
+                        ref,
+                        message,
+                        channel_name=f"#{day.channel.name}",
+                        author_name=self.author_name(message),
+                        link=archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts),
+                        is_bot=is_bot_message(message) or bool(user.get("is_bot")),
+                    ),
                 )
             except PayloadError:
                 continue  # a message without ts or author cannot be keyed; skip it

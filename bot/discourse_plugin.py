@@ -102,7 +102,9 @@ class DiscoursePlugin:
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.read()
-        if not self.secret or not signature_ok(self.secret, body, request.headers.get("X-Discourse-Event-Signature")):
+        if not self.secret or not signature_ok(
+            self.secret, body, request.headers.get("X-Discourse-Event-Signature")
+        ):
             log.warning("discourse webhook: bad or missing signature")
             return _reply("unauthorized", 401, error="bad or missing X-Discourse-Event-Signature")
         if not self.site.base_url:

@@ -20,10 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from adapters.discourse import Category, Site, TopicInfo, post_tags, post_to_message
+from adapters.discourse import (
+    Category,
+    Site,
+    TopicInfo,
+    edited_at,
+    is_withdrawn,
+    post_tags,
+    post_text,
+    post_to_message,
+    validate_post,
+)
 from adapters.discourse_client import DiscourseApiError, DiscourseClient
 from bot.dispatcher import Dispatcher, Outcome
 from bot.domain import InboundMessage
+from bot.errors import PayloadError
 from storage.store import Store
 
 log = logging.getLogger("kakehashi.discourse")
@@ -100,13 +111,29 @@ class DiscourseLookups:
             self.remember_topic(info)
         return info
 
+    async def is_public(self, post: dict[str, Any]) -> bool:
+        """Whether everyone may read the post (see the module's privacy note); no topic fetch."""
+        if post.get("topic_archetype") == "private_message":
+            return False
+        category_id = post.get("category_id")
+        if not isinstance(category_id, int):
+            known = self._topics.get(post.get("topic_id"))  # type: ignore[arg-type]
+            category_id = known.category_id if known else None
+        category = await self.category(category_id)
+        return category is not None and category.public
+
     async def message(self, post: dict[str, Any]) -> InboundMessage:
         """The post as an ``InboundMessage``; raises ``DiscourseApiError`` when a lookup failed."""
         topic_id = post["topic_id"]
         if post.get("post_number") == 1:
             self.remember_topic(
-                TopicInfo(id=topic_id, first_post_id=post["id"], tags=post_tags(post) or (),
-                          category_id=post.get("category_id"), archetype=post.get("topic_archetype") or "regular")
+                TopicInfo(
+                    id=topic_id,
+                    first_post_id=post["id"],
+                    tags=post_tags(post) or (),
+                    category_id=post.get("category_id"),
+                    archetype=post.get("topic_archetype") or "regular",
+                )
             )
         private_message = post.get("topic_archetype") == "private_message"
         need_topic = not private_message and (post.get("post_number") != 1 or post_tags(post) is None)
@@ -125,14 +152,31 @@ class PollResult:
     seen: int = 0
     cursor: int | None = None
     error: str = ""
+    edited: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class _Pages:
+    """What a run read from ``/posts.json``: posts by id, and the lowest id from which on the
+    listing was read without a gap (0 when it reached the oldest post)."""
+
+    posts: dict[int, dict[str, Any]]
+    complete_from: int | None
 
 
 class DiscoursePoller:
-    """Fills gaps: pages ``/posts.json?before=`` back to the stored cursor, oldest first.
+    """Fills gaps and catches edits and deletions: pages ``/posts.json?before=`` back to the
+    stored cursor (new posts, oldest first) and on through the ``recheck`` ids below it.
 
     The cursor (the highest post id handled) lives in the database, so a restart resumes and
     several replicas can poll (the message key keeps each post stored once).  The very first run
     only records where the forum is now; history is what ``kakehashi import discourse`` is for.
+
+    Re-read posts whose text differs from the stored one are handled as edits.  A stored public
+    post that is deleted (by its author too), hidden, or no longer listed (deleted, moved to a
+    restricted category) is redacted -- a missing post only after two runs in a row did not see
+    it, so a stale cached page cannot redact anything.
     After an error the next runs are skipped for an exponentially growing, jittered delay.
     """
 
@@ -145,6 +189,7 @@ class DiscoursePoller:
         store: Store,
         on_stored: Callable[[], None] = lambda: None,
         max_pages: int = 20,
+        recheck: int = 150,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.lookups = lookups
@@ -153,31 +198,45 @@ class DiscoursePoller:
         self.store = store
         self.on_stored = on_stored
         self.max_pages = max_pages
+        self.recheck = recheck
         self.clock = clock
         self.failures = 0
         self.resume_at = 0.0
         self.cursor_name = f"discourse:{lookups.site.host}:last_post_id"
+        self._missing: set[int] = set()
 
-    async def _collect(self, cursor: int) -> list[dict[str, Any]]:
+    async def _read(self, floor: int) -> _Pages:
+        """Pages from the newest post back until a page reaches ``floor``.
+
+        Discourse's ``before`` means ``posts.id < before`` (``<=`` in older versions), so the next
+        page starts at the lowest id seen: nothing is skipped either way, and a page that brings
+        nothing new means the listing has ended.
+        """
         found: dict[int, dict[str, Any]] = {}
         before: int | None = None
+        complete_from: int | None = None
         for _ in range(self.max_pages):
             page = await self.client.latest_posts(before)
-            fresh = [p for p in page if p["id"] > cursor and p["id"] not in found]
-            for post in fresh:
+            new = [p for p in page if p["id"] not in found]
+            for post in new:
                 found[post["id"]] = post
-            lowest = min((p["id"] for p in page), default=None)
-            if not fresh or lowest is None or lowest <= cursor + 1:
+            if not new:
+                complete_from = 0
                 break
-            before = lowest - 1  # Discourse pages with posts.id <= before
-        return [found[i] for i in sorted(found)]
+            lowest = min(p["id"] for p in page)
+            complete_from = lowest
+            if lowest <= floor + 1:
+                break
+            before = lowest
+        return _Pages(posts=found, complete_from=complete_from)
 
     async def run_once(self) -> PollResult:
         if self.clock() < self.resume_at:
             return PollResult(status="backing_off")
         raw = await self.store.get_cursor(self.cursor_name)
         cursor = int(raw) if raw and raw.isdigit() else None
-        stored = 0
+        stored = edited = deleted = 0
+        posts: list[dict[str, Any]] = []
         try:
             if cursor is None:
                 page = await self.client.latest_posts()
@@ -185,12 +244,16 @@ class DiscoursePoller:
                 await self.store.set_cursor(self.cursor_name, str(newest))
                 self.failures = 0
                 return PollResult(status="initialised", cursor=newest)
-            posts = await self._collect(cursor)
+            floor = max(cursor - self.recheck, 0)
+            pages = await self._read(floor)
+            posts = [pages.posts[i] for i in sorted(pages.posts) if i > cursor]
             for post in posts:
                 outcome = await self._handle(post)
                 stored += outcome.status == "stored"
                 await self.store.set_cursor(self.cursor_name, str(post["id"]))
-                cursor = post["id"]
+            if self.recheck:
+                edited, deleted = await self._recheck(pages, floor, cursor)
+            cursor = max([cursor, *(p["id"] for p in posts)])
         except DiscourseApiError as exc:
             self.failures += 1
             delay = random.uniform(0.5, 1.0) * min(3600.0, 30.0 * 2 ** (self.failures - 1))
@@ -198,17 +261,73 @@ class DiscoursePoller:
             log.warning("discourse poll failed (%s); next try in %.0f s", exc, delay)
             return PollResult(status="error", stored=stored, cursor=cursor, error=str(exc))
         self.failures = 0
-        if stored:
+        if stored or edited or deleted:
             self.on_stored()
-        return PollResult(status="ok", stored=stored, seen=len(posts), cursor=cursor)
+        return PollResult(
+            status="ok", stored=stored, seen=len(posts), cursor=cursor, edited=edited, deleted=deleted
+        )
 
     async def _handle(self, post: dict[str, Any]) -> Outcome:
         try:
-            msg = await self.lookups.message(post)
-        except KeyError as exc:
-            log.warning("discourse post %s skipped: missing %s", post.get("id"), exc)
+            validate_post(post)
+        except PayloadError as exc:
+            log.warning("discourse post %s skipped: %s", post.get("id"), exc)
             return Outcome(status="ignored", reason="malformed")
+        if is_withdrawn(post):
+            return Outcome(status="ignored", reason="deleted or hidden")
+        msg = await self.lookups.message(post)
         return await self.dispatcher.handle_message(msg)
+
+    async def _recheck(self, pages: _Pages, floor: int, cursor: int) -> tuple[int, int]:
+        """Edits and deletions among the posts handled before (ids in ``(floor, cursor]``)."""
+        edited = deleted = 0
+        site = self.lookups.site
+        for post_id in range(cursor, floor, -1):
+            post = pages.posts.get(post_id)
+            if post is None:
+                if pages.complete_from is None or post_id < pages.complete_from:
+                    continue  # not read this run: nothing can be said
+                if await self._gone(post_id):
+                    deleted += 1
+                continue
+            self._missing.discard(post_id)
+            message = await self.store.get_message("discourse", site.post_key(post_id))
+            if message is None or message.deleted:
+                continue
+            try:
+                validate_post(post)
+            except PayloadError:
+                continue
+            if is_withdrawn(post):
+                deleted += await self._delete(post_id, "deleted or hidden on the forum")
+                continue
+            if post_text(post) == message.text and (message.private or await self.lookups.is_public(post)):
+                continue
+            msg = await self.lookups.message(post)
+            if msg.private and not message.private:
+                deleted += await self._delete(post_id, "moved out of public view")
+            elif msg.text != message.text:
+                await self.dispatcher.handle_edit(msg, edited_at(post))
+                edited += 1
+        return edited, deleted
+
+    async def _gone(self, post_id: int) -> bool:
+        """A stored public post the listing no longer shows: redacted when missed twice in a row."""
+        message = await self.store.get_message("discourse", self.lookups.site.post_key(post_id))
+        if message is None or message.deleted or message.private:
+            return False
+        if post_id not in self._missing:
+            self._missing.add(post_id)
+            return False
+        self._missing.discard(post_id)
+        return bool(await self._delete(post_id, "no longer listed by the forum"))
+
+    async def _delete(self, post_id: int, why: str) -> int:
+        outcome = await self.dispatcher.handle_delete("discourse", self.lookups.site.post_key(post_id))
+        if outcome.status == "deleted":
+            log.info("discourse post %s redacted: %s", post_id, why)
+            return 1
+        return 0
 
 
 async def import_since(
@@ -226,9 +345,6 @@ async def import_since(
     Resumable: the lowest post id done is kept as a cursor, and a later run continues below it;
     idempotent: posts already stored are duplicates.  Returns (seen, stored).
     """
-    from adapters.discourse import validate_post
-    from bot.errors import PayloadError
-
     name = f"import:discourse:{lookups.site.host}:{since.date().isoformat()}:before"
     raw = await store.get_cursor(name)
     if raw == "done":
@@ -243,6 +359,8 @@ async def import_since(
         # holding nothing recent enough, skip older posts on the way.
         reached_end = True
         for post in sorted(page, key=lambda p: p["id"]):
+            if before is not None and post["id"] >= before:
+                continue  # older Discourse repeats the post at ``before``
             try:
                 validate_post(post)
             except PayloadError as exc:
@@ -252,14 +370,19 @@ async def import_since(
                 continue
             reached_end = False
             seen += 1
+            if is_withdrawn(post):
+                continue
             msg = await lookups.message(post)
             outcome = await dispatcher.handle_message(msg, repost=repost)
             stored += outcome.status == "stored"
         lowest = min(p["id"] for p in page)
-        await store.set_cursor(name, "done" if reached_end or lowest <= 1 else str(lowest - 1))
+        # ``before`` is ``posts.id < before`` (``<=`` in older Discourse: one post read twice,
+        # a duplicate).  The cursor keeps the next ``before``.
+        ended = reached_end or lowest <= 1 or lowest == before
+        await store.set_cursor(name, "done" if ended else str(lowest))
         on_page(seen, stored)
-        if reached_end or lowest <= 1:
+        if ended:
             break
-        before = lowest - 1
+        before = lowest
     await store.set_cursor(name, "done")
     return seen, stored

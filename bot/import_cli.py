@@ -25,8 +25,12 @@ def _settings() -> Settings:
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
     )
 
 
@@ -39,7 +43,9 @@ def import_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--repost", is_flag=True, help="Also queue reposts to the departments (default: store only).")
 @click.option("--team", "team_id", default=None, help="Workspace id (T...) when users.json does not tell.")
-@click.option("--workspace-url", default=None, help="e.g. https://example.slack.com, for links back to messages.")
+@click.option(
+    "--workspace-url", default=None, help="e.g. https://example.slack.com, for links back to messages."
+)
 def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: str | None) -> None:
     """Read a Slack workspace export zip (PATH) into the store; resumable and idempotent."""
     from adapters.slack_export import SlackExport
@@ -52,10 +58,16 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
     async def go() -> Any:
         app = await App.build(settings, plugins=[])
         try:
-            with SlackExport(path, team_id=team_id, workspace_url=workspace_url) as export, _progress(console) as bar:
+            with (
+                SlackExport(path, team_id=team_id, workspace_url=workspace_url) as export,
+                _progress(console) as bar,
+            ):
                 task = bar.add_task(f"Slack {export.team_id}", total=len(export.day_files()))
                 return await import_slack_export(
-                    export, dispatcher=app.dispatcher, store=app.store, repost=repost,
+                    export,
+                    dispatcher=app.dispatcher,
+                    store=app.store,
+                    repost=repost,
                     on_file=lambda day: bar.advance(task),
                 )
         finally:
@@ -107,8 +119,12 @@ def discourse(since_raw: str, repost: bool) -> None:
             with _progress(console) as bar:
                 task = bar.add_task(f"Discourse since {since.date()}", total=None)
                 return await import_since(
-                    lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store,
-                    since=since, repost=repost,
+                    lookups=lookups,
+                    client=client,
+                    dispatcher=app.dispatcher,
+                    store=app.store,
+                    since=since,
+                    repost=repost,
                     on_page=lambda seen, stored: bar.update(task, completed=seen),
                 )
         finally:
@@ -119,4 +135,6 @@ def discourse(since_raw: str, repost: bool) -> None:
         seen, stored = asyncio.run(go())
     except KakehashiError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{seen} posts since {since.date()}: {stored} stored, {seen - stored} already known or ignored")
+    click.echo(
+        f"{seen} posts since {since.date()}: {stored} stored, {seen - stored} already known or ignored"
+    )

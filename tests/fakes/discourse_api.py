@@ -2,7 +2,10 @@
 
 Serves ``/site.json`` (categories; anonymous callers only see public ones, as on a real forum),
 ``/t/{id}.json`` (topic with ``post_stream.stream`` and ``tags``) and ``/posts.json?before=``
-(``latest_posts``, newest first, ``posts.id <= before``, like ``PostsController#latest``).
+(``latest_posts``, newest first, ``posts.id < before`` as documented -- "Load posts with an id
+lower than this value" -- and as ``LatestPostsQuery#public_posts`` does; ``before_inclusive``
+plays Discourse 3.x's ``posts.id <= before``).  ``/categories.json`` lists ``category_list``;
+``deny`` answers 403 like a key without the scope for a path.
 ``fail(path, status, headers)`` queues forced answers (429 with Retry-After, 500, ...).
 """
 
@@ -29,8 +32,12 @@ class FakeDiscourse:
     posts: dict[int, dict[str, Any]] = field(default_factory=dict)
     topics: dict[int, dict[str, Any]] = field(default_factory=dict)
     page_size: int = 50
+    before_inclusive: bool = False
+    deny: set[str] = field(default_factory=set)
     requests: list[Request] = field(default_factory=list)
-    _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(default_factory=lambda: defaultdict(deque))
+    _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
     server: TestServer | None = None
 
     def fail(self, path: str, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
@@ -52,7 +59,10 @@ class FakeDiscourse:
         queue = self._failures.get(request.path)
         if queue:
             status, headers = queue.popleft()
-            body: dict[str, Any] = {"errors": ["forced"], "error_type": "rate_limit" if status == 429 else "server_error"}
+            body: dict[str, Any] = {
+                "errors": ["forced"],
+                "error_type": "rate_limit" if status == 429 else "server_error",
+            }
             if status == 429:
                 body["extras"] = {"wait_seconds": int(headers.get("Retry-After", "1"))}
             return web.json_response(body, status=status, headers=headers)
@@ -60,6 +70,16 @@ class FakeDiscourse:
 
     async def _record(self, request: web.Request) -> web.Response | None:
         self.requests.append(Request(request.path, dict(request.query), dict(request.headers)))
+        if request.path in self.deny:
+            return web.json_response(
+                {
+                    "errors": [
+                        "You are not permitted to view the requested resource. The API username or key is invalid."
+                    ],
+                    "error_type": "invalid_access",
+                },
+                status=403,
+            )
         return self._forced(request)
 
     async def site(self, request: web.Request) -> web.Response:
@@ -83,13 +103,24 @@ class FakeDiscourse:
         if (forced := await self._record(request)) is not None:
             return forced
         before = int(request.query.get("before", "0") or 0)
-        ids = sorted((i for i in self.posts if before <= 0 or i <= before), reverse=True)
+        ids = sorted(
+            (i for i in self.posts if before <= 0 or i < before or (self.before_inclusive and i == before)),
+            reverse=True,
+        )
         page = [self.posts[i] for i in ids[: self.page_size]]
         return web.json_response({"latest_posts": page})
+
+    async def category_list(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        authed = "Api-Key" in request.headers
+        cats = [c for c in self.categories if authed or not c.get("read_restricted")]
+        return web.json_response({"category_list": {"can_create_category": False, "categories": cats}})
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/site.json", self.site)
+        app.router.add_get("/categories.json", self.category_list)
         app.router.add_get("/posts.json", self.latest)
         app.router.add_get("/t/{id}", self.topic)
         return app

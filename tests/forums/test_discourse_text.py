@@ -8,10 +8,19 @@ from adapters.discourse import cooked_to_text, parse_categories, parse_topic, si
 
 CASES = [
     ("<p>不具合です</p>", "不具合です"),
-    ('<p>Hi <a class="mention" href="/u/bob">@bob</a>, see <a href="https://x.example">docs</a></p>', "Hi @bob, see docs"),
+    (
+        '<p>Hi <a class="mention" href="/u/bob">@bob</a>, see <a href="https://x.example">docs</a></p>',
+        "Hi @bob, see docs",
+    ),
     ('<p>ok <img src="/e.png" class="emoji" alt=":tada:"></p>', "ok :tada:"),
-    ('<aside class="quote no-group" data-post="1"><blockquote><p>料金は？</p></blockquote></aside><p>同じく</p>', "同じく"),
-    ('<aside class="onebox allowlistedgeneric"><article><p>preview</p></article></aside><p>see above</p>', "see above"),
+    (
+        '<aside class="quote no-group" data-post="1"><blockquote><p>料金は？</p></blockquote></aside><p>同じく</p>',
+        "同じく",
+    ),
+    (
+        '<aside class="onebox allowlistedgeneric"><article><p>preview</p></article></aside><p>see above</p>',
+        "see above",
+    ),
     ("<p>A&amp;B&nbsp;C<br>next</p>", "A&B C\nnext"),
     ("<ul><li>one</li><li>two</li></ul>", "- one\n- two"),
     ("<pre><code>x = 1\ny = 2</code></pre>", "x = 1\ny = 2"),
@@ -25,16 +34,36 @@ def test_cooked_to_text(cooked: str, text: str) -> None:
 
 
 def test_categories_topics_and_signatures() -> None:
-    cats = parse_categories({"categories": [
-        {"id": 5, "slug": "feedback", "name": "F", "read_restricted": False,
-         "subcategory_list": [{"id": 7, "slug": "beta", "name": "B", "read_restricted": True}]},
-        {"id": "x"},
-    ]})
+    cats = parse_categories(
+        {
+            "categories": [
+                {
+                    "id": 5,
+                    "slug": "feedback",
+                    "name": "F",
+                    "read_restricted": False,
+                    "subcategory_list": [{"id": 7, "slug": "beta", "name": "B", "read_restricted": True}],
+                },
+                {"id": "x"},
+            ]
+        }
+    )
     assert sorted(cats) == [5, 7] and cats[5].public and not cats[7].public
-    info = parse_topic({"id": 3, "tags": [{"id": 1, "name": "mobile"}, "csv"], "post_stream": {"stream": [30, 31]},
-                        "category_id": 5, "archetype": "regular"})
+    info = parse_topic(
+        {
+            "id": 3,
+            "tags": [{"id": 1, "name": "mobile"}, "csv"],
+            "post_stream": {"stream": [30, 31]},
+            "category_id": 5,
+            "archetype": "regular",
+        }
+    )
     assert info is not None and (info.first_post_id, info.tags) == (30, ("mobile", "csv"))
     assert parse_topic({"title": "no id"}) is None
     body = b'{"post": {}}'
     good = "sha256=" + __import__("hmac").new(b"s", body, "sha256").hexdigest()
-    assert signature_ok("s", body, good) and not signature_ok("s", body, good.upper()) and not signature_ok("s", body, None)
+    assert (
+        signature_ok("s", body, good)
+        and not signature_ok("s", body, good.upper())
+        and not signature_ok("s", body, None)
+    )

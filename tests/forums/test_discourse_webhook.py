@@ -11,12 +11,23 @@ from bot.discourse_plugin import DiscoursePlugin
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.forums.conftest import WEBHOOK_SECRET, Harness, HarnessFactory, fixture
 
-EVENT_TYPES = {"post_created": "post", "post_edited": "post", "post_destroyed": "post", "topic_created": "topic"}
+EVENT_TYPES = {
+    "post_created": "post",
+    "post_edited": "post",
+    "post_destroyed": "post",
+    "topic_created": "topic",
+}
 
 
 async def deliver(
-    h: Harness, event: str, payload: dict[str, Any], *, event_id: int = 1, secret: str = WEBHOOK_SECRET,
-    sign: bool = True, instance: str | None = None,
+    h: Harness,
+    event: str,
+    payload: dict[str, Any],
+    *,
+    event_id: int = 1,
+    secret: str = WEBHOOK_SECRET,
+    sign: bool = True,
+    instance: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     body = json.dumps(payload, ensure_ascii=False).encode()
     headers = {
@@ -40,18 +51,24 @@ def post(**changes: Any) -> dict[str, Any]:
 
 
 def reply(post_id: int, number: int, cooked: str, **changes: Any) -> dict[str, Any]:
-    return post(id=post_id, post_number=number, cooked=cooked, raw=cooked, topic_posts_count=number, **changes)
+    return post(
+        id=post_id, post_number=number, cooked=cooked, raw=cooked, topic_posts_count=number, **changes
+    )
 
 
 async def make(harness: HarnessFactory, fake: FakeDiscourse) -> Harness:
-    h = await harness(DISCOURSE_WEBHOOK_SECRET=WEBHOOK_SECRET, DISCOURSE_URL=fake.url, DISCOURSE_POLL_SECONDS="0")
+    h = await harness(
+        DISCOURSE_WEBHOOK_SECRET=WEBHOOK_SECRET, DISCOURSE_URL=fake.url, DISCOURSE_POLL_SECONDS="0"
+    )
     plugin = next(p for p in h.app.plugins if isinstance(p, DiscoursePlugin))
     assert plugin.client is not None
     plugin.client.min_interval = 0.0
     return h
 
 
-async def test_post_created_is_stored_and_routed(harness: HarnessFactory, fake_discourse: FakeDiscourse) -> None:
+async def test_post_created_is_stored_and_routed(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
     fake_discourse.topics[311] = fixture("topic_created.json")["topic"]
     h = await make(harness, fake_discourse)
     host = fake_discourse.url.split("://", 1)[1]
@@ -63,8 +80,12 @@ async def test_post_created_is_stored_and_routed(harness: HarnessFactory, fake_d
     message = await h.app.store.get_message("discourse", f"{host}:post:1201")
     assert message is not None
     assert message.channel == "discourse:feedback" and message.channel_id == "discourse:5"
-    assert message.text.startswith("CSVエクスポートが文字化けする\n\nスマホアプリで CSV をエクスポートすると文字化けします。")
-    assert ":sweat_smile:" in message.text and "料金プラン" not in message.text  # quote of another post dropped
+    assert message.text.startswith(
+        "CSVエクスポートが文字化けする\n\nスマホアプリで CSV をエクスポートすると文字化けします。"
+    )
+    assert (
+        ":sweat_smile:" in message.text and "料金プラン" not in message.text
+    )  # quote of another post dropped
     assert "- iOS 17" in message.text
     assert message.tags == ["mobile", "csv"] and message.private is False
     assert message.link == f"{fake_discourse.url}/t/csv-export-mojibake/311/1"
@@ -94,7 +115,12 @@ async def test_reply_threads_to_first_post_and_tags_come_from_topic(
 ) -> None:
     h = await make(harness, fake_discourse)
     host = fake_discourse.url.split("://", 1)[1]
-    fake_discourse.topics[311] = {"id": 311, "tags": [{"name": "mobile"}], "category_id": 5, "archetype": "regular"}
+    fake_discourse.topics[311] = {
+        "id": 311,
+        "tags": [{"name": "mobile"}],
+        "category_id": 5,
+        "archetype": "regular",
+    }
     fake_discourse.add_post({"id": 1201, "topic_id": 311})
     fake_discourse.add_post({"id": 1202, "topic_id": 311})
     status, body = await deliver(h, "post_created", reply(1202, 2, "<p>Same crash here on Android.</p>"))
@@ -112,12 +138,31 @@ async def test_private_message_and_restricted_category_are_not_routed(
 ) -> None:
     h = await make(harness, fake_discourse)
     host = fake_discourse.url.split("://", 1)[1]
-    pm = post(id=1301, topic_id=400, category_id=None, category_slug=None, topic_archetype="private_message",
-              topic_tags=[], cooked="<p>This is a bug, privately.</p>")
-    restricted = post(id=1302, topic_id=401, category_id=9, category_slug="staff", topic_tags=[],
-                      cooked="<p>Internal: crash in billing.</p>")
-    opted_in = post(id=1303, topic_id=402, category_id=9, category_slug="staff", topic_tags=[],
-                    cooked="<p>Please escalate this customer.</p>")
+    pm = post(
+        id=1301,
+        topic_id=400,
+        category_id=None,
+        category_slug=None,
+        topic_archetype="private_message",
+        topic_tags=[],
+        cooked="<p>This is a bug, privately.</p>",
+    )
+    restricted = post(
+        id=1302,
+        topic_id=401,
+        category_id=9,
+        category_slug="staff",
+        topic_tags=[],
+        cooked="<p>Internal: crash in billing.</p>",
+    )
+    opted_in = post(
+        id=1303,
+        topic_id=402,
+        category_id=9,
+        category_slug="staff",
+        topic_tags=[],
+        cooked="<p>Please escalate this customer.</p>",
+    )
     for payload in (pm, restricted, opted_in):
         status, body = await deliver(h, "post_created", payload)
         assert (status, body["status"]) == (200, "stored")
@@ -132,16 +177,25 @@ async def test_private_message_and_restricted_category_are_not_routed(
     ]
 
 
-async def test_edit_refreshes_and_delete_redacts(harness: HarnessFactory, fake_discourse: FakeDiscourse) -> None:
+async def test_edit_refreshes_and_delete_redacts(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
     h = await make(harness, fake_discourse)
     host = fake_discourse.url.split("://", 1)[1]
-    first = post(topic_tags=[], topic_title="Thank you", cooked="<p>Thanks, this helped a lot. 助かりました</p>")
+    first = post(
+        topic_tags=[], topic_title="Thank you", cooked="<p>Thanks, this helped a lot. 助かりました</p>"
+    )
     assert (await deliver(h, "post_created", first))[1]["status"] == "stored"
     await h.app.worker.drain(horizon=0)
     assert [p["destination"] for p in h.posts()] == ["slack:#dept-marketing"]
 
-    edited = post(topic_tags=[], topic_title="Thank you", cooked="<p>助かりました. Update: now the export has a bug.</p>",
-                  updated_at="2026-11-10T02:00:00.000Z", version=2)
+    edited = post(
+        topic_tags=[],
+        topic_title="Thank you",
+        cooked="<p>助かりました. Update: now the export has a bug.</p>",
+        updated_at="2026-11-10T02:00:00.000Z",
+        version=2,
+    )
     status, body = await deliver(h, "post_edited", edited, event_id=2)
     assert (status, body["status"]) == (200, "edited")
     status, body = await deliver(h, "post_edited", edited, event_id=3)  # redelivered edit: no-op
@@ -151,7 +205,9 @@ async def test_edit_refreshes_and_delete_redacts(harness: HarnessFactory, fake_d
     await h.app.worker.drain(horizon=0)
     kinds = sorted((p["kind"], p["destination"]) for p in h.posts())
     assert kinds == [
-        ("repost", "slack:#dept-cs"), ("repost", "slack:#dept-marketing"), ("repost", "slack:#dept-product"),
+        ("repost", "slack:#dept-cs"),
+        ("repost", "slack:#dept-marketing"),
+        ("repost", "slack:#dept-product"),
         ("update", "slack:#dept-marketing"),
     ]
 
@@ -174,8 +230,12 @@ async def test_bad_signature_and_bad_payloads(harness: HarnessFactory, fake_disc
     status, body = await deliver(h, "post_created", post(), secret="wrong")
     assert status == 401
     resp = await h.client.post(
-        "/discourse/webhook", data=b"{not json", headers={"X-Discourse-Event": "post_created",
-                                                          "X-Discourse-Event-Signature": signature(WEBHOOK_SECRET, b"{not json")}
+        "/discourse/webhook",
+        data=b"{not json",
+        headers={
+            "X-Discourse-Event": "post_created",
+            "X-Discourse-Event-Signature": signature(WEBHOOK_SECRET, b"{not json"),
+        },
     )
     assert resp.status == 400 and (await resp.json())["error"] == "body: not valid JSON"
     status, body = await deliver(h, "post_created", post(id="1201"))

@@ -24,45 +24,128 @@ from tests.forums.test_discourse_poller import latest_post
 
 TEAM = "T0KAKE01"
 USERS = [
-    {"id": "U01SATO", "team_id": TEAM, "name": "sato", "real_name": "佐藤 健", "is_bot": False,
-     "profile": {"display_name": "sato.k", "real_name": "佐藤 健", "team": TEAM}},
-    {"id": "U02LEE", "team_id": TEAM, "name": "lee", "real_name": "Jamie Lee", "is_bot": False,
-     "profile": {"display_name": "", "real_name": "Jamie Lee", "team": TEAM}},
+    {
+        "id": "U01SATO",
+        "team_id": TEAM,
+        "name": "sato",
+        "real_name": "佐藤 健",
+        "is_bot": False,
+        "profile": {"display_name": "sato.k", "real_name": "佐藤 健", "team": TEAM},
+    },
+    {
+        "id": "U02LEE",
+        "team_id": TEAM,
+        "name": "lee",
+        "real_name": "Jamie Lee",
+        "is_bot": False,
+        "profile": {"display_name": "", "real_name": "Jamie Lee", "team": TEAM},
+    },
     {"id": "U03GH", "team_id": TEAM, "name": "github", "is_bot": True, "profile": {"real_name": "GitHub"}},
 ]
 CHANNELS = [
-    {"id": "C01COMM", "name": "community", "created": 1700000000, "creator": "U01SATO", "is_archived": False,
-     "is_general": True, "members": ["U01SATO", "U02LEE"], "topic": {"value": ""}, "purpose": {"value": ""}},
-    {"id": "C02RAND", "name": "random", "created": 1700000000, "creator": "U01SATO", "is_archived": False,
-     "is_general": False, "members": [], "topic": {"value": ""}, "purpose": {"value": ""}},
-    {"id": "C03PROD", "name": "dept-product", "created": 1700000000, "creator": "U01SATO", "is_archived": False,
-     "is_general": False, "members": [], "topic": {"value": ""}, "purpose": {"value": ""}},
+    {
+        "id": "C01COMM",
+        "name": "community",
+        "created": 1700000000,
+        "creator": "U01SATO",
+        "is_archived": False,
+        "is_general": True,
+        "members": ["U01SATO", "U02LEE"],
+        "topic": {"value": ""},
+        "purpose": {"value": ""},
+    },
+    {
+        "id": "C02RAND",
+        "name": "random",
+        "created": 1700000000,
+        "creator": "U01SATO",
+        "is_archived": False,
+        "is_general": False,
+        "members": [],
+        "topic": {"value": ""},
+        "purpose": {"value": ""},
+    },
+    {
+        "id": "C03PROD",
+        "name": "dept-product",
+        "created": 1700000000,
+        "creator": "U01SATO",
+        "is_archived": False,
+        "is_general": False,
+        "members": [],
+        "topic": {"value": ""},
+        "purpose": {"value": ""},
+    },
 ]
 PARENT_TS = "1762736400.000100"  # 2026-11-10 01:00 UTC
 
 
 def msg(ts: str, user: str, text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "user": user, "text": text, "ts": ts, "team": TEAM, "user_team": TEAM,
-            "client_msg_id": f"id-{ts}", "blocks": [], **extra}
+    return {
+        "type": "message",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "team": TEAM,
+        "user_team": TEAM,
+        "client_msg_id": f"id-{ts}",
+        "blocks": [],
+        **extra,
+    }
 
 
 DAYS: dict[str, list[dict[str, Any]]] = {
     "community/2026-11-10.json": [
-        {"type": "message", "subtype": "channel_join", "user": "U02LEE", "text": "<@U02LEE> has joined the channel",
-         "ts": "1762736000.000050"},
-        msg(PARENT_TS, "U01SATO", "CSVエクスポートで文字化けします。バグでしょうか？", thread_ts=PARENT_TS,
-            reply_count=2, reply_users_count=1, latest_reply="1762822800.000300",
-            replies=[{"user": "U02LEE", "ts": "1762737000.000200"}, {"user": "U02LEE", "ts": "1762822800.000300"}]),
-        msg("1762737000.000200", "U02LEE", "Same here, it looks like an encoding bug.", thread_ts=PARENT_TS,
-            parent_user_id="U01SATO"),
-        {"type": "message", "subtype": "bot_message", "bot_id": "B0GH", "username": "GitHub",
-         "text": "New issue: crash on export", "ts": "1762738000.000400"},
-        msg("1762739000.000500", "U01SATO", "The new dashboard — love it!",
-            edited={"user": "U01SATO", "ts": "1762739100.000000"}),
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": "U02LEE",
+            "text": "<@U02LEE> has joined the channel",
+            "ts": "1762736000.000050",
+        },
+        msg(
+            PARENT_TS,
+            "U01SATO",
+            "CSVエクスポートで文字化けします。バグでしょうか？",
+            thread_ts=PARENT_TS,
+            reply_count=2,
+            reply_users_count=1,
+            latest_reply="1762822800.000300",
+            replies=[
+                {"user": "U02LEE", "ts": "1762737000.000200"},
+                {"user": "U02LEE", "ts": "1762822800.000300"},
+            ],
+        ),
+        msg(
+            "1762737000.000200",
+            "U02LEE",
+            "Same here, it looks like an encoding bug.",
+            thread_ts=PARENT_TS,
+            parent_user_id="U01SATO",
+        ),
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "bot_id": "B0GH",
+            "username": "GitHub",
+            "text": "New issue: crash on export",
+            "ts": "1762738000.000400",
+        },
+        msg(
+            "1762739000.000500",
+            "U01SATO",
+            "The new dashboard — love it!",
+            edited={"user": "U01SATO", "ts": "1762739100.000000"},
+        ),
     ],
     "community/2026-11-11.json": [
-        msg("1762822800.000300", "U02LEE", "Fixed in 3.2.2, 助かりました <@U01SATO>", thread_ts=PARENT_TS,
-            parent_user_id="U01SATO"),
+        msg(
+            "1762822800.000300",
+            "U02LEE",
+            "Fixed in 3.2.2, 助かりました <@U01SATO>",
+            thread_ts=PARENT_TS,
+            parent_user_id="U01SATO",
+        ),
     ],
     "random/2026-11-10.json": [msg("1762736500.000600", "U01SATO", "lunch bug?")],
     "dept-product/2026-11-10.json": [msg("1762736600.000700", "U02LEE", "triaging the crash bug")],
@@ -93,7 +176,9 @@ async def open_app(database: Database) -> App:
 
 async def test_slack_export_import_twice_then_stats_and_recap(database: Database, tmp_path: Path) -> None:
     export = make_export(tmp_path / "export.zip")
-    first = await cli(["import", "slack-export", str(export), "--workspace-url", "https://kake.slack.com"], env(database))
+    first = await cli(
+        ["import", "slack-export", str(export), "--workspace-url", "https://kake.slack.com"], env(database)
+    )
     assert first.exit_code == 0, first.output
     # 5 content messages in #community (join skipped), 1 in #random (not a source), 1 in a department channel
     assert "4 files (0 already done), 7 messages: ignored 2, stored 5" in first.output
@@ -106,7 +191,11 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
         assert (parent.channel, parent.author, parent.thread_key) == ("#community", "sato.k", None)
         assert parent.link == f"https://kake.slack.com/archives/C01COMM/p{PARENT_TS.replace('.', '')}"
         late_reply = await store.get_message("slack", f"{TEAM}:C01COMM:1762822800.000300")
-        assert late_reply is not None and late_reply.thread_key == parent.key and late_reply.author == "Jamie Lee"
+        assert (
+            late_reply is not None
+            and late_reply.thread_key == parent.key
+            and late_reply.author == "Jamie Lee"
+        )
         bot = await store.get_message("slack", f"{TEAM}:C01COMM:1762738000.000400")
         assert bot is not None and bot.is_bot
         edited = await store.get_message("slack", f"{TEAM}:C01COMM:1762739000.000500")
@@ -117,11 +206,18 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
         assert by_dept == {"product": {"open": 2}, "cs": {"open": 2}, "marketing": {"open": 2}}
 
         # a live Slack event for an imported message is a duplicate (same key)
-        event = msg(PARENT_TS, "U01SATO", "CSVエクスポートで文字化けします。バグでしょうか？", channel="C01COMM")
+        event = msg(
+            PARENT_TS, "U01SATO", "CSVエクスポートで文字化けします。バグでしょうか？", channel="C01COMM"
+        )
         ref = convert.message_ref(TEAM, "C01COMM", event, "channel")
-        live = convert.to_inbound(ref, event, channel_name="#community", author_name="sato.k", link=None, is_bot=False)
+        live = convert.to_inbound(
+            ref, event, channel_name="#community", author_name="sato.k", link=None, is_bot=False
+        )
         assert (await app.dispatcher.handle_message(live)).status == "duplicate"
-        cursors = [await store.get_cursor(f"import:slack:{TEAM}:C01COMM:{day}") for day in ("2026-11-10.json", "2026-11-11.json")]
+        cursors = [
+            await store.get_cursor(f"import:slack:{TEAM}:C01COMM:{day}")
+            for day in ("2026-11-10.json", "2026-11-11.json")
+        ]
         assert cursors == ["done", "done"]
     finally:
         await app.stop()
@@ -138,7 +234,9 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
     table = await cli(["stats"], env(database))
     assert "items per department" in table.output and "marketing" in table.output
 
-    recap = await cli(["recap", "marketing", "--period", "2026-11-09..2026-11-15", "--format", "json"], env(database))
+    recap = await cli(
+        ["recap", "marketing", "--period", "2026-11-09..2026-11-15", "--format", "json"], env(database)
+    )
     assert recap.exit_code == 0, recap.output
     assert "love it" in recap.output
 
@@ -160,22 +258,30 @@ async def test_interrupted_import_resumes_from_the_file_cursor(database: Databas
         await app.stop()
 
 
-async def test_import_with_repost_queues_reposts_and_bad_exports_fail_clearly(database: Database, tmp_path: Path) -> None:
+async def test_import_with_repost_queues_reposts_and_bad_exports_fail_clearly(
+    database: Database, tmp_path: Path
+) -> None:
     export = make_export(tmp_path / "export.zip")
     result = await cli(["import", "slack-export", str(export), "--repost"], env(database))
     assert "reposts are queued" in result.output
     app = await open_app(database)
     try:
-        assert (await app.store.outbox_counts()) == {"pending": 6}  # 2 bugs -> product + cs, 2 praises -> marketing
+        assert (await app.store.outbox_counts()) == {
+            "pending": 6
+        }  # 2 bugs -> product + cs, 2 praises -> marketing
     finally:
         await app.stop()
     broken = tmp_path / "broken.zip"
     with zipfile.ZipFile(broken, "w") as zf:
         zf.writestr("channels.json", "[]")
-    result = await asyncio.to_thread(CliRunner().invoke, main, ["import", "slack-export", str(broken)], env=env(database))
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(broken)], env=env(database)
+    )
     assert result.exit_code == 1
     assert "users.json: missing from the export (is this a Slack workspace export?)" in result.output
-    result = await asyncio.to_thread(CliRunner().invoke, main, ["import", "discourse", "--since", "last year"], env=env(database))
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "discourse", "--since", "last year"], env=env(database)
+    )
     assert result.exit_code == 2 and "expected a date such as 2026-01-31" in result.output
 
 
@@ -192,13 +298,17 @@ async def test_discourse_import_since_is_idempotent(
 
     since = datetime(2026, 11, 15, tzinfo=UTC)
     try:
-        seen, stored = await import_since(lookups=lookups, client=client, dispatcher=app.dispatcher,
-                                          store=app.store, since=since)
+        seen, stored = await import_since(
+            lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
+        )
         expected = [p for p in fake_discourse.posts.values() if p["created_at"] >= "2026-11-15"]
         assert (seen, stored) == (len(expected), len(expected))
         assert await app.store.outbox_counts() == {}
-        assert (await import_since(lookups=lookups, client=client, dispatcher=app.dispatcher,
-                                   store=app.store, since=since)) == (0, 0)
+        assert (
+            await import_since(
+                lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
+            )
+        ) == (0, 0)
     finally:
         await client.aclose()
         await app.stop()

@@ -10,18 +10,33 @@ from adapters.inbound_webhook import sign
 from tests.forums.conftest import INBOUND_SECRET, Harness, HarnessFactory
 
 MESSAGE = {
-    "id": "c-981", "text": "アプリが crash します。バグですか？", "author": "yamada", "channel": "general",
-    "link": "https://community.example.org/c/981", "time": "2026-11-12T09:30:00+09:00",
-    "author_id": "u-17", "tags": ["mobile"],
+    "id": "c-981",
+    "text": "アプリが crash します。バグですか？",
+    "author": "yamada",
+    "channel": "general",
+    "link": "https://community.example.org/c/981",
+    "time": "2026-11-12T09:30:00+09:00",
+    "author_id": "u-17",
+    "tags": ["mobile"],
 }
 
 
-async def send(h: Harness, body: Any, *, source: str = "forum", ts: float | None = None,
-               secret: str = INBOUND_SECRET, signature: str | None = None) -> tuple[int, dict[str, Any]]:
+async def send(
+    h: Harness,
+    body: Any,
+    *,
+    source: str = "forum",
+    ts: float | None = None,
+    secret: str = INBOUND_SECRET,
+    signature: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     stamp = str(int(ts if ts is not None else time.time()))
-    headers = {"Content-Type": "application/json", "X-Kakehashi-Timestamp": stamp,
-               "X-Kakehashi-Signature": signature or sign(secret, stamp, raw)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Kakehashi-Timestamp": stamp,
+        "X-Kakehashi-Signature": signature or sign(secret, stamp, raw),
+    }
     resp = await h.client.post(f"/hooks/inbound/{source}", data=raw, headers=headers)
     return resp.status, await resp.json()
 
@@ -34,7 +49,12 @@ async def test_signed_message_is_stored_routed_and_deduplicated(harness: Harness
     assert (status, body["status"]) == (200, "duplicate")
     message = await h.app.store.get_message("webhook", "forum:c-981")
     assert message is not None
-    assert (message.channel, message.author, message.author_id, message.tags) == ("webhook:forum", "yamada", "u-17", ["mobile"])
+    assert (message.channel, message.author, message.author_id, message.tags) == (
+        "webhook:forum",
+        "yamada",
+        "u-17",
+        ["mobile"],
+    )
     assert message.created_at.isoformat() == "2026-11-12T00:30:00+00:00"
     reply = {**MESSAGE, "id": "c-982", "thread_id": "c-981", "text": "同じく", "tags": []}
     assert (await send(h, reply))[1]["status"] == "stored"
@@ -58,6 +78,7 @@ async def test_bad_signatures_are_401(harness: HarnessFactory) -> None:
     # a signature over the body alone (no timestamp in the base string) is refused too
     import hashlib
     import hmac
+
     raw = json.dumps(MESSAGE).encode()
     bare = "sha256=" + hmac.new(INBOUND_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert (await send(h, raw, signature=bare))[0] == 401
@@ -71,8 +92,14 @@ async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFacto
         ([], "body: expected a JSON object"),
         ({k: v for k, v in MESSAGE.items() if k != "text"}, "text: expected a non-empty string, got nothing"),
         ({**MESSAGE, "author": 7}, "author: expected a non-empty string, got int"),
-        ({**MESSAGE, "time": "2026-11-12 09:30"}, "time: expected ISO 8601 with a UTC offset, got '2026-11-12 09:30'"),
-        ({**MESSAGE, "time": "next tuesday"}, "time: expected ISO 8601 with a UTC offset, got 'next tuesday'"),
+        (
+            {**MESSAGE, "time": "2026-11-12 09:30"},
+            "time: expected ISO 8601 with a UTC offset, got '2026-11-12 09:30'",
+        ),
+        (
+            {**MESSAGE, "time": "next tuesday"},
+            "time: expected ISO 8601 with a UTC offset, got 'next tuesday'",
+        ),
         ({**MESSAGE, "link": "javascript:alert(1)"}, "link: expected an http(s) URL"),
         ({**MESSAGE, "tags": "bug"}, "tags: expected a list of strings"),
         ({**MESSAGE, "channel": ""}, "channel: expected a non-empty string, got str"),
