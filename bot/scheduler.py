@@ -23,6 +23,7 @@ from bot.agenda import enqueue_agenda
 from bot.domain import Sink
 from bot.periods import last_fire_time, next_fire_time, previous_period
 from bot.recap import enqueue_recaps, late_note
+from bot.unanswered import enqueue_unanswered
 from rules import RuleSet
 from storage.models import utcnow
 
@@ -51,7 +52,7 @@ class Firing:
 
 
 def period_key(schedule: Schedule, fire_time: datetime, rules: RuleSet) -> str:
-    """A recap covers the last complete period; an agenda is keyed by its meeting time (local)."""
+    """A recap covers the last complete period; an agenda or a nudge is keyed by its fire time (local)."""
     if schedule.kind == "recap":
         return previous_period(schedule.period, fire_time, rules.timezone).key
     return fire_time.astimezone(rules.timezone).strftime("%Y-%m-%dT%H:%M")
@@ -183,6 +184,8 @@ class Scheduler:
             return await enqueue_agenda(
                 self.app, schedule=schedule, meeting=fire_time, now=now, period_key=key, late_note=note
             )
+        if schedule.kind == "unanswered":
+            return await enqueue_unanswered(self.app, schedule=schedule, now=now, period_key=key, late_note=note)
         period = previous_period(schedule.period, fire_time, rules.timezone)
         return await enqueue_recaps(
             self.app,

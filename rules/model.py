@@ -79,17 +79,19 @@ class ReactionRule:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A recurring recap or agenda.  ``cron`` uses weekday names, never numbers.
+    """A recurring recap, agenda or unanswered-question nudge.  ``cron`` uses weekday names, never numbers.
 
-    ``post_to`` is empty for a recap that goes to each department's own channels.
+    ``post_to`` is empty for a recap or nudge that goes to each department's own channels.
+    ``after_hours`` (``unanswered`` only): how long a question waits before it is listed.
     """
 
     name: str
-    kind: Literal["recap", "agenda"]
+    kind: Literal["recap", "agenda", "unanswered"]
     cron: str
     departments: tuple[str, ...]
     post_to: tuple[Destination, ...]
     period: Literal["day", "week", "month"]
+    after_hours: int = 24
 
     def trigger(self, tz: tzinfo) -> CronTrigger:
         return CronTrigger.from_crontab(self.cron, timezone=tz)

@@ -77,7 +77,8 @@ DEPARTMENT_KEYS = ("label", "post_to", "goal", "description")
 GOAL_KEYS = ("text", "tag", "done_within_days", "at_least")
 REACTION_KEYS = ("emoji", "on", "to", "tag", "set_status", "vote", "description")
 HOLIDAY_KEYS = ("country", "closed")
-SCHEDULE_KEYS = ("name", "kind", "cron", "departments", "post_to", "period", "description")
+SCHEDULE_KEYS = ("name", "kind", "cron", "departments", "post_to", "period", "after_hours", "description")
+SCHEDULE_KINDS = ("recap", "agenda", "unanswered")
 SOURCE_PLATFORMS = ("slack", "teams", "discourse", "webhook")
 MESSAGE_PLATFORMS: tuple[str, ...] = get_args(Platform)
 LOCALES = ("ja", "en")
@@ -855,7 +856,7 @@ class _Validator:
             fields = self.mapping(item, path, SCHEDULE_KEYS, required=("kind", "cron"))
             if fields is None or "kind" not in fields or "cron" not in fields:
                 continue
-            kind = self.choice(fields["kind"], f"{path}.kind", "kind", ("recap", "agenda"))
+            kind = self.choice(fields["kind"], f"{path}.kind", "kind", SCHEDULE_KINDS)
             cron = self.cron(fields["cron"], f"{path}.cron")
             name = self.string(fields["name"], f"{path}.name") if "name" in fields else f"{kind}-{i}"
             departments: tuple[str, ...] | None = tuple(self.out.departments)
@@ -874,6 +875,11 @@ class _Validator:
                 period = (
                     self.choice(fields["period"], f"{path}.period", "period", ("day", "week", "month")) or ""
                 )
+            after_hours: int | None = 24
+            if "after_hours" in fields:
+                after_hours = self.integer(fields["after_hours"], f"{path}.after_hours", minimum=1)
+                if kind is not None and kind != "unanswered":
+                    self.problem(fields["after_hours"], f"{path}.after_hours", "after_hours is only for kind: unanswered")
             if "description" in fields:
                 self.string(fields["description"], f"{path}.description", empty_ok=True)
             if name is not None and "name" in fields:
@@ -887,16 +893,17 @@ class _Validator:
                     )
                     continue
                 seen[name] = fields.get("name", item).line
-            if None in (kind, cron, name, departments, post_to) or not period:
+            if None in (kind, cron, name, departments, post_to, after_hours) or not period:
                 continue
             result.append(
                 Schedule(
                     name=cast(str, name),
-                    kind=cast(Literal["recap", "agenda"], kind),
+                    kind=cast(Literal["recap", "agenda", "unanswered"], kind),
                     cron=cast(str, cron),
                     departments=cast(tuple[str, ...], departments),
                     post_to=cast(tuple[Destination, ...], post_to),
                     period=cast(Literal["day", "week", "month"], period),
+                    after_hours=cast(int, after_hours),
                 )
             )
         self.out.schedules = tuple(result)

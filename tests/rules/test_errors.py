@@ -44,7 +44,7 @@ EXPECTED = [
             "{f}:8:25: schedules[1].cron: invalid cron expression '0 9 * *': Wrong number of fields; got 4, expected 5",
             "{f}:9:25: schedules[2].cron: invalid cron expression '0 9 * * funday': Invalid weekday name \"funday\"",
             "{f}:10:5: schedules[3]: missing 'post_to': an agenda needs a channel to go to",
-            "{f}:11:12: schedules[4].kind: unknown kind 'retro' (expected one of: recap, agenda)",
+            "{f}:11:12: schedules[4].kind: unknown kind 'retro' (expected one of: recap, agenda, unanswered)",
             "{f}:11:49: schedules[4].period: unknown period 'fortnight' (expected one of: day, week, month)",
         ],
     ),
