@@ -8,7 +8,9 @@ locale.  Subcommands: ``help``, ``recap [department] [period] [post]``, ``agenda
 from __future__ import annotations
 
 import logging
+import re
 import shlex
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,16 +60,30 @@ def is_admin(rules: RuleSet, *names: str | None) -> bool:
     return any(n and n.strip().lstrip("@").casefold() in admins for n in names)
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _words(text: str) -> list[str]:
+    """Arguments split at any space, the ideographic space (全角スペース) included; quotes group."""
+    text = _SPACE.sub(" ", text)
     try:
         return shlex.split(text)
     except ValueError:
         return text.split()
 
 
+def department_named(rules: RuleSet, text: str) -> str | None:
+    """A department by name or label, ignoring case and full-width forms (``ｐｒｏｄｕｃｔ``, ``製品開発``)."""
+    wanted = unicodedata.normalize("NFKC", text).strip().lstrip("#").casefold()
+    for name, dept in rules.departments.items():
+        if wanted in (unicodedata.normalize("NFKC", name).casefold(), unicodedata.normalize("NFKC", dept.label).casefold()):
+            return name
+    return None
+
+
 def subcommand(text: str) -> str:
     words = _words(text.strip())
-    return words[0].casefold() if words else "help"
+    return unicodedata.normalize("NFKC", words[0]).casefold() if words else "help"
 
 
 def is_slow(text: str) -> bool:
@@ -95,7 +111,7 @@ async def run_command(app: App, text: str, ctx: CommandContext) -> CommandReply:
     rules = app.rules.current
     locale = rules.locale
     words = _words(text.strip())
-    name = words[0].casefold() if words else "help"
+    name = subcommand(text)
     args = words[1:]
     if name in ADMIN_ONLY and not ctx.is_admin:
         return reply(t(locale, "cmd.not_admin", command=name))
@@ -224,9 +240,10 @@ async def _route(app: App, args: list[str], ctx: CommandContext) -> CommandReply
     locale = rules.locale
     if len(args) != 2:
         return reply(t(locale, "cmd.route.usage", departments=", ".join(rules.departments)))
-    link, department = _clean_link(args[0]), args[1]
-    if department not in rules.departments:
-        return reply(t(locale, "cmd.route.unknown_department", department=department,
+    link, named = _clean_link(args[0]), args[1]
+    department = department_named(rules, named)
+    if department is None:
+        return reply(t(locale, "cmd.route.unknown_department", department=named,
                        departments=", ".join(rules.departments)))
     message = await find_message_by_link(app, link)
     if message is None:

@@ -340,7 +340,7 @@ class SlackPlugin:
         """Fast subcommands answer in the acknowledgement; slow ones say so and reply later."""
         if not command.get("user_id"):
             raise PayloadError("slash command: user_id and text are required")
-        text = str(command.get("text") or "")
+        text = slack_text.command_text(str(command.get("text") or ""))
         if is_slow(text):
             await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
             return
@@ -348,7 +348,7 @@ class SlackPlugin:
         await ack(**self._reply_body(reply))
 
     async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
-        text = str(command.get("text") or "")
+        text = slack_text.command_text(str(command.get("text") or ""))
         if not is_slow(text):
             return
         reply = await run_command(self.app, text, self._command_context(command))

@@ -85,6 +85,21 @@ def markup_to_text(text: str, names: Mapping[str, str] | None = None) -> str:
     return "".join(out)
 
 
+def command_text(text: str) -> str:
+    """A slash command's ``text`` as typed: a link is its URL (``route <https://…|label> cs``
+    needs the address), a mention its label, entities decoded
+    (https://docs.slack.dev/interactivity/implementing-slash-commands)."""
+    out: list[str] = []
+    pos = 0
+    for match in _MARKUP.finditer(text):
+        out.append(unescape(text[pos : match.start()]))
+        target = match[1].partition("|")[0]
+        out.append(_markup(match[1], {}) if target[:1] in "@#!" else unescape(target))
+        pos = match.end()
+    out.append(unescape(text[pos:]))
+    return "".join(out)
+
+
 def _markup_ids(text: str) -> Iterable[str]:
     for match in _MARKUP.finditer(text):
         target, _, label = match[1].partition("|")

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import urlencode
 
 import pytest
 
-from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, SECRET_CLUB, SlackBot, event_body
+from bot.settings import bundled_rules_path
+from tests.conftest import Database
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, SECRET_CLUB, SlackBot, build_bot, event_body
 from tests.slack.test_events import items, messages, msg
 
 
@@ -178,3 +182,63 @@ async def test_a_channel_known_to_be_private_stays_private_whatever_channel_type
     [stored] = await messages(bot)
     assert stored.private
     assert await items(bot) == []
+
+
+async def enterprise_command(bot: SlackBot, text: str, *, user_id: str = "U0ADMIN") -> dict[str, object]:
+    """A slash command from an org-wide (Enterprise Grid) install: the extra fields Slack adds
+    (https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling)."""
+    form = {
+        "token": "unused",
+        "team_id": TEAM_ID,
+        "team_domain": "community",
+        "enterprise_id": "E0ENTERPRS",
+        "enterprise_name": "Community Inc",
+        "channel_id": COMMUNITY,
+        "channel_name": "community",
+        "user_id": user_id,
+        "user_name": "aiko",
+        "command": "/kakehashi",
+        "text": text,
+        "api_app_id": "A0KAKEHASHI",
+        "is_enterprise_install": "true",
+        "response_url": bot.fake.response_url("command"),
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+    response = await bot.post(urlencode(form), content_type="application/x-www-form-urlencoded")
+    assert response.status == 200, await response.text()
+    return await response.json()  # type: ignore[no-any-return]
+
+
+async def test_command_arguments_split_at_full_width_spaces_and_take_japanese_labels(
+    sqlite_db: Database, fake: FakeSlack
+) -> None:
+    app, client = await build_bot(sqlite_db, fake, rules=bundled_rules_path())  # locale ja, Japanese labels
+    bot = SlackBot(app=app, client=client, fake=fake)
+    try:
+        rules = app.rules.current
+        name, dept = next(iter(rules.departments.items()))
+        source = next(d for d in rules.sources if d.platform == "slack")
+        fake.add_channel("C0JASOURCE", source.channel.lstrip("#"))
+        await bot.event(
+            "message.json", **msg("ブログに書きました", "1700000200.000100", channel="C0JASOURCE")
+        )
+        [stored] = await messages(bot)
+        assert stored.link
+        admin = rules.admins[0]
+        body = await enterprise_command(bot, f"route\u3000<{stored.link}>\u3000{dept.label}", user_id=admin)
+        assert body["text"] == f"{dept.label}へ振り分けました。"
+        assert [i.department for i in await items(bot) if i.origin == "command"] == [name]
+        help_body = await enterprise_command(bot, "ｈｅｌｐ")
+        assert help_body["text"] == "kakehashi の使い方"
+    finally:
+        await client.close()
+        await app.stop()
+
+
+async def test_command_text_entities_and_links_are_decoded(bot: SlackBot) -> None:
+    body = await enterprise_command(bot, "rules\u3000test 保存すると &lt;エラー&gt; &amp; 落ちる")
+    assert "keyword" in json.dumps(body["blocks"], ensure_ascii=False)
+    await bot.event("message.json", **msg("we wrote a blog post", "1700000200.000200"))
+    link = f"https://community.slack.com/archives/{COMMUNITY}/p1700000200000200"
+    ok = await enterprise_command(bot, f"route <{link}|the post> MARKETING")
+    assert ok["text"] == "Routed to Marketing."
