@@ -20,6 +20,7 @@ from adapters.discourse import (
     Site,
     edited_at,
     is_routable_kind,
+    is_withdrawn,
     parse_topic,
     signature_ok,
     validate_post,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kakehashi.discourse")
 
-POST_EVENTS = ("post_created", "post_edited", "post_destroyed")
+POST_EVENTS = ("post_created", "post_edited", "post_destroyed", "post_recovered")
 
 
 def _reply(status: str, code: int = 200, **extra: Any) -> web.Response:
@@ -134,29 +135,62 @@ class DiscoursePlugin:
     async def _handle(self, event: str, payload: dict[str, Any]) -> str:
         if event == "ping" or "ping" in payload:
             return "pong"
-        if event == "topic_created":
+        if event in ("topic_created", "topic_edited"):
             # The first post arrives as its own post_created; only remember the topic's details.
             info = parse_topic(payload.get("topic"))
             if info is None:
+                if event == "topic_edited":
+                    return "ignored"  # only ever a hint (new tags); nothing is lost
                 raise PayloadError("topic.id: expected an integer")
             self.lookups.remember_topic(info)
             return "topic remembered"
+        if event == "topic_destroyed":
+            return await self._topic_destroyed(payload.get("topic"))
         if event not in POST_EVENTS:
             return "ignored"
         post = validate_post(payload.get("post"))
-        dispatcher = self.app.dispatcher
-        if event == "post_destroyed":
-            return (await dispatcher.handle_delete("discourse", self.site.post_key(post["id"]))).status
-        if not is_routable_kind(post) or post.get("deleted_at"):
+        key = self.site.post_key(post["id"])
+        if event == "post_destroyed" or (event == "post_edited" and is_withdrawn(post)):
+            # post_edited also tells of a post its author deleted ("(post deleted by author)",
+            # user_deleted) or that flags hid: both leave public view.
+            return await self._delete(key)
+        if not is_routable_kind(post) or is_withdrawn(post):
             return "ignored"
         msg = await self.lookups.message(post)
-        if event == "post_created":
-            outcome = await dispatcher.handle_message(msg)
-        else:
+        dispatcher = self.app.dispatcher
+        if event == "post_edited":
+            stored = await self.app.store.get_message("discourse", key)
+            if msg.private and stored is not None and not stored.private:
+                log.info(
+                    "discourse post %s left public view (private message or restricted category)", post["id"]
+                )
+                return await self._delete(key)
             outcome = await dispatcher.handle_edit(msg, edited_at(post))
+        else:  # post_created, post_recovered
+            outcome = await dispatcher.handle_message(msg)
         if outcome.status in ("stored", "edited"):
             self.app.worker.wake()
         return outcome.status
+
+    async def _delete(self, key: str) -> str:
+        outcome = await self.app.dispatcher.handle_delete("discourse", key)
+        if outcome.status == "deleted":
+            self.app.worker.wake()
+        return outcome.status
+
+    async def _topic_destroyed(self, topic: Any) -> str:
+        """Deleting a topic sends post_destroyed for its first post only: redact the replies too."""
+        info = parse_topic(topic)
+        if info is None:
+            raise PayloadError("topic.id: expected an integer")
+        known = await self.lookups.topic(info.id, fetch=True)
+        keys = [self.site.topic_key(info.id)]
+        first = (known.first_post_id if known else None) or info.first_post_id
+        if first:
+            keys.append(self.site.post_key(first))
+        replies = [m.key for m in await self.app.store.replies_to(keys) if m.platform == "discourse"]
+        statuses = [await self._delete(key) for key in [*keys[1:], *replies]]
+        return "deleted" if "deleted" in statuses else "ignored"
 
 
 def plugin(app: App) -> DiscoursePlugin | None:
