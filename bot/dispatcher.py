@@ -176,6 +176,9 @@ class Dispatcher:
         if not added:
             await self.store.remove_reaction(platform=platform, target=target, emoji=emoji, user_id=user_id)
             return "removed"
+        message = await self.store.get_message(platform, target)
+        if message is not None and message.private:  # invariant 4: an emoji is not a rule opting in
+            return "private"
         if not await self.store.add_reaction(
             platform=platform, target=target, emoji=emoji, user_id=user_id, user_name=user_name
         ):

@@ -242,3 +242,25 @@ async def test_command_text_entities_and_links_are_decoded(bot: SlackBot) -> Non
     link = f"https://community.slack.com/archives/{COMMUNITY}/p1700000200000200"
     ok = await enterprise_command(bot, f"route <{link}|the post> MARKETING")
     assert ok["text"] == "Routed to Marketing."
+
+
+async def test_an_emoji_flag_never_carries_a_private_post_out(bot: SlackBot) -> None:
+    await bot.event(
+        "message.json",
+        **msg(
+            "we are presenting at a meetup", "1700000300.000100", channel=SECRET_CLUB, channel_type="group"
+        ),
+    )
+    await bot.event(
+        "reaction.json",
+        type="reaction_added",
+        reaction="mega",
+        channel=SECRET_CLUB,
+        ts="1700000300.000100",
+        user="U0MEMBER2",
+        event_ts="1700000300.000200",
+        event_id="pf1",
+    )
+    assert await items(bot) == []
+    await bot.deliver()
+    assert bot.fake.posts() == []
