@@ -26,6 +26,36 @@ from bot.errors import PayloadError
 MAX_SKEW = 300.0  # seconds
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_TEXT = 40_000
+MAX_BODY = 1024 * 1024  # bytes; bigger bodies are refused with 413
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(value: str) -> str:
+    """What JSON allows but a database refuses: NUL characters are dropped, lone UTF-16
+    surrogates (``"\\ud800"`` unpaired) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+
+
+def parse_time(raw: Any) -> datetime:
+    """ISO 8601 with a UTC offset (``Z`` too), or unix time in seconds or milliseconds (a
+    number, or a string of digits)."""
+    problem = PayloadError(f"time: expected ISO 8601 with a UTC offset or unix seconds, got {raw!r}")
+    if isinstance(raw, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", raw.strip()):
+        raw = float(raw)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        seconds = raw / 1000 if raw >= 1e11 else raw  # 1e11 s is the year 5138: milliseconds
+        if not 0 < seconds < 1e11 or seconds != seconds:
+            raise problem
+        return datetime.fromtimestamp(seconds, UTC)
+    if not isinstance(raw, str) or len(raw) > 64:
+        raise problem
+    try:
+        created = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise problem from None
+    if created.tzinfo is None:
+        raise problem
+    return created.astimezone(UTC)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -61,6 +91,7 @@ def _str(data: dict[str, Any], name: str, *, required: bool = True, limit: int =
         raise PayloadError(f"{name}: expected a non-empty string, got {got}")
     if len(value) > limit:
         raise PayloadError(f"{name}: longer than {limit} characters")
+    value = clean(value)
     return value.strip() if name != "text" else value
 
 
@@ -77,13 +108,7 @@ def parse_message(source: str, data: Any) -> InboundMessage:
     link = _str(data, "link", limit=2000)
     if link and not link.startswith(("http://", "https://")):
         raise PayloadError("link: expected an http(s) URL")
-    raw_time = _str(data, "time", limit=64)
-    try:
-        created = datetime.fromisoformat(str(raw_time))
-    except ValueError:
-        raise PayloadError(f"time: expected ISO 8601 with a UTC offset, got {raw_time!r}") from None
-    if created.tzinfo is None:
-        raise PayloadError(f"time: expected ISO 8601 with a UTC offset, got {raw_time!r}")
+    created = parse_time(data.get("time"))
     author_id = _str(data, "author_id", required=False) or author
     thread_id = _str(data, "thread_id", required=False)
     tags_raw = data.get("tags", [])
@@ -99,9 +124,9 @@ def parse_message(source: str, data: Any) -> InboundMessage:
         author_id=str(author_id),
         author=str(author),
         text=str(text),
-        created_at=created.astimezone(UTC),
+        created_at=created,
         thread_key=f"{source}:{thread_id}" if thread_id and thread_id != msg_id else None,
         link=link,
-        tags=tuple(t.strip() for t in tags_raw if t.strip()),
+        tags=tuple(clean(t).strip() for t in tags_raw if t.strip()),
         raw=data,
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from adapters.inbound_webhook import check_signature, parse_message
+from adapters.inbound_webhook import MAX_BODY, check_signature, parse_message
 from bot.domain import Sink
 from bot.errors import PayloadError
 
@@ -44,7 +44,17 @@ class InboundWebhookPlugin:
         return None
 
     async def receive(self, request: web.Request) -> web.Response:
-        body = await request.read()
+        too_big = web.json_response(
+            {"status": "too_large", "error": f"body: larger than {MAX_BODY} bytes"}, status=413
+        )
+        if (request.content_length or 0) > MAX_BODY:
+            return too_big
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return too_big
+        if len(body) > MAX_BODY:
+            return too_big
         problem = check_signature(
             self.secret,
             body,

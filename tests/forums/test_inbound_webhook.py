@@ -30,7 +30,12 @@ async def send(
     secret: str = INBOUND_SECRET,
     signature: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    if isinstance(body, bytes):
+        raw = body
+    else:
+        # a lone surrogate can only travel as a JSON escape ("\ud800"), as senders do
+        lone = any(0xD800 <= ord(c) <= 0xDFFF for c in json.dumps(body, ensure_ascii=False))
+        raw = json.dumps(body, ensure_ascii=lone).encode()
     stamp = str(int(ts if ts is not None else time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -94,11 +99,11 @@ async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFacto
         ({**MESSAGE, "author": 7}, "author: expected a non-empty string, got int"),
         (
             {**MESSAGE, "time": "2026-11-12 09:30"},
-            "time: expected ISO 8601 with a UTC offset, got '2026-11-12 09:30'",
+            "time: expected ISO 8601 with a UTC offset or unix seconds, got '2026-11-12 09:30'",
         ),
         (
             {**MESSAGE, "time": "next tuesday"},
-            "time: expected ISO 8601 with a UTC offset, got 'next tuesday'",
+            "time: expected ISO 8601 with a UTC offset or unix seconds, got 'next tuesday'",
         ),
         ({**MESSAGE, "link": "javascript:alert(1)"}, "link: expected an http(s) URL"),
         ({**MESSAGE, "tags": "bug"}, "tags: expected a list of strings"),
@@ -115,3 +120,55 @@ async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFacto
 async def test_not_mounted_without_a_secret(harness: HarnessFactory) -> None:
     h = await harness()
     assert [p.name for p in h.app.plugins] == []
+
+
+async def test_unusual_but_valid_messages(harness: HarnessFactory) -> None:
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({**MESSAGE, "id": 42, "time": "2026-11-12T00:30:00Z"}, "2026-11-12T00:30:00+00:00"),  # int id, Zulu
+        ({**MESSAGE, "id": "e-1", "time": 1794443400}, "2026-11-12T00:30:00+00:00"),  # unix seconds
+        ({**MESSAGE, "id": "e-2", "time": 1794443400123}, "2026-11-12T00:30:00.123000+00:00"),  # milliseconds
+        (
+            {**MESSAGE, "id": "e-3", "time": "2026-11-12T09:30:00.123456789+09:00"},
+            "2026-11-12T00:30:00.123456+00:00",
+        ),
+        ({**MESSAGE, "id": "e-4", "extra": {"nested": [1, 2]}, "author_id": None, "thread_id": None}, ""),
+        (
+            {
+                **MESSAGE,
+                "id": "e-5",
+                "text": "NUL\u0000 in the middle, a lone \ud800 surrogate, emoji 🐛 and ｶﾀｶﾅ",
+            },
+            "",
+        ),
+    ]
+    for body, created in cases:
+        status, answer = await send(h, body)
+        assert (status, answer["status"]) == (200, "stored"), (body, answer)
+        message = await h.app.store.get_message("webhook", answer["key"])
+        assert message is not None
+        if created:
+            assert message.created_at.isoformat() == created
+    odd = await h.app.store.get_message("webhook", "forum:e-5")
+    assert odd is not None and odd.text == "NUL in the middle, a lone \ufffd surrogate, emoji 🐛 and ｶﾀｶﾅ"
+    assert (await h.app.store.get_message("webhook", "forum:e-4")).author_id == "yamada"  # type: ignore[union-attr]
+
+
+async def test_empty_huge_and_non_json_bodies(harness: HarnessFactory) -> None:
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    assert await send(h, b"") == (400, {"status": "bad_request", "error": "body: not valid JSON"})
+    assert (await send(h, b"\xff\xfe{}"))[0] == 400
+    assert (await send(h, b"id=1&text=hi"))[0] == 400
+    status, answer = await send(h, {**MESSAGE, "text": "x" * 40_001})
+    assert (status, answer["error"]) == (400, "text: longer than 40000 characters")
+    status, answer = await send(h, {**MESSAGE, "time": 10**15})
+    assert (status, answer["error"]) == (
+        400,
+        "time: expected ISO 8601 with a UTC offset or unix seconds, got 1000000000000000",
+    )
+    status, answer = await send(h, {**MESSAGE, "time": True})
+    assert status == 400 and answer["error"].startswith("time: expected ISO 8601")
+    huge = json.dumps({**MESSAGE, "padding": "x" * (2 * 1024 * 1024)}).encode()
+    status, answer = await send(h, huge)
+    assert status == 413 and "body" in answer["error"]
+    assert (await h.app.store.stats())["messages"] == 0
