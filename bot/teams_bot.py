@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.serialization import Model
 
 from adapters.teams import convert
 from adapters.teams.cards import card_attachment, fit_summary
@@ -49,6 +50,27 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 # CloudAdapter.process).  botbuilder's Activity model drops fields it has no attribute for
 # (a mention entity's ``mentioned`` and ``text``), so conversion reads the original.
 INBOUND_JSON: ContextVar[dict[str, Any] | None] = ContextVar("teams_inbound_json", default=None)
+
+
+class MessageInvokeResponse(Model):
+    """The ``adaptiveCard/action`` answer that shows a message: ``{"statusCode", "type", "value": text}``.
+
+    CloudAdapter serialises an invoke body with msrest, so it must be a Model; botbuilder's own
+    ``AdaptiveCardInvokeResponse`` types ``value`` as an object and cannot carry the text
+    (a string message or a card: learn.microsoft.com/dotnet/api/microsoft.teams.apps.adaptivecardresponse).
+    """
+
+    _attribute_map = {  # noqa: RUF012 (msrest reads this class attribute)
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "str"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
 
 
 def _reply_activity(reply: CommandReply, locale: str) -> Activity:
@@ -151,9 +173,8 @@ class TeamsBot(TeamsActivityHandler):
             repost_id = convert.remote_id(conversation, event.message_id)
             on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
             target = repost_id if on_repost else convert.message_key(conversation, event.message_id)
-            emoji = event.reaction
-            if rules.reaction_for(emoji, on_routed=on_repost) is None:
-                emoji = convert.REACTION_ALIASES.get(emoji, emoji)
+            names = convert.reaction_names(event.reaction)
+            emoji = next((n for n in names if rules.reaction_for(n, on_routed=on_repost)), names[0])
             result = await self.app.dispatcher.handle_reaction(
                 platform=convert.PLATFORM, target=target, emoji=emoji, user_id=str(sender["id"]),
                 user_name=str(sender.get("name") or sender["id"]), added=event.added,
@@ -177,9 +198,13 @@ class TeamsBot(TeamsActivityHandler):
         return answer
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """``adaptiveCard/action`` answers 200 with a message for the clicker; other invokes get
+        botbuilder's answers (501 for the ones kakehashi does not implement)."""
         if turn_context.activity.name == "adaptiveCard/action":
             answer = await self._card_action(self._raw(turn_context))
-            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": answer or ""}
+            body = MessageInvokeResponse(
+                status_code=int(HTTPStatus.OK), type="application/vnd.microsoft.activity.message", value=answer or ""
+            )
             return InvokeResponse(status=int(HTTPStatus.OK), body=body)
         return await super().on_invoke_activity(turn_context)
 
@@ -266,7 +291,26 @@ class TeamsBot(TeamsActivityHandler):
             await self.directory.save_channel(place, reference)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        await self._learn_team(turn_context)
+        """Learn the team's channels when the bot joins and when channels or the team change.
+
+        A user joining or leaving changes nothing kakehashi stores (the team is learned then only
+        if it is still unknown).  When the bot is removed, or a channel or team is deleted, the
+        stored references stay: posts there fail at the Bot Connector (403/404) and are
+        dead-lettered with what to fix, which says more than "no reference" would.
+        """
+        raw = self._raw(turn_context)
+        event = convert.event_type(raw)
+        bot_id = (raw.get("recipient") or {}).get("id")
+        if bot_id in convert.member_ids(raw, "membersRemoved") or event in convert.GONE_EVENTS:
+            log.info("Teams %s in %s: stored channel references kept", event or "bot removed",
+                     (raw.get("conversation") or {}).get("id"))
+            return
+        if event in convert.CHANNEL_EVENTS or bot_id in convert.member_ids(raw, "membersAdded"):
+            await self._learn_team(turn_context)
+        elif event in (None, "teamMemberAdded"):
+            team_id = convert.place(raw).team_id
+            if team_id and await self.directory.team_name(team_id) is None:
+                await self._learn_team(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._learn_team(turn_context)

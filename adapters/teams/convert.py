@@ -14,6 +14,7 @@ before ``;`` is the channel id, ``<root>`` the id of the thread's first message.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,9 +28,13 @@ from bot.errors import PayloadError
 PLATFORM = "teams"
 GENERAL = "General"
 _MESSAGEID = ";messageid="
-_AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_AT = re.compile(r"<at\b[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 
 # Teams reaction types and the emoji names rules.yaml (written with Slack names in mind) uses.
+# Teams names a reaction either by word (``like``, ``heart``, ``launch``) or as
+# ``<code points>_<name>`` (``1f440_eyes``, ``2705_whiteheavycheckmark``), with ``-tone1``…``-tone5``
+# for skin tones (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/subscribe-to-conversation-events#message-reaction-events).
 REACTION_ALIASES: dict[str, str] = {
     "like": "+1",
     "heart": "heart",
@@ -37,11 +42,44 @@ REACTION_ALIASES: dict[str, str] = {
     "surprised": "open_mouth",
     "sad": "cry",
     "angry": "angry",
-    "2705_whiteheavycheckmark": "white_check_mark",
-    "1f440_eyes": "eyes",
-    "1f4cc_pushpin": "pushpin",
     "launch": "rocket",
+    "holdon": "hourglass_flowing_sand",
 }
+# The emoji character of a ``<code points>_<name>`` reaction to the Slack name rules.yaml most
+# likely uses (rules.yaml may also name the character itself, or Teams' own id).
+EMOJI_NAMES: dict[str, str] = {
+    "👍": "+1", "👎": "-1", "❤️": "heart", "❤": "heart", "😆": "laughing", "😂": "joy", "😮": "open_mouth",
+    "😢": "cry", "😠": "angry", "✅": "white_check_mark", "✔️": "heavy_check_mark", "❌": "x", "👀": "eyes",
+    "📌": "pushpin", "🚀": "rocket", "💡": "bulb", "🎉": "tada", "🔥": "fire", "🙏": "pray", "👏": "clap",
+    "🙌": "raised_hands", "💯": "100", "🤔": "thinking_face", "⭐": "star", "🌟": "star2", "⚠️": "warning",
+    "🐛": "bug", "❓": "question", "❗": "exclamation", "📝": "memo", "✨": "sparkles", "💪": "muscle",
+    "👌": "ok_hand", "😄": "smile", "😊": "blush", "😍": "heart_eyes", "🥰": "smiling_face_with_3_hearts",
+    "⏳": "hourglass_flowing_sand", "📢": "loudspeaker", "📣": "mega", "💬": "speech_balloon",
+    "🏆": "trophy", "🎁": "gift", "🆗": "ok", "🆕": "new", "🔖": "bookmark", "🚨": "rotating_light",
+    "💰": "moneybag", "💸": "money_with_wings", "📈": "chart_with_upwards_trend", "🤝": "handshake",
+}
+_TONE = re.compile(r"[-_]tone[1-5]$", re.IGNORECASE)
+_CODEPOINTS = re.compile(r"^((?:[0-9a-f]{4,6})(?:[-_][0-9a-f]{4,6})*)_[a-z]", re.IGNORECASE)
+
+
+def reaction_names(kind: str) -> tuple[str, ...]:
+    """Names a Teams reaction may have in rules.yaml, the most likely first (no duplicates).
+
+    ``like`` -> ``+1``, ``like``; ``1f4a1_lightbulb-tone2`` -> ``bulb``, the raw id, the id
+    without the tone, ``💡``.
+    """
+    base = _TONE.sub("", kind)
+    names = [REACTION_ALIASES.get(base.casefold(), "")]
+    char = ""
+    points = _CODEPOINTS.match(base)
+    if points:
+        try:
+            char = "".join(chr(int(p, 16)) for p in re.split(r"[-_]", points.group(1)))
+        except (ValueError, OverflowError):
+            char = ""
+        names.append(EMOJI_NAMES.get(char) or EMOJI_NAMES.get(char.replace("\ufe0f", "")) or "")
+    names += [kind, base, char]
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def base_conversation_id(conversation_id: str) -> str:
@@ -172,6 +210,25 @@ def place(activity: dict[str, Any]) -> Place:
     )
 
 
+# conversationUpdate ``channelData.eventType`` values
+# (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/subscribe-to-conversation-events):
+# ones after which the team's channel names should be read again, and ones that end a place.
+CHANNEL_EVENTS = frozenset(
+    {"channelCreated", "channelRenamed", "channelRestored", "teamRenamed", "teamRestored", "teamUnarchived"}
+)
+GONE_EVENTS = frozenset({"channelDeleted", "teamDeleted", "teamHardDeleted", "teamArchived"})
+
+
+def event_type(activity: dict[str, Any]) -> str | None:
+    return _str(_dict(activity.get("channelData")).get("eventType"))
+
+
+def member_ids(activity: dict[str, Any], field_name: str) -> set[str]:
+    """The ids in ``membersAdded`` / ``membersRemoved``."""
+    members = activity.get(field_name)
+    return {str(m["id"]) for m in members if isinstance(m, dict) and m.get("id")} if isinstance(members, list) else set()
+
+
 def timestamp(activity: dict[str, Any]) -> datetime:
     raw = activity.get("timestamp")
     if isinstance(raw, datetime):
@@ -206,10 +263,20 @@ def mentions_bot(activity: dict[str, Any]) -> bool:
 
 
 def strip_bot_mention(activity: dict[str, Any], text: str) -> str:
-    """Remove the ``<at>…</at>`` markup that mentions the bot (other mentions keep their name)."""
+    """Remove the ``<at>…</at>`` markup that mentions the bot (other mentions keep their name).
+
+    The entity's ``text`` is ``<at>kakehashi</at>``; the ``text/html`` attachment writes the same
+    mention as ``<at id="0">kakehashi</at>``, so both forms go.
+    """
     for entity in _bot_mentions(activity):
-        if isinstance(entity.get("text"), str):
-            text = text.replace(entity["text"], " ")
+        markup = entity.get("text")
+        if not isinstance(markup, str) or not markup:
+            continue
+        text = text.replace(markup, " ")
+        name = _AT.sub(r"\1", markup).strip()
+        if name:
+            names = "|".join(re.escape(n) for n in {name, html.escape(name, quote=False)})
+            text = re.sub(rf"<at\b[^>]*>\s*(?:{names})\s*</at>", " ", text, flags=re.IGNORECASE)
     return text
 
 
@@ -230,7 +297,8 @@ def plain_text(activity: dict[str, Any], *, strip_bot: bool = True) -> str:
     if strip_bot:
         raw = strip_bot_mention(activity, raw)
     raw = _AT.sub(r"\1", raw)
-    return html_to_text(raw) if looks_like_html(raw) else raw.strip()
+    # Teams escapes ``&``, ``<`` and ``>`` even in a plain ``text`` without tags
+    return html_to_text(raw) if looks_like_html(raw) or _ENTITY.search(raw) else raw.strip()
 
 
 def file_names(activity: dict[str, Any]) -> tuple[str, ...]:

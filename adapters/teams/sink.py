@@ -24,6 +24,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -199,11 +201,21 @@ def _root(reply_to: str) -> str:
 
 
 def _retry_after(headers: Any) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
     raw = headers.get("Retry-After") if headers is not None else None
-    try:
-        return max(float(raw), 0.0) if raw is not None else None
-    except (TypeError, ValueError):
+    if raw is None:
         return None
+    try:
+        return max(float(raw), 0.0)
+    except (TypeError, ValueError):
+        pass
+    try:
+        when = parsedate_to_datetime(str(raw))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _delivery_error(exc: HttpOperationError, conversation: str) -> Exception:

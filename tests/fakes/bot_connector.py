@@ -19,12 +19,18 @@ queues forced answers (429 with Retry-After, 412, 502, 403, ...) for the next ca
 from __future__ import annotations
 
 import itertools
+import json
+import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jwt
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from jwt.algorithms import RSAAlgorithm
 
 
 @dataclass
@@ -67,16 +73,22 @@ class FakeBotConnector:
     teams: dict[str, dict[str, Any]] = field(default_factory=dict)  # team id -> {"name", "aadGroupId", "channels"}
     calls: list[Call] = field(default_factory=list)
     server: TestServer | None = None
-    _failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    _failures: deque[tuple[int, dict[str, str], str, str]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
 
     def add_team(self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = "") -> None:
         """``channels``: id -> name (the General channel's name is None, as Teams answers)."""
         self.teams[team_id] = {"name": name, "aadGroupId": aad_group_id or f"aad-{team_id}", "channels": channels}
 
-    def fail(self, status: int, *, times: int = 1, headers: dict[str, str] | None = None) -> None:
+    def fail(
+        self, status: int, *, times: int = 1, headers: dict[str, str] | None = None, code: str | None = None,
+        message: str = "forced by the test",
+    ) -> None:
+        """Answer the next ``times`` calls with ``status`` and the connector's error body
+        ``{"error": {"code", "message"}}`` (``code``: e.g. ``BotNotInConversationRoster``)."""
         for _ in range(times):
-            self._failures.append((status, headers or {}))
+            self._failures.append((status, headers or {}, code or ("Throttled" if status == 429 else f"HTTP{status}"),
+                                   message))
 
     @property
     def url(self) -> str:
@@ -111,8 +123,8 @@ class FakeBotConnector:
     def _forced(self) -> web.Response | None:
         if not self._failures:
             return None
-        status, headers = self._failures.popleft()
-        body = {"error": {"code": "Throttled" if status == 429 else f"HTTP{status}", "message": "forced by the test"}}
+        status, headers, code, message = self._failures.popleft()
+        body = {"error": {"code": code, "message": message}}
         return web.json_response(body, status=status, headers=headers)
 
     async def send(self, request: web.Request) -> web.Response:
@@ -167,3 +179,78 @@ class FakeBotConnector:
     async def close(self) -> None:
         if self.server is not None:
             await self.server.close()
+
+
+class FakeBotFrameworkKeys:
+    """Bot Framework's token signing side: an OpenID metadata document and its JWKS, and tokens.
+
+    Teams signs each request to ``/api/messages`` with an RS256 JWT (``iss``
+    ``https://api.botframework.com``, ``aud`` = the bot's app id, ``serviceurl`` = the activity's
+    ``serviceUrl``, ``kid`` naming a key whose ``endorsements`` list ``msteams``); the bot fetches
+    the keys from ``https://login.botframework.com/v1/.well-known/openidconfiguration``
+    (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication,
+    "Authenticate requests from the Bot Connector service to your bot").
+
+    botbuilder fetches the metadata with blocking ``requests.get`` from inside the event loop, so
+    this server runs in its own thread (an aiohttp server on the test's loop would deadlock).
+    """
+
+    ISSUER = "https://api.botframework.com"
+
+    def __init__(self, *, kid: str = "kakehashi-test-key", endorsements: tuple[str, ...] = ("msteams",)) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.kid = kid
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        jwk.update(kid=kid, use="sig", endorsements=list(endorsements))
+        self.jwks = {"keys": [jwk]}
+        self.requests: list[str] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def base(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base}/v1/.well-known/openidconfiguration"
+
+    def token(self, claims: dict[str, Any], *, key: Any = None, kid: str | None = None, lifetime: int = 3600) -> str:
+        now = int(time.time())
+        body = {"iss": self.ISSUER, "nbf": now - 60, "exp": now + lifetime, **claims}
+        return jwt.encode(body, key or self.private_key, algorithm="RS256", headers={"kid": kid or self.kid})
+
+    def start(self) -> None:
+        keys = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                keys.requests.append(self.path)
+                if self.path.endswith("/openidconfiguration"):
+                    body = {"issuer": keys.ISSUER, "jwks_uri": f"{keys.base}/v1/.well-known/keys",
+                            "id_token_signing_alg_values_supported": ["RS256"]}
+                elif self.path.endswith("/keys"):
+                    body = keys.jwks
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

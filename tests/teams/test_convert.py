@@ -28,10 +28,39 @@ from tests.teams.conftest import COMMUNITY, load
         ("<ul><li>a</li><li>b</li></ul>", "- a\n- b"),
         ('<p>ok <img alt="👍" src="x.png"></p>', "ok 👍"),
         ("&lt;script&gt; &amp; more", "<script> & more"),
+        ('<p>ok <emoji id="smile" alt="😄" title="Smile"></emoji></p>', "ok 😄"),
+        ('<blockquote itemscope="" itemtype="http://schema.skype.com/Reply" itemid="1"><strong itemprop="mri">A</strong>'
+         '<p itemprop="preview">quoted <a href="https://x.example">bug</a></p></blockquote><p>mine</p>', "mine"),
+        ("<blockquote><p>a plain quote stays</p></blockquote>", "a plain quote stays"),
+        ('<p>log:</p><codeblock class="Python"><code>a = 1\nraise Bug</code></codeblock>', "log:\na = 1\nraise Bug"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+def test_plain_text_decodes_entities_without_tags() -> None:
+    activity = load("channel_reply.json")
+    activity["text"] = "Q&amp;A: 5 &lt; 6"
+    assert convert.plain_text(activity) == "Q&A: 5 < 6"
+    activity["text"] = "R&D and AT&T"
+    assert convert.plain_text(activity) == "R&D and AT&T"
+
+
+@pytest.mark.parametrize(
+    ("kind", "first"),
+    [("like", "+1"), ("heart", "heart"), ("surprised", "open_mouth"), ("launch", "rocket"),
+     ("1f440_eyes", "eyes"), ("2705_whiteheavycheckmark", "white_check_mark"), ("1f44d_thumbsup-tone3", "+1"),
+     ("1f600_grinningface", "1f600_grinningface"), ("somethingnew", "somethingnew")],
+)
+def test_reaction_names(kind: str, first: str) -> None:
+    names = convert.reaction_names(kind)
+    assert names[0] == first and kind in names
+
+
+def test_reaction_names_offer_the_emoji_character() -> None:
+    assert "😀" in convert.reaction_names("1f600_grinningface")
+    assert convert.reaction_names("1f44d_thumbsup-tone3")[-1] == "👍"
 
 
 def test_mentions_are_stripped_for_the_bot_and_kept_as_names_for_people() -> None:

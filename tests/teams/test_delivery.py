@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import format_datetime
+
 from sqlalchemy import select
 
 from adapters.teams.limits import WindowLimiter
@@ -89,3 +92,41 @@ def test_window_limiter_keeps_teams_per_conversation_limits() -> None:
     hourly = WindowLimiter(limits=((3, 3600.0),), clock=lambda: now[0])
     assert [hourly.delay("c") for _ in range(3)] == [0, 0, 0]
     assert 3599 < hourly.delay("c") <= 3600
+
+
+async def test_bot_not_in_roster_is_dead_lettered_with_teams_error_code(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    teams.connector.fail(403, times=2, code="BotNotInConversationRoster",
+                         message="The bot is not part of the conversation roster.")
+    assert await teams.app.worker.run_once() == {"dead": 2}
+    for row in await outbox(teams):
+        assert row.last_error and "HTTP 403 (BotNotInConversationRoster: The bot is not part" in row.last_error
+        assert "still installed" in row.last_error
+
+
+async def test_retry_after_as_an_http_date_and_504_are_retried(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    when = teams.app.clock() + timedelta(seconds=40)
+    teams.connector.fail(429, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    teams.connector.fail(504, code="GatewayTimeout")
+    assert await teams.app.worker.run_once() == {"retry": 2}
+    throttled, timed_out = sorted(await outbox(teams), key=lambda r: "HTTP 429" not in (r.last_error or ""))
+    assert "HTTP 429" in (throttled.last_error or "") and "HTTP 504" in (timed_out.last_error or "")
+    delay = (throttled.next_attempt_at - teams.app.clock()).total_seconds()
+    assert 30 < delay <= 41  # the date, not the default backoff
+
+
+async def test_a_card_gone_from_teams_dead_letters_its_update_only(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    teams.connector.fail(404, times=2, code="ConversationNotFound", message="Conversation not found.")
+    await teams.send("message_edit.json")
+    await teams.deliver()
+    updates = [r for r in await outbox(teams) if r.kind == "update"]
+    assert len(updates) == 2 and {r.status for r in updates} == {"dead"}
+    assert all("HTTP 404 (ConversationNotFound" in (r.last_error or "") and "deleted" in (r.last_error or "")
+               for r in updates)
+    assert {r.status for r in await outbox(teams) if r.kind == "repost"} == {"sent", "dead"}  # PR/Press: no reference

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from bot import teams_plugin
@@ -16,7 +18,7 @@ from bot.errors import SettingsError
 from bot.settings import Settings
 from storage.models import Message
 from tests.conftest import Database
-from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.bot_connector import FakeBotConnector, FakeBotFrameworkKeys
 from tests.teams.conftest import RULES, TeamsBot, build, load
 
 
@@ -104,3 +106,61 @@ async def test_dev_mode_alone_mounts_teams_unauthenticated(database: Database, c
         assert [p.name for p in app.plugins] == ["teams"]
     finally:
         await app.stop()
+
+
+@dataclass(frozen=True)
+class KeysConfig:
+    """``ConfigurationBotFrameworkAuthentication``'s settings, with the OpenID metadata of the fake keys."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str = FakeBotFrameworkKeys.ISSUER
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str | None = None
+
+
+async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
+    database: Database, connector: FakeBotConnector
+) -> None:
+    """The real botbuilder token validation, pointed at a local OpenID metadata + JWKS stand-in."""
+    app_id = "0b6e4a3c-1111-4222-8333-444455556666"
+    keys = FakeBotFrameworkKeys()
+    keys.start()
+    config = KeysConfig(APP_ID=app_id, APP_PASSWORD="secret", TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=keys.metadata_url)
+
+    def signed_plugin(app: App) -> teams_plugin.TeamsPlugin:
+        return teams_plugin.TeamsPlugin(app, auth=ConfigurationBotFrameworkAuthentication(config))
+
+    app = await build(database, connector, plugins=[signed_plugin], env="production", microsoft_app_id=app_id,
+                      microsoft_app_password="secret")
+    client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
+    await client.start_server()
+    try:
+        body = load("channel_message.json")
+        body["serviceUrl"] = connector.url
+        body["channelData"]["team"]["name"] = "Community"  # no install: nothing calls out to Teams
+        good = {"aud": app_id, "serviceurl": connector.url}
+        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        refused = {
+            "another bot's token": keys.token({**good, "aud": "11111111-2222-4333-8444-555555555555"}),
+            "a serviceUrl the token does not name": keys.token({**good, "serviceurl": "https://evil.example.com/"}),
+            "no serviceurl claim": keys.token({"aud": app_id}),
+            "expired": keys.token(good, lifetime=-3600),
+            "signed with another key": keys.token(good, key=other_key),
+            "another issuer": keys.token({**good, "iss": "https://sts.windows.net/evil/"}),
+        }
+        for why, token in refused.items():
+            response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
+            assert response.status == 401, (why, response.status, await response.text())
+        assert await count_messages(app) == 0
+        response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {keys.token(good)}"})
+        assert response.status in (200, 201), await response.text()
+        async with app.store.sessions() as session:
+            (message,) = (await session.scalars(select(Message))).all()
+        assert message.channel == "Community/General" and "アプリが落ちる" in message.text
+        assert any(path.endswith("/keys") for path in keys.requests)  # the signature was checked against the JWKS
+    finally:
+        await client.close()
+        await app.stop()
+        keys.close()

@@ -1,0 +1,159 @@
+"""Teams activity shapes beyond the basic flow, each through the real CloudAdapter over HTTP.
+
+HTML bodies with ``<at id>`` mentions, ``<emoji>``, quoted replies and code blocks; group chats;
+``Action.Execute`` invokes and invokes kakehashi does not implement; Teams' emoji reaction ids;
+channel renames and deletions and the bot's removal.  Fixtures name their sources in
+tests/fixtures/teams/README.md.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from storage.models import ConversationRef, Item, Message, Reaction
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, TeamsBot
+
+T = TypeVar("T")
+
+EXECUTE_ANSWER = "application/vnd.microsoft.activity.message"
+
+
+async def rows(teams: TeamsBot, model: type[T]) -> list[T]:
+    async with teams.app.store.sessions() as session:
+        return list((await session.scalars(select(model).order_by(model.id))).all())  # type: ignore[attr-defined]
+
+
+async def card_in(teams: TeamsBot, conversation: str) -> str:
+    """The activity id the fake Bot Connector gave our card in ``conversation``."""
+    sent = teams.connector.sent()
+    index = next(i for i, call in enumerate(sent) if call.conversation_id == conversation)
+    return str(1_700_000_000_001 + index)
+
+
+async def test_a_mention_in_the_html_body_is_a_command_without_the_bots_name(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("mention_command_html.json")
+    (reply,) = teams.connector.replies()
+    text = reply.card_text()
+    assert "わかりませんでした" not in text  # "kakehashi rules test …" would be an unknown command
+    assert "製品開発" in text and "カスタマーサクセス" in text  # 不具合 -> bug -> product + cs
+    assert await rows(teams, Message) == []
+
+
+async def test_a_group_chat_mention_is_answered_in_the_chat(teams: TeamsBot) -> None:
+    await teams.send("group_chat_mention.json")
+    (reply,) = teams.connector.replies()
+    assert reply.conversation_id == "19:a9b8c7d6e5f4groupchat0123456789@thread.v2"
+    assert reply.activity_id == "1731830700000" and "recap" in reply.card_text()
+    assert await rows(teams, Message) == []
+
+
+async def test_a_quoting_reply_is_routed_by_its_own_words(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.send("channel_message_rich.json")
+    await teams.deliver()
+    reply = next(m for m in await rows(teams, Message) if m.key.endswith(":1731830640000"))
+    assert reply.text == "同じく困っています😢。ログ:\nError: export failed <500>"
+    assert reply.thread_key == f"{COMMUNITY}:1731830400000" and reply.files == ["export-log.txt"]
+    # the quoted "バグ" belongs to the first message: the reply itself matches no route
+    assert {i.message_id for i in await rows(teams, Item)} == {next(m.id for m in await rows(teams, Message)
+                                                                    if m.key.endswith(":1731830400000"))}
+
+
+async def test_action_execute_is_answered_in_the_invoke_and_applied_once(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    card_id = await card_in(teams, CS_COMMUNITY)
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    execute = teams.activity("adaptive_card_execute.json", REPOST_ID=card_id)
+    execute["value"]["action"]["data"]["item_id"] = cs_item.id
+    response = await teams.post(execute)
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["statusCode"] == 200 and answer["type"] == EXECUTE_ANSWER and "CS Agent" in answer["value"]
+    again = await teams.post(execute)  # resent: answered, not applied twice
+    assert again.status == 200 and (await again.json())["value"] == ""
+    await teams.deliver()
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    assert cs_item.status == "done" and cs_item.status_by == "CS Agent"
+    (update,) = teams.connector.updates()
+    assert update.activity_id == card_id and "完了" in update.card_text()
+
+
+async def test_invokes_kakehashi_does_not_implement_change_nothing(teams: TeamsBot) -> None:
+    await teams.install()
+    calls = len(teams.connector.calls)
+    response = await teams.post(teams.activity("invoke_task_fetch.json"))
+    assert response.status == 501  # botbuilder's answer for an invoke the bot does not handle
+    other_app = teams.activity("adaptive_card_execute.json", REPOST_ID="1700000000002")
+    other_app["value"]["action"]["data"] = {"survey": "yes"}
+    response = await teams.post(other_app)
+    assert response.status == 200 and (await response.json())["value"] == ""
+    no_value = teams.activity("adaptive_card_execute.json", REPOST_ID="1700000000002")
+    no_value["id"] = "f:execute-without-value"
+    del no_value["value"]
+    response = await teams.post(no_value)
+    assert response.status == 200
+    assert len(teams.connector.calls) == calls and await rows(teams, Item) == []
+
+
+async def test_teams_emoji_reaction_ids_map_to_rules_names(teams: TeamsBot) -> None:
+    await teams.install()
+    idea = teams.activity("channel_message.json")
+    idea["text"] = "<p>ダッシュボードの色を選べるといいな</p>"  # matches no route
+    idea["attachments"] = []
+    await teams.post(idea)
+    await teams.send("message_reaction_emoji.json")  # 💡 1f4a1_lightbulb -> rules' "bulb" -> product
+    await teams.deliver()
+    (item,) = await rows(teams, Item)
+    assert (item.department, item.origin, item.tag) == ("product", "reaction", "idea")
+    (reaction,) = await rows(teams, Reaction)
+    assert reaction.emoji == "bulb"
+    await teams.send("channel_message.json", **{"1731830400000": "1731830400099"})  # a bug: cs gets a card
+    await teams.deliver()
+    card_id = await card_in(teams, CS_COMMUNITY)
+    check = teams.activity("message_reaction_like.json", REPOST_ID=card_id)
+    check["id"] = "f:reaction-check"
+    check["reactionsAdded"] = [{"type": "2705_whiteheavycheckmark"}]  # ✅ -> white_check_mark: done
+    await teams.post(check)
+    await teams.deliver()
+    assert next(i for i in await rows(teams, Item) if i.department == "cs").status == "done"
+
+
+async def test_a_renamed_channel_is_found_by_its_new_name_and_a_deleted_one_is_not_learned(teams: TeamsBot) -> None:
+    await teams.install()
+    calls = len(teams.connector.calls)
+    await teams.send("conversation_update_channel_renamed.json")
+    renamed = await teams.plugin.directory.resolve("CS/お客様の声")
+    assert renamed is not None and renamed.reference["conversation"]["id"] == CS_COMMUNITY
+    still = await teams.plugin.directory.resolve("CS/Community")  # rules.yaml may still say the old name
+    assert still is not None and still.reference["conversation"]["id"] == CS_COMMUNITY
+    learned = len(teams.connector.calls)
+    assert learned > calls  # the rename re-read the team's channels
+    await teams.send("conversation_update_channel_deleted.json")
+    await teams.send("conversation_update_bot_removed.json")
+    assert len(teams.connector.calls) == learned  # nothing to ask Teams after a deletion or removal
+    names = {r.name for r in await rows(teams, ConversationRef)}
+    assert "CS/Archive" not in names and "CS/Community" in names
+
+
+async def test_a_user_joining_a_known_team_does_not_call_teams(teams: TeamsBot) -> None:
+    await teams.install()
+    calls = len(teams.connector.calls)
+    joined = teams.activity("conversation_update_bot_added.json")
+    joined["id"] = "f:user-added"
+    joined["membersAdded"] = [{"id": "29:1NewMember", "aadObjectId": "dd00ee11-0000-4000-8000-000000000004"}]
+    await teams.post(joined)
+    assert len(teams.connector.calls) == calls
+    unknown_team = teams.activity("conversation_update_bot_added.json")
+    unknown_team["id"] = "f:user-added-unknown-team"
+    unknown_team["membersAdded"] = [{"id": "29:1NewMember"}]
+    unknown_team["conversation"]["id"] = "19:late-team-1234@thread.tacv2"
+    unknown_team["channelData"]["team"] = {"id": "19:late-team-1234@thread.tacv2", "name": "Late"}
+    teams.connector.add_team("19:late-team-1234@thread.tacv2", "Late", {"19:late-team-1234@thread.tacv2": None})
+    await teams.post(unknown_team)
+    assert await teams.plugin.directory.resolve("Late/General") is not None
