@@ -12,7 +12,9 @@ reference, so the HTTP calls go to that reference's ``serviceUrl``:
 The Bot Framework SDK does not retry throttled sends; its HTTP layer (msrest + requests) would
 retry 5xx itself, which is switched off here so the outbox owns every retry: 429/412/502/503/504
 and connection errors raise ``TransientDeliveryError`` (with ``Retry-After`` when Teams sends it),
-401/403/404 ``PermanentDeliveryError`` with a reason that says what to fix.
+401/403/404 ``PermanentDeliveryError`` with a reason that says what to fix.  A 2xx without an
+activity id (Teams answers some channel posts with an empty 202) counts as delivered: retrying
+would post the card twice.
 
 Rate limits: ``min_interval`` = 0.5 s spaces posts per destination in the outbox (7/s, 8/2 s and
 60/30 s all hold at 2/s) without blocking the worker or spending attempts; ``WindowLimiter`` is
@@ -106,7 +108,9 @@ class TeamsSink:
         channel_conversation = base_conversation_id(reference.conversation.id)
         if post.kind in ("update", "delete"):
             if not post.remote_id:
-                raise PermanentDeliveryError(f"{post.kind} without the id of the card to change")
+                raise PermanentDeliveryError(
+                    f"{post.kind} without the id of the card to change (Teams gave no id when it was posted)"
+                )
             try:
                 conversation, activity_id = split_remote_id(post.remote_id)
             except ValueError as exc:
@@ -122,6 +126,12 @@ class TeamsSink:
             conversation = f"{channel_conversation};messageid={split_remote_id(str(post.payload['thread_root']))[1]}"
         activity = self._activity(post)
         new_id = await self._call(reference, conversation, activity, update=False)
+        if not new_id:
+            # Teams accepted the post (2xx) but, as it sometimes does for channels, sent no id
+            # (202 with an empty body).  Sending again would post twice; the card is delivered
+            # but cannot be updated or threaded under later.
+            log.warning("Bot Connector accepted a post to %s without an activity id", conversation)
+            return Receipt(remote_id="", remote_channel=channel_conversation)
         return Receipt(remote_id=remote_id(channel_conversation, new_id), remote_channel=channel_conversation)
 
     def _activity(self, post: Post) -> Activity:
@@ -177,7 +187,7 @@ class TeamsSink:
                 result["id"] = str(activity.id)
             else:
                 response = await client.conversations.send_to_conversation(conversation, activity)
-                result["id"] = str(response.id) if response and response.id else ""
+                result["id"] = _activity_id(response.id) if response and response.id else ""
 
         try:
             await self.adapter.continue_conversation(reference, logic, self.app_id)  # type: ignore[call-arg]
@@ -185,9 +195,12 @@ class TeamsSink:
             raise _delivery_error(exc, conversation) from None
         except (ClientRequestError, OSError) as exc:
             raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
-        if not result.get("id"):
-            raise TransientDeliveryError("the Bot Connector answered without an activity id")
-        return result["id"]
+        return result.get("id", "")
+
+
+def _activity_id(value: str) -> str:
+    """The new activity's id; tolerates a ``<conversation>;messageid=<id>`` form."""
+    return str(value).rpartition(";messageid=")[2] or str(value)
 
 
 def _root(reply_to: str) -> str:

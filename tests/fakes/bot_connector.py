@@ -75,6 +75,7 @@ class FakeBotConnector:
     server: TestServer | None = None
     _failures: deque[tuple[int, dict[str, str], str, str]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
+    _silent: int = 0
 
     def add_team(self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = "") -> None:
         """``channels``: id -> name (the General channel's name is None, as Teams answers)."""
@@ -89,6 +90,11 @@ class FakeBotConnector:
         for _ in range(times):
             self._failures.append((status, headers or {}, code or ("Throttled" if status == 429 else f"HTTP{status}"),
                                    message))
+
+    def accept_without_id(self, *, times: int = 1) -> None:
+        """Answer the next ``times`` sends ``202 Accepted`` with no body, as Teams sometimes does for
+        channel posts (github.com/MicrosoftDocs/bot-docs/issues/2263)."""
+        self._silent += times
 
     @property
     def url(self) -> str:
@@ -132,6 +138,9 @@ class FakeBotConnector:
         forced = self._forced()
         if forced is not None:
             return forced
+        if self._silent:
+            self._silent -= 1
+            return web.Response(status=202)
         return web.json_response({"id": str(next(self._ids))}, status=201)
 
     async def update(self, request: web.Request) -> web.Response:

@@ -130,3 +130,19 @@ async def test_a_card_gone_from_teams_dead_letters_its_update_only(teams: TeamsB
     assert all("HTTP 404 (ConversationNotFound" in (r.last_error or "") and "deleted" in (r.last_error or "")
                for r in updates)
     assert {r.status for r in await outbox(teams) if r.kind == "repost"} == {"sent", "dead"}  # PR/Press: no reference
+
+
+async def test_a_post_accepted_without_an_id_is_not_sent_twice(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    teams.connector.accept_without_id(times=2)
+    await teams.deliver()
+    assert len(teams.connector.sent()) == 2  # one request per card: no retry after the empty 202
+    reposts = [r for r in await outbox(teams) if r.kind == "repost"]
+    assert {r.status for r in reposts} == {"sent"} and {r.remote_id for r in reposts} == {""}
+    await teams.send("message_edit.json")
+    await teams.deliver()
+    updates = [r for r in await outbox(teams) if r.kind == "update"]
+    assert {r.status for r in updates} == {"dead"}  # nothing to update in place, and it says why
+    assert all("Teams gave no id when it was posted" in (r.last_error or "") for r in updates)
+    assert teams.connector.updates() == []
