@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,10 +58,25 @@ def _load(zf: zipfile.ZipFile, name: str, *, required: bool) -> Any:
                 f"{name}: missing from the export (is this a Slack workspace export?)"
             ) from None
         return []
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise PayloadError(f"{name}: cannot be read from the zip, it is damaged ({exc})") from None
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         raise PayloadError(f"{name}: not valid JSON ({exc})") from None
+
+
+def _root(names: list[str]) -> str:
+    """The folder holding ``channels.json``: ``""`` for Slack's own zip, ``"Acme Slack export/"``
+    when the export was unzipped and zipped again (macOS adds ``__MACOSX/`` copies too)."""
+    if "channels.json" in names:
+        return ""
+    candidates = [
+        n[: -len("channels.json")]
+        for n in names
+        if n.endswith("/channels.json") and not n.startswith("__MACOSX/") and "/." not in "/" + n
+    ]
+    return min(candidates, key=len) if candidates else ""
 
 
 def user_display_name(user: dict[str, Any]) -> str:
@@ -83,12 +99,13 @@ class SlackExport:
         except (OSError, zipfile.BadZipFile) as exc:
             raise PayloadError(f"{path}: not a readable zip file ({exc})") from None
         self.workspace_url = workspace_url
-        names = set(self._zip.namelist())
+        self._root = _root(self._zip.namelist())
+        names = {n[len(self._root) :] for n in self._zip.namelist() if n.startswith(self._root)}
         # Enterprise Grid exports call the member list org_users.json.
         users_file = (
             "org_users.json" if "users.json" not in names and "org_users.json" in names else "users.json"
         )
-        users = _load(self._zip, users_file, required=True)
+        users = self._load(users_file, required=True)
         if not isinstance(users, list):
             raise PayloadError("users.json: expected a list of users")
         self.users = {u["id"]: u for u in users if isinstance(u, dict) and u.get("id")}
@@ -103,12 +120,33 @@ class SlackExport:
         self.team_id = team_id
         self.channels: dict[str, ExportChannel] = {}
         for name, private in (("channels.json", False), ("groups.json", True)):
-            listed = _load(self._zip, name, required=name == "channels.json")
+            listed = self._load(name, required=name == "channels.json")
             for ch in listed if isinstance(listed, list) else ():
                 if isinstance(ch, dict) and ch.get("id") and ch.get("name"):
-                    self.channels[str(ch["name"])] = ExportChannel(
-                        id=str(ch["id"]), name=str(ch["name"]), private=private
-                    )
+                    channel = ExportChannel(id=str(ch["id"]), name=str(ch["name"]), private=private)
+                    # folders are named after the channel; some tools name them by id
+                    self.channels[channel.name] = self.channels[channel.id] = channel
+        # dms.json / mpims.json (DMs and group DMs of a full export) are never community channels.
+
+    def _load(self, name: str, *, required: bool) -> Any:
+        return _load(self._zip, self._root + name, required=required)
+
+    def check(self) -> int:
+        """Read every day file once before anything is stored, so a damaged export fails with a
+        clear error instead of half-importing; returns the number of messages found."""
+        try:
+            damaged = self._zip.testzip()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise PayloadError(f"the zip is damaged ({exc})") from None
+        if damaged is not None:
+            raise PayloadError(f"{damaged}: damaged inside the zip (CRC mismatch); download the export again")
+        count = 0
+        for day in self.day_files():
+            data = self._load(day.path, required=True)
+            if not isinstance(data, list):
+                raise PayloadError(f"{day.path}: expected a list of messages")
+            count += len(data)
+        return count
 
     def close(self) -> None:
         self._zip.close()
@@ -123,9 +161,9 @@ class SlackExport:
         """Every day file of a known channel, by channel then date (parents before replies)."""
         out: list[DayFile] = []
         for name in self._zip.namelist():
-            match = DAY_FILE.match(name)
+            match = DAY_FILE.match(name[len(self._root) :]) if name.startswith(self._root) else None
             if match and match["folder"] in self.channels:
-                out.append(DayFile(path=name, channel=self.channels[match["folder"]]))
+                out.append(DayFile(path=match[0], channel=self.channels[match["folder"]]))
         return sorted(out, key=lambda f: f.path)
 
     def author_name(self, message: dict[str, Any]) -> str:
@@ -144,7 +182,7 @@ class SlackExport:
 
     def messages(self, day: DayFile) -> Iterator[tuple[int, InboundMessage]]:
         """(position in the file, message) for each content message, in file order."""
-        data = _load(self._zip, day.path, required=True)
+        data = self._load(day.path, required=True)
         if not isinstance(data, list):
             raise PayloadError(f"{day.path}: expected a list of messages")
         channel_type = "group" if day.channel.private else "channel"

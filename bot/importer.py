@@ -47,6 +47,7 @@ async def import_slack_export(
     on_file: Callable[[DayFile], None] = lambda day: None,
 ) -> ImportReport:
     report = ImportReport()
+    export.check()  # a damaged export fails here, before anything is stored
     for day in export.day_files():
         report.files += 1
         name = cursor_name(export, day)

@@ -312,3 +312,147 @@ async def test_discourse_import_since_is_idempotent(
     finally:
         await client.aclose()
         await app.stop()
+
+
+def write_zip(path: Path, files: dict[str, Any], *, root: str = "") -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            data = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+            zf.writestr(root + name, data)
+    return path
+
+
+def export_files() -> dict[str, Any]:
+    return {"users.json": USERS, "channels.json": CHANNELS, "integration_logs.json": [], **DAYS}
+
+
+async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
+    database: Database, tmp_path: Path
+) -> None:
+    """Slack's help page: a full export also holds dms.json, mpims.json, groups.json and one
+    folder per DM; canvases come as a folder of their own.  Unzipping and zipping again (Finder,
+    Explorer) adds a top-level folder, and macOS adds __MACOSX copies."""
+    root = "Kake Slack export Nov 10 2026 - Nov 11 2026/"
+    files = export_files()
+    files["groups.json"] = [
+        {"id": "G01PRIV", "name": "staff-only", "created": 1700000000, "members": ["U01SATO"]}
+    ]
+    files["dms.json"] = [{"id": "D01DM", "created": 1700000000, "members": ["U01SATO", "U02LEE"]}]
+    files["mpims.json"] = [{"id": "G02MP", "name": "mpdm-sato--lee--kim-1", "members": ["U01SATO", "U02LEE"]}]
+    files["D01DM/2026-11-10.json"] = [msg("1762736900.000900", "U01SATO", "private bug talk")]
+    files["mpdm-sato--lee--kim-1/2026-11-10.json"] = [msg("1762736901.000900", "U02LEE", "another bug")]
+    files["staff-only/2026-11-10.json"] = [msg("1762736902.000900", "U01SATO", "crash, internal")]
+    files["canvases/F0CANVAS.json"] = {"title": "Team notes"}
+    files["community/2026-11-12.json"] = [
+        # a reply also sent to the channel
+        msg(
+            "1762909200.000100",
+            "U02LEE",
+            "Also seeing the crash on Android",
+            subtype="thread_broadcast",
+            thread_ts=PARENT_TS,
+            root={"ts": PARENT_TS, "user": "U01SATO", "text": "..."},
+        ),
+        # a file beyond the free plan's history limit
+        msg(
+            "1762909300.000200",
+            "U01SATO",
+            "screenshot of the bug",
+            subtype="file_share",
+            upload=True,
+            files=[{"id": "F0HIDDEN", "mode": "hidden_by_limit"}],
+        ),
+        # an external (Slack Connect) author missing from users.json, named by user_profile
+        msg(
+            "1762909400.000300",
+            "U09EXT",
+            "We love it! 助かりました",
+            user_profile={"display_name": "ext.kim", "real_name": "Kim Ext", "team": "T0OTHER"},
+        ),
+        {
+            "type": "message",
+            "subtype": "channel_name",
+            "user": "U01SATO",
+            "ts": "1762909500.000400",
+            "old_name": "community-old",
+            "name": "community",
+            "text": "renamed the channel",
+        },
+        {
+            "type": "message",
+            "subtype": "tombstone",
+            "user": "USLACKBOT",
+            "ts": "1762909600.000500",
+            "text": "This message was deleted.",
+            "hidden": True,
+        },
+        {"type": "message", "user": "U01SATO", "text": "no ts: cannot be keyed"},
+    ]
+    export = write_zip(tmp_path / "rezipped.zip", files, root=root)
+    with zipfile.ZipFile(export, "a") as zf:
+        zf.writestr(f"__MACOSX/{root}._channels.json", b"\x00\x05\x16\x07junk")
+        zf.writestr(f"__MACOSX/{root}community/._2026-11-10.json", b"\x00\x05\x16\x07junk")
+    result = await cli(["import", "slack-export", str(export)], env(database))
+    assert result.exit_code == 0, result.output
+    # as before plus broadcast, file share and external in #community, and one in staff-only (not a
+    # source, ignored like #random and the department channel); DM folders are not read at all
+    assert "6 files (0 already done), 11 messages: ignored 3, stored 8" in result.output
+    app = await open_app(database)
+    try:
+        broadcast = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909200.000100")
+        assert broadcast is not None and broadcast.thread_key == f"{TEAM}:C01COMM:{PARENT_TS}"
+        shared = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909300.000200")
+        assert shared is not None and shared.files == ["F0HIDDEN"]
+        external = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909400.000300")
+        assert external is not None and external.author == "ext.kim"
+        staff = await app.store.get_message("slack", f"{TEAM}:G01PRIV:1762736902.000900")
+        assert staff is None  # read (a private channel), but not a source
+        assert await app.store.get_message("slack", f"{TEAM}:D01DM:1762736900.000900") is None
+    finally:
+        await app.stop()
+
+
+async def test_damaged_or_foreign_files_fail_before_anything_is_stored(
+    database: Database, tmp_path: Path
+) -> None:
+    export = write_zip(tmp_path / "export.zip", export_files())
+    data = bytearray(export.read_bytes())
+    with zipfile.ZipFile(export) as zf:
+        info = zf.getinfo("community/2026-11-11.json")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 5] ^= 0xFF  # flip a byte of the compressed data: CRC or inflate error
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(data))
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(damaged)], env=env(database)
+    )
+    assert result.exit_code == 1, result.output
+    assert "community/2026-11-11.json" in result.output and "damaged" in result.output
+
+    not_zip = tmp_path / "export.json"
+    not_zip.write_text("[]")
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(not_zip)], env=env(database)
+    )
+    assert result.exit_code == 1 and "not a readable zip file" in result.output
+
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(export.read_bytes()[: len(data) // 2])
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(truncated)], env=env(database)
+    )
+    assert result.exit_code == 1 and "Error:" in result.output
+
+    files = export_files()
+    files["community/2026-11-11.json"] = '[{"type": "message", "ts": '
+    bad_json = write_zip(tmp_path / "bad-json.zip", files)
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(bad_json)], env=env(database)
+    )
+    assert result.exit_code == 1 and "community/2026-11-11.json: not valid JSON" in result.output
+
+    app = await open_app(database)
+    try:
+        assert (await app.store.stats())["messages"] == 0  # nothing half-imported
+    finally:
+        await app.stop()
