@@ -126,6 +126,8 @@ class _TextParser(HTMLParser):
             self.parts.append("\n")
         elif tag == "img" and "emoji" in classes:
             self.parts.append(attr.get("alt", ""))
+        elif tag == "a" and "hashtag-cooked" in classes:
+            self.parts.append("#")  # the icon stands for the "#" people typed
         elif tag == "li":
             self.parts.append("\n- ")
         elif tag in _BLOCK:

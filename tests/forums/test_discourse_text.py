@@ -25,6 +25,35 @@ CASES = [
     ("<ul><li>one</li><li>two</li></ul>", "- one\n- two"),
     ("<pre><code>x = 1\ny = 2</code></pre>", "x = 1\ny = 2"),
     ("", ""),
+    # real Discourse markup: a link onebox, an image lightbox, hashtags, details, mentions, polls
+    (
+        '<p>See <a href="https://github.com/x/y/issues/1" class="onebox">https://github.com/x/y/issues/1</a></p>\n'
+        '<aside class="onebox githubissue" data-onebox-src="https://github.com/x/y/issues/1"><header class="source">'
+        '<a href="https://github.com/x/y/issues/1">github.com</a></header><article class="onebox-body">'
+        "<h4>Crash on login</h4></article></aside>",
+        "See https://github.com/x/y/issues/1",
+    ),
+    (
+        '<p>画面です</p><p><div class="lightbox-wrapper"><a class="lightbox" href="/u/x.png"><img src="/u/x.png" '
+        'alt="image"><div class="meta"><span class="filename">image</span><span class="informations">1280×720 52 KB'
+        "</span></div></a></div></p>",
+        "画面です",
+    ),
+    (
+        '<p>Error <code>KeyError</code> in <a class="hashtag-cooked" href="/c/feedback/5" data-type="category">'
+        '<span class="hashtag-icon-placeholder"></span><span>feedback</span></a></p>',
+        "Error KeyError in #feedback",
+    ),
+    (
+        '<details><summary>ログ</summary><pre><code>trace</code></pre></details><p>Thanks <a class="mention" '
+        'href="/u/sato">@sato</a> <img src="/images/emoji/twitter/pray.png?v=12" title=":pray:" class="emoji" '
+        'alt=":pray:"></p>',
+        "ログ\ntrace\n\nThanks @sato :pray:",
+    ),
+    (
+        '<div class="poll" data-poll-name="poll"><ul><li data-poll-option-id="a">はい</li><li>No</li></ul></div>',
+        "- はい\n- No",
+    ),
 ]
 
 
