@@ -301,14 +301,19 @@ def plain_text(activity: dict[str, Any], *, strip_bot: bool = True) -> str:
     return html_to_text(raw) if looks_like_html(raw) or _ENTITY.search(raw) else raw.strip()
 
 
+_FILE_TYPES = ("application/vnd.microsoft.teams.file.download.info", "reference")
+
+
 def file_names(activity: dict[str, Any]) -> tuple[str, ...]:
+    """Names of the files and images attached (an inline image, ``image/*``, has no name)."""
     names: list[str] = []
     for attachment in activity.get("attachments") or ():
         if not isinstance(attachment, dict):
             continue
-        kind = str(attachment.get("contentType", ""))
-        if kind == "application/vnd.microsoft.teams.file.download.info" or kind.startswith("image/"):
-            names.append(str(attachment.get("name") or kind))
+        kind = str(attachment.get("contentType") or "")
+        if kind in _FILE_TYPES or kind.startswith("image/"):
+            fallback = "image" if kind.startswith("image/") else "file"
+            names.append(str(attachment.get("name") or fallback))
     return tuple(names)
 
 

@@ -157,3 +157,33 @@ async def test_a_user_joining_a_known_team_does_not_call_teams(teams: TeamsBot) 
     teams.connector.add_team("19:late-team-1234@thread.tacv2", "Late", {"19:late-team-1234@thread.tacv2": None})
     await teams.post(unknown_team)
     assert await teams.plugin.directory.resolve("Late/General") is not None
+
+
+async def test_an_image_only_post_is_stored_with_its_attachment(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_image_only.json")
+    (message,) = await rows(teams, Message)
+    assert message.text == "" and message.files == ["image"] and message.channel == "Community/General"
+    heart = teams.activity("message_reaction_emoji.json")
+    heart["reactionsAdded"] = [{"type": "heart"}]
+    heart["replyToId"] = "1731830760000"
+    heart["conversation"]["id"] = f"{COMMUNITY};messageid=1731830760000"
+    await teams.send("conversation_update_channel_created.json")
+    await teams.post(heart)
+    await teams.deliver()
+    (voices,) = [c for c in teams.connector.sent() if c.conversation_id == "19:cs-voices-51e0@thread.tacv2"]
+    assert "添付: image" in voices.card_text()
+
+
+async def test_installation_upgrade_relearns_and_removal_changes_nothing(teams: TeamsBot) -> None:
+    upgrade = teams.activity("installation_update_add.json")
+    upgrade["action"] = "add-upgrade"
+    assert (await teams.post(upgrade)).status in (200, 201)
+    assert await teams.plugin.directory.resolve("Community/General") is not None
+    calls = len(teams.connector.calls)
+    removed = teams.activity("installation_update_add.json")
+    removed["action"] = "remove"
+    removed["id"] = "f:installation-remove"
+    assert (await teams.post(removed)).status in (200, 201)
+    assert len(teams.connector.calls) == calls
+    assert await teams.plugin.directory.resolve("Community/General") is not None
