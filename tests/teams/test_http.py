@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,12 +29,22 @@ async def count_messages(app: App) -> int:
         return int(await session.scalar(select(func.count()).select_from(Message)) or 0)
 
 
-async def test_with_an_app_id_unauthenticated_requests_get_401(database: Database, connector: FakeBotConnector) -> None:
-    app = await build(database, connector, env="production", microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
-                      microsoft_app_password="secret")
+@asynccontextmanager
+async def http_client(app: App) -> AsyncIterator[TestClient[Any, Any]]:
+    """``app``'s endpoints over HTTP (plugins not started: nothing is delivered)."""
     client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
     await client.start_server()
     try:
+        yield client
+    finally:
+        await client.close()
+        await app.stop()
+
+
+async def test_with_an_app_id_unauthenticated_requests_get_401(database: Database, connector: FakeBotConnector) -> None:
+    app = await build(database, connector, env="production", microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+                      microsoft_app_password="secret")
+    async with http_client(app) as client:
         body = load("channel_message.json")
         body["serviceUrl"] = connector.url
         forged = jwt.encode({"iss": "https://evil.example.com", "aud": "0b6e4a3c-1111-4222-8333-444455556666"},
@@ -43,9 +55,6 @@ async def test_with_an_app_id_unauthenticated_requests_get_401(database: Databas
             assert response.status == 401, (headers, await response.text())
         assert await count_messages(app) == 0
         assert connector.calls == []
-    finally:
-        await client.close()
-        await app.stop()
 
 
 @pytest.mark.parametrize(
@@ -134,33 +143,30 @@ async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
 
     app = await build(database, connector, plugins=[signed_plugin], env="production", microsoft_app_id=app_id,
                       microsoft_app_password="secret")
-    client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
-    await client.start_server()
     try:
-        body = load("channel_message.json")
-        body["serviceUrl"] = connector.url
-        body["channelData"]["team"]["name"] = "Community"  # no install: nothing calls out to Teams
-        good = {"aud": app_id, "serviceurl": connector.url}
-        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        refused = {
-            "another bot's token": keys.token({**good, "aud": "11111111-2222-4333-8444-555555555555"}),
-            "a serviceUrl the token does not name": keys.token({**good, "serviceurl": "https://evil.example.com/"}),
-            "no serviceurl claim": keys.token({"aud": app_id}),
-            "expired": keys.token(good, lifetime=-3600),
-            "signed with another key": keys.token(good, key=other_key),
-            "another issuer": keys.token({**good, "iss": "https://sts.windows.net/evil/"}),
-        }
-        for why, token in refused.items():
-            response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
-            assert response.status == 401, (why, response.status, await response.text())
-        assert await count_messages(app) == 0
-        response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {keys.token(good)}"})
-        assert response.status in (200, 201), await response.text()
-        async with app.store.sessions() as session:
-            (message,) = (await session.scalars(select(Message))).all()
-        assert message.channel == "Community/General" and "アプリが落ちる" in message.text
-        assert any(path.endswith("/keys") for path in keys.requests)  # the signature was checked against the JWKS
+        async with http_client(app) as client:
+            body = load("channel_message.json")
+            body["serviceUrl"] = connector.url
+            body["channelData"]["team"]["name"] = "Community"  # no install: nothing calls out to Teams
+            good = {"aud": app_id, "serviceurl": connector.url}
+            other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            refused = {
+                "another bot's token": keys.token({**good, "aud": "11111111-2222-4333-8444-555555555555"}),
+                "a serviceUrl the token does not name": keys.token({**good, "serviceurl": "https://evil.example.com/"}),
+                "no serviceurl claim": keys.token({"aud": app_id}),
+                "expired": keys.token(good, lifetime=-3600),
+                "signed with another key": keys.token(good, key=other_key),
+                "another issuer": keys.token({**good, "iss": "https://sts.windows.net/evil/"}),
+            }
+            for why, token in refused.items():
+                response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
+                assert response.status == 401, (why, response.status, await response.text())
+            assert await count_messages(app) == 0
+            response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {keys.token(good)}"})
+            assert response.status in (200, 201), await response.text()
+            async with app.store.sessions() as session:
+                (message,) = (await session.scalars(select(Message))).all()
+            assert message.channel == "Community/General" and "アプリが落ちる" in message.text
+            assert any(path.endswith("/keys") for path in keys.requests)  # the signature was checked against the JWKS
     finally:
-        await client.close()
-        await app.stop()
         keys.close()

@@ -8,28 +8,11 @@ tests/fixtures/teams/README.md.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from sqlalchemy import select
-
 from storage.models import ConversationRef, Item, Message, Reaction
 from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, TeamsBot
-
-T = TypeVar("T")
+from tests.teams.test_flow import repost_id, rows
 
 EXECUTE_ANSWER = "application/vnd.microsoft.activity.message"
-
-
-async def rows(teams: TeamsBot, model: type[T]) -> list[T]:
-    async with teams.app.store.sessions() as session:
-        return list((await session.scalars(select(model).order_by(model.id))).all())  # type: ignore[attr-defined]
-
-
-async def card_in(teams: TeamsBot, conversation: str) -> str:
-    """The activity id the fake Bot Connector gave our card in ``conversation``."""
-    sent = teams.connector.sent()
-    index = next(i for i, call in enumerate(sent) if call.conversation_id == conversation)
-    return str(1_700_000_000_001 + index)
 
 
 async def test_a_mention_in_the_html_body_is_a_command_without_the_bots_name(teams: TeamsBot) -> None:
@@ -67,7 +50,7 @@ async def test_action_execute_is_answered_in_the_invoke_and_applied_once(teams: 
     await teams.install()
     await teams.send("channel_message.json")
     await teams.deliver()
-    card_id = await card_in(teams, CS_COMMUNITY)
+    card_id = await repost_id(teams, CS_COMMUNITY)
     cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
     execute = teams.activity("adaptive_card_execute.json", REPOST_ID=card_id)
     execute["value"]["action"]["data"]["item_id"] = cs_item.id
@@ -115,7 +98,7 @@ async def test_teams_emoji_reaction_ids_map_to_rules_names(teams: TeamsBot) -> N
     assert reaction.emoji == "bulb"
     await teams.send("channel_message.json", **{"1731830400000": "1731830400099"})  # a bug: cs gets a card
     await teams.deliver()
-    card_id = await card_in(teams, CS_COMMUNITY)
+    card_id = await repost_id(teams, CS_COMMUNITY)
     check = teams.activity("message_reaction_like.json", REPOST_ID=card_id)
     check["id"] = "f:reaction-check"
     check["reactionsAdded"] = [{"type": "2705_whiteheavycheckmark"}]  # ✅ -> white_check_mark: done
