@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks as bk
 from adapters.slack import convert
 from adapters.slack import text as slack_text
-from adapters.slack.directory import SlackDirectory, api_error
+from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
 from bot.actions import apply_action
 from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
@@ -169,6 +169,11 @@ class SlackPlugin:
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+        if isinstance(error, SlackApiError) and is_transient(error):
+            # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
+            # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
+            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", api_error(error))
+            return BoltResponse(status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"}))
         log.error("Slack listener failed: %r", error, exc_info=error)
         return None
 

@@ -33,6 +33,27 @@ def api_error(exc: SlackApiError) -> str | None:
     return str(data["error"]) if isinstance(data, dict) and data.get("error") else None
 
 
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
+)
+
+
+def _status(exc: SlackApiError) -> int:
+    return int(getattr(exc.response, "status_code", 200) or 200)
+
+
+def is_transient(exc: SlackApiError) -> bool:
+    """A failure that asking again later can fix: HTTP 429 / 5xx, ``ratelimited``, Slack-side errors."""
+    return _status(exc) == 429 or _status(exc) >= 500 or api_error(exc) in TRANSIENT_ERRORS
+
+
 def looks_like_id(text: str) -> bool:
     """Slack conversation ids: C/G/D followed by upper-case letters and digits."""
     return len(text) >= 9 and text[0] in "CGD" and text.isalnum() and text.isupper()
@@ -87,7 +108,9 @@ class SlackDirectory:
             try:
                 await self._refresh_if_stale()
             except SlackApiError as exc:
-                log.warning("conversations.list failed: %s", api_error(exc))
+                log.warning("conversations.list failed: %s", api_error(exc) or _status(exc))
+                if is_transient(exc):
+                    raise  # "unknown channel" would be a guess: let the caller retry later
                 return None
         return None
 

@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as bk
 from adapters.slack.convert import split_key
-from adapters.slack.directory import SlackDirectory, api_error, looks_like_id
+from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
 from bot.domain import DELIVERED, Post, Receipt
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 
@@ -49,17 +49,6 @@ HINTS: dict[str, str] = {
     "invalid_blocks": "Slack rejected the message layout (a kakehashi bug: please report it)",
     "msg_too_long": "the message is too long for Slack",
 }
-TRANSIENT_ERRORS = frozenset(
-    {
-        "ratelimited",
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "team_added_to_org",
-    }
-)
-
 Departments = Callable[[], Sequence[tuple[str, str]]]
 
 
@@ -83,6 +72,9 @@ def delivery_error(exc: SlackApiError, where: str) -> TransientDeliveryError | P
     if status >= 500 or error in TRANSIENT_ERRORS:
         return TransientDeliveryError(f"{error}: {where} (Slack answered HTTP {status})")
     hint = HINTS.get(error)
+    data = getattr(exc.response, "data", None)
+    if error == "missing_scope" and isinstance(data, dict) and data.get("needed"):
+        hint = f"the app needs the {data['needed']} scope; add it (slack-manifest.yml) and reinstall the app"
     return PermanentDeliveryError(f"{error}: {where}" + (f" — {hint}" if hint else ""))
 
 
@@ -114,9 +106,15 @@ class SlackSink:
             if post.kind in ("update", "delete"):
                 if not post.remote_id:
                     raise PermanentDeliveryError(f"{post.kind} without the repost's ts: {where}")
-                await self.client.chat_update(
-                    channel=channel_id, ts=post.remote_id, **self._repost_args(post)
-                )
+                try:
+                    await self.client.chat_update(
+                        channel=channel_id, ts=post.remote_id, **self._repost_args(post)
+                    )
+                except SlackApiError as exc:
+                    if post.kind != "delete" or api_error(exc) != "message_not_found":
+                        raise
+                    # someone already deleted the repost in Slack: nothing is left to redact
+                    log.info("redacting %s in %s: the repost is already gone", post.remote_id, where)
                 return Receipt(remote_id=post.remote_id, remote_channel=channel_id)
             if post.kind == "notice":
                 return await self._notice(channel_id, where, post)

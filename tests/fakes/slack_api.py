@@ -48,6 +48,7 @@ class Failure:
     retry_after: float | None
     times: int
     channel: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class FakeSlack:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -78,8 +80,9 @@ class FakeSlack:
                            "profile": {"display_name": display, "real_name": real or display}}
 
     def fail(self, method: str, *, error: str | None = None, status: int = 200, retry_after: float | None = None,
-             times: int = 1, channel: str | None = None) -> None:
-        self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times, channel))
+             times: int = 1, channel: str | None = None, **extra: Any) -> None:
+        """``extra`` goes into the error body as is (``needed=``/``provided=`` of ``missing_scope``)."""
+        self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times, channel, extra))
 
     @property
     def url(self) -> str:
@@ -162,7 +165,8 @@ class FakeSlack:
             headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
             if failure.status >= 500:
                 return web.Response(status=failure.status, text="upstream error", headers=headers)
-            body = {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "error")}
+            body = {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "error"),
+                    **failure.extra}
             return web.json_response(body, status=failure.status, headers=headers)
         if not token or not token.startswith(("xoxb-", "xapp-")):
             call.ok = False
@@ -173,6 +177,9 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "unknown_method"})
         body = {"ok": True, **handler(args)}
         call.ok = bool(body["ok"])
+        if call.ok and self.warnings:  # https://docs.slack.dev/apis/web-api/#responses
+            body["warning"] = ",".join(self.warnings)
+            body["response_metadata"] = {**body.get("response_metadata", {}), "warnings": self.warnings}
         return web.json_response(body)
 
     async def _upload(self, request: web.Request) -> web.Response:
