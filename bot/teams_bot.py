@@ -105,7 +105,9 @@ class TeamsBot(TeamsActivityHandler):
 
     async def _first_time(self, raw: dict[str, Any], what: str) -> bool:
         """Claim this activity id once across replicas (commands and card actions have no other key)."""
-        digest = hashlib.sha256(f"{raw.get('conversation', {}).get('id')}|{raw.get('id')}".encode()).hexdigest()
+        digest = hashlib.sha256(
+            f"{raw.get('conversation', {}).get('id')}|{raw.get('id')}".encode()
+        ).hexdigest()
         claimed = await self.app.store.claim_run(
             f"teams:{what}", digest[:40], fire_time=utcnow(), owner=self.app.settings.instance_id
         )
@@ -176,8 +178,12 @@ class TeamsBot(TeamsActivityHandler):
             names = convert.reaction_names(event.reaction)
             emoji = next((n for n in names if rules.reaction_for(n, on_routed=on_repost)), names[0])
             result = await self.app.dispatcher.handle_reaction(
-                platform=convert.PLATFORM, target=target, emoji=emoji, user_id=str(sender["id"]),
-                user_name=str(sender.get("name") or sender["id"]), added=event.added,
+                platform=convert.PLATFORM,
+                target=target,
+                emoji=emoji,
+                user_id=str(sender["id"]),
+                user_name=str(sender.get("name") or sender["id"]),
+                added=event.added,
                 stamp=f"teams:{raw.get('id')}:{event.reaction}:{int(event.added)}",
             )
             log.info("teams reaction %s on %s: %s", event.reaction, target, result)
@@ -191,8 +197,12 @@ class TeamsBot(TeamsActivityHandler):
             return None
         sender = raw.get("from") or {}
         answer = await apply_action(
-            self.app, item_id=action.item_id, action=action.action, user_id=str(sender.get("id")),
-            user_name=str(sender.get("name") or sender.get("id")), value=action.value,
+            self.app,
+            item_id=action.item_id,
+            action=action.action,
+            user_id=str(sender.get("id")),
+            user_name=str(sender.get("name") or sender.get("id")),
+            value=action.value,
         )
         log.info("teams card action %s on item %s: %s", action.action, action.item_id, answer)
         return answer
@@ -203,7 +213,9 @@ class TeamsBot(TeamsActivityHandler):
         if turn_context.activity.name == "adaptiveCard/action":
             answer = await self._card_action(self._raw(turn_context))
             body = MessageInvokeResponse(
-                status_code=int(HTTPStatus.OK), type="application/vnd.microsoft.activity.message", value=answer or ""
+                status_code=int(HTTPStatus.OK),
+                type="application/vnd.microsoft.activity.message",
+                value=answer or "",
             )
             return InvokeResponse(status=int(HTTPStatus.OK), body=body)
         return await super().on_invoke_activity(turn_context)
@@ -284,9 +296,15 @@ class TeamsBot(TeamsActivityHandler):
         reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
         for channel_id, name in channels.items():
             place = Place(
-                conversation_id=channel_id, conversation_type="channel", service_url=where.service_url,
-                tenant_id=where.tenant_id, team_id=team_id, team_name=team_name, aad_group_id=where.aad_group_id,
-                channel_id=channel_id, channel_name=name or (convert.GENERAL if channel_id == team_id else None),
+                conversation_id=channel_id,
+                conversation_type="channel",
+                service_url=where.service_url,
+                tenant_id=where.tenant_id,
+                team_id=team_id,
+                team_name=team_name,
+                aad_group_id=where.aad_group_id,
+                channel_id=channel_id,
+                channel_name=name or (convert.GENERAL if channel_id == team_id else None),
             )
             await self.directory.save_channel(place, reference)
 
@@ -302,8 +320,11 @@ class TeamsBot(TeamsActivityHandler):
         event = convert.event_type(raw)
         bot_id = (raw.get("recipient") or {}).get("id")
         if bot_id in convert.member_ids(raw, "membersRemoved") or event in convert.GONE_EVENTS:
-            log.info("Teams %s in %s: stored channel references kept", event or "bot removed",
-                     (raw.get("conversation") or {}).get("id"))
+            log.info(
+                "Teams %s in %s: stored channel references kept",
+                event or "bot removed",
+                (raw.get("conversation") or {}).get("id"),
+            )
             return
         if event in convert.CHANNEL_EVENTS or bot_id in convert.member_ids(raw, "membersAdded"):
             await self._learn_team(turn_context)

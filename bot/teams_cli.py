@@ -20,7 +20,10 @@ from bot.settings import Settings
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCENT = (31, 111, 235, 255)
-TEMPLATE_NAMES = (Path("teams") / "manifest.json", Path(__file__).resolve().parent / "data" / "teams-manifest.json")
+TEMPLATE_NAMES = (
+    Path("teams") / "manifest.json",
+    Path(__file__).resolve().parent / "data" / "teams-manifest.json",
+)
 
 
 def _bridge(draw: ImageDraw.ImageDraw, size: int, color: tuple[int, int, int, int], width: int) -> None:
@@ -28,7 +31,9 @@ def _bridge(draw: ImageDraw.ImageDraw, size: int, color: tuple[int, int, int, in
     m = size // 8
     deck = size * 5 // 8
     draw.line([(m, deck), (size - m, deck)], fill=color, width=width)
-    draw.arc([(m, size // 4), (size - m, deck + (deck - size // 4))], start=180, end=360, fill=color, width=width)
+    draw.arc(
+        [(m, size // 4), (size - m, deck + (deck - size // 4))], start=180, end=360, fill=color, width=width
+    )
     for x in (size * 3 // 8, size * 5 // 8):
         draw.line([(x, deck - size // 6), (x, deck + size // 8)], fill=color, width=max(width // 2, 1))
 
@@ -79,7 +84,9 @@ def _template(path: str | None) -> str:
 
 @click.command("teams-manifest")
 @click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help="The zip to write.")
-@click.option("--template", "template_path", default=None, help="Manifest template (default teams/manifest.json).")
+@click.option(
+    "--template", "template_path", default=None, help="Manifest template (default teams/manifest.json)."
+)
 @click.option("--version", "version", default="1.0.0", show_default=True, help="App package version (x.y.z).")
 def teams_manifest_command(out_path: str, template_path: str | None, version: str) -> None:
     """Write the Teams app package (manifest + icons) for MICROSOFT_APP_ID; upload it in Teams."""

@@ -78,14 +78,21 @@ class TeamsDirectory:
         stored = {key: value for key, value in reference.items() if key not in ("activityId", "user", META)}
         stored["conversation"] = conversation
         stored[META] = {
-            "team_id": where.team_id, "team_name": where.team_name, "channel_id": where.channel_id,
+            "team_id": where.team_id,
+            "team_name": where.team_name,
+            "channel_id": where.channel_id,
             "channel_name": where.channel_name or (GENERAL if where.channel_id == where.team_id else None),
-            "aad_group_id": where.aad_group_id, "tenant_id": where.tenant_id, "name": name,
+            "aad_group_id": where.aad_group_id,
+            "tenant_id": where.tenant_id,
+            "name": name,
         }
         for row_name in (name, _id_row(where.channel_id)):
             await self.store.save_ref(
-                platform=PLATFORM, name=row_name, conversation_id=where.channel_id,
-                service_url=where.service_url, reference=stored,
+                platform=PLATFORM,
+                name=row_name,
+                conversation_id=where.channel_id,
+                service_url=where.service_url,
+                reference=stored,
             )
         self._saved[where.channel_id] = name
         if where.team_id and where.team_name:

@@ -138,7 +138,8 @@ class TeamsPlugin:
         if not self.authenticated:
             log.warning(
                 "!!! TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev. Anyone who can "
-                "reach %s can post as Teams. Never run like this in production. !!!", ROUTE,
+                "reach %s can post as Teams. Never run like this in production. !!!",
+                ROUTE,
             )
 
     async def stop(self) -> None:
@@ -150,7 +151,9 @@ class TeamsPlugin:
 def plugin(app: App) -> TeamsPlugin | None:
     settings = app.settings
     if not settings.microsoft_app_id:
-        wants_teams = settings.microsoft_app_password is not None or settings.microsoft_app_tenant_id is not None
+        wants_teams = (
+            settings.microsoft_app_password is not None or settings.microsoft_app_tenant_id is not None
+        )
         if not settings.dev and not wants_teams:
             return None
         if not settings.dev:
@@ -158,5 +161,7 @@ def plugin(app: App) -> TeamsPlugin | None:
                 "MICROSOFT_APP_ID is empty: that turns Bot Framework authentication off. Set MICROSOFT_APP_ID "
                 "(and MICROSOFT_APP_PASSWORD), or set KAKEHASHI_ENV=dev to run unauthenticated on purpose"
             )
-        log.warning("Teams: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev: Bot Framework authentication is OFF")
+        log.warning(
+            "Teams: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev: Bot Framework authentication is OFF"
+        )
     return TeamsPlugin(app)

@@ -25,8 +25,13 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
-    card: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.4", "body": body,
-                  "msteams": {"width": "Full"}}
+    card: Card = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": "1.4",
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
     if actions:
         card["actions"] = actions
     return card
@@ -37,7 +42,9 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
 
 
-def repost_card(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = (), *, quote_limit: int | None = None) -> Card:
+def repost_card(
+    payload: dict[str, Any], departments: Sequence[tuple[str, str]] = (), *, quote_limit: int | None = None
+) -> Card:
     """The Teams twin of the Slack repost: header, quote, author and channel, why, status, buttons.
 
     ``departments`` are (name, label) pairs offered by "Send to another department".
@@ -59,11 +66,19 @@ def repost_card(payload: dict[str, Any], departments: Sequence[tuple[str, str]] 
         {
             "type": "ColumnSet",
             "columns": [
-                {"type": "Column", "width": "auto", "items": [_text(labels.get("status", ""), weight="Bolder")]},
+                {
+                    "type": "Column",
+                    "width": "auto",
+                    "items": [_text(labels.get("status", ""), weight="Bolder")],
+                },
                 {"type": "Column", "width": "auto", "items": [_text(labels.get("votes", ""))]},
-                {"type": "Column", "width": "stretch",
-                 "items": [_text(str(payload.get("permission_label") or ""), isSubtle=True)]}
-                if payload.get("department") == "marketing" else {"type": "Column", "width": "stretch", "items": []},
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [_text(str(payload.get("permission_label") or ""), isSubtle=True)],
+                }
+                if payload.get("department") == "marketing"
+                else {"type": "Column", "width": "stretch", "items": []},
             ],
         }
     )
@@ -90,11 +105,22 @@ def repost_card(payload: dict[str, Any], departments: Sequence[tuple[str, str]] 
                     "card": {
                         "type": "AdaptiveCard",
                         "body": [
-                            {"type": "Input.ChoiceSet", "id": "department", "style": "compact",
-                             "value": choices[0]["value"], "choices": choices,
-                             "label": labels.get("forward.choose", title)},
+                            {
+                                "type": "Input.ChoiceSet",
+                                "id": "department",
+                                "style": "compact",
+                                "value": choices[0]["value"],
+                                "choices": choices,
+                                "label": labels.get("forward.choose", title),
+                            },
                         ],
-                        "actions": [{"type": "Action.Submit", "title": labels.get("forward.send", title), "data": data}],
+                        "actions": [
+                            {
+                                "type": "Action.Submit",
+                                "title": labels.get("forward.send", title),
+                                "data": data,
+                            }
+                        ],
                     },
                 }
             )
@@ -120,15 +146,23 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
     image = payload.get("image")
     if include_image and isinstance(image, dict) and image.get("png_base64"):
         body.append(
-            {"type": "Image", "url": f"data:image/png;base64,{image['png_base64']}",
-             "altText": str(image.get("alt") or ""), "size": "Stretch"}
+            {
+                "type": "Image",
+                "url": f"data:image/png;base64,{image['png_base64']}",
+                "altText": str(image.get("alt") or ""),
+                "size": "Stretch",
+            }
         )
     return _card(body)
 
 
 def card_size(card: Card) -> int:
-    return len(json.dumps({"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]},
-                          ensure_ascii=False).encode("utf-8"))
+    return len(
+        json.dumps(
+            {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]},
+            ensure_ascii=False,
+        ).encode("utf-8")
+    )
 
 
 def fit_repost(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> Card:

@@ -48,15 +48,57 @@ REACTION_ALIASES: dict[str, str] = {
 # The emoji character of a ``<code points>_<name>`` reaction to the Slack name rules.yaml most
 # likely uses (rules.yaml may also name the character itself, or Teams' own id).
 EMOJI_NAMES: dict[str, str] = {
-    "👍": "+1", "👎": "-1", "❤️": "heart", "❤": "heart", "😆": "laughing", "😂": "joy", "😮": "open_mouth",
-    "😢": "cry", "😠": "angry", "✅": "white_check_mark", "✔️": "heavy_check_mark", "❌": "x", "👀": "eyes",
-    "📌": "pushpin", "🚀": "rocket", "💡": "bulb", "🎉": "tada", "🔥": "fire", "🙏": "pray", "👏": "clap",
-    "🙌": "raised_hands", "💯": "100", "🤔": "thinking_face", "⭐": "star", "🌟": "star2", "⚠️": "warning",
-    "🐛": "bug", "❓": "question", "❗": "exclamation", "📝": "memo", "✨": "sparkles", "💪": "muscle",
-    "👌": "ok_hand", "😄": "smile", "😊": "blush", "😍": "heart_eyes", "🥰": "smiling_face_with_3_hearts",
-    "⏳": "hourglass_flowing_sand", "📢": "loudspeaker", "📣": "mega", "💬": "speech_balloon",
-    "🏆": "trophy", "🎁": "gift", "🆗": "ok", "🆕": "new", "🔖": "bookmark", "🚨": "rotating_light",
-    "💰": "moneybag", "💸": "money_with_wings", "📈": "chart_with_upwards_trend", "🤝": "handshake",
+    "👍": "+1",
+    "👎": "-1",
+    "❤️": "heart",
+    "❤": "heart",
+    "😆": "laughing",
+    "😂": "joy",
+    "😮": "open_mouth",
+    "😢": "cry",
+    "😠": "angry",
+    "✅": "white_check_mark",
+    "✔️": "heavy_check_mark",
+    "❌": "x",
+    "👀": "eyes",
+    "📌": "pushpin",
+    "🚀": "rocket",
+    "💡": "bulb",
+    "🎉": "tada",
+    "🔥": "fire",
+    "🙏": "pray",
+    "👏": "clap",
+    "🙌": "raised_hands",
+    "💯": "100",
+    "🤔": "thinking_face",
+    "⭐": "star",
+    "🌟": "star2",
+    "⚠️": "warning",
+    "🐛": "bug",
+    "❓": "question",
+    "❗": "exclamation",
+    "📝": "memo",
+    "✨": "sparkles",
+    "💪": "muscle",
+    "👌": "ok_hand",
+    "😄": "smile",
+    "😊": "blush",
+    "😍": "heart_eyes",
+    "🥰": "smiling_face_with_3_hearts",
+    "⏳": "hourglass_flowing_sand",
+    "📢": "loudspeaker",
+    "📣": "mega",
+    "💬": "speech_balloon",
+    "🏆": "trophy",
+    "🎁": "gift",
+    "🆗": "ok",
+    "🆕": "new",
+    "🔖": "bookmark",
+    "🚨": "rotating_light",
+    "💰": "moneybag",
+    "💸": "money_with_wings",
+    "📈": "chart_with_upwards_trend",
+    "🤝": "handshake",
 }
 _TONE = re.compile(r"[-_]tone[1-5]$", re.IGNORECASE)
 _CODEPOINTS = re.compile(r"^((?:[0-9a-f]{4,6})(?:[-_][0-9a-f]{4,6})*)_[a-z]", re.IGNORECASE)
@@ -157,10 +199,16 @@ class Place:
 
     def with_names(self, team_name: str | None, channel_name: str | None) -> Place:
         return Place(
-            conversation_id=self.conversation_id, conversation_type=self.conversation_type,
-            service_url=self.service_url, tenant_id=self.tenant_id, team_id=self.team_id,
-            team_name=self.team_name or team_name, aad_group_id=self.aad_group_id,
-            channel_id=self.channel_id, channel_name=self.channel_name or channel_name, private=self.private,
+            conversation_id=self.conversation_id,
+            conversation_type=self.conversation_type,
+            service_url=self.service_url,
+            tenant_id=self.tenant_id,
+            team_id=self.team_id,
+            team_name=self.team_name or team_name,
+            aad_group_id=self.aad_group_id,
+            channel_id=self.channel_id,
+            channel_name=self.channel_name or channel_name,
+            private=self.private,
         )
 
 
@@ -226,7 +274,11 @@ def event_type(activity: dict[str, Any]) -> str | None:
 def member_ids(activity: dict[str, Any], field_name: str) -> set[str]:
     """The ids in ``membersAdded`` / ``membersRemoved``."""
     members = activity.get(field_name)
-    return {str(m["id"]) for m in members if isinstance(m, dict) and m.get("id")} if isinstance(members, list) else set()
+    return (
+        {str(m["id"]) for m in members if isinstance(m, dict) and m.get("id")}
+        if isinstance(members, list)
+        else set()
+    )
 
 
 def timestamp(activity: dict[str, Any]) -> datetime:
@@ -252,9 +304,12 @@ def is_from_bot(activity: dict[str, Any]) -> bool:
 def _bot_mentions(activity: dict[str, Any]) -> list[dict[str, Any]]:
     bot_id = _dict(activity.get("recipient")).get("id")
     return [
-        entity for entity in activity.get("entities") or ()
-        if isinstance(entity, dict) and entity.get("type") == "mention"
-        and bot_id and _dict(entity.get("mentioned")).get("id") == bot_id
+        entity
+        for entity in activity.get("entities") or ()
+        if isinstance(entity, dict)
+        and entity.get("type") == "mention"
+        and bot_id
+        and _dict(entity.get("mentioned")).get("id") == bot_id
     ]
 
 

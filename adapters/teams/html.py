@@ -31,7 +31,9 @@ class _Text(HTMLParser):
         self._href: list[tuple[str | None, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "blockquote" and (self._quote or _QUOTED_REPLY in (dict(attrs).get("itemtype") or "").casefold()):
+        if tag == "blockquote" and (
+            self._quote or _QUOTED_REPLY in (dict(attrs).get("itemtype") or "").casefold()
+        ):
             self._quote += 1
             self._skip += 1
         elif tag in _SKIP:
@@ -62,7 +64,12 @@ class _Text(HTMLParser):
         elif tag == "a" and self._href:
             href, start = self._href.pop()
             label = "".join(self.parts[start:]).strip()
-            if not self._skip and href and href.startswith(("http://", "https://", "mailto:")) and href != label:
+            if (
+                not self._skip
+                and href
+                and href.startswith(("http://", "https://", "mailto:"))
+                and href != label
+            ):
                 self.parts.append(f" ({href})")
 
     def handle_data(self, data: str) -> None:

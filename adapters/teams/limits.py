@@ -18,7 +18,10 @@ TEAMS_LIMITS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (
 
 class WindowLimiter:
     def __init__(
-        self, limits: tuple[tuple[int, float], ...] = TEAMS_LIMITS, *, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: tuple[tuple[int, float], ...] = TEAMS_LIMITS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limits = limits
         self.clock = clock

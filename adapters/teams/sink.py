@@ -123,7 +123,9 @@ class TeamsSink:
         if post.kind == "notice" and post.payload.get("reply_to"):
             conversation = f"{channel_conversation};messageid={_root(str(post.payload['reply_to']))}"
         elif post.payload.get("thread_root"):  # a later part of a long recap: reply to its first part
-            conversation = f"{channel_conversation};messageid={split_remote_id(str(post.payload['thread_root']))[1]}"
+            conversation = (
+                f"{channel_conversation};messageid={split_remote_id(str(post.payload['thread_root']))[1]}"
+            )
         activity = self._activity(post)
         new_id = await self._call(reference, conversation, activity, update=False)
         if not new_id:
@@ -150,21 +152,34 @@ class TeamsSink:
             payload = {**payload, "markdown": f"{at} {payload.get('markdown', '')}"}
             card = fit_summary(payload)
             card["msteams"]["entities"] = [
-                {"type": "mention", "text": at, "mentioned": {"id": mention["id"], "name": mention.get("name")}}
+                {
+                    "type": "mention",
+                    "text": at,
+                    "mentioned": {"id": mention["id"], "name": mention.get("name")},
+                }
             ]
         else:
             card = fit_summary(payload)
-        activity = Activity(type=ActivityTypes.message, summary=str(payload.get("title") or ""),
-                            attachments=[card_attachment(card)])
+        activity = Activity(
+            type=ActivityTypes.message,
+            summary=str(payload.get("title") or ""),
+            attachments=[card_attachment(card)],
+        )
         if mention and mention.get("platform") == "teams" and mention.get("id"):
             account = ChannelAccount(id=str(mention["id"]), name=mention.get("name"))
-            activity.entities = [Mention(mentioned=account, text=f"<at>{mention.get('name') or 'user'}</at>", type="mention")]
+            activity.entities = [
+                Mention(mentioned=account, text=f"<at>{mention.get('name') or 'user'}</at>", type="mention")
+            ]
         return activity
 
-    async def _call(self, reference: ConversationReference, conversation: str, activity: Activity, *, update: bool) -> str:
+    async def _call(
+        self, reference: ConversationReference, conversation: str, activity: Activity, *, update: bool
+    ) -> str:
         wait = self.limiter.delay(base_conversation_id(conversation))
         if wait > 0:
-            raise TransientDeliveryError(f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait)
+            raise TransientDeliveryError(
+                f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait
+            )
         reference = ConversationReference().deserialize(reference.serialize())
         reference.conversation = ConversationAccount(
             id=conversation,

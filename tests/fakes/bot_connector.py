@@ -70,26 +70,40 @@ class Call:
 
 @dataclass
 class FakeBotConnector:
-    teams: dict[str, dict[str, Any]] = field(default_factory=dict)  # team id -> {"name", "aadGroupId", "channels"}
+    teams: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # team id -> {"name", "aadGroupId", "channels"}
     calls: list[Call] = field(default_factory=list)
     server: TestServer | None = None
     _failures: deque[tuple[int, dict[str, str], str, str]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
     _silent: int = 0
 
-    def add_team(self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = "") -> None:
+    def add_team(
+        self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = ""
+    ) -> None:
         """``channels``: id -> name (the General channel's name is None, as Teams answers)."""
-        self.teams[team_id] = {"name": name, "aadGroupId": aad_group_id or f"aad-{team_id}", "channels": channels}
+        self.teams[team_id] = {
+            "name": name,
+            "aadGroupId": aad_group_id or f"aad-{team_id}",
+            "channels": channels,
+        }
 
     def fail(
-        self, status: int, *, times: int = 1, headers: dict[str, str] | None = None, code: str | None = None,
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
         message: str = "forced by the test",
     ) -> None:
         """Answer the next ``times`` calls with ``status`` and the connector's error body
         ``{"error": {"code", "message"}}`` (``code``: e.g. ``BotNotInConversationRoster``)."""
         for _ in range(times):
-            self._failures.append((status, headers or {}, code or ("Throttled" if status == 429 else f"HTTP{status}"),
-                                   message))
+            self._failures.append(
+                (status, headers or {}, code or ("Throttled" if status == 429 else f"HTTP{status}"), message)
+            )
 
     def accept_without_id(self, *, times: int = 1) -> None:
         """Answer the next ``times`` sends ``202 Accepted`` with no body, as Teams sometimes does for
@@ -206,7 +220,9 @@ class FakeBotFrameworkKeys:
 
     ISSUER = "https://api.botframework.com"
 
-    def __init__(self, *, kid: str = "kakehashi-test-key", endorsements: tuple[str, ...] = ("msteams",)) -> None:
+    def __init__(
+        self, *, kid: str = "kakehashi-test-key", endorsements: tuple[str, ...] = ("msteams",)
+    ) -> None:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         self.kid = kid
@@ -227,7 +243,9 @@ class FakeBotFrameworkKeys:
     def metadata_url(self) -> str:
         return f"{self.base}/v1/.well-known/openidconfiguration"
 
-    def token(self, claims: dict[str, Any], *, key: Any = None, kid: str | None = None, lifetime: int = 3600) -> str:
+    def token(
+        self, claims: dict[str, Any], *, key: Any = None, kid: str | None = None, lifetime: int = 3600
+    ) -> str:
         now = int(time.time())
         body = {"iss": self.ISSUER, "nbf": now - 60, "exp": now + lifetime, **claims}
         return jwt.encode(body, key or self.private_key, algorithm="RS256", headers={"kid": kid or self.kid})
@@ -239,8 +257,11 @@ class FakeBotFrameworkKeys:
             def do_GET(self) -> None:
                 keys.requests.append(self.path)
                 if self.path.endswith("/openidconfiguration"):
-                    body = {"issuer": keys.ISSUER, "jwks_uri": f"{keys.base}/v1/.well-known/keys",
-                            "id_token_signing_alg_values_supported": ["RS256"]}
+                    body = {
+                        "issuer": keys.ISSUER,
+                        "jwks_uri": f"{keys.base}/v1/.well-known/keys",
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    }
                 elif self.path.endswith("/keys"):
                     body = keys.jwks
                 else:

@@ -51,7 +51,9 @@ class TeamsBot:
         body["serviceUrl"] = self.connector.url
         return body
 
-    async def post(self, body: dict[str, Any] | str, *, headers: dict[str, str] | None = None) -> ClientResponse:
+    async def post(
+        self, body: dict[str, Any] | str, *, headers: dict[str, str] | None = None
+    ) -> ClientResponse:
         data = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         return await self.client.post("/api/messages", data=data.encode(), headers=all_headers)
@@ -93,8 +95,13 @@ async def build(
     **settings: Any,
 ) -> App:
     base = replace(
-        Settings.from_env({}), rules_path=rules, database_url=database.url, instance_id="test",
-        outbox_max_attempts=4, env="dev", microsoft_app_password="dev-only",
+        Settings.from_env({}),
+        rules_path=rules,
+        database_url=database.url,
+        instance_id="test",
+        outbox_max_attempts=4,
+        env="dev",
+        microsoft_app_password="dev-only",
     )
     return await App.build(replace(base, **settings), plugins=plugins or [teams_plugin.plugin])
 

@@ -29,10 +29,16 @@ from tests.teams.conftest import COMMUNITY, load
         ('<p>ok <img alt="👍" src="x.png"></p>', "ok 👍"),
         ("&lt;script&gt; &amp; more", "<script> & more"),
         ('<p>ok <emoji id="smile" alt="😄" title="Smile"></emoji></p>', "ok 😄"),
-        ('<blockquote itemscope="" itemtype="http://schema.skype.com/Reply" itemid="1"><strong itemprop="mri">A</strong>'
-         '<p itemprop="preview">quoted <a href="https://x.example">bug</a></p></blockquote><p>mine</p>', "mine"),
+        (
+            '<blockquote itemscope="" itemtype="http://schema.skype.com/Reply" itemid="1"><strong itemprop="mri">A</strong>'
+            '<p itemprop="preview">quoted <a href="https://x.example">bug</a></p></blockquote><p>mine</p>',
+            "mine",
+        ),
         ("<blockquote><p>a plain quote stays</p></blockquote>", "a plain quote stays"),
-        ('<p>log:</p><codeblock class="Python"><code>a = 1\nraise Bug</code></codeblock>', "log:\na = 1\nraise Bug"),
+        (
+            '<p>log:</p><codeblock class="Python"><code>a = 1\nraise Bug</code></codeblock>',
+            "log:\na = 1\nraise Bug",
+        ),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:
@@ -49,9 +55,17 @@ def test_plain_text_decodes_entities_without_tags() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "first"),
-    [("like", "+1"), ("heart", "heart"), ("surprised", "open_mouth"), ("launch", "rocket"),
-     ("1f440_eyes", "eyes"), ("2705_whiteheavycheckmark", "white_check_mark"), ("1f44d_thumbsup-tone3", "+1"),
-     ("1f600_grinningface", "1f600_grinningface"), ("somethingnew", "somethingnew")],
+    [
+        ("like", "+1"),
+        ("heart", "heart"),
+        ("surprised", "open_mouth"),
+        ("launch", "rocket"),
+        ("1f440_eyes", "eyes"),
+        ("2705_whiteheavycheckmark", "white_check_mark"),
+        ("1f44d_thumbsup-tone3", "+1"),
+        ("1f600_grinningface", "1f600_grinningface"),
+        ("somethingnew", "somethingnew"),
+    ],
 )
 def test_reaction_names(kind: str, first: str) -> None:
     names = convert.reaction_names(kind)
@@ -66,7 +80,9 @@ def test_reaction_names_offer_the_emoji_character() -> None:
 def test_mentions_are_stripped_for_the_bot_and_kept_as_names_for_people() -> None:
     activity = load("mention_command.json")
     activity["text"] = "<at>kakehashi</at> rules test <at>Ken Ito</at> says the app crashes"
-    activity["entities"].append({"type": "mention", "text": "<at>Ken Ito</at>", "mentioned": {"id": "29:ken"}})
+    activity["entities"].append(
+        {"type": "mention", "text": "<at>Ken Ito</at>", "mentioned": {"id": "29:ken"}}
+    )
     assert convert.mentions_bot(activity)
     assert convert.plain_text(activity) == "rules test Ken Ito says the app crashes"
 
@@ -101,8 +117,11 @@ def test_card_actions_from_submit_and_execute() -> None:
     submit = load("card_submit.json", REPOST_ID="1700000000002")
     submit["value"] = {"kakehashi": "forward", "item_id": "7", "department": "sales"}
     assert convert.card_action(submit) == convert.CardAction("forward", 7, "sales", "1700000000002")
-    invoke = {"type": "invoke", "name": "adaptiveCard/action",
-              "value": {"action": {"type": "Action.Execute", "data": {"kakehashi": "done", "item_id": 3}}}}
+    invoke = {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "value": {"action": {"type": "Action.Execute", "data": {"kakehashi": "done", "item_id": 3}}},
+    }
     assert convert.card_action(invoke) == convert.CardAction("done", 3, None, None)
     assert convert.card_action({"type": "message", "value": {"other": "card"}}) is None
     with pytest.raises(PayloadError):
@@ -111,11 +130,23 @@ def test_card_actions_from_submit_and_execute() -> None:
 
 def _payload(text: str) -> dict[str, object]:
     return {
-        "item_id": 1, "department": "cs", "text": text, "link": "https://teams.microsoft.com/l/message/a/b",
-        "actions": ["done", "forward"], "deleted": False, "files": [],
-        "labels": {"header": "カスタマーサクセスへ: バグ報告", "by": "佐藤 さん（Community/General）", "why": "理由",
-                   "status": "状態: 未対応", "votes": "👍 0", "open_source": "元の投稿を開く",
-                   "action.done": "完了にする", "action.forward": "他部門へ送る"},
+        "item_id": 1,
+        "department": "cs",
+        "text": text,
+        "link": "https://teams.microsoft.com/l/message/a/b",
+        "actions": ["done", "forward"],
+        "deleted": False,
+        "files": [],
+        "labels": {
+            "header": "カスタマーサクセスへ: バグ報告",
+            "by": "佐藤 さん（Community/General）",
+            "why": "理由",
+            "status": "状態: 未対応",
+            "votes": "👍 0",
+            "open_source": "元の投稿を開く",
+            "action.done": "完了にする",
+            "action.forward": "他部門へ送る",
+        },
     }
 
 
@@ -128,8 +159,13 @@ def test_long_japanese_text_is_cut_to_fit_teams_size_limit() -> None:
 
 
 def test_summary_card_drops_a_big_image_first() -> None:
-    payload = {"title": "週次まとめ", "sections": [{"heading": "製品開発", "lines": ["**3件** [link](https://x)"]}],
-               "markdown": "", "locale": "ja", "image": {"png_base64": "A" * 40000, "alt": "chart", "filename": "c.png"}}
+    payload = {
+        "title": "週次まとめ",
+        "sections": [{"heading": "製品開発", "lines": ["**3件** [link](https://x)"]}],
+        "markdown": "",
+        "locale": "ja",
+        "image": {"png_base64": "A" * 40000, "alt": "chart", "filename": "c.png"},
+    }
     card = fit_summary(payload)
     assert card_size(card) <= MAX_BYTES and not [b for b in card["body"] if b["type"] == "Image"]
     assert "**3件** [link](https://x)" in json.dumps(card, ensure_ascii=False)

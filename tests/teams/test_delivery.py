@@ -37,7 +37,9 @@ async def test_502_and_412_are_transient_and_delivered_later(teams: TeamsBot) ->
     teams.connector.fail(412)
     assert await teams.app.worker.run_once() == {"retry": 2}
     assert len(teams.connector.sent()) == 2
-    assert {"HTTP 502" in (r.last_error or "") or "HTTP 412" in (r.last_error or "") for r in await outbox(teams)} == {True}
+    assert {
+        "HTTP 502" in (r.last_error or "") or "HTTP 412" in (r.last_error or "") for r in await outbox(teams)
+    } == {True}
     for row in await outbox(teams):  # make them due now instead of waiting for the backoff
         await teams.app.store.release(row.id, teams.app.clock())
     assert await teams.app.worker.run_once() == {"sent": 2}
@@ -97,11 +99,17 @@ def test_window_limiter_keeps_teams_per_conversation_limits() -> None:
 async def test_bot_not_in_roster_is_dead_lettered_with_teams_error_code(teams: TeamsBot) -> None:
     await teams.install()
     await teams.send("channel_message.json")
-    teams.connector.fail(403, times=2, code="BotNotInConversationRoster",
-                         message="The bot is not part of the conversation roster.")
+    teams.connector.fail(
+        403,
+        times=2,
+        code="BotNotInConversationRoster",
+        message="The bot is not part of the conversation roster.",
+    )
     assert await teams.app.worker.run_once() == {"dead": 2}
     for row in await outbox(teams):
-        assert row.last_error and "HTTP 403 (BotNotInConversationRoster: The bot is not part" in row.last_error
+        assert (
+            row.last_error and "HTTP 403 (BotNotInConversationRoster: The bot is not part" in row.last_error
+        )
         assert "still installed" in row.last_error
 
 
@@ -127,9 +135,14 @@ async def test_a_card_gone_from_teams_dead_letters_its_update_only(teams: TeamsB
     await teams.deliver()
     updates = [r for r in await outbox(teams) if r.kind == "update"]
     assert len(updates) == 2 and {r.status for r in updates} == {"dead"}
-    assert all("HTTP 404 (ConversationNotFound" in (r.last_error or "") and "deleted" in (r.last_error or "")
-               for r in updates)
-    assert {r.status for r in await outbox(teams) if r.kind == "repost"} == {"sent", "dead"}  # PR/Press: no reference
+    assert all(
+        "HTTP 404 (ConversationNotFound" in (r.last_error or "") and "deleted" in (r.last_error or "")
+        for r in updates
+    )
+    assert {r.status for r in await outbox(teams) if r.kind == "repost"} == {
+        "sent",
+        "dead",
+    }  # PR/Press: no reference
 
 
 async def test_a_post_accepted_without_an_id_is_not_sent_twice(teams: TeamsBot) -> None:

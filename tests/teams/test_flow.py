@@ -48,7 +48,8 @@ async def test_channel_message_is_stored_once_and_reposted_as_cards(teams: Teams
     assert "groupId=3f1c2e4d" in message.link and not message.private
     sent_rows = [r for r in await rows(teams, OutboxRow) if r.status == "sent"]
     assert {r.remote_id for r in sent_rows} == {
-        f"{PRODUCT_TRIAGE};messageid=1700000000001", f"{CS_COMMUNITY};messageid=1700000000002"
+        f"{PRODUCT_TRIAGE};messageid=1700000000001",
+        f"{CS_COMMUNITY};messageid=1700000000002",
     } or len(sent_rows) == 2
 
 
@@ -94,7 +95,8 @@ async def test_edit_updates_the_cards_and_routes_new_departments(teams: TeamsBot
     await teams.deliver()
     updates = teams.connector.updates()
     assert {u.conversation_id for u in updates} == {
-        f"{PRODUCT_TRIAGE};messageid=1700000000001", f"{CS_COMMUNITY};messageid=1700000000002"
+        f"{PRODUCT_TRIAGE};messageid=1700000000001",
+        f"{CS_COMMUNITY};messageid=1700000000002",
     } or len(updates) == 2
     assert all("取材の依頼" in u.card_text() for u in updates)
     assert all(u.body is not None and u.body["id"] == u.activity_id for u in updates)
@@ -203,7 +205,9 @@ async def test_ask_permission_posts_a_notice_in_the_community_thread(teams: Team
     submit["value"] = {"kakehashi": "ask_permission", "item_id": item.id}
     await teams.post(submit)
     await teams.deliver()
-    notice = next(c for c in teams.connector.sent() if c.conversation_id and c.conversation_id.startswith(COMMUNITY))
+    notice = next(
+        c for c in teams.connector.sent() if c.conversation_id and c.conversation_id.startswith(COMMUNITY)
+    )
     assert notice.conversation_id == f"{COMMUNITY};messageid=1731830400000"
     assert notice.body is not None
     assert notice.body["entities"][0]["mentioned"]["id"] == "29:1XyZreplier"
@@ -215,10 +219,17 @@ async def test_later_parts_of_a_long_recap_reply_in_the_first_parts_thread(teams
     await teams.install()
     await teams.deliver()
     before = len(teams.connector.sent())
-    part = {"title": "週次まとめ", "sections": [{"heading": "h", "lines": ["x"]}], "markdown": "x", "locale": "ja"}
+    part = {
+        "title": "週次まとめ",
+        "sections": [{"heading": "h", "lines": ["x"]}],
+        "markdown": "x",
+        "locale": "ja",
+    }
     # the continuation is queued first: it must wait for part 1 instead of starting its own thread
     await teams.app.store.enqueue(
-        kind="recap", destination="teams:Product/Triage", dedupe_key="recap:w:1#2",
+        kind="recap",
+        destination="teams:Product/Triage",
+        dedupe_key="recap:w:1#2",
         payload={**part, "part": 2, "continuation_of": "recap:w:1"},
     )
     await teams.app.store.enqueue(

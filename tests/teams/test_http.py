@@ -41,16 +41,30 @@ async def http_client(app: App) -> AsyncIterator[TestClient[Any, Any]]:
         await app.stop()
 
 
-async def test_with_an_app_id_unauthenticated_requests_get_401(database: Database, connector: FakeBotConnector) -> None:
-    app = await build(database, connector, env="production", microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
-                      microsoft_app_password="secret")
+async def test_with_an_app_id_unauthenticated_requests_get_401(
+    database: Database, connector: FakeBotConnector
+) -> None:
+    app = await build(
+        database,
+        connector,
+        env="production",
+        microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+        microsoft_app_password="secret",
+    )
     async with http_client(app) as client:
         body = load("channel_message.json")
         body["serviceUrl"] = connector.url
-        forged = jwt.encode({"iss": "https://evil.example.com", "aud": "0b6e4a3c-1111-4222-8333-444455556666"},
-                            "not-microsofts-key-but-long-enough-for-hs256", algorithm="HS256")
-        for headers in ({}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic dXNlcjpwYXNz"},
-                        {"Authorization": f"Bearer {forged}"}):
+        forged = jwt.encode(
+            {"iss": "https://evil.example.com", "aud": "0b6e4a3c-1111-4222-8333-444455556666"},
+            "not-microsofts-key-but-long-enough-for-hs256",
+            algorithm="HS256",
+        )
+        for headers in (
+            {},
+            {"Authorization": "Bearer not-a-jwt"},
+            {"Authorization": "Basic dXNlcjpwYXNz"},
+            {"Authorization": f"Bearer {forged}"},
+        ):
             response = await client.post("/api/messages", json=body, headers=headers)
             assert response.status == 401, (headers, await response.text())
         assert await count_messages(app) == 0
@@ -67,7 +81,9 @@ async def test_with_an_app_id_unauthenticated_requests_get_401(database: Databas
     ],
 )
 async def test_malformed_requests_get_400(teams: TeamsBot, body: str, content_type: str, reason: str) -> None:
-    response = await teams.client.post("/api/messages", data=body.encode(), headers={"Content-Type": content_type})
+    response = await teams.client.post(
+        "/api/messages", data=body.encode(), headers={"Content-Type": content_type}
+    )
     assert response.status == 400
     assert reason in (await response.json())["error"]
 
@@ -85,8 +101,12 @@ async def test_activity_missing_fields_gets_400_and_changes_nothing(teams: Teams
 
 
 def test_empty_app_id_refuses_to_start_outside_dev(tmp_path: Any) -> None:
-    settings = replace(Settings.from_env({}), rules_path=RULES, database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
-                       microsoft_app_password="secret")
+    settings = replace(
+        Settings.from_env({}),
+        rules_path=RULES,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        microsoft_app_password="secret",
+    )
 
     class Stub:
         pass
@@ -99,8 +119,9 @@ def test_empty_app_id_refuses_to_start_outside_dev(tmp_path: Any) -> None:
     assert teams_plugin.plugin(stub) is None  # Teams not configured at all: no plugin, no endpoint
 
 
-async def test_dev_mode_warns_loudly(database: Database, connector: FakeBotConnector,
-                                     caplog: pytest.LogCaptureFixture) -> None:
+async def test_dev_mode_warns_loudly(
+    database: Database, connector: FakeBotConnector, caplog: pytest.LogCaptureFixture
+) -> None:
     app = await build(database, connector)
     try:
         await app.start(worker=False)
@@ -109,7 +130,9 @@ async def test_dev_mode_warns_loudly(database: Database, connector: FakeBotConne
         await app.stop()
 
 
-async def test_dev_mode_alone_mounts_teams_unauthenticated(database: Database, connector: FakeBotConnector) -> None:
+async def test_dev_mode_alone_mounts_teams_unauthenticated(
+    database: Database, connector: FakeBotConnector
+) -> None:
     app = await build(database, connector, microsoft_app_password=None)
     try:
         assert [p.name for p in app.plugins] == ["teams"]
@@ -136,13 +159,21 @@ async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
     app_id = "0b6e4a3c-1111-4222-8333-444455556666"
     keys = FakeBotFrameworkKeys()
     keys.start()
-    config = KeysConfig(APP_ID=app_id, APP_PASSWORD="secret", TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=keys.metadata_url)
+    config = KeysConfig(
+        APP_ID=app_id, APP_PASSWORD="secret", TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=keys.metadata_url
+    )
 
     def signed_plugin(app: App) -> teams_plugin.TeamsPlugin:
         return teams_plugin.TeamsPlugin(app, auth=ConfigurationBotFrameworkAuthentication(config))
 
-    app = await build(database, connector, plugins=[signed_plugin], env="production", microsoft_app_id=app_id,
-                      microsoft_app_password="secret")
+    app = await build(
+        database,
+        connector,
+        plugins=[signed_plugin],
+        env="production",
+        microsoft_app_id=app_id,
+        microsoft_app_password="secret",
+    )
     try:
         async with http_client(app) as client:
             body = load("channel_message.json")
@@ -152,21 +183,29 @@ async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
             other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             refused = {
                 "another bot's token": keys.token({**good, "aud": "11111111-2222-4333-8444-555555555555"}),
-                "a serviceUrl the token does not name": keys.token({**good, "serviceurl": "https://evil.example.com/"}),
+                "a serviceUrl the token does not name": keys.token(
+                    {**good, "serviceurl": "https://evil.example.com/"}
+                ),
                 "no serviceurl claim": keys.token({"aud": app_id}),
                 "expired": keys.token(good, lifetime=-3600),
                 "signed with another key": keys.token(good, key=other_key),
                 "another issuer": keys.token({**good, "iss": "https://sts.windows.net/evil/"}),
             }
             for why, token in refused.items():
-                response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
+                response = await client.post(
+                    "/api/messages", json=body, headers={"Authorization": f"Bearer {token}"}
+                )
                 assert response.status == 401, (why, response.status, await response.text())
             assert await count_messages(app) == 0
-            response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {keys.token(good)}"})
+            response = await client.post(
+                "/api/messages", json=body, headers={"Authorization": f"Bearer {keys.token(good)}"}
+            )
             assert response.status in (200, 201), await response.text()
             async with app.store.sessions() as session:
                 (message,) = (await session.scalars(select(Message))).all()
             assert message.channel == "Community/General" and "アプリが落ちる" in message.text
-            assert any(path.endswith("/keys") for path in keys.requests)  # the signature was checked against the JWKS
+            assert any(
+                path.endswith("/keys") for path in keys.requests
+            )  # the signature was checked against the JWKS
     finally:
         keys.close()

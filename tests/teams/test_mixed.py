@@ -26,8 +26,12 @@ def slack(slack_api: FakeSlack) -> FakeSlack:
 @pytest.fixture
 async def mixed(database: Database, connector: FakeBotConnector, slack: FakeSlack) -> AsyncIterator[TeamsBot]:
     app = await build(
-        database, connector, plugins=[slack_plugin.plugin, teams_plugin.plugin],
-        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.url,
+        database,
+        connector,
+        plugins=[slack_plugin.plugin, teams_plugin.plugin],
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.url,
     )
     for sink in app.worker.sinks.values():
         sink.min_interval = 0.0  # type: ignore[attr-defined]
@@ -37,10 +41,18 @@ async def mixed(database: Database, connector: FakeBotConnector, slack: FakeSlac
 
 async def test_slack_community_reaches_teams_departments(mixed: TeamsBot, slack: FakeSlack) -> None:
     await mixed.install()
-    body = event_body("message.json", text="CSV export crashes with a bug", user="U0MEMBER1",
-                      ts="1700000000.000100", channel="C0COMMUNTY", channel_type="channel", event_id="1")
-    response = await mixed.client.post("/slack/events", data=body.encode(),
-                                       headers={"Content-Type": "application/json", **sign(body)})
+    body = event_body(
+        "message.json",
+        text="CSV export crashes with a bug",
+        user="U0MEMBER1",
+        ts="1700000000.000100",
+        channel="C0COMMUNTY",
+        channel_type="channel",
+        event_id="1",
+    )
+    response = await mixed.client.post(
+        "/slack/events", data=body.encode(), headers={"Content-Type": "application/json", **sign(body)}
+    )
     assert response.status == 200
     await mixed.deliver()
     sent = {c.conversation_id: c for c in mixed.connector.sent()}

@@ -42,8 +42,9 @@ async def test_a_quoting_reply_is_routed_by_its_own_words(teams: TeamsBot) -> No
     assert reply.text == "同じく困っています😢。ログ:\nError: export failed <500>"
     assert reply.thread_key == f"{COMMUNITY}:1731830400000" and reply.files == ["export-log.txt"]
     # the quoted "バグ" belongs to the first message: the reply itself matches no route
-    assert {i.message_id for i in await rows(teams, Item)} == {next(m.id for m in await rows(teams, Message)
-                                                                    if m.key.endswith(":1731830400000"))}
+    assert {i.message_id for i in await rows(teams, Item)} == {
+        next(m.id for m in await rows(teams, Message) if m.key.endswith(":1731830400000"))
+    }
 
 
 async def test_action_execute_is_answered_in_the_invoke_and_applied_once(teams: TeamsBot) -> None:
@@ -107,7 +108,9 @@ async def test_teams_emoji_reaction_ids_map_to_rules_names(teams: TeamsBot) -> N
     assert next(i for i in await rows(teams, Item) if i.department == "cs").status == "done"
 
 
-async def test_a_renamed_channel_is_found_by_its_new_name_and_a_deleted_one_is_not_learned(teams: TeamsBot) -> None:
+async def test_a_renamed_channel_is_found_by_its_new_name_and_a_deleted_one_is_not_learned(
+    teams: TeamsBot,
+) -> None:
     await teams.install()
     calls = len(teams.connector.calls)
     await teams.send("conversation_update_channel_renamed.json")
@@ -137,7 +140,9 @@ async def test_a_user_joining_a_known_team_does_not_call_teams(teams: TeamsBot) 
     unknown_team["membersAdded"] = [{"id": "29:1NewMember"}]
     unknown_team["conversation"]["id"] = "19:late-team-1234@thread.tacv2"
     unknown_team["channelData"]["team"] = {"id": "19:late-team-1234@thread.tacv2", "name": "Late"}
-    teams.connector.add_team("19:late-team-1234@thread.tacv2", "Late", {"19:late-team-1234@thread.tacv2": None})
+    teams.connector.add_team(
+        "19:late-team-1234@thread.tacv2", "Late", {"19:late-team-1234@thread.tacv2": None}
+    )
     await teams.post(unknown_team)
     assert await teams.plugin.directory.resolve("Late/General") is not None
 
