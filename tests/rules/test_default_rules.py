@@ -81,7 +81,7 @@ def test_what_the_brief_asks_for(rs: RuleSet) -> None:
         "press",
         "contributor",
     }
-    recap, agenda = rs.schedules
+    recap, agenda, nudge = rs.schedules
     assert (recap.kind, recap.cron, recap.departments, recap.period) == (
         "recap",
         "0 9 * * mon",
@@ -93,6 +93,8 @@ def test_what_the_brief_asks_for(rs: RuleSet) -> None:
         "0 17 * * thu",
         (Destination("slack", "#cross-team-sync"),),
     )
+    assert (nudge.kind, nudge.departments, nudge.after_hours) == ("unanswered", ("cs",), 24)
+    assert rs.calendar.country == "JP" and "U0CS01" in rs.team
 
 
 @pytest.mark.parametrize(
