@@ -185,10 +185,9 @@ class SlackPlugin:
             )
         else:
             author = await self.directory.user_name(ref.user_id)
-            if (
-                author == ref.user_id
-            ):  # users.info failed (e.g. a Slack Connect guest): use the event's profile
-                author = convert.profile_name(message) or author
+            if author == ref.user_id:  # users.info failed (a Slack Connect guest, an app's bot user)
+                bot_name = (message.get("bot_profile") or {}).get("name") or message.get("username")
+                author = convert.profile_name(message) or (str(bot_name) if bot_name else author)
         return channel, author
 
     async def _mention_names(self, message: dict[str, Any]) -> dict[str, str]:
