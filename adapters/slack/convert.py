@@ -54,7 +54,14 @@ def _require(mapping: dict[str, Any], name: str, where: str) -> Any:
 
 def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
     """The workspace id of an event: the envelope's ``team_id``, else the event's ``team``."""
-    team = body.get("team_id") or event.get("team") or (body.get("team") or {}).get("id")
+    authorizations = body.get("authorizations") or [{}]
+    team = (
+        body.get("team_id")
+        or body.get("context_team_id")
+        or event.get("team")
+        or (body.get("team") or {}).get("id")
+        or (authorizations[0] if isinstance(authorizations[0], dict) else {}).get("team_id")
+    )
     if not team or not isinstance(team, str):
         raise PayloadError("team_id: missing from the event envelope")
     return team

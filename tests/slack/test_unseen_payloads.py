@@ -264,3 +264,21 @@ async def test_an_emoji_flag_never_carries_a_private_post_out(bot: SlackBot) -> 
     assert await items(bot) == []
     await bot.deliver()
     assert bot.fake.posts() == []
+
+
+async def test_envelope_without_team_id_uses_context_team_or_authorizations(bot: SlackBot) -> None:
+    # org-wide installs (https://docs.slack.dev/enterprise/developing-for-enterprise-orgs) may send the
+    # workspace only as context_team_id / authorizations[].team_id, with enterprise ids beside it
+    for n, keep in enumerate(("context_team_id", "authorizations")):
+        body = json.loads(
+            event_body("message.json", **msg("crash", f"1700000900.00010{n}", event_id=f"t{n}"))
+        )
+        body.pop("team_id")
+        body["event"].pop("team")
+        body["enterprise_id"] = "E0ENTERPRS"
+        body["is_ext_shared_channel"] = True
+        if keep == "authorizations":
+            body.pop("context_team_id")
+            body["authorizations"][0]["enterprise_id"] = "E0ENTERPRS"
+        assert (await bot.post(json.dumps(body))).status == 200
+    assert [m.key.split(":")[0] for m in await messages(bot)] == [TEAM_ID, TEAM_ID]
