@@ -117,11 +117,13 @@ class OutboxWorker:
         post = await self.build_post(row)
         if post is not None and post.payload.get("continuation_of"):
             first = await self.store.row_by_key(str(post.payload["continuation_of"]))
-            if first is None or first.status != "sent" or not first.remote_id:
+            if first is not None and first.status == "pending":
                 # a later part of a split recap waits for its first part (no attempt is spent)
                 await self.store.release(row.id, self.clock() + timedelta(seconds=2))
                 return "deferred"
-            post = replace(post, payload={**post.payload, "thread_root": first.remote_id})
+            if first is not None and first.status == "sent" and first.remote_id:
+                post = replace(post, payload={**post.payload, "thread_root": first.remote_id})
+            # else the first part is dead, cancelled or has no id to reply to: this part stands alone
         if post is None:
             await self.store.mark_dead(row.id, "the routed item no longer exists")
             return "dead"

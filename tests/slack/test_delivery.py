@@ -166,6 +166,16 @@ async def test_continuation_posts_reply_in_the_first_posts_thread(bot: SlackBot)
     assert "thread_ts" not in first and second["thread_ts"] == "1800000000.000001"
 
 
+async def test_a_continuation_whose_first_part_died_is_posted_on_its_own(bot: SlackBot) -> None:
+    part = {"sections": [{"heading": "CS", "lines": ["- two"]}], "markdown": "", "locale": "en", "image": None}
+    await enqueue(bot, "agenda", {**part, "title": "Agenda"}, key="agenda:1")
+    await enqueue(bot, "agenda", {**part, "title": "Agenda (2)", "continuation_of": "agenda:1"}, key="agenda:1:2")
+    bot.fake.fail("chat.postMessage", error="msg_too_long")  # part 1 is dead-lettered
+    assert await bot.app.worker.run_once() == {"dead": 1, "sent": 1}
+    [second] = bot.fake.posts(DEPT_PRODUCT)
+    assert "thread_ts" not in second
+
+
 async def test_notice_replies_in_a_thread_by_message_key(bot: SlackBot) -> None:
     await enqueue(bot, "notice", {"title": "Hello", "sections": [], "markdown": "Thanks for **sharing**!",
                                   "locale": "en", "image": None, "reply_to": f"T0COMMUNITY:{COMMUNITY}:1700000040.000100"},
