@@ -127,6 +127,9 @@ class SlackExport:
                     # folders are named after the channel; some tools name them by id
                     self.channels[channel.name] = self.channels[channel.id] = channel
         # dms.json / mpims.json (DMs and group DMs of a full export) are never community channels.
+        # Names for <@U…> / <#C…> markup in the text, as the live adapter resolves them.
+        self.names: dict[str, str] = {uid: user_display_name(u) for uid, u in self.users.items()}
+        self.names.update({c.id: c.name for c in self.channels.values()})
 
     def _load(self, name: str, *, required: bool) -> Any:
         return _load(self._zip, self._root + name, required=required)
@@ -203,6 +206,7 @@ class SlackExport:
                         author_name=self.author_name(message),
                         link=archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts),
                         is_bot=is_bot_message(message) or bool(user.get("is_bot")),
+                        names=self.names,
                     ),
                 )
             except PayloadError:
