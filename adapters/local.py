@@ -37,7 +37,9 @@ class ConsoleSink:
 
     async def send(self, post: Post) -> Receipt:
         self.console.print(f"[bold]{post.destination}[/] {post.kind}: {_summary(post)}", highlight=False)
-        return Receipt(remote_id=post.remote_id or f"console-{next(self._ids)}", remote_channel=str(post.destination))
+        return Receipt(
+            remote_id=post.remote_id or f"console-{next(self._ids)}", remote_channel=str(post.destination)
+        )
 
 
 class JsonlSink:

@@ -50,8 +50,12 @@ async def apply_action(
             return t(locale, "action.forward.same", label=dept.label)
         reason = t(locale, "action.forward.reason", user=user_name, source=item.department)
         created = await app.dispatcher.flag(
-            platform=message.platform, key=message.key, department=target, tag=item.tag,
-            reason=reason, origin="command",
+            platform=message.platform,
+            key=message.key,
+            department=target,
+            tag=item.tag,
+            reason=reason,
+            origin="command",
         )
         await app.store.set_status(item_id, "forwarded", by=user_name)
         await app.store.enqueue_refresh(item_id, stamp)
@@ -72,7 +76,11 @@ async def apply_action(
                     "locale": locale,
                     "image": None,
                     "reply_to": message.thread_key or message.key,
-                    "mention": {"platform": message.platform, "id": message.author_id, "name": message.author},
+                    "mention": {
+                        "platform": message.platform,
+                        "id": message.author_id,
+                        "name": message.author,
+                    },
                 },
                 dedupe_key=f"permission:{item_id}",
             )

@@ -105,15 +105,27 @@ def _department_lines(dept: DepartmentAgenda, locale: str) -> list[str]:
     else:
         lines.append(t(locale, "agenda.no_new"))
     if dept.carried:
-        lines.append(tn(locale, "agenda.carried", dept.carried[0].days, count=len(dept.carried), days=dept.carried[0].days))
+        lines.append(
+            tn(
+                locale,
+                "agenda.carried",
+                dept.carried[0].days,
+                count=len(dept.carried),
+                days=dept.carried[0].days,
+            )
+        )
         lines += [
-            f"↳ {item_line(a.view, locale, tn(locale, 'agenda.days', a.days, days=a.days))}" for a in dept.carried[:SHOW_CARRIED]
+            f"↳ {item_line(a.view, locale, tn(locale, 'agenda.days', a.days, days=a.days))}"
+            for a in dept.carried[:SHOW_CARRIED]
         ]
         if len(dept.carried) > SHOW_CARRIED:
             lines.append(f"↳ {t(locale, 'report.more', count=len(dept.carried) - SHOW_CARRIED)}")
     if dept.ideas:
         lines.append(t(locale, "agenda.ideas"))
-        lines += [f"↳ {item_line(v, locale, tn(locale, 'figure.votes', v.item.votes, count=v.item.votes))}" for v in dept.ideas]
+        lines += [
+            f"↳ {item_line(v, locale, tn(locale, 'figure.votes', v.item.votes, count=v.item.votes))}"
+            for v in dept.ideas
+        ]
     if dept.decisions:
         lines.append(t(locale, "agenda.decisions", count=len(dept.decisions)))
         lines += [
@@ -175,7 +187,10 @@ async def enqueue_agenda(
     )
     payload = agenda_payload(agenda, rules, late_note=late_note)
     added = await enqueue_to(
-        app.store, kind="agenda", payload=payload, destinations=schedule.post_to,
+        app.store,
+        kind="agenda",
+        payload=payload,
+        destinations=schedule.post_to,
         key=f"agenda:{schedule.name}:{period_key}",
     )
     if added:

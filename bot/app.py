@@ -122,7 +122,9 @@ class App:
             await plugin.start()
         if worker:
             self._tasks.append(
-                asyncio.create_task(self.worker.run_forever(self.settings.outbox_poll_interval), name="outbox")
+                asyncio.create_task(
+                    self.worker.run_forever(self.settings.outbox_poll_interval), name="outbox"
+                )
             )
 
     async def stop(self) -> None:

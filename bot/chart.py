@@ -26,8 +26,17 @@ from storage.store import Store
 
 PERIODS = 8
 CJK_FONTS = (
-    "Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic",
-    "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "Source Han Sans JP",
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "VL Gothic",
+    "Hiragino Sans",
+    "Hiragino Kaku Gothic ProN",
+    "Yu Gothic",
+    "Meiryo",
+    "Source Han Sans JP",
 )
 COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 
@@ -79,21 +88,32 @@ def render_png(series: Series, *, labels: dict[str, str], title: str, font: str 
     x = list(range(len(series.periods)))
     bottom = [0] * len(x)
     for index, (key, counts) in enumerate(series.counts.items()):
-        axes.bar(x, counts, bottom=bottom, label=labels.get(key, key), color=COLOURS[index % len(COLOURS)], width=0.7)
+        axes.bar(
+            x,
+            counts,
+            bottom=bottom,
+            label=labels.get(key, key),
+            color=COLOURS[index % len(COLOURS)],
+            width=0.7,
+        )
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     axes.set_xticks(x, [p.first_day.strftime("%m/%d") for p in series.periods], fontsize=8, family=family)
     axes.set_title(title, fontsize=10, family=family)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     if series.counts:
-        axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop={"family": family})
+        axes.legend(
+            fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop={"family": family}
+        )
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def chart_labels(series: Series, rules: RuleSet, *, department: str | None, font: str | None) -> dict[str, str]:
+def chart_labels(
+    series: Series, rules: RuleSet, *, department: str | None, font: str | None
+) -> dict[str, str]:
     if font is None:  # no CJK font: the ids from rules.yaml are ASCII and readable
         return {key: key for key in series.counts}
     locale = rules.locale

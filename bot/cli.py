@@ -66,8 +66,12 @@ main.add_command(teams_manifest_command)
 
 
 @main.command()
-@click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use.")
-@click.option("--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated).")
+@click.option(
+    "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use."
+)
+@click.option(
+    "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
+)
 @click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help="Where posts are written.")
 def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
@@ -108,7 +112,9 @@ async def _serve(settings: Settings) -> None:
     await app.start()
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
-        settings.host, settings.port, settings.rules_path,
+        settings.host,
+        settings.port,
+        settings.rules_path,
         ", ".join(p.name for p in app.plugins) or "none",
     )
     stop = asyncio.Event()
@@ -176,12 +182,18 @@ def outbox_list(status: str | None, limit: int) -> None:
         return await store.outbox_rows(status=status, limit=limit), await store.outbox_counts()
 
     rows, counts = _run(lambda: _with_store(go))
-    table = Table(title="outbox " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), title_justify="left")
+    table = Table(
+        title="outbox " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), title_justify="left"
+    )
     for col in ("id", "kind", "destination", "status", "attempts", "next attempt (UTC)", "last error"):
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(
-            str(row.id), row.kind, row.destination, row.status, str(row.attempts),
+            str(row.id),
+            row.kind,
+            row.destination,
+            row.status,
+            str(row.attempts),
             row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S") if row.status == "pending" else "",
             row.last_error or "",
         )

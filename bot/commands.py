@@ -76,7 +76,10 @@ def department_named(rules: RuleSet, text: str) -> str | None:
     """A department by name or label, ignoring case and full-width forms (``ｐｒｏｄｕｃｔ``, ``製品開発``)."""
     wanted = unicodedata.normalize("NFKC", text).strip().lstrip("#").casefold()
     for name, dept in rules.departments.items():
-        if wanted in (unicodedata.normalize("NFKC", name).casefold(), unicodedata.normalize("NFKC", dept.label).casefold()):
+        if wanted in (
+            unicodedata.normalize("NFKC", name).casefold(),
+            unicodedata.normalize("NFKC", dept.label).casefold(),
+        ):
             return name
     return None
 
@@ -103,7 +106,11 @@ def _markdown(title: str, sections: list[dict[str, Any]]) -> str:
 def reply(title: str, sections: list[dict[str, Any]] | None = None, *, public: bool = False) -> CommandReply:
     sections = sections or []
     return CommandReply(
-        title=title, sections=sections, markdown=_markdown(title, sections), ephemeral=not public, public=public
+        title=title,
+        sections=sections,
+        markdown=_markdown(title, sections),
+        ephemeral=not public,
+        public=public,
     )
 
 
@@ -135,7 +142,9 @@ async def run_command(app: App, text: str, ctx: CommandContext) -> CommandReply:
 
 
 def _help(locale: str) -> CommandReply:
-    lines = [t(locale, f"cmd.help.{key}") for key in ("help", "recap", "agenda", "stats", "rules_test", "route")]
+    lines = [
+        t(locale, f"cmd.help.{key}") for key in ("help", "recap", "agenda", "stats", "rules_test", "route")
+    ]
     return reply(t(locale, "cmd.help.title"), [{"heading": "", "lines": lines}])
 
 
@@ -193,14 +202,20 @@ async def _stats(app: App, locale: str) -> CommandReply:
         detail = ", ".join(f"{t(locale, f'status.{s}')} {c}" for s, c in sorted(counts.items()))
         dept_lines.append(f"**{label}**: {sum(counts.values())} ({detail})")
     outbox_line = t(
-        locale, "cmd.stats.outbox", pending=outbox.get("pending", 0), sent=outbox.get("sent", 0),
+        locale,
+        "cmd.stats.outbox",
+        pending=outbox.get("pending", 0),
+        sent=outbox.get("sent", 0),
         dead=outbox.get("dead", 0),
     )
     return reply(
         t(locale, "cmd.stats.title"),
         [
             {"heading": "", "lines": lines},
-            {"heading": t(locale, "cmd.stats.departments"), "lines": dept_lines or [t(locale, "cmd.stats.none")]},
+            {
+                "heading": t(locale, "cmd.stats.departments"),
+                "lines": dept_lines or [t(locale, "cmd.stats.none")],
+            },
             {"heading": "", "lines": [outbox_line]},
         ],
     )
@@ -211,12 +226,20 @@ def _rules_test(rules: RuleSet, text: str, ctx: CommandContext) -> CommandReply:
     if not text.strip():
         return reply(t(locale, "cmd.rules_test.usage"))
     msg = InboundMessage(
-        platform=ctx.platform, key="rules-test", channel_id=ctx.channel_id, channel=ctx.channel_id,
-        author_id=ctx.user_id, author=ctx.user_name, text=text, created_at=utcnow(),
+        platform=ctx.platform,
+        key="rules-test",
+        channel_id=ctx.channel_id,
+        channel=ctx.channel_id,
+        author_id=ctx.user_id,
+        author=ctx.user_name,
+        text=text,
+        created_at=utcnow(),
     )
     matches = rules.classify(msg)
     if not matches:
-        return reply(t(locale, "cmd.rules_test.title"), [{"heading": "", "lines": [t(locale, "cmd.rules_test.none")]}])
+        return reply(
+            t(locale, "cmd.rules_test.title"), [{"heading": "", "lines": [t(locale, "cmd.rules_test.none")]}]
+        )
     lines = []
     for match in matches:
         labels = ", ".join(
@@ -243,14 +266,24 @@ async def _route(app: App, args: list[str], ctx: CommandContext) -> CommandReply
     link, named = _clean_link(args[0]), args[1]
     department = department_named(rules, named)
     if department is None:
-        return reply(t(locale, "cmd.route.unknown_department", department=named,
-                       departments=", ".join(rules.departments)))
+        return reply(
+            t(
+                locale,
+                "cmd.route.unknown_department",
+                department=named,
+                departments=", ".join(rules.departments),
+            )
+        )
     message = await find_message_by_link(app, link)
     if message is None:
         return reply(t(locale, "cmd.route.unknown_message", link=link))
     items = await app.dispatcher.flag(
-        platform=message.platform, key=message.key, department=department, tag=None,
-        reason=t(locale, "command.reason", user=ctx.user_name), origin="command",
+        platform=message.platform,
+        key=message.key,
+        department=department,
+        tag=None,
+        reason=t(locale, "command.reason", user=ctx.user_name),
+        origin="command",
     )
     app.worker.wake()
     label = rules.departments[department].label

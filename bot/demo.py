@@ -69,9 +69,7 @@ async def run_demo(
         instance_id="demo",
     )
     sink = JsonlSink(posts_file)
-    app = await App.build(
-        settings, sinks={"slack": sink, "teams": sink, "console": sink}, plugins=[]
-    )
+    app = await App.build(settings, sinks={"slack": sink, "teams": sink, "console": sink}, plugins=[])
     try:
         return await _replay(app, sample, console, posts_file)
     finally:
@@ -87,8 +85,12 @@ async def _replay(
     outcomes: Counter[str] = Counter()
     agreement = Counter[str]()
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     )
     with progress:
         task = progress.add_task(t(locale, "demo.replaying"), total=len(sample))
@@ -157,8 +159,13 @@ async def _apply_reactions(app: App, sample: list[dict[str, Any]]) -> None:
                     continue
                 target = reposts[0].remote_id or target
             await app.dispatcher.handle_reaction(
-                platform=platform, target=target, emoji=emoji, user_id=user, user_name=user,
-                added=True, stamp=f"demo-{record['id']}-{index}",
+                platform=platform,
+                target=target,
+                emoji=emoji,
+                user_id=user,
+                user_name=user,
+                added=True,
+                stamp=f"demo-{record['id']}-{index}",
             )
 
 
@@ -169,7 +176,9 @@ async def _show_departments(app: App, console: Console) -> None:
         views = await app.store.department_items(name)
         table = Table(
             title=t(locale, "demo.department", label=dept.label, name=name, count=len(views)),
-            show_lines=False, expand=True, title_justify="left",
+            show_lines=False,
+            expand=True,
+            title_justify="left",
         )
         table.add_column(t(locale, "demo.col.tag"), no_wrap=True)
         table.add_column(t(locale, "demo.col.author"), no_wrap=True)

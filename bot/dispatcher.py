@@ -58,7 +58,9 @@ def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
 
 
 class Dispatcher:
-    def __init__(self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()) -> None:
+    def __init__(
+        self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()
+    ) -> None:
         self.store = store
         self.rules = rules
         self.metrics = metrics
@@ -86,7 +88,9 @@ class Dispatcher:
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
         matches = rules.classify(msg)
-        result = await self.store.record_inbound(msg, routings_for(matches), destinations(rules), repost=repost)
+        result = await self.store.record_inbound(
+            msg, routings_for(matches), destinations(rules), repost=repost
+        )
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
             return Outcome(status="duplicate", message_id=result.message_id)
@@ -115,7 +119,9 @@ class Dispatcher:
 
     async def handle_delete(self, platform: str, key: str) -> Outcome:
         deleted = await self.store.record_delete(platform, key)
-        return Outcome(status="deleted" if deleted else "ignored", reason="" if deleted else "unknown message")
+        return Outcome(
+            status="deleted" if deleted else "ignored", reason="" if deleted else "unknown message"
+        )
 
     async def flag(
         self, *, platform: str, key: str, department: str, tag: str | None, reason: str, origin: str
@@ -154,17 +160,25 @@ class Dispatcher:
             item_id = repost.item_id
             if added:
                 created = await self.store.add_reaction(
-                    platform=platform, target=target, emoji=emoji, user_id=user_id,
-                    user_name=user_name, item_id=item_id, vote=rule.vote,
+                    platform=platform,
+                    target=target,
+                    emoji=emoji,
+                    user_id=user_id,
+                    user_name=user_name,
+                    item_id=item_id,
+                    vote=rule.vote,
                 )
                 if not created:
                     return "duplicate"
                 if rule.set_status:
                     await self.store.set_status(item_id, rule.set_status, by=user_name)
             else:
-                if await self.store.remove_reaction(
-                    platform=platform, target=target, emoji=emoji, user_id=user_id, vote=rule.vote
-                ) is None:
+                if (
+                    await self.store.remove_reaction(
+                        platform=platform, target=target, emoji=emoji, user_id=user_id, vote=rule.vote
+                    )
+                    is None
+                ):
                     return "unknown"
                 if rule.set_status:
                     await self.store.set_status(item_id, "open", by=user_name)

@@ -135,7 +135,9 @@ class OutboxWorker:
             log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, exc.reason)
             return "dead"
         except DeliveryError as exc:
-            return await self._retry_or_die(row, exc.reason, exc.retry_after, destination, progress=exc.progress)
+            return await self._retry_or_die(
+                row, exc.reason, exc.retry_after, destination, progress=exc.progress
+            )
         except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
             log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
             return await self._retry_or_die(row, f"unexpected error: {exc!r}", None, destination)
@@ -162,9 +164,13 @@ class OutboxWorker:
         delay = retry_after if retry_after is not None else backoff(attempts)
         if retry_after is not None:
             self.limiter.push_back(row.destination, retry_after)
-        await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay), progress=progress)
+        await self.store.mark_retry(
+            row.id, reason, self.clock() + timedelta(seconds=delay), progress=progress
+        )
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")
-        log.warning("outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay)
+        log.warning(
+            "outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay
+        )
         return "retry"
 
     async def run_once(self) -> dict[str, int]:

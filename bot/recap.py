@@ -52,7 +52,11 @@ class Highlight:
         """``投票3・返信2`` / ``3 votes, 2 replies``: the figures that are not zero."""
         parts = [
             tn(locale, f"figure.{what}", count, count=count)
-            for what, count in (("votes", self.votes), ("reactions", self.reactions), ("replies", self.replies))
+            for what, count in (
+                ("votes", self.votes),
+                ("reactions", self.reactions),
+                ("replies", self.replies),
+            )
             if count
         ]
         return t(locale, "report.join").join(parts)
@@ -156,7 +160,11 @@ async def helpers_between(
     names: dict[str, str] = {}
     for reply in replies:
         asker = authors.get((reply.platform, reply.thread_key or ""))
-        if asker is None or asker == reply.author_id or {reply.author_id.casefold(), reply.author.casefold()} & skip:
+        if (
+            asker is None
+            or asker == reply.author_id
+            or {reply.author_id.casefold(), reply.author.casefold()} & skip
+        ):
             continue
         counts[reply.author_id] += 1
         names[reply.author_id] = reply.author
@@ -297,7 +305,9 @@ def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
     if recap.goal is not None:
         figure = recap.goal.figure(locale)
         sections.append(
-            Section(t(locale, "recap.goal"), (t(locale, "goal.line", text=recap.goal.goal.text, figure=figure),))
+            Section(
+                t(locale, "recap.goal"), (t(locale, "goal.line", text=recap.goal.goal.text, figure=figure),)
+            )
         )
     if recap.top:
         sections.append(
@@ -317,14 +327,23 @@ def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
                     item_line(
                         a.view,
                         locale,
-                        tn(locale, "recap.waiting_figures", a.days, days=a.days, status=t(locale, f"status.{a.view.item.status}")),
+                        tn(
+                            locale,
+                            "recap.waiting_figures",
+                            a.days,
+                            days=a.days,
+                            status=t(locale, f"status.{a.view.item.status}"),
+                        ),
                     )
                     for a in recap.waiting
                 ),
             )
         )
     if recap.takes_questions:
-        lines = [item_line(a.view, locale, tn(locale, "recap.unanswered_age", a.days, days=a.days)) for a in recap.unanswered]
+        lines = [
+            item_line(a.view, locale, tn(locale, "recap.unanswered_age", a.days, days=a.days))
+            for a in recap.unanswered
+        ]
         lines = _more(lines, recap.unanswered_total, locale) or [t(locale, "recap.unanswered_none")]
         sections.append(Section(t(locale, "recap.unanswered"), tuple(lines)))
     if recap.helpers:
@@ -339,7 +358,8 @@ def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
             Section(
                 t(locale, "recap.testimonials"),
                 tuple(
-                    item_line(v, locale, t(locale, f"permission.{v.item.permission}")) for v in recap.testimonials
+                    item_line(v, locale, t(locale, f"permission.{v.item.permission}"))
+                    for v in recap.testimonials
                 ),
             )
         )
@@ -501,7 +521,10 @@ async def enqueue_recaps(
             app, department, period, now=now, with_chart=period.is_week, late_note=late_note(due, rules)
         )
         added += await enqueue_to(
-            app.store, kind="recap", payload=payload, destinations=targets,
+            app.store,
+            kind="recap",
+            payload=payload,
+            destinations=targets,
             key=f"recap:{schedule}:{period.key}:{department}",
         )
     if added:

@@ -64,11 +64,21 @@ def _run(fn: Any) -> Any:
 @click.command("recap")
 @click.argument("department", required=False)
 @click.option(
-    "--period", "period_text", default="last-week", show_default=True,
+    "--period",
+    "period_text",
+    default="last-week",
+    show_default=True,
     help="last-week, this-week or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True), help="Also write the chart PNG here.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the chart PNG here.",
+)
 def recap_command(department: str | None, period_text: str, fmt: str, chart_path: str | None) -> None:
     """Print the recap of DEPARTMENT (every department when omitted) for a period."""
     from bot.chart import chart_png
@@ -96,7 +106,9 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
 
 
 @click.command("agenda")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown", show_default=True
+)
 def agenda_command(fmt: str) -> None:
     """Print the agenda of the next regular cross-department meeting (定例会)."""
     from bot.agenda import agenda_reply

@@ -68,6 +68,9 @@ def repost_payload(view: ItemView, *, department_label: str, locale: str) -> dic
             "votes": t(locale, "repost.votes", votes=item.votes),
             "deleted": t(locale, "repost.deleted"),
             "files": t(locale, "repost.files", files=", ".join(message.files or [])),
-            **{f"action.{a}": t(locale, f"action.{a}") for a in ("done", "reopen", "forward", "ask_permission")},
+            **{
+                f"action.{a}": t(locale, f"action.{a}")
+                for a in ("done", "reopen", "forward", "ask_permission")
+            },
         },
     }

@@ -76,7 +76,12 @@ def markdown(title: str, sections: list[Section]) -> str:
 
 
 def report(
-    title: str, sections: list[Section], *, locale: str, image: dict[str, str] | None = None, late: bool = False
+    title: str,
+    sections: list[Section],
+    *,
+    locale: str,
+    image: dict[str, str] | None = None,
+    late: bool = False,
 ) -> dict[str, Any]:
     """One complete post (not split)."""
     return {
@@ -101,7 +106,9 @@ def _cut_section(section: Section, locale: str) -> list[Section]:
         pieces[-1].append(line)
         size += len(line) + 1
     return [
-        Section(section.heading if i == 0 else t(locale, "report.continued", heading=section.heading), tuple(p))
+        Section(
+            section.heading if i == 0 else t(locale, "report.continued", heading=section.heading), tuple(p)
+        )
         for i, p in enumerate(pieces)
     ]
 
@@ -167,7 +174,9 @@ async def enqueue_report(
         key = dedupe_key if part == 1 else f"{dedupe_key}#{part}"
         if part > 1:
             post["continuation_of"] = dedupe_key
-        added += await store.enqueue(kind=kind, destination=destination, payload=post, dedupe_key=key) is not None
+        added += (
+            await store.enqueue(kind=kind, destination=destination, payload=post, dedupe_key=key) is not None
+        )
     return added
 
 

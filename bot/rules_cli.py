@@ -71,7 +71,9 @@ def test(
         raise click.UsageError("give TEXT or --file MESSAGES.jsonl")
     matches = rs.classify(probe_message(text, channel=channel, platform=platform))
     if as_json:
-        click.echo(json.dumps({"text": text, "matches": [match_json(m) for m in matches]}, ensure_ascii=False))
+        click.echo(
+            json.dumps({"text": text, "matches": [match_json(m) for m in matches]}, ensure_ascii=False)
+        )
         return
     console = Console()
     if not matches:
@@ -79,7 +81,8 @@ def test(
         return
     for match in matches:
         console.print(
-            f"[bold]{match.route}[/] → {', '.join(match.departments)}  tag={match.tag or '-'}", highlight=False
+            f"[bold]{match.route}[/] → {', '.join(match.departments)}  tag={match.tag or '-'}",
+            highlight=False,
         )
         for reason in match.reasons:
             span = f" at {reason.span[0]}-{reason.span[1]}" if reason.span else ""
@@ -113,11 +116,17 @@ def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform
     for column in ("department", "right", "noise (fp)", "missed (fn)", "precision", "recall"):
         table.add_column(column, justify="left" if column == "department" else "right")
     for name, scores in sorted(ev.scores.items()):
-        table.add_row(name, str(scores.tp), str(scores.fp), str(scores.fn), _pct(scores.precision), _pct(scores.recall))
+        table.add_row(
+            name, str(scores.tp), str(scores.fp), str(scores.fn), _pct(scores.precision), _pct(scores.recall)
+        )
     console.print(table)
-    console.print(f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) exact department sets")
+    console.print(
+        f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) exact department sets"
+    )
     if ev.tag_labelled:
-        console.print(f"tags: {ev.tag_correct}/{ev.tag_labelled} ({100 * ev.tag_correct / ev.tag_labelled:.1f}%) right")
+        console.print(
+            f"tags: {ev.tag_correct}/{ev.tag_labelled} ({100 * ev.tag_correct / ev.tag_labelled:.1f}%) right"
+        )
     for r in [r for r in ev.results if r["ok"] is False][:15]:
         console.print(
             f"  line {r['line']}: expected {r['expected']} got {r['departments']}: {r['text'][:70]!r}",

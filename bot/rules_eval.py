@@ -81,7 +81,10 @@ class Scores:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     def as_json(self) -> dict[str, Any]:
-        rounded = {k: None if v is None else round(v, 4) for k, v in (("precision", self.precision), ("recall", self.recall))}
+        rounded = {
+            k: None if v is None else round(v, 4)
+            for k, v in (("precision", self.precision), ("recall", self.recall))
+        }
         return {"tp": self.tp, "fp": self.fp, "fn": self.fn, **rounded}
 
 
@@ -150,7 +153,11 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def evaluate(
-    rs: RuleSet, records: list[tuple[int, dict[str, Any]]], *, channel: str = "#community", platform: str = "slack"
+    rs: RuleSet,
+    records: list[tuple[int, dict[str, Any]]],
+    *,
+    channel: str = "#community",
+    platform: str = "slack",
 ) -> Evaluation:
     ev = Evaluation()
     for lineno, record in records:

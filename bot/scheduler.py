@@ -86,7 +86,12 @@ class Scheduler:
                 check()
 
             self.aps.add_job(
-                reload_rules, "interval", seconds=self.poll_rules, id="rules-reload", coalesce=True, max_instances=1
+                reload_rules,
+                "interval",
+                seconds=self.poll_rules,
+                id="rules-reload",
+                coalesce=True,
+                max_instances=1,
             )
         self.aps.start()
         try:
@@ -156,7 +161,9 @@ class Scheduler:
             return None
         return await self.fire(schedule, fire_time, now=now, late=now - fire_time > LATE_AFTER)
 
-    async def fire(self, schedule: Schedule, fire_time: datetime, *, now: datetime, late: bool = False) -> Firing:
+    async def fire(
+        self, schedule: Schedule, fire_time: datetime, *, now: datetime, late: bool = False
+    ) -> Firing:
         """Claim (schedule, period) and, if this replica got it, enqueue the posts."""
         rules = self.app.rules.current
         store = self.app.store
@@ -165,7 +172,9 @@ class Scheduler:
         claimed = await store.claim_run(schedule.name, key, fire_time=fire_time, owner=owner, late=late)
         if not claimed:
             # Claims are stamped with the wall clock, so staleness is judged by it too.
-            if not await store.take_over_run(schedule.name, key, owner=owner, stale_before=utcnow() - STALE_CLAIM):
+            if not await store.take_over_run(
+                schedule.name, key, owner=owner, stale_before=utcnow() - STALE_CLAIM
+            ):
                 return Firing(schedule.name, key, fire_time, claimed=False, late=late, posted=0)
             log.warning("schedule %s %s: took over a run that failed or never finished", schedule.name, key)
         try:
@@ -177,7 +186,9 @@ class Scheduler:
         log.info("schedule %s %s: %d posts%s", schedule.name, key, posted, " (late)" if late else "")
         return Firing(schedule.name, key, fire_time, claimed=True, late=late, posted=posted)
 
-    async def _post(self, schedule: Schedule, fire_time: datetime, key: str, *, now: datetime, late: bool) -> int:
+    async def _post(
+        self, schedule: Schedule, fire_time: datetime, key: str, *, now: datetime, late: bool
+    ) -> int:
         rules = self.app.rules.current
         note = late_note(fire_time, rules) if late else ""
         if schedule.kind == "agenda":
@@ -185,7 +196,9 @@ class Scheduler:
                 self.app, schedule=schedule, meeting=fire_time, now=now, period_key=key, late_note=note
             )
         if schedule.kind == "unanswered":
-            return await enqueue_unanswered(self.app, schedule=schedule, now=now, period_key=key, late_note=note)
+            return await enqueue_unanswered(
+                self.app, schedule=schedule, now=now, period_key=key, late_note=note
+            )
         period = previous_period(schedule.period, fire_time, rules.timezone)
         return await enqueue_recaps(
             self.app,

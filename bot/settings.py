@@ -113,7 +113,9 @@ class Settings:
         """Human hints for `kakehashi serve` when a platform is not configured."""
         hints = []
         if not self.slack_bot_token:
-            hints.append("Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+            hints.append(
+                "Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)"
+            )
         elif not (self.slack_signing_secret or self.slack_app_token):
             hints.append("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
         if not self.microsoft_app_id:

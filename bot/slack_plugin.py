@@ -173,7 +173,9 @@ class SlackPlugin:
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
             log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", api_error(error))
-            return BoltResponse(status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"}))
+            return BoltResponse(
+                status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"})
+            )
         log.error("Slack listener failed: %r", error, exc_info=error)
         return None
 

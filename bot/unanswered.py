@@ -29,10 +29,16 @@ GIVE_UP = timedelta(days=14)  # older questions (an imported history, say) are l
 
 def _waited(created: datetime, now: datetime, locale: str) -> str:
     hours = int((now - created).total_seconds() // 3600)
-    return t(locale, "unanswered.hours", hours=hours) if hours < 48 else t(locale, "unanswered.days", days=hours // 24)
+    return (
+        t(locale, "unanswered.hours", hours=hours)
+        if hours < 48
+        else t(locale, "unanswered.days", days=hours // 24)
+    )
 
 
-async def enqueue_unanswered(app: App, *, schedule: Schedule, now: datetime, period_key: str, late_note: str = "") -> int:
+async def enqueue_unanswered(
+    app: App, *, schedule: Schedule, now: datetime, period_key: str, late_note: str = ""
+) -> int:
     """Enqueue one nudge per department that has overdue questions; returns new outbox rows."""
     rules = app.rules.current
     locale = rules.locale
@@ -51,12 +57,17 @@ async def enqueue_unanswered(app: App, *, schedule: Schedule, now: datetime, per
         )
         if not waiting:
             continue
-        lines = [item_line(a.view, locale, _waited(a.view.message.created_at, now, locale)) for a in waiting[:LISTED]]
+        lines = [
+            item_line(a.view, locale, _waited(a.view.message.created_at, now, locale))
+            for a in waiting[:LISTED]
+        ]
         if len(waiting) > LISTED:
             lines.append(t(locale, "report.more", count=len(waiting) - LISTED))
         if late_note:
             lines.append(late_note)
-        title = t(locale, "unanswered.title", label=dept.label, hours=schedule.after_hours, count=len(waiting))
+        title = t(
+            locale, "unanswered.title", label=dept.label, hours=schedule.after_hours, count=len(waiting)
+        )
         payload = report(title, [Section(t(locale, "unanswered.heading"), tuple(lines))], locale=locale)
         added += await enqueue_to(
             app.store,

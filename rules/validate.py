@@ -879,7 +879,11 @@ class _Validator:
             if "after_hours" in fields:
                 after_hours = self.integer(fields["after_hours"], f"{path}.after_hours", minimum=1)
                 if kind is not None and kind != "unanswered":
-                    self.problem(fields["after_hours"], f"{path}.after_hours", "after_hours is only for kind: unanswered")
+                    self.problem(
+                        fields["after_hours"],
+                        f"{path}.after_hours",
+                        "after_hours is only for kind: unanswered",
+                    )
             if "description" in fields:
                 self.string(fields["description"], f"{path}.description", empty_ok=True)
             if name is not None and "name" in fields:

@@ -40,7 +40,9 @@ class StoreBase:
         result = await session.execute(stmt.returning(pk))
         return result.scalar_one_or_none()
 
-    async def _follow_up(self, session: AsyncSession, which: ColumnElement[bool], kind: str, stamp: str) -> int:
+    async def _follow_up(
+        self, session: AsyncSession, which: ColumnElement[bool], kind: str, stamp: str
+    ) -> int:
         """Queue an ``update`` or ``delete`` of every sent repost matching ``which`` (once per stamp).
 
         The new rows carry the repost's platform id, so the sink changes the post in place.

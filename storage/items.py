@@ -26,7 +26,9 @@ class ItemStore(StoreBase):
         async with self.sessions() as session:
             row = (
                 await session.execute(
-                    select(Item, Message).join(Message, Message.id == Item.message_id).where(Item.id == item_id)
+                    select(Item, Message)
+                    .join(Message, Message.id == Item.message_id)
+                    .where(Item.id == item_id)
                 )
             ).first()
             return ItemView(item=row[0], message=row[1]) if row else None

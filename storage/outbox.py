@@ -122,7 +122,9 @@ class OutboxStore(StoreBase):
         session: AsyncSession, row_id: int, progress: dict[str, Any] | None, values: dict[str, Any]
     ) -> None:
         if progress:
-            payload = (await session.execute(select(OutboxRow.payload).where(OutboxRow.id == row_id))).scalar_one()
+            payload = (
+                await session.execute(select(OutboxRow.payload).where(OutboxRow.id == row_id))
+            ).scalar_one()
             values["payload"] = {**(payload or {}), DELIVERED: progress}
 
     async def release(self, row_id: int, next_attempt_at: datetime) -> None:

@@ -138,9 +138,12 @@ class QueryStore(StoreBase):
         async with self.sessions() as session:
             messages = await session.scalar(select(func.count()).select_from(Message)) or 0
             items = await session.scalar(select(func.count()).select_from(Item)) or 0
-            open_items = await session.scalar(
-                select(func.count()).select_from(Item).where(Item.status.in_(("open", "in_progress")))
-            ) or 0
+            open_items = (
+                await session.scalar(
+                    select(func.count()).select_from(Item).where(Item.status.in_(("open", "in_progress")))
+                )
+                or 0
+            )
         return {"messages": int(messages), "items": int(items), "open": int(open_items)}
 
     async def counts_by_department(self) -> dict[str, dict[str, int]]:
@@ -156,10 +159,14 @@ class QueryStore(StoreBase):
     async def get_run(self, schedule: str, period_key: str) -> ScheduleRun | None:
         async with self.sessions() as session:
             return await session.scalar(
-                select(ScheduleRun).where(ScheduleRun.schedule == schedule, ScheduleRun.period_key == period_key)
+                select(ScheduleRun).where(
+                    ScheduleRun.schedule == schedule, ScheduleRun.period_key == period_key
+                )
             )
 
-    async def take_over_run(self, schedule: str, period_key: str, *, owner: str, stale_before: datetime) -> bool:
+    async def take_over_run(
+        self, schedule: str, period_key: str, *, owner: str, stale_before: datetime
+    ) -> bool:
         """Claim a run that failed, or whose claimant never finished it before ``stale_before``.
 
         One conditional UPDATE: of several replicas trying at once, exactly one gets True.
@@ -198,7 +205,9 @@ class QueryStore(StoreBase):
             items = int(await session.scalar(select(func.count()).select_from(Item)) or 0)
             by_tag = {
                 str(tag or "-"): int(count)
-                for tag, count in (await session.execute(select(Item.tag, func.count()).group_by(Item.tag))).tuples()
+                for tag, count in (
+                    await session.execute(select(Item.tag, func.count()).group_by(Item.tag))
+                ).tuples()
             }
             by_platform: dict[str, dict[str, int]] = {}
             for platform, count in (

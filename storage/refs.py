@@ -22,7 +22,9 @@ class RefStore(StoreBase):
     ) -> None:
         async with self.sessions() as session, session.begin():
             row = await session.scalar(
-                select(ConversationRef).where(ConversationRef.platform == platform, ConversationRef.name == name)
+                select(ConversationRef).where(
+                    ConversationRef.platform == platform, ConversationRef.name == name
+                )
             )
             if row is None:
                 session.add(
@@ -42,11 +44,15 @@ class RefStore(StoreBase):
     async def get_ref(self, platform: str, name: str) -> ConversationRef | None:
         async with self.sessions() as session:
             return await session.scalar(
-                select(ConversationRef).where(ConversationRef.platform == platform, ConversationRef.name == name)
+                select(ConversationRef).where(
+                    ConversationRef.platform == platform, ConversationRef.name == name
+                )
             )
 
     async def refs(self, platform: str) -> list[ConversationRef]:
         async with self.sessions() as session:
             return list(
-                (await session.scalars(select(ConversationRef).where(ConversationRef.platform == platform))).all()
+                (
+                    await session.scalars(select(ConversationRef).where(ConversationRef.platform == platform))
+                ).all()
             )

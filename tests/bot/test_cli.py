@@ -33,15 +33,24 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "160"}
     env.pop("KAKEHASHI_RULES", None)
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=300, check=False,
+        [sys.executable, "-m", "bot.cli", "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    posts = [json.loads(line) for line in (tmp_path / "kakehashi-out" / "demo-posts.jsonl").open(encoding="utf-8")]
+    posts = [
+        json.loads(line) for line in (tmp_path / "kakehashi-out" / "demo-posts.jsonl").open(encoding="utf-8")
+    ]
     destinations = {p["destination"] for p in posts}
     assert {"slack:#dept-product", "slack:#dept-cs", "slack:#dept-marketing"} <= destinations
     assert all(p["payload"]["reason"] for p in posts if p["kind"] == "repost")
-    assert not any(p["payload"]["channel"] in ("#random", "#dept-product") for p in posts if p["kind"] == "repost")
+    assert not any(
+        p["payload"]["channel"] in ("#random", "#dept-product") for p in posts if p["kind"] == "repost"
+    )
     assert "製品開発" in result.stdout or "product" in result.stdout
     assert (tmp_path / "kakehashi-demo.db").exists()
 
@@ -51,7 +60,9 @@ def test_rules_check_reports_positions_and_exits_2(tmp_path: Path) -> None:
     path.write_text(BROKEN, encoding="utf-8")
     result = CliRunner().invoke(main, ["rules", "check", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:9:12: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?" in result.output
+    assert (
+        f"{path}:9:12: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?" in result.output
+    )
     assert f"{path}:10:10: routes[0].to[0]: " in result.output and "did you mean 'product'?" in result.output
 
 
@@ -63,7 +74,8 @@ def test_rules_check_ok() -> None:
 
 def test_rules_test_explains_in_json() -> None:
     result = CliRunner().invoke(
-        main, ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--json", "ＡＰＰが落ちるバグ"]
+        main,
+        ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--json", "ＡＰＰが落ちるバグ"],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -91,7 +103,13 @@ def test_rules_test_file_counts_and_accuracy(tmp_path: Path, as_json: bool) -> N
         assert summary["by_route"] == {"bug": 2, "praise": 1, "(none)": 1}
         # "crash" also went to cs: noise for cs, product still right
         assert summary["departments"]["cs"] == {"tp": 1, "fp": 1, "fn": 0, "precision": 0.5, "recall": 1.0}
-        assert summary["departments"]["product"] == {"tp": 2, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
+        assert summary["departments"]["product"] == {
+            "tp": 2,
+            "fp": 0,
+            "fn": 0,
+            "precision": 1.0,
+            "recall": 1.0,
+        }
     else:
         assert "accuracy: 3/4 (75.0%)" in result.output
         assert "per department" in result.output

@@ -29,14 +29,19 @@ class RecordingSink:
         if self.failures:
             raise self.failures.pop(0)
         self.posts.append(post)
-        return Receipt(remote_id=f"{self.platform}-{len(self.posts)}", remote_channel=post.destination.channel)
+        return Receipt(
+            remote_id=f"{self.platform}-{len(self.posts)}", remote_channel=post.destination.channel
+        )
 
 
 @pytest.fixture
 async def app(database: Database) -> AsyncIterator[App]:
     settings = replace(
-        Settings.from_env({}), rules_path=FIXTURES / "bot" / "rules.yaml", database_url=database.url,
-        instance_id="test", outbox_max_attempts=3,
+        Settings.from_env({}),
+        rules_path=FIXTURES / "bot" / "rules.yaml",
+        database_url=database.url,
+        instance_id="test",
+        outbox_max_attempts=3,
     )
     built = await App.build(
         settings, sinks={"slack": RecordingSink("slack"), "teams": RecordingSink("teams")}, plugins=[]
@@ -55,8 +60,15 @@ def sink(app: App, platform: str) -> RecordingSink:
 
 def msg(key: str = "m1", text: str = "アプリが落ちるバグがあります", **kw: object) -> InboundMessage:
     fields: dict[str, object] = dict(
-        platform="slack", key=key, channel_id="C1", channel="#community", author_id="U1", author="sato",
-        text=text, created_at=datetime(2026, 11, 16, 1, tzinfo=UTC), link="https://x.slack.com/p1",
+        platform="slack",
+        key=key,
+        channel_id="C1",
+        channel="#community",
+        author_id="U1",
+        author="sato",
+        text=text,
+        created_at=datetime(2026, 11, 16, 1, tzinfo=UTC),
+        link="https://x.slack.com/p1",
     )
     fields.update(kw)
     return InboundMessage(**fields)  # type: ignore[arg-type]
@@ -137,8 +149,13 @@ async def test_emoji_flag_routes_and_status_reaction_updates(app: App) -> None:
     [post] = sink(app, "slack").posts
     assert post.payload["reason"] == "flagged by @pm with :bulb:" and post.payload["tag"] == "idea"
     done = await app.dispatcher.handle_reaction(
-        platform="slack", target="slack-1", emoji="white_check_mark", user_id="U5", user_name="pm",
-        added=True, stamp="2",
+        platform="slack",
+        target="slack-1",
+        emoji="white_check_mark",
+        user_id="U5",
+        user_name="pm",
+        added=True,
+        stamp="2",
     )
     assert done == "status:done"
     await app.worker.drain()

@@ -40,6 +40,10 @@ def test_settings_errors_name_the_variable() -> None:
         Settings.from_env({"DATABASE_URL": "mysql://x@y/z"})
     with pytest.raises(Exception, match=r"SLACK_APP_TOKEN: expected an app-level token starting with xapp-"):
         Settings.from_env({"SLACK_APP_TOKEN": "xoxb-1"})
-    with pytest.raises(Exception, match=r"MICROSOFT_APP_TYPE='Both': expected one of MultiTenant, SingleTenant"):
+    with pytest.raises(
+        Exception, match=r"MICROSOFT_APP_TYPE='Both': expected one of MultiTenant, SingleTenant"
+    ):
         Settings.from_env({"MICROSOFT_APP_TYPE": "Both"})
-    assert Settings.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+asyncpg://u@h/db"
+    assert (
+        Settings.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+asyncpg://u@h/db"
+    )

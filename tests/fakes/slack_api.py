@@ -72,17 +72,40 @@ class FakeSlack:
     # -- set-up -------------------------------------------------------------------------------
 
     def add_channel(self, cid: str, name: str, *, private: bool = False, member: bool = True) -> None:
-        self.channels.append({"id": cid, "name": name, "is_private": private, "is_member": member,
-                              "is_channel": not private, "is_archived": False})
+        self.channels.append(
+            {
+                "id": cid,
+                "name": name,
+                "is_private": private,
+                "is_member": member,
+                "is_channel": not private,
+                "is_archived": False,
+            }
+        )
 
     def add_user(self, uid: str, display: str, real: str = "") -> None:
-        self.users[uid] = {"id": uid, "name": display.lower(), "real_name": real or display,
-                           "profile": {"display_name": display, "real_name": real or display}}
+        self.users[uid] = {
+            "id": uid,
+            "name": display.lower(),
+            "real_name": real or display,
+            "profile": {"display_name": display, "real_name": real or display},
+        }
 
-    def fail(self, method: str, *, error: str | None = None, status: int = 200, retry_after: float | None = None,
-             times: int = 1, channel: str | None = None, **extra: Any) -> None:
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: float | None = None,
+        times: int = 1,
+        channel: str | None = None,
+        **extra: Any,
+    ) -> None:
         """``extra`` goes into the error body as is (``needed=``/``provided=`` of ``missing_scope``)."""
-        self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times, channel, extra))
+        self.failures.setdefault(method, []).append(
+            Failure(error, status, retry_after, times, channel, extra)
+        )
 
     @property
     def url(self) -> str:
@@ -115,8 +138,11 @@ class FakeSlack:
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages Slack accepted (failed attempts stay visible in ``of("chat.postMessage")``)."""
-        return [c.args for c in self.of("chat.postMessage")
-                if c.ok and (channel is None or c.args.get("channel") == channel)]
+        return [
+            c.args
+            for c in self.of("chat.postMessage")
+            if c.ok and (channel is None or c.args.get("channel") == channel)
+        ]
 
     async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
         """Wait until ``predicate(self)`` holds (lazy listeners reply after the HTTP ack)."""
@@ -138,7 +164,11 @@ class FakeSlack:
         elif request.can_read_body:
             form = await request.post()
             for key, value in form.items():
-                if isinstance(value, str) and key in ("blocks", "attachments", "files") and value.startswith("["):
+                if (
+                    isinstance(value, str)
+                    and key in ("blocks", "attachments", "files")
+                    and value.startswith("[")
+                ):
                     args[key] = json.loads(value)
                 elif isinstance(value, str):
                     args[key] = value
@@ -162,11 +192,16 @@ class FakeSlack:
         failure = self._failure(method, args)
         if failure is not None:
             call.ok = False
-            headers = {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            headers = (
+                {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
+            )
             if failure.status >= 500:
                 return web.Response(status=failure.status, text="upstream error", headers=headers)
-            body = {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "error"),
-                    **failure.extra}
+            body = {
+                "ok": False,
+                "error": failure.error or ("ratelimited" if failure.status == 429 else "error"),
+                **failure.extra,
+            }
             return web.json_response(body, status=failure.status, headers=headers)
         if not token or not token.startswith(("xoxb-", "xapp-")):
             call.ok = False
@@ -196,7 +231,9 @@ class FakeSlack:
         """Socket Mode (https://docs.slack.dev/apis/events-api/using-socket-mode): hello, envelopes, acks."""
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0KAKEHASHI"}})
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0KAKEHASHI"}}
+        )
         for envelope in self.socket_envelopes:
             await ws.send_json(envelope)
         async for message in ws:
@@ -214,8 +251,14 @@ class FakeSlack:
         return next((c for c in self.channels if c["id"] == cid), None)
 
     def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"https://{self.team_domain}.slack.com/", "team": "Community", "user": "kakehashi",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        return {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": "Community",
+            "user": "kakehashi",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
 
     def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         assert self.server is not None
@@ -225,7 +268,10 @@ class FakeSlack:
         start = int(args.get("cursor") or 0)
         page = self.channels[start : start + self.page_size]
         more = start + self.page_size < len(self.channels)
-        return {"channels": page, "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""}}
+        return {
+            "channels": page,
+            "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""},
+        }
 
     def m_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
@@ -244,8 +290,10 @@ class FakeSlack:
 
     def m_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = str(args.get("message_ts", "")).replace(".", "")
-        return {"channel": args.get("channel"),
-                "permalink": f"https://{self.team_domain}.slack.com/archives/{args.get('channel')}/p{ts}"}
+        return {
+            "channel": args.get("channel"),
+            "permalink": f"https://{self.team_domain}.slack.com/archives/{args.get('channel')}/p{ts}",
+        }
 
     def _posting(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel", ""))
@@ -285,8 +333,13 @@ class FakeSlack:
 
 def make_fake() -> FakeSlack:
     fake = FakeSlack()
-    for cid, name in ((COMMUNITY, "community"), (QUESTIONS, "questions"), (DEPT_PRODUCT, "dept-product"),
-                      (DEPT_MARKETING, "dept-marketing"), (RANDOM, "random")):
+    for cid, name in (
+        (COMMUNITY, "community"),
+        (QUESTIONS, "questions"),
+        (DEPT_PRODUCT, "dept-product"),
+        (DEPT_MARKETING, "dept-marketing"),
+        (RANDOM, "random"),
+    ):
         fake.add_channel(cid, name)
     fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post
     fake.add_channel(SECRET_CLUB, "secret-club", private=True)

@@ -201,7 +201,9 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
         edited = await store.get_message("slack", f"{TEAM}:C01COMM:1762739000.000500")
         assert edited is not None and edited.text == "The new dashboard — love it!"
         thanks = await store.get_message("slack", f"{TEAM}:C01COMM:1762822800.000300")
-        assert thanks is not None and thanks.text == "Fixed in 3.2.2, 助かりました @sato.k"  # markup as people saw it
+        assert (
+            thanks is not None and thanks.text == "Fixed in 3.2.2, 助かりました @sato.k"
+        )  # markup as people saw it
         assert await store.message_id("slack", f"{TEAM}:C03PROD:1762736600.000700") is None
         assert await store.outbox_counts() == {}  # stored, not reposted
         by_dept = await store.counts_by_department()

@@ -59,17 +59,40 @@ WEEK: tuple[Msg, ...] = (
     Msg("p1", "ito", "先週から検索でエラーが出るバグがあります", jst(10, 10), "product", "bug"),
     Msg("q0", "ito", "SSOの設定方法はありますか？", jst(12, 15), "cs", "question"),
     # the week
-    Msg("b1", "sato", "ログインするとアプリが落ちます", jst(16, 10), "product", "bug",
-        status=("done", jst(17, 15)), votes=3),
-    Msg("b3", "kimura", "通知が来ないバグがあります", jst(16, 12), "product", "bug", status=("done", jst(19, 10))),
+    Msg(
+        "b1",
+        "sato",
+        "ログインするとアプリが落ちます",
+        jst(16, 10),
+        "product",
+        "bug",
+        status=("done", jst(17, 15)),
+        votes=3,
+    ),
+    Msg(
+        "b3",
+        "kimura",
+        "通知が来ないバグがあります",
+        jst(16, 12),
+        "product",
+        "bug",
+        status=("done", jst(19, 10)),
+    ),
     Msg("r0", "hiro", "管理画面のSSOタブから設定できます", jst(16, 8), thread="q0"),
     Msg("q1", "tanaka", "CSVの文字コードは何ですか？", jst(17, 9), "cs", "question"),
     Msg("r1", "hiro", "UTF-8です", jst(17, 9, 30), thread="q1"),
     Msg("r2", "mika", "BOM付きでも大丈夫です", jst(17, 10), thread="q1"),
     Msg("q2", "suzuki", "APIの上限はありますか？", jst(18, 14), "cs", "question"),
     Msg("r3", "suzuki", "（自己レス）ドキュメントも探しています", jst(18, 15), thread="q2"),
-    Msg("t1", "yamada", "kakehashiのおかげで本当に助かりました", jst(19, 11), "marketing", "testimonial",
-        permission="granted"),
+    Msg(
+        "t1",
+        "yamada",
+        "kakehashiのおかげで本当に助かりました",
+        jst(19, 11),
+        "marketing",
+        "testimonial",
+        permission="granted",
+    ),
     Msg("b2", "kimura", "CSV出力でバグがあります", jst(20, 10), "product", "bug"),
     Msg("t2", "lee", "We love this tool", jst(21, 16), "marketing", "testimonial", permission="requested"),
     # the week boundary in Tokyo: Sunday 23:50 JST is in, Monday 00:10 JST is the next week
@@ -80,8 +103,16 @@ WEEK: tuple[Msg, ...] = (
 
 def inbound(m: Msg) -> InboundMessage:
     return InboundMessage(
-        platform="slack", key=m.key, channel_id="C0COMMUNITY", channel="#community", author_id=f"U-{m.author}",
-        author=m.author, text=m.text, created_at=m.at, thread_key=m.thread, link=link(m.key),
+        platform="slack",
+        key=m.key,
+        channel_id="C0COMMUNITY",
+        channel="#community",
+        author_id=f"U-{m.author}",
+        author=m.author,
+        text=m.text,
+        created_at=m.at,
+        thread_key=m.thread,
+        link=link(m.key),
     )
 
 
@@ -98,7 +129,11 @@ async def seed(store: Store, messages: tuple[Msg, ...] = WEEK) -> dict[str, int]
             await store.set_status(item_id, m.status[0], by="staff", now=m.status[1])
         for n in range(m.votes):
             await store.add_reaction(
-                platform="slack", target=f"repost-{m.key}", emoji="+1", user_id=f"U-staff{n}", item_id=item_id,
+                platform="slack",
+                target=f"repost-{m.key}",
+                emoji="+1",
+                user_id=f"U-staff{n}",
+                item_id=item_id,
                 vote=True,
             )
         if m.permission:
@@ -137,13 +172,20 @@ async def make_app(database: Database, tmp_path: Path) -> AsyncIterator[AppMaker
     apps: list[App] = []
 
     async def make(
-        *, now: datetime = FIRE + timedelta(seconds=30), locale: str = "ja", instance: str = "replica-a",
-        rules_path: Path | None = None, clock: Callable[[], datetime] | None = None,
+        *,
+        now: datetime = FIRE + timedelta(seconds=30),
+        locale: str = "ja",
+        instance: str = "replica-a",
+        rules_path: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> App:
         path = rules_path or rules_file(tmp_path, locale=locale)
         settings = Settings(rules_path=path, database_url=database.url, instance_id=instance)
         out = tmp_path / "posts.jsonl"
-        sinks: dict[str, Sink] = {"slack": JsonlSink(out, platform="slack"), "teams": JsonlSink(out, platform="teams")}
+        sinks: dict[str, Sink] = {
+            "slack": JsonlSink(out, platform="slack"),
+            "teams": JsonlSink(out, platform="teams"),
+        }
         app = await App.build(settings, sinks=sinks, plugins=[], clock=clock or (lambda: now))
         apps.append(app)
         return app

@@ -20,7 +20,9 @@ async def test_chart_counts_and_png(make_app) -> None:
     assert series.counts == {"bug": (0, 0, 0, 0, 0, 0, 1, 4)}
     everyone = await gather_series(app.store, period, department=None)
     assert everyone.counts == {
-        "product": (0, 0, 0, 0, 0, 0, 1, 4), "cs": (0, 0, 0, 0, 0, 0, 1, 2), "marketing": (0, 0, 0, 0, 0, 0, 0, 2),
+        "product": (0, 0, 0, 0, 0, 0, 1, 4),
+        "cs": (0, 0, 0, 0, 0, 0, 1, 2),
+        "marketing": (0, 0, 0, 0, 0, 0, 0, 2),
     }
     image = await chart_image(app.store, rules, period, department="product")
     assert image is not None
@@ -35,4 +37,7 @@ async def test_chart_counts_and_png(make_app) -> None:
 async def test_no_chart_without_items(make_app) -> None:
     app = await make_app()
     rules = app.rules.current
-    assert await chart_image(app.store, rules, previous_period("week", FIRE, rules.timezone), department=None) is None
+    assert (
+        await chart_image(app.store, rules, previous_period("week", FIRE, rules.timezone), department=None)
+        is None
+    )

@@ -31,9 +31,13 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_recap_markdown(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(main, ["recap", "product", "--period", "2026-11-16..2026-11-22", "--format", "markdown"], env=env)
+    result = CliRunner().invoke(
+        main, ["recap", "product", "--period", "2026-11-16..2026-11-22", "--format", "markdown"], env=env
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("## 製品開発の週次まとめ（2026-11-16〜2026-11-22）\n\n### 受信した投稿（前期間比）\n- バグ報告: 4件（+3）\n")
+    assert result.output.startswith(
+        "## 製品開発の週次まとめ（2026-11-16〜2026-11-22）\n\n### 受信した投稿（前期間比）\n- バグ報告: 4件（+3）\n"
+    )
     assert "[元の投稿](https://community.example.com/slack/community/b1)" in result.output
 
 
@@ -43,15 +47,22 @@ def test_recap_text_and_chart(env: dict[str, str], tmp_path: Path) -> None:
         main, ["recap", "--period", "2026-11-16..2026-11-22", "--chart", str(chart)], env=env
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("全部門のまとめ（2026-11-16〜2026-11-22）\n\n■ 製品開発\n  受信4件（+3）: バグ報告 4\n")
+    assert result.output.startswith(
+        "全部門のまとめ（2026-11-16〜2026-11-22）\n\n■ 製品開発\n  受信4件（+3）: バグ報告 4\n"
+    )
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_recap_json(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(main, ["recap", "cs", "--period", "2026-11-16..2026-11-22", "--format", "json"], env=env)
+    result = CliRunner().invoke(
+        main, ["recap", "cs", "--period", "2026-11-16..2026-11-22", "--format", "json"], env=env
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert payload["locale"] == "ja" and payload["title"] == "カスタマーサクセスの週次まとめ（2026-11-16〜2026-11-22）"
+    assert (
+        payload["locale"] == "ja"
+        and payload["title"] == "カスタマーサクセスの週次まとめ（2026-11-16〜2026-11-22）"
+    )
     assert "未回答の質問" in [s["heading"] for s in payload["sections"]]
 
 

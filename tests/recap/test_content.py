@@ -88,14 +88,21 @@ async def test_unanswered_questions_and_helpers(make_app) -> None:
     assert sections["未回答の質問"] == [
         "質問・suzukiさん: APIの上限はありますか？（4日前） [元の投稿](https://community.example.com/slack/community/q2)"
     ]
-    assert sections["よく助けてくれたメンバー（エキスパート・事例・採用の候補）"] == ["hiroさん: 2件の回答", "mikaさん: 1件の回答"]
-    assert sections["反響の大きかった投稿"][0].startswith("質問・tanakaさん: CSVの文字コードは何ですか？（返信2）")
+    assert sections["よく助けてくれたメンバー（エキスパート・事例・採用の候補）"] == [
+        "hiroさん: 2件の回答",
+        "mikaさん: 1件の回答",
+    ]
+    assert sections["反響の大きかった投稿"][0].startswith(
+        "質問・tanakaさん: CSVの文字コードは何ですか？（返信2）"
+    )
 
 
 async def test_testimonials_with_permission_status_en(make_app) -> None:
     app = await make_app(locale="en")
     await seed(app.store)
-    sections = {s["heading"]: s["lines"] for s in (await recap_reply(app, "marketing", "last-week"))["sections"]}
+    sections = {
+        s["heading"]: s["lines"] for s in (await recap_reply(app, "marketing", "last-week"))["sections"]
+    }
     assert sections["Testimonials and reuse permission"] == [
         "Testimonial · yamada: kakehashiのおかげで本当に助かりました (Permission granted) "
         "[source](https://community.example.com/slack/community/t1)",
@@ -111,7 +118,9 @@ async def test_overview_of_all_departments(make_app) -> None:
     assert payload["title"] == "全部門のまとめ（2026-11-16〜2026-11-22）"
     sections = {s["heading"]: s["lines"] for s in payload["sections"]}
     assert sections["製品開発"] == [
-        "受信4件（+3）: バグ報告 4", "この期間の投稿: 未対応 2・完了 2", "バグには2営業日以内に対応: **2件中1件**",
+        "受信4件（+3）: バグ報告 4",
+        "この期間の投稿: 未対応 2・完了 2",
+        "バグには2営業日以内に対応: **2件中1件**",
     ]
     assert sections["カスタマーサクセス"] == ["受信2件（+1）: 質問 2", "この期間の投稿: 未対応 2"]
 
@@ -132,7 +141,9 @@ async def test_bad_department_and_period_are_explained_in_the_locale(make_app) -
     with pytest.raises(KakehashiError, match="期間「next-year」は読み取れません"):
         await recap_reply(app, "product", "next-year")
     app_en = await make_app(locale="en", instance="en")
-    with pytest.raises(KakehashiError, match=r"There is no department 'hr'\. Departments: product, cs, marketing"):
+    with pytest.raises(
+        KakehashiError, match=r"There is no department 'hr'\. Departments: product, cs, marketing"
+    ):
         await recap_reply(app_en, "hr", None)
 
 
@@ -144,7 +155,10 @@ async def test_agenda_for_a_meeting(make_app) -> None:
     await app.store.set_status(ids["q0"], "needs_decision", now=jst(13, 12))
     agenda = await build_agenda(app.store, app.rules.current, meeting=meeting, since=jst(12, 17), now=meeting)
     product, cs, marketing = agenda.departments
-    assert [v.message.key for v in product.new] == ["b1", "b3"]  # most voted first; p1 is before the last meeting
+    assert [v.message.key for v in product.new] == [
+        "b1",
+        "b3",
+    ]  # most voted first; p1 is before the last meeting
     assert [(a.view.message.key, a.days) for a in product.carried] == [("p1", 9)]
     assert [a.view.message.key for a in cs.decisions] == ["q0"]
     assert [v.message.key for v in marketing.new] == ["t1"]  # t2 comes after the meeting

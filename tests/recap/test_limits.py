@@ -24,7 +24,15 @@ def big_week() -> tuple[Msg, ...]:
         department = "cs" if tag == "question" else "product"
         msgs.append(Msg(f"big{n}", f"member{n % 37}", f"{n}: {LONG}", at, department, tag))
         if n % 3 == 0 and n % 2:  # every other question gets an answer from someone else
-            msgs.append(Msg(f"ans{n}", f"helper{n % 11}", "こちらをご覧ください", at + timedelta(minutes=5), thread=f"big{n}"))
+            msgs.append(
+                Msg(
+                    f"ans{n}",
+                    f"helper{n % 11}",
+                    "こちらをご覧ください",
+                    at + timedelta(minutes=5),
+                    thread=f"big{n}",
+                )
+            )
     return tuple(msgs)
 
 
@@ -59,20 +67,33 @@ async def test_large_week_splits_into_thread_posts_within_limits(make_app) -> No
     lines = [line for row in slack for s in row.payload["sections"] for line in s["lines"]]
     assert any(line.startswith("ほか") for line in lines)
     # the same recap again is a no-op
-    assert await enqueue_recaps(app, schedule="weekly", departments=("cs",), post_to=(), period=period, now=FIRE) == 0
+    assert (
+        await enqueue_recaps(app, schedule="weekly", departments=("cs",), post_to=(), period=period, now=FIRE)
+        == 0
+    )
 
 
 def test_split_leaves_a_short_report_whole() -> None:
-    payload = {"title": "t", "sections": [{"heading": "h", "lines": ["a"]}], "markdown": "", "locale": "en",
-               "image": None}
+    payload = {
+        "title": "t",
+        "sections": [{"heading": "h", "lines": ["a"]}],
+        "markdown": "",
+        "locale": "en",
+        "image": None,
+    }
     [only] = split(payload)
     assert only["title"] == "t" and only["parts"] == 1 and "continuation_of" not in only
 
 
 def test_split_cuts_one_huge_line_and_one_huge_section() -> None:
     lines = ["x" * 5000] + [f"line {n} " + "y" * 100 for n in range(200)]
-    payload = {"title": "t", "sections": [{"heading": "h", "lines": lines}], "markdown": "", "locale": "en",
-               "image": {"png_base64": "AA==", "alt": "a", "filename": "c.png"}}
+    payload = {
+        "title": "t",
+        "sections": [{"heading": "h", "lines": lines}],
+        "markdown": "",
+        "locale": "en",
+        "image": {"png_base64": "AA==", "alt": "a", "filename": "c.png"},
+    }
     posts = split(payload)
     headings = [s["heading"] for p in posts for s in p["sections"]]
     assert headings[0] == "h" and set(headings[1:]) == {"h (continued)"}

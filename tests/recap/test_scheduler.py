@@ -89,13 +89,18 @@ async def test_two_replicas_on_one_database_post_once(make_app) -> None:
     sa, sb = Scheduler(a, poll_rules=None), Scheduler(b, poll_rules=None)
     now = FIRE + timedelta(seconds=1)
     results = await asyncio.gather(
-        sa.fire_due(weekly(a), now=now), sb.fire_due(weekly(b), now=now),
-        sa.fire_due(weekly(a), now=now), sb.fire_due(weekly(b), now=now),
+        sa.fire_due(weekly(a), now=now),
+        sb.fire_due(weekly(b), now=now),
+        sa.fire_due(weekly(a), now=now),
+        sb.fire_due(weekly(b), now=now),
     )
     assert sum(r.claimed for r in results if r) == 1
     rows = await outbox(a)
     assert sorted(r.destination for r in rows) == [
-        "slack:#dept-cs", "slack:#dept-marketing", "slack:#dept-product", "teams:CS/Community",
+        "slack:#dept-cs",
+        "slack:#dept-marketing",
+        "slack:#dept-product",
+        "teams:CS/Community",
     ]
     assert len(await runs(b)) == 1
     # start-up catch-up on both replicas afterwards changes nothing either
@@ -118,7 +123,10 @@ async def test_missed_period_is_posted_once_at_start_up_marked_late(make_app, po
     [product] = posts.to("slack:#dept-product")
     payload = product["payload"]
     assert payload["late"] is True
-    assert payload["title"] == "製品開発の週次まとめ（2026-11-16〜2026-11-22）（遅延配信: 本来の配信予定は2026-11-23 09:00）"
+    assert (
+        payload["title"]
+        == "製品開発の週次まとめ（2026-11-16〜2026-11-22）（遅延配信: 本来の配信予定は2026-11-23 09:00）"
+    )
     late = [r for r in await runs(app) if r.period_key == "2026-11-16..2026-11-22"]
     assert [(r.late, r.status) for r in late] == [(True, "done")]
     # the agenda never ran before: it is not caught up late, its first post is the next Thursday
@@ -161,9 +169,14 @@ async def test_reloading_rules_reschedules(make_app, tmp_path: Path) -> None:
     await scheduler.start()
     try:
         assert set(scheduler.jobs()) == {"weekly", "teirei"}
-        text = path.read_text(encoding="utf-8").replace(
-            '{name: weekly, kind: recap, cron: "0 9 * * mon"', '{name: daily, kind: recap, cron: "30 8 * * mon-fri"'
-        ).replace("period: week}", "period: day}")
+        text = (
+            path.read_text(encoding="utf-8")
+            .replace(
+                '{name: weekly, kind: recap, cron: "0 9 * * mon"',
+                '{name: daily, kind: recap, cron: "30 8 * * mon-fri"',
+            )
+            .replace("period: week}", "period: day}")
+        )
         path.write_text(text, encoding="utf-8")
         assert app.rules.reload()
         jobs = scheduler.jobs()
@@ -186,8 +199,10 @@ async def test_the_rules_file_is_polled_and_a_change_reschedules(make_app, tmp_p
     try:
         assert scheduler.aps is not None
         poll = scheduler.aps.get_job("rules-reload")
-        path.write_text(path.read_text(encoding="utf-8").replace('cron: "0 17 * * thu"', 'cron: "0 16 * * wed"'),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('cron: "0 17 * * thu"', 'cron: "0 16 * * wed"'),
+            encoding="utf-8",
+        )
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
         await poll.func()

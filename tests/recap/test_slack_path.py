@@ -21,7 +21,9 @@ SYNC = "C0CROSSSYN"
 @pytest.fixture
 async def slack_bot(tmp_path: Path, slack_api: FakeSlack) -> AsyncIterator[SlackBot]:
     rules = tmp_path / "rules.yaml"  # the recap rules, Slack destinations only
-    rules.write_text(RULES_JA.read_text(encoding="utf-8").replace(', {teams: "CS/Community"}', ""), encoding="utf-8")
+    rules.write_text(
+        RULES_JA.read_text(encoding="utf-8").replace(', {teams: "CS/Community"}', ""), encoding="utf-8"
+    )
     fake = slack_api
     fake.add_channel(SYNC, "cross-team-sync")
     app, client = await build_bot(Database("sqlite", tmp_path), fake, rules)

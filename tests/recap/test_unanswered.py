@@ -30,18 +30,28 @@ async def test_overdue_questions_are_listed_once_per_firing(make_app, posts, tmp
     # q2 only has its asker's own reply; q0 and q1 were answered; q3 is too new; product has none
     [slack] = posts.to("slack:#dept-cs")
     [teams] = posts.to("teams:CS/Community")
-    assert slack["payload"]["markdown"] == teams["payload"]["markdown"] == (
-        "## カスタマーサクセス: 24時間以上回答のない質問（1件）\n\n"
-        "### スレッドで回答するか、対応済みにしてください\n"
-        f"- 質問・suzukiさん: APIの上限はありますか？（4日経過） [元の投稿]({link('q2')})\n"
+    assert (
+        slack["payload"]["markdown"]
+        == teams["payload"]["markdown"]
+        == (
+            "## カスタマーサクセス: 24時間以上回答のない質問（1件）\n\n"
+            "### スレッドで回答するか、対応済みにしてください\n"
+            f"- 質問・suzukiさん: APIの上限はありますか？（4日経過） [元の投稿]({link('q2')})\n"
+        )
     )
     assert posts.to("slack:#dept-product") == []
 
 
 async def test_nothing_overdue_posts_nothing_and_english_counts_hours(make_app, posts, tmp_path) -> None:
     app = await make_app(rules_path=rules_file(tmp_path, locale="en", extra=NUDGE), now=FIRE_AT)
-    await seed(app.store, (Msg("q9", "ono", "Can I change the invoice name?", FIRE_AT - timedelta(hours=30),
-                               "cs", "question"),))
+    await seed(
+        app.store,
+        (
+            Msg(
+                "q9", "ono", "Can I change the invoice name?", FIRE_AT - timedelta(hours=30), "cs", "question"
+            ),
+        ),
+    )
     schedule = next(s for s in app.rules.current.schedules if s.name == "nudge")
     assert (await Scheduler(app, poll_rules=None).fire(schedule, FIRE_AT, now=FIRE_AT)).posted == 2
     await deliver(app)
@@ -59,7 +69,7 @@ def test_after_hours_belongs_to_unanswered_schedules() -> None:
         '  - {kind: recap, cron: "0 9 * * mon", after_hours: 24}\n'
     )
     with pytest.raises(RulesError) as info:
-        ruleset("- {name: q, when: {keyword: \"?\"}, to: [cs], tag: question}", extra)
+        ruleset('- {name: q, when: {keyword: "?"}, to: [cs], tag: question}', extra)
     assert str(info.value).splitlines() == [
         "rules.yaml:15:63: schedules[0].after_hours: expected an integer of at least 1, got 0",
         "rules.yaml:16:53: schedules[1].after_hours: after_hours is only for kind: unanswered",

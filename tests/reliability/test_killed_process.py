@@ -46,8 +46,11 @@ def serve(db: Path, fake: FakeSlack, port: int) -> subprocess.Popen[bytes]:
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -78,16 +81,26 @@ async def test_killed_server_loses_nothing_and_posts_once(tmp_path: Path, slack_
     first = serve(db, fake, port)
     try:
         await wait_healthy(port, first)
-        body = event_body("message.json", text="The app crashes on start", user="U0MEMBER1",
-                          ts="1763700000.000100", channel=COMMUNITY, channel_type="channel", event_id="K1")
+        body = event_body(
+            "message.json",
+            text="The app crashes on start",
+            user="U0MEMBER1",
+            ts="1763700000.000100",
+            channel=COMMUNITY,
+            channel_type="channel",
+            event_id="K1",
+        )
         async with httpx.AsyncClient() as client:
             response = await client.post(
-                f"http://127.0.0.1:{port}/slack/events", content=body,
+                f"http://127.0.0.1:{port}/slack/events",
+                content=body,
                 headers={"Content-Type": "application/json", **sign(body)},
             )
         assert response.status_code == 200
         deadline = time.monotonic() + 20
-        while not any(n >= 1 and owner is None for _, n, owner in attempts(db)):  # a failed try, lease released
+        while not any(
+            n >= 1 and owner is None for _, n, owner in attempts(db)
+        ):  # a failed try, lease released
             assert time.monotonic() < deadline, attempts(db)
             await asyncio.sleep(0.1)
     finally:

@@ -41,8 +41,14 @@ async def test_two_replicas_deliver_each_post_once(database: Database) -> None:
     try:
         messages = [
             InboundMessage(
-                platform="slack", key=f"m{i}", channel_id="C1", channel="#community", author_id="U1",
-                author="sato", text=f"アプリが落ちる {i}", created_at=datetime(2026, 11, 16, tzinfo=UTC),
+                platform="slack",
+                key=f"m{i}",
+                channel_id="C1",
+                channel="#community",
+                author_id="U1",
+                author="sato",
+                text=f"アプリが落ちる {i}",
+                created_at=datetime(2026, 11, 16, tzinfo=UTC),
             )
             for i in range(20)
         ]

@@ -84,4 +84,3 @@ def test_errors_are_positioned() -> None:
         "rules.yaml:16:43: holidays.closed[2]: 'golden-week': expected YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD, MM-DD or MM-DD..MM-DD",
         "rules.yaml:17:3: holidays.observed: unknown key 'observed' (expected one of: country, closed)",
     ]
-

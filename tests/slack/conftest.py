@@ -38,7 +38,6 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-test-token"
 
 
-
 def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
@@ -63,8 +62,14 @@ class SlackBot:
     client: TestClient[Any, Any]
     fake: FakeSlack
 
-    async def post(self, body: str, *, content_type: str = "application/json", headers: dict[str, str] | None = None,
-                   signed: bool = True) -> ClientResponse:
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> ClientResponse:
         all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
         return await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
 
@@ -73,13 +78,23 @@ class SlackBot:
         assert response.status == 200, await response.text()
         return response
 
-    async def command(self, text: str, *, user_id: str = "U0MEMBER1", user_name: str = "hana",
-                      channel_id: str = RANDOM) -> ClientResponse:
+    async def command(
+        self, text: str, *, user_id: str = "U0MEMBER1", user_name: str = "hana", channel_id: str = RANDOM
+    ) -> ClientResponse:
         form = {
-            "token": "verification-token-unused", "team_id": TEAM_ID, "team_domain": "community",
-            "channel_id": channel_id, "channel_name": "random", "user_id": user_id, "user_name": user_name,
-            "command": "/kakehashi", "text": text, "api_app_id": "A0KAKEHASHI", "is_enterprise_install": "false",
-            "response_url": self.fake.response_url("command"), "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "token": "verification-token-unused",
+            "team_id": TEAM_ID,
+            "team_domain": "community",
+            "channel_id": channel_id,
+            "channel_name": "random",
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": "/kakehashi",
+            "text": text,
+            "api_app_id": "A0KAKEHASHI",
+            "is_enterprise_install": "false",
+            "response_url": self.fake.response_url("command"),
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         }
         return await self.post(urlencode(form), content_type="application/x-www-form-urlencoded")
 
@@ -96,7 +111,9 @@ def fake(slack_api: FakeSlack) -> FakeSlack:
     return slack_api
 
 
-async def build_bot(db: Database, fake: FakeSlack, rules: Path | None = None) -> tuple[App, TestClient[Any, Any]]:
+async def build_bot(
+    db: Database, fake: FakeSlack, rules: Path | None = None
+) -> tuple[App, TestClient[Any, Any]]:
     settings = Settings(
         rules_path=rules or FIXTURES / "rules.yaml",
         database_url=db.url,

@@ -44,10 +44,22 @@ def test_mrkdwn(markdown: str, expected: str) -> None:
 
 def payload(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "item_id": 7, "department": "product", "text": "x", "link": None, "files": [], "votes": 0,
-        "deleted": False, "actions": ["done", "forward"],
-        "labels": {"header": "H" * 400, "by": "a in #c", "why": "w", "status": "s", "action.done": "D" * 100,
-                   "action.forward": "F"},
+        "item_id": 7,
+        "department": "product",
+        "text": "x",
+        "link": None,
+        "files": [],
+        "votes": 0,
+        "deleted": False,
+        "actions": ["done", "forward"],
+        "labels": {
+            "header": "H" * 400,
+            "by": "a in #c",
+            "why": "w",
+            "status": "s",
+            "action.done": "D" * 100,
+            "action.forward": "F",
+        },
     }
     base.update(extra)
     return base
@@ -58,7 +70,11 @@ def test_repost_blocks_stay_inside_slack_limits() -> None:
     blocks = bk.repost_blocks(payload(text=long_text), [("product", "Product"), ("cs", "CS")])
     assert len(blocks[0]["text"]["text"]) == bk.HEADER_LIMIT
     quote = blocks[1]["text"]["text"]
-    assert len(quote) <= bk.SECTION_LIMIT and quote.startswith("&gt; &lt;script&gt;&amp;") and quote.endswith("…")
+    assert (
+        len(quote) <= bk.SECTION_LIMIT
+        and quote.startswith("&gt; &lt;script&gt;&amp;")
+        and quote.endswith("…")
+    )
     actions = blocks[-1]["elements"]
     assert len(actions[0]["text"]["text"]) == bk.LABEL_LIMIT
     assert [o["value"] for o in actions[1]["options"]] == ["7:cs"]  # its own department is not offered
@@ -85,5 +101,13 @@ def test_manifest_matches_what_the_bot_listens_to() -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "reaction_added", "reaction_removed"} <= events
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"chat:write", "channels:history", "channels:read", "channels:join", "users:read", "reactions:read",
-            "commands", "files:write"} <= scopes
+    assert {
+        "chat:write",
+        "channels:history",
+        "channels:read",
+        "channels:join",
+        "users:read",
+        "reactions:read",
+        "commands",
+        "files:write",
+    } <= scopes

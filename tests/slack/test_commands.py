@@ -55,15 +55,23 @@ async def test_route_is_admin_only_with_a_polite_refusal(bot: SlackBot) -> None:
     assert refused["text"] == "Sorry, `route` is only for admins (rules.yaml `admins`)."
     assert await items(bot) == []
 
-    ok = await (await bot.command(f"route <{stored_link}?thread_ts=1&cid=C0COMMUNTY> marketing",
-                                  user_id="U0ADMIN", user_name="aiko")).json()
+    ok = await (
+        await bot.command(
+            f"route <{stored_link}?thread_ts=1&cid=C0COMMUNTY> marketing", user_id="U0ADMIN", user_name="aiko"
+        )
+    ).json()
     assert ok["text"] == "Routed to Marketing."
     [item] = await items(bot)
-    assert (item.department, item.origin, item.reason) == ("marketing", "command", "routed by @aiko with a command")
+    assert (item.department, item.origin, item.reason) == (
+        "marketing",
+        "command",
+        "routed by @aiko with a command",
+    )
     again = await (await bot.command(f"route {stored_link} marketing", user_id="U0ADMIN")).json()
     assert again["text"] == "Marketing already has this post."
-    unknown = await (await bot.command("route https://community.slack.com/archives/C1/p1 marketing",
-                                       user_id="U0ADMIN")).json()
+    unknown = await (
+        await bot.command("route https://community.slack.com/archives/C1/p1 marketing", user_id="U0ADMIN")
+    ).json()
     assert unknown["text"].startswith("kakehashi has no record of the post")
     bad_dept = await (await bot.command(f"route {stored_link} legal", user_id="U0ADMIN")).json()
     assert bad_dept["text"].startswith('There is no department "legal"')

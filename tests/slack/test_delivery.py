@@ -72,10 +72,19 @@ async def test_connection_errors_are_retried(bot: SlackBot) -> None:
 
 async def test_permanent_errors_dead_letter_with_a_clear_reason(bot: SlackBot) -> None:
     cases = [
-        ("channel_not_found", "channel_not_found: #dept-product — invite the bot to the channel or fix rules.yaml"),
-        ("invalid_auth", "invalid_auth: #dept-product — SLACK_BOT_TOKEN is not valid; reinstall the app and "
-                         "update the token"),
-        ("is_archived", "is_archived: #dept-product — the channel is archived; unarchive it or fix rules.yaml"),
+        (
+            "channel_not_found",
+            "channel_not_found: #dept-product — invite the bot to the channel or fix rules.yaml",
+        ),
+        (
+            "invalid_auth",
+            "invalid_auth: #dept-product — SLACK_BOT_TOKEN is not valid; reinstall the app and "
+            "update the token",
+        ),
+        (
+            "is_archived",
+            "is_archived: #dept-product — the channel is archived; unarchive it or fix rules.yaml",
+        ),
     ]
     for n, (error, reason) in enumerate(cases):
         bot.fake.fail("chat.postMessage", error=error)
@@ -92,8 +101,10 @@ async def test_not_in_channel_of_a_private_channel_dead_letters(bot: SlackBot) -
     await route_one(bot)
     assert await bot.app.worker.run_once() == {"dead": 1}
     row = await only_row(bot)
-    assert row.last_error == ("not_in_channel: #dept-product — the bot could not join "
-                              "(method_not_supported_for_channel_type); invite it with /invite")
+    assert row.last_error == (
+        "not_in_channel: #dept-product — the bot could not join "
+        "(method_not_supported_for_channel_type); invite it with /invite"
+    )
 
 
 async def test_outbox_list_shows_the_dead_letter(bot: SlackBot) -> None:
@@ -110,25 +121,42 @@ async def test_outbox_list_shows_the_dead_letter(bot: SlackBot) -> None:
     assert "channel_not_found: #dept-product" in result.output and "dead" in result.output
 
 
-async def enqueue(bot: SlackBot, kind: str, payload: dict[str, Any], destination: str = "slack:#dept-product",
-                  key: str = "k1") -> None:
+async def enqueue(
+    bot: SlackBot,
+    kind: str,
+    payload: dict[str, Any],
+    destination: str = "slack:#dept-product",
+    key: str = "k1",
+) -> None:
     await bot.app.store.enqueue(kind=kind, destination=destination, payload=payload, dedupe_key=key)
 
 
 async def test_recap_with_markdown_long_sections_thread_and_chart(bot: SlackBot) -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake-chart").decode()
-    sections = [{"heading": f"Section {n}", "lines": [f"**{n}** see [the post](https://example.com/{n}) & more"]}
-                for n in range(40)]
-    payload = {"title": "Product recap 2026-11-16..2026-11-22", "sections": sections, "markdown": "…",
-               "locale": "en", "image": {"png_base64": png, "alt": "Items per week", "filename": "recap.png"}}
+    sections = [
+        {"heading": f"Section {n}", "lines": [f"**{n}** see [the post](https://example.com/{n}) & more"]}
+        for n in range(40)
+    ]
+    payload = {
+        "title": "Product recap 2026-11-16..2026-11-22",
+        "sections": sections,
+        "markdown": "…",
+        "locale": "en",
+        "image": {"png_base64": png, "alt": "Items per week", "filename": "recap.png"},
+    }
     await enqueue(bot, "recap", payload)
     assert await bot.app.worker.run_once() == {"sent": 1}
     first, second = bot.fake.posts(DEPT_PRODUCT)
-    assert first["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "emoji": True,
-                                                             "text": "Product recap 2026-11-16..2026-11-22"}}
+    assert first["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "emoji": True, "text": "Product recap 2026-11-16..2026-11-22"},
+    }
     assert len(first["blocks"]) <= 50 and "thread_ts" not in first
     assert second["thread_ts"] == "1800000000.000001"
-    assert first["blocks"][1]["text"]["text"] == "*Section 0*\n*0* see <https://example.com/0|the post> &amp; more"
+    assert (
+        first["blocks"][1]["text"]["text"]
+        == "*Section 0*\n*0* see <https://example.com/0|the post> &amp; more"
+    )
     [complete] = bot.fake.of("files.completeUploadExternal")
     assert complete.args["channel_id"] == DEPT_PRODUCT and complete.args["thread_ts"] == "1800000000.000001"
     assert bot.fake.uploads == [b"\x89PNG\r\n\x1a\nfake-chart"]
@@ -138,15 +166,24 @@ async def test_recap_with_markdown_long_sections_thread_and_chart(bot: SlackBot)
 async def test_a_failure_half_way_through_a_recap_resumes_without_posting_twice(bot: SlackBot) -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nchart").decode()
     sections = [{"heading": f"Section {n}", "lines": [f"line {n}"]} for n in range(40)]
-    payload = {"title": "Product recap", "sections": sections, "markdown": "", "locale": "en",
-               "image": {"png_base64": png, "alt": "Items per week", "filename": "recap.png"}}
+    payload = {
+        "title": "Product recap",
+        "sections": sections,
+        "markdown": "",
+        "locale": "en",
+        "image": {"png_base64": png, "alt": "Items per week", "filename": "recap.png"},
+    }
     await enqueue(bot, "recap", payload)
     bot.fake.fail("files.completeUploadExternal", status=500)  # both messages are out, the chart is not
     assert await bot.app.worker.run_once() == {"retry": 1}
     assert len(bot.fake.posts(DEPT_PRODUCT)) == 2
     row = await only_row(bot)
-    assert row.payload["_delivered"] == {"first_ts": "1800000000.000001", "channel": DEPT_PRODUCT,
-                                         "thread_ts": "1800000000.000001", "messages": 2}
+    assert row.payload["_delivered"] == {
+        "first_ts": "1800000000.000001",
+        "channel": DEPT_PRODUCT,
+        "thread_ts": "1800000000.000001",
+        "messages": 2,
+    }
     async with bot.app.store.sessions() as session, session.begin():
         (await session.get(OutboxRow, row.id)).next_attempt_at = utcnow()  # type: ignore[union-attr]
     assert await bot.app.worker.run_once() == {"sent": 1}
@@ -156,20 +193,47 @@ async def test_a_failure_half_way_through_a_recap_resumes_without_posting_twice(
 
 
 async def test_continuation_posts_reply_in_the_first_posts_thread(bot: SlackBot) -> None:
-    await enqueue(bot, "agenda", {"title": "Agenda", "sections": [{"heading": "Product", "lines": ["- one"]}],
-                                  "markdown": "", "locale": "en", "image": None}, key="agenda:1")
-    await enqueue(bot, "agenda", {"title": "Agenda (2)", "sections": [{"heading": "CS", "lines": ["- two"]}],
-                                  "markdown": "", "locale": "en", "image": None, "continuation_of": "agenda:1"},
-                  key="agenda:1:2")
+    await enqueue(
+        bot,
+        "agenda",
+        {
+            "title": "Agenda",
+            "sections": [{"heading": "Product", "lines": ["- one"]}],
+            "markdown": "",
+            "locale": "en",
+            "image": None,
+        },
+        key="agenda:1",
+    )
+    await enqueue(
+        bot,
+        "agenda",
+        {
+            "title": "Agenda (2)",
+            "sections": [{"heading": "CS", "lines": ["- two"]}],
+            "markdown": "",
+            "locale": "en",
+            "image": None,
+            "continuation_of": "agenda:1",
+        },
+        key="agenda:1:2",
+    )
     assert await bot.app.worker.run_once() == {"sent": 2}
     first, second = bot.fake.posts(DEPT_PRODUCT)
     assert "thread_ts" not in first and second["thread_ts"] == "1800000000.000001"
 
 
 async def test_a_continuation_whose_first_part_died_is_posted_on_its_own(bot: SlackBot) -> None:
-    part = {"sections": [{"heading": "CS", "lines": ["- two"]}], "markdown": "", "locale": "en", "image": None}
+    part = {
+        "sections": [{"heading": "CS", "lines": ["- two"]}],
+        "markdown": "",
+        "locale": "en",
+        "image": None,
+    }
     await enqueue(bot, "agenda", {**part, "title": "Agenda"}, key="agenda:1")
-    await enqueue(bot, "agenda", {**part, "title": "Agenda (2)", "continuation_of": "agenda:1"}, key="agenda:1:2")
+    await enqueue(
+        bot, "agenda", {**part, "title": "Agenda (2)", "continuation_of": "agenda:1"}, key="agenda:1:2"
+    )
     bot.fake.fail("chat.postMessage", error="msg_too_long")  # part 1 is dead-lettered
     assert await bot.app.worker.run_once() == {"dead": 1, "sent": 1}
     [second] = bot.fake.posts(DEPT_PRODUCT)
@@ -177,13 +241,27 @@ async def test_a_continuation_whose_first_part_died_is_posted_on_its_own(bot: Sl
 
 
 async def test_notice_replies_in_a_thread_by_message_key(bot: SlackBot) -> None:
-    await enqueue(bot, "notice", {"title": "Hello", "sections": [], "markdown": "Thanks for **sharing**!",
-                                  "locale": "en", "image": None, "reply_to": f"T0COMMUNITY:{COMMUNITY}:1700000040.000100"},
-                  destination=f"slack:{COMMUNITY}")
+    await enqueue(
+        bot,
+        "notice",
+        {
+            "title": "Hello",
+            "sections": [],
+            "markdown": "Thanks for **sharing**!",
+            "locale": "en",
+            "image": None,
+            "reply_to": f"T0COMMUNITY:{COMMUNITY}:1700000040.000100",
+        },
+        destination=f"slack:{COMMUNITY}",
+    )
     assert await bot.app.worker.run_once() == {"sent": 1}
     [notice] = bot.fake.posts(COMMUNITY)
-    assert notice == {"channel": COMMUNITY, "text": "Thanks for *sharing*!", "thread_ts": "1700000040.000100",
-                      "unfurl_links": False}
+    assert notice == {
+        "channel": COMMUNITY,
+        "text": "Thanks for *sharing*!",
+        "thread_ts": "1700000040.000100",
+        "unfurl_links": False,
+    }
 
 
 async def test_channel_names_are_resolved_across_pages_and_cached(bot: SlackBot) -> None:

@@ -20,10 +20,13 @@ async def test_full_round_trip(database: Database, fake: FakeSlack) -> None:
     try:
         await bot.event("message.json", **msg("不具合: 保存するとエラーになります", "1700000050.000100"))
         retry = await bot.post(
-            event_body("message.json", **msg("不具合: 保存するとエラーになります", "1700000050.000100")), headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+            event_body("message.json", **msg("不具合: 保存するとエラーになります", "1700000050.000100")),
+            headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
         )
         assert retry.status == 200
-        await bot.event("message.json", **msg("how do I reset my password?", "1700000050.000200", event_id="2"))
+        await bot.event(
+            "message.json", **msg("how do I reset my password?", "1700000050.000200", event_id="2")
+        )
         await bot.event("reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, "1700000050.000200"))
         await bot.deliver()
         assert [p["channel"] for p in fake.posts()] == [DEPT_PRODUCT, DEPT_CS, DEPT_PRODUCT]
@@ -31,10 +34,23 @@ async def test_full_round_trip(database: Database, fake: FakeSlack) -> None:
         async with app.store.sessions() as session:
             first = (await session.scalars(select(Item).order_by(Item.id))).first()
         assert first is not None
-        assert (await bot.click(click(bot, {"action_id": "kakehashi:done", "value": str(first.id)},
-                                      message_ts="1800000000.000001"))).status == 200
-        await bot.event("message_deleted.json", previous_text="how do I reset my password?",
-                        deleted_ts="1700000050.000200", ts="1700000060.000000", channel=COMMUNITY, event_id="3")
+        assert (
+            await bot.click(
+                click(
+                    bot,
+                    {"action_id": "kakehashi:done", "value": str(first.id)},
+                    message_ts="1800000000.000001",
+                )
+            )
+        ).status == 200
+        await bot.event(
+            "message_deleted.json",
+            previous_text="how do I reset my password?",
+            deleted_ts="1700000050.000200",
+            ts="1700000060.000000",
+            channel=COMMUNITY,
+            event_id="3",
+        )
         await bot.deliver()
         updates = {c.args["ts"]: c.args for c in fake.of("chat.update")}
         assert "Status: Done" in json.dumps(updates["1800000000.000001"]["blocks"])
@@ -51,14 +67,21 @@ async def test_full_round_trip(database: Database, fake: FakeSlack) -> None:
         await app.stop()
 
 
-async def test_socket_mode_settings_mount_no_unverified_http_endpoint(sqlite_db: Database, fake: FakeSlack) -> None:
+async def test_socket_mode_settings_mount_no_unverified_http_endpoint(
+    sqlite_db: Database, fake: FakeSlack
+) -> None:
     from bot import slack_plugin
     from bot.app import App
     from bot.settings import Settings
     from tests.slack.conftest import FIXTURES
 
-    settings = Settings(rules_path=FIXTURES / "rules.yaml", database_url=sqlite_db.url,
-                        slack_bot_token="xoxb-test-token", slack_app_token="xapp-1-test", slack_api_url=fake.url)
+    settings = Settings(
+        rules_path=FIXTURES / "rules.yaml",
+        database_url=sqlite_db.url,
+        slack_bot_token="xoxb-test-token",
+        slack_app_token="xapp-1-test",
+        slack_api_url=fake.url,
+    )
     app = await App.build(settings, plugins=[slack_plugin.plugin])
     try:
         assert [p.name for p in app.plugins] == ["slack"]
@@ -75,10 +98,23 @@ async def test_socket_mode_delivers_events_to_the_same_handlers(sqlite_db: Datab
     from tests.slack.conftest import FIXTURES
 
     body = json.loads(event_body("message.json", **msg("crash over the socket", "1700000070.000100")))
-    fake.socket_envelopes.append({"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
-                                  "retry_attempt": 0, "retry_reason": "", "payload": body})
-    settings = Settings(rules_path=FIXTURES / "rules.yaml", database_url=sqlite_db.url,
-                        slack_bot_token="xoxb-test-token", slack_app_token="xapp-1-test", slack_api_url=fake.url)
+    fake.socket_envelopes.append(
+        {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": body,
+        }
+    )
+    settings = Settings(
+        rules_path=FIXTURES / "rules.yaml",
+        database_url=sqlite_db.url,
+        slack_bot_token="xoxb-test-token",
+        slack_app_token="xapp-1-test",
+        slack_api_url=fake.url,
+    )
     app = await App.build(settings, plugins=[slack_plugin.plugin])
     app.worker.sinks["slack"].min_interval = 0.0  # type: ignore[attr-defined]
     try:

@@ -22,10 +22,23 @@ from tests.slack.conftest import (
 )
 
 
-def msg(text: str, ts: str, *, channel: str = COMMUNITY, user: str = "U0MEMBER1", event_id: str = "1",
-        channel_type: str = "channel") -> dict[str, str]:
-    return {"text": text, "ts": ts, "channel": channel, "user": user, "event_id": event_id,
-            "channel_type": channel_type}
+def msg(
+    text: str,
+    ts: str,
+    *,
+    channel: str = COMMUNITY,
+    user: str = "U0MEMBER1",
+    event_id: str = "1",
+    channel_type: str = "channel",
+) -> dict[str, str]:
+    return {
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "user": user,
+        "event_id": event_id,
+        "channel_type": channel_type,
+    }
 
 
 async def messages(bot: SlackBot) -> list[Message]:
@@ -57,8 +70,10 @@ async def test_message_is_stored_and_reposted_with_blocks(bot: SlackBot) -> None
     assert post["channel"] == DEPT_PRODUCT
     assert "The export crashes" in post["text"]
     blocks = post["blocks"]
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "For Product: Bug report",
-                                                    "emoji": True}}
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "For Product: Bug report", "emoji": True},
+    }
     assert blocks[1]["text"]["text"] == "&gt; The export crashes with a bug on big files"
     context_texts = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
     assert any("hana in #community" in t and stored.link in t for t in context_texts)
@@ -74,11 +89,17 @@ async def test_message_is_stored_and_reposted_with_blocks(bot: SlackBot) -> None
 
 
 async def test_japanese_message_routes_and_marketing_gets_permission_button(bot: SlackBot) -> None:
-    await bot.event("message.json", **msg("このツール最高です！チーム全員で使っています", "1700000000.000200"))
+    await bot.event(
+        "message.json", **msg("このツール最高です！チーム全員で使っています", "1700000000.000200")
+    )
     await bot.deliver()
     [post] = bot.fake.posts(DEPT_MARKETING)
     actions = next(b for b in post["blocks"] if b["type"] == "actions")["elements"]
-    assert [a["action_id"] for a in actions] == ["kakehashi:done", "kakehashi:forward", "kakehashi:ask_permission"]
+    assert [a["action_id"] for a in actions] == [
+        "kakehashi:done",
+        "kakehashi:forward",
+        "kakehashi:ask_permission",
+    ]
     assert "このツール最高です" in post["blocks"][1]["text"]["text"]
 
 
@@ -87,11 +108,15 @@ async def test_retries_never_repost_and_a_lost_first_delivery_still_counts(bot: 
     first = await bot.post(body)
     assert first.status == 200
     for retry in ("1", "2"):
-        again = await bot.post(body, headers={"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"})
+        again = await bot.post(
+            body, headers={"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+        )
         assert again.status == 200
     # a retry whose first delivery never reached us is processed like a first delivery
     lost = event_body("message.json", **msg("another crash report", "1700000000.000301", event_id="2"))
-    assert (await bot.post(lost, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})).status == 200
+    assert (
+        await bot.post(lost, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+    ).status == 200
     await bot.deliver()
     assert len(await messages(bot)) == 2
     assert len(bot.fake.posts(DEPT_PRODUCT)) == 2
@@ -99,12 +124,21 @@ async def test_retries_never_repost_and_a_lost_first_delivery_still_counts(bot: 
 
 async def test_thread_reply_is_linked_to_its_parent(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("How do I export?", "1700000000.000400", channel=QUESTIONS))
-    await bot.event("thread_reply.json", text="Same question here, any update?", user="U0MEMBER2",
-                    ts="1700000000.000500", thread_ts="1700000000.000400", channel=QUESTIONS, event_id="2")
+    await bot.event(
+        "thread_reply.json",
+        text="Same question here, any update?",
+        user="U0MEMBER2",
+        ts="1700000000.000500",
+        thread_ts="1700000000.000400",
+        channel=QUESTIONS,
+        event_id="2",
+    )
     parent, reply = await messages(bot)
     assert parent.channel == "#questions" and parent.thread_key is None
     assert reply.thread_key == parent.key and reply.author == "ken"
-    assert reply.link and reply.link.startswith(f"https://community.slack.com/archives/{QUESTIONS}/p1700000000000500")
+    assert reply.link and reply.link.startswith(
+        f"https://community.slack.com/archives/{QUESTIONS}/p1700000000000500"
+    )
     await bot.deliver()
     # the cs department channel is public but the bot was not in it: it joined, then posted
     assert [c.args["channel"] for c in bot.fake.of("conversations.join")] == [DEPT_CS]
@@ -112,8 +146,14 @@ async def test_thread_reply_is_linked_to_its_parent(bot: SlackBot) -> None:
 
 
 async def test_file_share_keeps_text_and_notes_the_attachment(bot: SlackBot) -> None:
-    await bot.event("file_share.json", text="Crash when I open this file", user="U0MEMBER1",
-                    ts="1700000000.000600", channel=COMMUNITY, event_id="3")
+    await bot.event(
+        "file_share.json",
+        text="Crash when I open this file",
+        user="U0MEMBER1",
+        ts="1700000000.000600",
+        channel=COMMUNITY,
+        event_id="3",
+    )
     [stored] = await messages(bot)
     assert stored.files == ["crash-screenshot.png"]
     await bot.deliver()
@@ -125,9 +165,16 @@ async def test_file_share_keeps_text_and_notes_the_attachment(bot: SlackBot) -> 
 async def test_edit_reclassifies_and_updates_the_repost(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("bug: export is slow", "1700000000.000700"))
     await bot.deliver()
-    await bot.event("message_changed.json", text="bug: export is slow, but I love the new UI",
-                    previous_text="bug: export is slow", user="U0MEMBER1", ts="1700000000.000700",
-                    edited_ts="1700000100.000000", channel=COMMUNITY, event_id="4")
+    await bot.event(
+        "message_changed.json",
+        text="bug: export is slow, but I love the new UI",
+        previous_text="bug: export is slow",
+        user="U0MEMBER1",
+        ts="1700000000.000700",
+        edited_ts="1700000100.000000",
+        channel=COMMUNITY,
+        event_id="4",
+    )
     await bot.deliver()
     [update] = bot.fake.of("chat.update")
     assert update.args["channel"] == DEPT_PRODUCT and update.args["ts"] == "1800000000.000001"
@@ -139,8 +186,14 @@ async def test_edit_reclassifies_and_updates_the_repost(bot: SlackBot) -> None:
 async def test_delete_redacts_the_repost(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("crash with my customer list attached", "1700000000.000800"))
     await bot.deliver()
-    await bot.event("message_deleted.json", previous_text="crash with my customer list attached",
-                    deleted_ts="1700000000.000800", ts="1700000200.000000", channel=COMMUNITY, event_id="5")
+    await bot.event(
+        "message_deleted.json",
+        previous_text="crash with my customer list attached",
+        deleted_ts="1700000000.000800",
+        ts="1700000200.000000",
+        channel=COMMUNITY,
+        event_id="5",
+    )
     await bot.deliver()
     [update] = bot.fake.of("chat.update")
     assert update.args["ts"] == "1800000000.000001"
@@ -153,20 +206,37 @@ async def test_delete_redacts_the_repost(bot: SlackBot) -> None:
 
 async def test_delete_before_delivery_cancels_the_repost(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("crash crash", "1700000000.000900"))
-    await bot.event("message_deleted.json", previous_text="crash crash", deleted_ts="1700000000.000900",
-                    ts="1700000200.000001", channel=COMMUNITY, event_id="6")
+    await bot.event(
+        "message_deleted.json",
+        previous_text="crash crash",
+        deleted_ts="1700000000.000900",
+        ts="1700000200.000001",
+        channel=COMMUNITY,
+        event_id="6",
+    )
     await bot.deliver()
     assert bot.fake.posts() == []
     assert [r.status for r in await rows(bot)] == ["cancelled"]
 
 
 async def test_bots_own_posts_and_department_channels_are_never_routed(bot: SlackBot) -> None:
-    await bot.event("bot_message.json", text="Deploy crashed (bug)", ts="1700000001.000100", channel=COMMUNITY,
-                    event_id="7")
-    await bot.event("message.json", **msg("crash report copied by the bot", "1700000001.000200", user=BOT_USER_ID,
-                                          event_id="8"))
-    await bot.event("message.json", **msg("this bug is ours now", "1700000001.000300", channel=DEPT_PRODUCT,
-                                          user="U0STAFF", event_id="9"))
+    await bot.event(
+        "bot_message.json",
+        text="Deploy crashed (bug)",
+        ts="1700000001.000100",
+        channel=COMMUNITY,
+        event_id="7",
+    )
+    await bot.event(
+        "message.json",
+        **msg("crash report copied by the bot", "1700000001.000200", user=BOT_USER_ID, event_id="8"),
+    )
+    await bot.event(
+        "message.json",
+        **msg(
+            "this bug is ours now", "1700000001.000300", channel=DEPT_PRODUCT, user="U0STAFF", event_id="9"
+        ),
+    )
     await bot.event("channel_join.json", ts="1700000001.000400", channel=COMMUNITY, event_id="10")
     await bot.deliver()
     assert bot.fake.posts() == []
@@ -176,8 +246,16 @@ async def test_bots_own_posts_and_department_channels_are_never_routed(bot: Slac
 
 
 async def test_private_channel_is_marked_private_and_not_routed_without_opt_in(bot: SlackBot) -> None:
-    await bot.event("message.json", **msg("secret crash details", "1700000001.000500", channel=SECRET_CLUB,
-                                          channel_type="group", event_id="11"))
+    await bot.event(
+        "message.json",
+        **msg(
+            "secret crash details",
+            "1700000001.000500",
+            channel=SECRET_CLUB,
+            channel_type="group",
+            event_id="11",
+        ),
+    )
     [stored] = await messages(bot)
     assert stored.private and stored.channel == "#secret-club"
     assert await items(bot) == []

@@ -12,21 +12,47 @@ from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, SlackB
 from tests.slack.test_events import items, msg
 
 
-def reaction(kind: str, emoji: str, channel: str, ts: str, *, user: str = "U0MEMBER2", n: str = "1") -> dict[str, str]:
-    return {"type": kind, "reaction": emoji, "channel": channel, "ts": ts, "user": user,
-            "event_ts": f"1700001000.00000{n}", "event_id": f"R{kind}{n}"}
+def reaction(
+    kind: str, emoji: str, channel: str, ts: str, *, user: str = "U0MEMBER2", n: str = "1"
+) -> dict[str, str]:
+    return {
+        "type": kind,
+        "reaction": emoji,
+        "channel": channel,
+        "ts": ts,
+        "user": user,
+        "event_ts": f"1700001000.00000{n}",
+        "event_id": f"R{kind}{n}",
+    }
 
 
-def click(bot: SlackBot, action: dict[str, Any], *, message_ts: str, channel: str = DEPT_PRODUCT,
-          user: str = "U0STAFF", user_name: str = "taro") -> dict[str, Any]:
-    body = json.loads(event_body("block_actions.json", user=user, user_name=user_name, message_ts=message_ts,
-                                 channel=channel, response_url=bot.fake.response_url("action")))
+def click(
+    bot: SlackBot,
+    action: dict[str, Any],
+    *,
+    message_ts: str,
+    channel: str = DEPT_PRODUCT,
+    user: str = "U0STAFF",
+    user_name: str = "taro",
+) -> dict[str, Any]:
+    body = json.loads(
+        event_body(
+            "block_actions.json",
+            user=user,
+            user_name=user_name,
+            message_ts=message_ts,
+            channel=channel,
+            response_url=bot.fake.response_url("action"),
+        )
+    )
     body["actions"] = [{"action_ts": "1700002000.000001", "block_id": "b1", "type": "button", **action}]
     return body
 
 
 async def test_emoji_flag_routes_an_unmatched_post(bot: SlackBot) -> None:
-    await bot.event("message.json", **msg("We are presenting kakehashi at a meetup next week", "1700000010.000100"))
+    await bot.event(
+        "message.json", **msg("We are presenting kakehashi at a meetup next week", "1700000010.000100")
+    )
     assert await items(bot) == []
     await bot.event("reaction.json", **reaction("reaction_added", "mega", COMMUNITY, "1700000010.000100"))
     [item] = await items(bot)
@@ -41,8 +67,14 @@ async def test_emoji_flag_routes_an_unmatched_post(bot: SlackBot) -> None:
 
 
 async def test_flag_on_a_post_from_before_the_bot_fetches_it(bot: SlackBot) -> None:
-    bot.fake.history[COMMUNITY] = [{"type": "message", "user": "U0MEMBER1", "text": "would be nice to have dark mode",
-                                    "ts": "1690000000.000100"}]
+    bot.fake.history[COMMUNITY] = [
+        {
+            "type": "message",
+            "user": "U0MEMBER1",
+            "text": "would be nice to have dark mode",
+            "ts": "1690000000.000100",
+        }
+    ]
     await bot.event("reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, "1690000000.000100"))
     [item] = await items(bot)
     assert (item.department, item.tag) == ("product", "idea")
@@ -57,12 +89,16 @@ async def test_reactions_on_a_repost_set_status_and_count_votes(bot: SlackBot) -
     repost_ts = "1800000000.000001"
     assert [c.args["channel"] for c in bot.fake.of("chat.postMessage")] == [DEPT_PRODUCT]
     await bot.event("reaction.json", **reaction("reaction_added", "+1", DEPT_PRODUCT, repost_ts, n="1"))
-    await bot.event("reaction.json", **reaction("reaction_added", "+1::skin-tone-3", DEPT_PRODUCT, repost_ts,
-                                                user="U0STAFF", n="2"))
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "+1::skin-tone-3", DEPT_PRODUCT, repost_ts, user="U0STAFF", n="2"),
+    )
     # a retried reaction event does not count twice
     await bot.event("reaction.json", **reaction("reaction_added", "+1", DEPT_PRODUCT, repost_ts, n="1"))
-    await bot.event("reaction.json", **reaction("reaction_added", "white_check_mark", DEPT_PRODUCT, repost_ts,
-                                                user="U0STAFF", n="3"))
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "white_check_mark", DEPT_PRODUCT, repost_ts, user="U0STAFF", n="3"),
+    )
     [item] = await items(bot)
     assert (item.votes, item.status, item.status_by) == (2, "done", "taro")
     await bot.deliver()
@@ -71,8 +107,10 @@ async def test_reactions_on_a_repost_set_status_and_count_votes(bot: SlackBot) -
     rendered = json.dumps(last["blocks"], ensure_ascii=False)
     assert "Status: Done" in rendered and "👍 2" in rendered and "kakehashi:reopen" in rendered
 
-    await bot.event("reaction.json", **reaction("reaction_removed", "white_check_mark", DEPT_PRODUCT, repost_ts,
-                                                user="U0STAFF", n="4"))
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_removed", "white_check_mark", DEPT_PRODUCT, repost_ts, user="U0STAFF", n="4"),
+    )
     await bot.event("reaction.json", **reaction("reaction_removed", "+1", DEPT_PRODUCT, repost_ts, n="5"))
     [item] = await items(bot)
     assert (item.votes, item.status) == (1, "open")
@@ -82,9 +120,15 @@ async def test_mark_done_button_updates_item_and_message(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("crash when saving", "1700000010.000300"))
     await bot.deliver()
     [item] = await items(bot)
-    body = click(bot, {"action_id": "kakehashi:done", "value": str(item.id), "text": {"type": "plain_text",
-                                                                                      "text": "Mark done"}},
-                 message_ts="1800000000.000001")
+    body = click(
+        bot,
+        {
+            "action_id": "kakehashi:done",
+            "value": str(item.id),
+            "text": {"type": "plain_text", "text": "Mark done"},
+        },
+        message_ts="1800000000.000001",
+    )
     response = await bot.click(body)
     assert response.status == 200
     [item] = await items(bot)
@@ -102,10 +146,18 @@ async def test_forward_menu_routes_to_another_department(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("crash? how do I recover my data", "1700000010.000400"))
     await bot.deliver()
     product = next(i for i in await items(bot) if i.department == "product")
-    body = click(bot, {"action_id": "kakehashi:forward", "type": "static_select",
-                       "selected_option": {"text": {"type": "plain_text", "text": "Marketing"},
-                                           "value": f"{product.id}:marketing"}},
-                 message_ts="1800000000.000001")
+    body = click(
+        bot,
+        {
+            "action_id": "kakehashi:forward",
+            "type": "static_select",
+            "selected_option": {
+                "text": {"type": "plain_text", "text": "Marketing"},
+                "value": f"{product.id}:marketing",
+            },
+        },
+        message_ts="1800000000.000001",
+    )
     assert (await bot.click(body)).status == 200
     by_dept = {i.department: i for i in await items(bot)}
     assert by_dept["product"].status == "forwarded"
@@ -118,8 +170,12 @@ async def test_ask_permission_posts_in_the_community_thread(bot: SlackBot) -> No
     await bot.event("message.json", **msg("I love how fast the new search is", "1700000010.000500"))
     await bot.deliver()
     [item] = await items(bot)
-    body = click(bot, {"action_id": "kakehashi:ask_permission", "value": str(item.id)},
-                 message_ts="1800000000.000001", channel=DEPT_MARKETING)
+    body = click(
+        bot,
+        {"action_id": "kakehashi:ask_permission", "value": str(item.id)},
+        message_ts="1800000000.000001",
+        channel=DEPT_MARKETING,
+    )
     assert (await bot.click(body)).status == 200
     await bot.deliver()
     async with bot.app.store.sessions() as session:
@@ -141,8 +197,9 @@ async def test_unknown_item_and_bad_values(bot: SlackBot) -> None:
     assert (await bot.click(body)).status == 200
     await bot.fake.wait_for(lambda f: f.responses)
     assert bot.fake.responses[0]["text"] == "This item could not be found."
-    broken = click(bot, {"action_id": "kakehashi:done", "value": "not-a-number"}, message_ts="1800000000.000009")
+    broken = click(
+        bot, {"action_id": "kakehashi:done", "value": "not-a-number"}, message_ts="1800000000.000009"
+    )
     response = await bot.click(broken)
     assert response.status == 400
     assert "expected an item id" in await response.text()
-

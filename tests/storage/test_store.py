@@ -23,8 +23,14 @@ DESTS = {
 
 def message(key: str = "T1:C1:1700000000.000100", text: str = "アプリが落ちます") -> InboundMessage:
     return InboundMessage(
-        platform="slack", key=key, channel_id="C1", channel="#community", author_id="U1",
-        author="sato", text=text, created_at=T0,
+        platform="slack",
+        key=key,
+        channel_id="C1",
+        channel="#community",
+        author_id="U1",
+        author="sato",
+        text=text,
+        created_at=T0,
     )
 
 
@@ -47,7 +53,11 @@ async def test_record_inbound_stores_message_items_and_outbox_once(store: Store)
     assert await count(store, Message) == 1
     assert await count(store, Item) == 2
     rows = await store.outbox_rows()
-    assert sorted(r.destination for r in rows) == ["slack:#dept-cs", "slack:#dept-product", "teams:CS/Community"]
+    assert sorted(r.destination for r in rows) == [
+        "slack:#dept-cs",
+        "slack:#dept-product",
+        "teams:CS/Community",
+    ]
 
 
 async def test_concurrent_duplicate_deliveries_store_once(store: Store) -> None:
@@ -131,11 +141,18 @@ async def test_reactions_count_votes_once_and_undo(store: Store) -> None:
     result = await store.record_inbound(message(), ROUTINGS[:1], DESTS)
     item_id = result.item_ids[0]
     for _ in range(2):
-        await store.add_reaction(platform="slack", target="r1", emoji="+1", user_id="U2", item_id=item_id, vote=True)
-    await store.add_reaction(platform="slack", target="r1", emoji="+1", user_id="U3", item_id=item_id, vote=True)
+        await store.add_reaction(
+            platform="slack", target="r1", emoji="+1", user_id="U2", item_id=item_id, vote=True
+        )
+    await store.add_reaction(
+        platform="slack", target="r1", emoji="+1", user_id="U3", item_id=item_id, vote=True
+    )
     view = await store.item_view(item_id)
     assert view is not None and view.item.votes == 2
-    assert await store.remove_reaction(platform="slack", target="r1", emoji="+1", user_id="U2", vote=True) == item_id
+    assert (
+        await store.remove_reaction(platform="slack", target="r1", emoji="+1", user_id="U2", vote=True)
+        == item_id
+    )
     view = await store.item_view(item_id)
     assert view is not None and view.item.votes == 1
 
@@ -145,7 +162,11 @@ async def test_cursor_and_refs(store: Store) -> None:
     await store.set_cursor("discourse", "120")
     await store.set_cursor("discourse", "140")
     assert await store.get_cursor("discourse") == "140"
-    await store.save_ref(platform="teams", name="CS/Community", conversation_id="19:a", service_url="u", reference={})
-    await store.save_ref(platform="teams", name="CS/Community", conversation_id="19:b", service_url="u", reference={})
+    await store.save_ref(
+        platform="teams", name="CS/Community", conversation_id="19:a", service_url="u", reference={}
+    )
+    await store.save_ref(
+        platform="teams", name="CS/Community", conversation_id="19:b", service_url="u", reference={}
+    )
     ref = await store.get_ref("teams", "CS/Community")
     assert ref is not None and ref.conversation_id == "19:b"
