@@ -71,13 +71,13 @@ async def run_demo(
     sink = JsonlSink(posts_file)
     app = await App.build(settings, sinks={"slack": sink, "teams": sink, "console": sink}, plugins=[])
     try:
-        return await _replay(app, sample, console, posts_file)
+        return await _replay(app, sample, console, posts_file, db_url=f"sqlite:///{db_path}")
     finally:
         await app.stop()
 
 
 async def _replay(
-    app: App, sample: list[dict[str, Any]], console: Console, posts_file: Path
+    app: App, sample: list[dict[str, Any]], console: Console, posts_file: Path, *, db_url: str
 ) -> dict[str, int]:
     rules = app.rules.current
     locale = rules.locale
@@ -133,6 +133,9 @@ async def _replay(
         pct = round(100 * agreement["hit"] / agreement["total"])
         console.print(t(locale, "demo.accuracy", hit=agreement["hit"], total=agreement["total"], pct=pct))
     console.print(t(locale, "demo.outfile", path=posts_file))
+    # The other commands read DATABASE_URL (default ./kakehashi.db), not the demo's file, and the
+    # sample's dates are fixed: say both, so `stats` and `recap` show the demo's community.
+    console.print(t(locale, "demo.explore", url=db_url, period=period.label), highlight=False, soft_wrap=True)
     return {
         "messages": stats["messages"],
         "items": stats["items"],

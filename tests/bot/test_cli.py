@@ -53,6 +53,20 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     )
     assert "製品開発" in result.stdout or "product" in result.stdout
     assert (tmp_path / "kakehashi-demo.db").exists()
+    # The demo says how to look at its data: the next command a user copies reads the demo's file
+    # (not the default ./kakehashi.db) and the recap period is the sample's last week.
+    assert "DATABASE_URL=sqlite:///kakehashi-demo.db kakehashi stats" in result.stdout
+    assert "recap --period 2026-11-16..2026-11-22" in result.stdout
+    stats = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "stats", "--json"],
+        cwd=tmp_path,
+        env={**env, "DATABASE_URL": "sqlite:///kakehashi-demo.db"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(stats.stdout)["messages"] > 200
 
 
 def test_rules_check_reports_positions_and_exits_2(tmp_path: Path) -> None:
