@@ -15,6 +15,8 @@ from bot.rules_eval import evaluate, match_json, probe_message, read_records
 from bot.settings import Settings
 from rules import RulesError, RuleSet, load_rules
 
+MISSES_SHOWN = 15  # wrong department sets listed after the table; --json has them all
+
 
 def _rules_path(path: str | None) -> Path:
     return Path(path) if path else Settings.from_env().rules_path
@@ -127,8 +129,11 @@ def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform
         console.print(
             f"tags: {ev.tag_correct}/{ev.tag_labelled} ({100 * ev.tag_correct / ev.tag_labelled:.1f}%) right"
         )
-    for r in [r for r in ev.results if r["ok"] is False][:15]:
+    wrong = [r for r in ev.results if r["ok"] is False]
+    for r in wrong[:MISSES_SHOWN]:
         console.print(
             f"  line {r['line']}: expected {r['expected']} got {r['departments']}: {r['text'][:70]!r}",
             highlight=False,
         )
+    if len(wrong) > MISSES_SHOWN:
+        console.print(f"  … and {len(wrong) - MISSES_SHOWN} more (--json lists every line)", highlight=False)

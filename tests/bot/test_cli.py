@@ -129,6 +129,18 @@ def test_rules_test_file_counts_and_accuracy(tmp_path: Path, as_json: bool) -> N
         assert "per department" in result.output
 
 
+def test_rules_test_file_says_how_many_misses_it_did_not_list(tmp_path: Path) -> None:
+    lines = [{"text": f"hello {n}", "expected": ["product"]} for n in range(20)]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path)]
+    result = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "accuracy: 0/20 (0.0%)" in result.output
+    assert result.output.count("expected ['product'] got []") == 15
+    assert "… and 5 more (--json lists every line)" in result.output
+
+
 def test_rules_test_file_takes_a_json_array_with_tags_and_default_channel(tmp_path: Path) -> None:
     records = [
         {"message": "アプリが落ちる", "expected": ["product", "cs"], "expected_tag": "bug"},
