@@ -65,7 +65,10 @@ def stats_command(as_json: bool) -> None:
         finally:
             await engine.dispose()
 
-    stats = asyncio.run(go())
+    try:
+        stats = asyncio.run(go())
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

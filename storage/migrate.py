@@ -6,6 +6,7 @@ replicas that start together migrate one after the other.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +15,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.errors import SettingsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_ID = 0x6B616B65  # "kake"
@@ -43,8 +47,39 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _sqlite_folder_problem(engine: AsyncEngine) -> str | None:
+    """Checked before connecting: aiosqlite's worker thread may print a traceback after a failed open."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or Path(database).exists():
+        return None
+    folder = Path(database).absolute().parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"kakehashi may not create files in {folder}"
+    return None
+
+
+async def _reachable(engine: AsyncEngine) -> None:
+    """A database that cannot be opened is a clear one-line error, not a driver traceback."""
+    where = engine.url.render_as_string(hide_password=True)
+    problem = _sqlite_folder_problem(engine)
+    if problem:
+        raise SettingsError(f"DATABASE_URL: cannot open {where}: {problem}")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (DBAPIError, OSError, TimeoutError) as exc:
+        reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc)
+        hint = ""
+        if engine.dialect.name == "sqlite":
+            hint = " (does its folder exist, and may kakehashi write there?)"
+        raise SettingsError(f"DATABASE_URL: cannot open {where}: {reason.strip()}{hint}") from exc
+
+
 async def upgrade(engine: AsyncEngine) -> str:
     """Bring the schema to the newest revision; return it."""
+    await _reachable(engine)
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
     async with engine.connect() as conn:
