@@ -1,11 +1,14 @@
 """Settings from the environment.  Every variable is listed in ``.env.example``.
 
-A bad value raises ``SettingsError`` naming the variable and the expected form.
+``./.env`` (``cp .env.example .env``) is read too when kakehashi starts in its folder; a variable
+set in the environment wins over the file.  A bad value raises ``SettingsError`` naming the
+variable and the expected form.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +19,35 @@ from bot.errors import SettingsError
 from storage.db import DEFAULT_URL, normalise_url
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+ENV_FILE = Path(".env")
+_ENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines as ``docker run --env-file`` and shells read them.
+
+    Blank lines and lines starting with ``#`` are skipped, ``export`` is allowed, and a value in
+    matching single or double quotes loses them.  Anything else is an error naming the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read the file: {exc}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            raise SettingsError(f"{path}:{number}: expected NAME=value, got {line[:60]!r}")
+        name, value = match.group(1), match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
 
 
 def bundled_rules_path() -> Path:
@@ -126,7 +158,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        if env is None:
+            env = {**read_env_file(ENV_FILE), **os.environ}
         rules_raw = env.get("KAKEHASHI_RULES", "").strip()
         if rules_raw:
             rules_path = Path(rules_raw)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
-from bot.settings import Settings
+from bot.errors import SettingsError
+from bot.settings import Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
 
@@ -47,3 +50,39 @@ def test_settings_errors_name_the_variable() -> None:
     assert (
         Settings.from_env({"DATABASE_URL": "postgres://u@h/db"}).database_url == "postgresql+asyncpg://u@h/db"
     )
+
+
+def test_env_example_lists_every_variable_and_is_valid_as_is(tmp_path: Path) -> None:
+    """`cp .env.example .env` gives working settings, and the file names every variable read."""
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    values = read_env_file(example)
+    Settings.from_env(values)  # every value as shipped is valid
+    listed = set(values) | set(re.findall(r"^# ([A-Z_]+)=", example.read_text(encoding="utf-8"), re.M))
+    source = (Path(__file__).resolve().parents[2] / "bot" / "settings.py").read_text(encoding="utf-8")
+    read = set(
+        re.findall(r'"((?:KAKEHASHI|SLACK|MICROSOFT|DISCOURSE|DATABASE|HOST|PORT|LOG)[A-Z_]*)"', source)
+    )
+    assert read <= listed, read - listed
+    # Docker's --env-file passes the file as is: it must not move the image's database off its volume.
+    assert "DATABASE_URL" not in values
+
+
+def test_dot_env_is_read_from_the_working_folder_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text(
+        "# comment\n\nPORT=3999\nexport LOG_LEVEL=debug\nSLACK_BOT_TOKEN='xoxb-from-file'\n"
+        "SLACK_SIGNING_SECRET=\nKAKEHASHI_INSTANCE_ID=from-file\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    for name in ("PORT", "LOG_LEVEL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KAKEHASHI_INSTANCE_ID", "from-env")
+    settings = Settings.from_env()
+    assert settings.port == 3999 and settings.log_level == "DEBUG"
+    assert settings.slack_bot_token == "xoxb-from-file" and settings.slack_signing_secret is None
+    assert settings.instance_id == "from-env"
+    (tmp_path / ".env").write_text("PORT=1\nthis is not a setting\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"^\.env:2: expected NAME=value, got 'this is not a setting'$"):
+        Settings.from_env()
