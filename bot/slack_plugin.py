@@ -45,10 +45,26 @@ PERMALINK_TIMEOUT = 1.5
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 
+class _ClientGivenNotice(logging.Filter):
+    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment by itself and, since kakehashi hands it a
+    ready client (for ``SLACK_API_URL``), warns at every start that the token "will be unused".  The
+    client carries that same token, so the warning only alarms whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def web_client(token: str, api_url: str | None) -> AsyncWebClient:
     if api_url:
         return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
     return AsyncWebClient(token=token)
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("kakehashi.slack.bolt")
+    if not any(isinstance(f, _ClientGivenNotice) for f in logger.filters):
+        logger.addFilter(_ClientGivenNotice())
+    return logger
 
 
 class SlackPlugin:
@@ -73,7 +89,7 @@ class SlackPlugin:
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
             process_before_response=True,
-            logger=logging.getLogger("kakehashi.slack.bolt"),
+            logger=_bolt_logger(),
         )
         self.self_user_ids: set[str] = set()
         self.workspace_url: str | None = None

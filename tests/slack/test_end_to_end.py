@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import Item, OutboxRow
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import COMMUNITY, DEPT_CS, DEPT_PRODUCT, SlackBot, build_bot, event_body
+from tests.slack.conftest import COMMUNITY, DEPT_CS, DEPT_PRODUCT, TOKEN, SlackBot, build_bot, event_body
 from tests.slack.test_events import msg
 from tests.slack.test_interactions import click, reaction
 
@@ -126,4 +128,19 @@ async def test_socket_mode_delivers_events_to_the_same_handlers(sqlite_db: Datab
         [post] = fake.posts(DEPT_PRODUCT)
         assert "crash over the socket" in post["text"]
     finally:
+        await app.stop()
+
+
+async def test_start_up_log_has_no_warning_about_the_token_from_the_environment(
+    sqlite_db: Database, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """README's set-up exports SLACK_BOT_TOKEN; bolt reads it too and used to warn it 'will be unused'."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    caplog.set_level(logging.INFO)
+    app, client = await build_bot(sqlite_db, fake)
+    try:
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "slack" in r.name]
+        assert fake.of("auth.test")  # the client that bolt kept is the one with the token
+    finally:
+        await client.close()
         await app.stop()
