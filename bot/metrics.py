@@ -9,7 +9,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 _COUNTERS = {
     "kakehashi_messages_total": ("Inbound community messages by outcome", ("outcome",)),
-    "kakehashi_items_total": ("Items routed to departments", ()),
+    "kakehashi_items_total": ("Items routed to departments by rules.yaml routes (not flags or commands)", ()),
     "kakehashi_deliveries_total": ("Outbox delivery attempts by platform and result", ("platform", "result")),
     "kakehashi_requests_total": ("Inbound HTTP requests by endpoint and status", ("endpoint", "status")),
 }

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from sqlalchemy import text
 
 from bot.metrics import CONTENT_TYPE
@@ -42,8 +43,26 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
+@web.middleware
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``kakehashi_requests_total`` by route (``/hooks/inbound/{source}``, not each source) and status."""
+    resource = request.match_info.route.resource
+    endpoint = resource.canonical if resource is not None else "(no route)"
+    metrics = request.app[APP_KEY].metrics
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        metrics.inc("kakehashi_requests_total", endpoint=endpoint, status=str(exc.status))
+        raise
+    except Exception:
+        metrics.inc("kakehashi_requests_total", endpoint=endpoint, status="500")
+        raise
+    metrics.inc("kakehashi_requests_total", endpoint=endpoint, status=str(response.status))
+    return response
+
+
 def make_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=4 * 1024 * 1024)
+    web_app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[count_requests])
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot import inbound_plugin
 from bot.app import App
 from bot.errors import SettingsError
 from bot.settings import Settings, read_env_file
@@ -36,6 +37,26 @@ async def test_healthz_and_metrics(client: TestClient) -> None:
     assert metrics.status == 200
     text = await metrics.text()
     assert "kakehashi_messages_total" in text or "# HELP kakehashi_messages" in text
+
+
+async def test_metrics_count_requests_per_route_and_status(database: Database) -> None:
+    settings = replace(
+        Settings.from_env({}),
+        rules_path=FIXTURES / "bot" / "rules.yaml",
+        database_url=database.url,
+        inbound_webhook_secret="s3cret",
+    )
+    app = await App.build(settings, plugins=[inbound_plugin.plugin])
+    async with TestClient(TestServer(app.web_app())) as client:
+        assert (await client.get("/healthz")).status == 200
+        for source in ("forum", "typeform"):  # unsigned: 401, counted under the route, not each source
+            assert (await client.post(f"/hooks/inbound/{source}", data=b"{}")).status == 401
+        assert (await client.get("/nothing-here")).status == 404
+        text = await (await client.get("/metrics")).text()
+    await app.stop()
+    assert 'kakehashi_requests_total{endpoint="/healthz",status="200"} 1.0' in text
+    assert 'kakehashi_requests_total{endpoint="/hooks/inbound/{source}",status="401"} 2.0' in text
+    assert 'kakehashi_requests_total{endpoint="(no route)",status="404"} 1.0' in text
 
 
 def test_settings_errors_name_the_variable() -> None:
