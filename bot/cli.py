@@ -103,8 +103,11 @@ async def _serve(settings: Settings) -> None:
 
     log = logging.getLogger("kakehashi")
     app = await App.build(settings)
+    # A Slack-only community has no use for Teams: the other platforms are a note, not a warning,
+    # unless nothing at all is listening.
+    listening = [p.name for p in app.plugins if p.name != "scheduler"]
     for hint in settings.missing_for_platforms():
-        log.warning("not configured: %s", hint)
+        log.log(logging.INFO if listening else logging.WARNING, "not configured: %s", hint)
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -151,9 +151,17 @@ class Settings:
         elif not (self.slack_signing_secret or self.slack_app_token):
             hints.append("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
         if not self.microsoft_app_id:
-            hints.append("Teams: set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID")
+            hints.append(
+                "Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+                "(and MICROSOFT_APP_TENANT_ID with MICROSOFT_APP_TYPE=SingleTenant)"
+            )
         if not (self.discourse_webhook_secret or self.discourse_url):
-            hints.append("Discourse: set DISCOURSE_WEBHOOK_SECRET and/or DISCOURSE_URL + DISCOURSE_API_KEY")
+            hints.append(
+                "Discourse: set DISCOURSE_WEBHOOK_SECRET and/or DISCOURSE_URL "
+                "(+ DISCOURSE_API_KEY when the forum needs a login)"
+            )
+        if not self.inbound_webhook_secret:
+            hints.append("generic webhook (POST /hooks/inbound/{source}): set KAKEHASHI_INBOUND_SECRET")
         return hints
 
     @classmethod

@@ -107,3 +107,22 @@ def test_dot_env_is_read_from_the_working_folder_and_the_environment_wins(
     (tmp_path / ".env").write_text("PORT=1\nthis is not a setting\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=r"^\.env:2: expected NAME=value, got 'this is not a setting'$"):
         Settings.from_env()
+
+
+def test_start_up_hints_ask_only_for_what_each_platform_needs() -> None:
+    hints = Settings.from_env({}).missing_for_platforms()
+    assert (
+        "Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+        "(and MICROSOFT_APP_TENANT_ID with MICROSOFT_APP_TYPE=SingleTenant)"
+    ) in hints
+    assert any(h.startswith("generic webhook (POST /hooks/inbound/{source})") for h in hints)
+    configured = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "MICROSOFT_APP_ID": "0b6e4a3c-1111-4222-8333-444455556666",
+            "DISCOURSE_URL": "https://forum.example.com",
+            "KAKEHASHI_INBOUND_SECRET": "s",
+        }
+    )
+    assert configured.missing_for_platforms() == []
