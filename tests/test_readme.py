@@ -24,3 +24,15 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     _, tests = first_screen_commands()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert tests in ci
+
+
+def test_teams_manifest_links_land_on_readme_sections() -> None:
+    """The Teams package's privacy and terms links are anchors of this README."""
+    manifest = (ROOT / "bot" / "data" / "teams-manifest.json").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = {
+        line[3:].strip().lower().replace(" ", "-") for line in readme.splitlines() if line.startswith("## ")
+    }
+    anchors = re.findall(r'"(?:privacyUrl|termsOfUseUrl)": "[^"#]*#([^"]+)"', manifest)
+    assert anchors == ["privacy", "license"]
+    assert set(anchors) <= headings
