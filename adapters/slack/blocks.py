@@ -211,6 +211,11 @@ def report_messages(payload: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) ->
     messages: list[list[Block]] = []
     current: list[Block] = []
     title = payload.get("title")
+    markdown = str(payload.get("markdown") or "")
+    if title and not payload.get("sections") and markdown in ("", f"**{title}**"):
+        # A one-line notice ("Sorry, `route` is only for admins"): one mrkdwn section, so its
+        # `code` reads as code, instead of a plain-text header repeated in bold underneath.
+        return [[section(mrkdwn(str(title)))]]
     if title:
         current.append({"type": "header", "text": plain(str(title), HEADER_LIMIT)})
     sections = payload.get("sections") or []

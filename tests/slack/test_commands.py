@@ -53,6 +53,13 @@ async def test_route_is_admin_only_with_a_polite_refusal(bot: SlackBot) -> None:
     stored_link = "https://community.slack.com/archives/C0COMMUNTY/p1700000020000200"
     refused = await (await bot.command(f"route <{stored_link}> marketing")).json()
     assert refused["text"] == "Sorry, `route` is only for admins (rules.yaml `admins`)."
+    # one section, not a plain-text header (where `route` showed its backticks) repeated in bold
+    assert refused["blocks"] == [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Sorry, `route` is only for admins (rules.yaml `admins`)."},
+        }
+    ]
     assert await items(bot) == []
 
     ok = await (
