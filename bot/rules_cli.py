@@ -35,6 +35,19 @@ def rules_group() -> None:
     """Check and try out rules.yaml."""
 
 
+@rules_group.command("init")
+@click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
+def init(path: str) -> None:
+    """Write the bundled, commented example rules to PATH (default ./rules.yaml) to start from."""
+    from bot.settings import bundled_rules_path
+
+    target = Path(path)
+    if target.exists() or target.is_symlink():
+        raise click.ClickException(f"{target} already exists: edit it, or give another PATH")
+    target.write_text(bundled_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"wrote {target}: edit sources, departments and admins, then `kakehashi rules check {target}`")
+
+
 @rules_group.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def check(path: str | None) -> None:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.settings import bundled_rules_path
 from tests.conftest import FIXTURES
 
 BROKEN = """\
@@ -78,6 +79,19 @@ def test_rules_check_reports_positions_and_exits_2(tmp_path: Path) -> None:
         f"{path}:9:12: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?" in result.output
     )
     assert f"{path}:10:10: routes[0].to[0]: " in result.output and "did you mean 'product'?" in result.output
+
+
+def test_rules_init_writes_the_bundled_rules_once(tmp_path: Path) -> None:
+    target = tmp_path / "rules.yaml"
+    result = CliRunner().invoke(main, ["rules", "init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == bundled_rules_path().read_text(encoding="utf-8")
+    checked = CliRunner().invoke(main, ["rules", "check", str(target)])
+    assert checked.exit_code == 0 and "OK" in checked.output
+    target.write_text("version: 1  # mine\n", encoding="utf-8")
+    again = CliRunner().invoke(main, ["rules", "init", str(target)])
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert target.read_text(encoding="utf-8") == "version: 1  # mine\n"
 
 
 def test_rules_check_ok() -> None:
