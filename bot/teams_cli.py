@@ -85,7 +85,10 @@ def _template(path: str | None) -> str:
 @click.command("teams-manifest")
 @click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help="The zip to write.")
 @click.option(
-    "--template", "template_path", default=None, help="Manifest template (default teams/manifest.json)."
+    "--template",
+    "template_path",
+    default=None,
+    help="Manifest template (default: ./teams/manifest.json if present, else the bundled one).",
 )
 @click.option("--version", "version", default="1.0.0", show_default=True, help="App package version (x.y.z).")
 def teams_manifest_command(out_path: str, template_path: str | None, version: str) -> None:
