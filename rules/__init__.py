@@ -11,8 +11,10 @@
         print(match.route, match.departments, match.tag, match.reason_text)
 
 Modules: ``normalize`` (text folding), ``loader`` (YAML with positions), ``validate`` (nodes to
-compiled values), ``conditions`` / ``matcher`` (what a ``when`` compiles to), ``engine`` (route
-evaluation), ``model`` (the values), ``ruleset`` (``RuleSet`` and loading), ``errors``.
+compiled values: the top level, handing each section to ``places`` / ``routing`` / ``reactions`` /
+``schedules``, all built on ``checker``), ``conditions`` / ``matcher`` (what a ``when`` compiles
+to), ``engine`` (route evaluation), ``model`` (the values), ``ruleset`` (``RuleSet`` and loading),
+``calendar`` (business days), ``errors``.
 The language itself is described in README.md, "rules.yaml reference".
 """
 

@@ -1,0 +1,166 @@
+"""The validator's base: a shared problem report and the checks of YAML's primitive types.
+
+Every section of rules.yaml is checked by a small ``Checker`` subclass (``places``, ``routing``,
+``reactions``, ``schedules``); they all write into one ``Report``, so ``compile_rules`` returns
+every problem of the file at once.  The helpers here word the messages: what was found
+(``kind_of``), what was expected, and a "did you mean" (``unknown``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import cast
+
+from rules.errors import Problem
+from rules.loader import Map, Node, Scalar, Seq
+
+__all__ = ["Checker", "Report", "join", "kind_of", "suggest", "unknown"]
+
+
+def kind_of(node: Node) -> str:
+    """What was found, for messages: ``a mapping``, ``a list``, ``null``, ``an integer``, ..."""
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    value = cast(Scalar, node).value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, date | datetime):
+        return "a date"
+    return "a string"
+
+
+def join(path: str, key: str) -> str:
+    """``routes[0]`` + ``when`` is ``routes[0].when``; the top level has the empty path."""
+    return f"{path}.{key}" if path else key
+
+
+def suggest(word: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown(what: str, word: str, options: Sequence[str]) -> str:
+    """``unknown key 'keywrd'; did you mean 'keyword'?`` or ``unknown key 'x' (expected one of: ...)``."""
+    close = suggest(word, options)
+    if close is not None:
+        return f"unknown {what} '{word}'; did you mean '{close}'?"
+    if not options:
+        return f"unknown {what} '{word}' (none are defined)"
+    return f"unknown {what} '{word}' (expected one of: {', '.join(options)})"
+
+
+class Report:
+    """The problems found in one file so far, in the order they were found."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, col: int, path: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, col, path, message))
+
+
+class Checker:
+    """Checks of mappings, strings, lists, booleans, integers and choices, reported to ``report``.
+
+    Each check returns the value, or ``None`` after reporting why it has none.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def problem(self, node: Node, path: str, message: str, *, col_offset: int = 0) -> None:
+        self.report.add(node.line, node.col + col_offset, path, message)
+
+    def mapping(
+        self, node: Node, path: str, allowed: Sequence[str], required: Sequence[str] = ()
+    ) -> dict[str, Node] | None:
+        """The mapping's entries by key; reports duplicates, unknown and missing keys."""
+        if not isinstance(node, Map):
+            self.problem(node, path, f"expected a mapping, got {kind_of(node)}")
+            return None
+        seen: dict[str, Scalar] = {}
+        values: dict[str, Node] = {}
+        for key, value in node.entries:
+            name = key.text
+            if name in seen:
+                self.problem(
+                    key,
+                    join(path, name),
+                    f"duplicate key '{name}' (first defined at line {seen[name].line})",
+                )
+                continue
+            seen[name] = key
+            if name not in allowed:
+                self.problem(key, join(path, name), unknown("key", name, allowed))
+                continue
+            values[name] = value
+        for name in required:
+            if name not in seen:
+                self.problem(node, path, f"missing required key '{name}'")
+        return values
+
+    def string(self, node: Node, path: str, *, empty_ok: bool = False) -> str | None:
+        if not isinstance(node, Scalar) or node.value is None:
+            self.problem(node, path, f"expected a string, got {kind_of(node)}")
+            return None
+        text = node.text
+        if not empty_ok and not text.strip():
+            self.problem(node, path, "expected a non-empty string")
+            return None
+        return text
+
+    def strings(
+        self, node: Node, path: str, *, single_ok: bool = True, empty_ok: bool = False
+    ) -> list[tuple[str, Node, str]] | None:
+        """A string or a list of strings, as (text, node, path) triples."""
+        if isinstance(node, Scalar) and single_ok and node.value is not None:
+            text = self.string(node, path)
+            return None if text is None else [(text, node, path)]
+        if not isinstance(node, Seq):
+            expected = "a string or a list of strings" if single_ok else "a list of strings"
+            self.problem(node, path, f"expected {expected}, got {kind_of(node)}")
+            return None
+        if not node.items and not empty_ok:
+            self.problem(node, path, "expected at least one entry, got an empty list")
+            return None
+        result = []
+        for i, item in enumerate(node.items):
+            text = self.string(item, f"{path}[{i}]")
+            if text is not None:
+                result.append((text, item, f"{path}[{i}]"))
+        return result
+
+    def boolean(self, node: Node, path: str) -> bool | None:
+        if isinstance(node, Scalar) and isinstance(node.value, bool):
+            return node.value
+        self.problem(node, path, f"expected true or false, got {kind_of(node)}")
+        return None
+
+    def integer(self, node: Node, path: str, *, minimum: int) -> int | None:
+        if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            if node.value < minimum:
+                self.problem(node, path, f"expected an integer of at least {minimum}, got {node.value}")
+                return None
+            return node.value
+        self.problem(node, path, f"expected an integer, got {kind_of(node)}")
+        return None
+
+    def choice(self, node: Node, path: str, what: str, options: Sequence[str]) -> str | None:
+        text = self.string(node, path)
+        if text is None:
+            return None
+        if text not in options:
+            self.problem(node, path, unknown(what, text, options))
+            return None
+        return text

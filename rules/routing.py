@@ -1,0 +1,290 @@
+"""Checks of ``routes``: names, departments, tags and flags, and the ``when`` conditions they
+compile to (keywords go into one shared ``KeywordIndex``, regexes through re2)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import cast, get_args
+
+from bot.domain import Platform
+from rules.checker import Checker, Report, join, kind_of, unknown
+from rules.conditions import (
+    AllOf,
+    AnyOf,
+    AuthorIs,
+    BotIs,
+    ChannelIs,
+    Condition,
+    Keyword,
+    KeywordsFound,
+    MinLength,
+    NotOf,
+    PlatformIs,
+    RegexFound,
+    TagsInclude,
+    ThreadIs,
+)
+from rules.engine import Route
+from rules.loader import Map, Node, Scalar, Seq
+from rules.matcher import KeywordIndex, NamePatterns, RegexProblem, compile_regex
+from rules.normalize import normalize
+from rules.places import PlaceChecks
+
+__all__ = ["RouteChecks"]
+
+ROUTE_KEYS = ("name", "when", "to", "tag", "continue", "routes", "allow_private", "description")
+CONDITION_KEYS = (
+    "keyword",
+    "regex",
+    "channel",
+    "author",
+    "platform",
+    "thread",
+    "bot",
+    "min_length",
+    "tags",
+    "any",
+    "all",
+    "not",
+)
+MESSAGE_PLATFORMS: tuple[str, ...] = get_args(Platform)
+
+
+class RouteChecks(Checker):
+    def __init__(self, report: Report, *, places: PlaceChecks) -> None:
+        super().__init__(report)
+        self.places = places
+        self.keyword_index = KeywordIndex()  # every keyword of every route; build() it once all are in
+        self.names: dict[str, int] = {}  # route name -> line first defined
+        self.tags: dict[str, Node] = {}  # tags routes set -> where first set
+
+    def routes(self, node: Node, path: str, parent: Route | None) -> tuple[Route, ...]:
+        if not isinstance(node, Seq):
+            self.problem(node, path, f"expected a list of routes, got {kind_of(node)}")
+            return ()
+        if parent is not None and not node.items:
+            self.problem(node, path, "expected at least one nested route, got an empty list")
+        routes = []
+        for i, item in enumerate(node.items):
+            route = self.route(item, f"{path}[{i}]", parent)
+            if route is not None:
+                routes.append(route)
+        return tuple(routes)
+
+    def route(self, node: Node, path: str, parent: Route | None) -> Route | None:
+        fields = self.mapping(node, path, ROUTE_KEYS, required=("name",))
+        if fields is None:
+            return None
+        ok = True
+        name = self.string(fields["name"], f"{path}.name") if "name" in fields else None
+        if name is None:
+            ok = False
+            name = path
+        else:
+            name = name.strip()
+            if name in self.names:
+                self.problem(
+                    fields["name"],
+                    f"{path}.name",
+                    f"duplicate route name '{name}' (first defined at line {self.names[name]})",
+                )
+            else:
+                self.names[name] = fields["name"].line
+        when: Condition | None = None
+        if "when" in fields:
+            when = self.condition(fields["when"], f"{path}.when", name)
+            ok = ok and when is not None
+        departments = parent.departments if parent else None
+        if "to" in fields:
+            own = self.places.department_refs(fields["to"], f"{path}.to")
+            ok = ok and own is not None
+            departments = own
+        tag = parent.tag if parent else None
+        if "tag" in fields:
+            tag = self.string(fields["tag"], f"{path}.tag")
+            if tag is None:
+                ok = False
+            else:
+                tag = tag.strip()
+                self.tags.setdefault(tag, fields["tag"])
+        flags: dict[str, bool] = {}
+        for key in ("continue", "allow_private"):
+            if key in fields:
+                value = self.boolean(fields[key], f"{path}.{key}")
+                ok = ok and value is not None
+                flags[key] = bool(value)
+        description = None
+        if "description" in fields:
+            description = self.string(fields["description"], f"{path}.description", empty_ok=True)
+        route = Route(
+            name=name,
+            path=path,
+            when=when,
+            departments=departments,
+            tag=tag,
+            continue_=flags.get("continue", False),
+            allow_private=flags.get("allow_private", parent.allow_private if parent else False),
+            accepts_bots=(parent.accepts_bots if parent else False) or _says_bot_true(when),
+            description=description,
+        )
+        if "routes" in fields:
+            children = self.routes(fields["routes"], f"{path}.routes", route)
+            route = dataclasses.replace(route, routes=children)
+        elif departments is None and "to" not in fields:
+            self.problem(
+                node,
+                path,
+                "missing 'to': name the departments this route sends to "
+                "(a nested route may inherit them from its parent)",
+            )
+            ok = False
+        return route if ok else None
+
+    # -- conditions -------------------------------------------------------------------------------
+
+    def condition(self, node: Node, path: str, route: str) -> Condition | None:
+        fields = self.mapping(node, path, CONDITION_KEYS)
+        if fields is None:
+            return None
+        if not fields:
+            if isinstance(node, Map) and not node.entries:
+                self.problem(
+                    node, path, f"empty condition (expected one or more of: {', '.join(CONDITION_KEYS)})"
+                )
+            return None
+        parts = [self.leaf(key, value, join(path, key), route) for key, value in fields.items()]
+        if any(part is None for part in parts) or len(fields) != len(cast(Map, node).entries):
+            return None
+        conditions = cast(list[Condition], parts)
+        return conditions[0] if len(conditions) == 1 else AllOf(tuple(conditions))
+
+    def leaf(self, key: str, node: Node, path: str, route: str) -> Condition | None:
+        if key == "keyword":
+            return self.keywords(node, path, route)
+        if key == "regex":
+            return self.regexes(node, path, route)
+        if key in ("channel", "author"):
+            items = self.strings(node, path)
+            if items is None:
+                return None
+            written = tuple(text.strip() for text, _, _ in items)
+            cls = ChannelIs if key == "channel" else AuthorIs
+            return cls(route, path, NamePatterns(written), written)
+        if key == "platform":
+            items = self.strings(node, path)
+            if items is None:
+                return None
+            platforms = []
+            for text, item, item_path in items:
+                if text not in MESSAGE_PLATFORMS:
+                    self.problem(item, item_path, unknown("platform", text, MESSAGE_PLATFORMS))
+                    return None
+                platforms.append(text)
+            return PlatformIs(route, path, frozenset(platforms))
+        if key == "thread":
+            thread = self.choice(node, path, "thread", ("top", "reply"))
+            return None if thread is None else ThreadIs(route, path, thread == "reply")
+        if key == "bot":
+            bot = self.boolean(node, path)
+            return None if bot is None else BotIs(route, path, bot)
+        if key == "min_length":
+            length = self.integer(node, path, minimum=1)
+            return None if length is None else MinLength(route, path, length)
+        if key == "tags":
+            items = self.strings(node, path)
+            if items is None:
+                return None
+            return TagsInclude(route, path, {text.strip().casefold(): text.strip() for text, _, _ in items})
+        if key in ("any", "all"):
+            if not isinstance(node, Seq):
+                self.problem(node, path, f"expected a list of conditions, got {kind_of(node)}")
+                return None
+            if not node.items:
+                self.problem(node, path, "expected at least one condition, got an empty list")
+                return None
+            children = [self.condition(item, f"{path}[{i}]", route) for i, item in enumerate(node.items)]
+            if any(child is None for child in children):
+                return None
+            found = tuple(cast(list[Condition], children))
+            return AnyOf(found) if key == "any" else AllOf(found)
+        assert key == "not"
+        child = self.condition(node, path, route)
+        return None if child is None else NotOf(route, path, child)
+
+    def keywords(self, node: Node, path: str, route: str) -> Condition | None:
+        entries = (
+            [(node, path)]
+            if not isinstance(node, Seq)
+            else [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
+        )
+        if isinstance(node, Seq) and not node.items:
+            self.problem(node, path, "expected at least one keyword, got an empty list")
+            return None
+        keywords: list[Keyword] = []
+        for item, item_path in entries:
+            word = False
+            value: Node = item
+            if isinstance(item, Map):
+                fields = self.mapping(item, item_path, ("word",))
+                if fields is None or "word" not in fields:
+                    if fields is not None and not item.entries:
+                        self.problem(item, item_path, 'expected {word: "..."}, got an empty mapping')
+                    continue
+                word, value, item_path = True, fields["word"], f"{item_path}.word"
+            elif isinstance(item, Seq) or (isinstance(item, Scalar) and item.value is None):
+                expected = "a keyword (a string or {word: ...})"
+                if item is node:
+                    expected += " or a list of keywords"
+                self.problem(item, item_path, f"expected {expected}, got {kind_of(item)}")
+                continue
+            text = self.string(value, item_path, empty_ok=True)
+            if text is None:
+                continue
+            normal = normalize(text)
+            if not normal.strip():
+                self.problem(value, item_path, "empty keyword")
+                continue
+            keyword_id = self.keyword_index.add(normal, word=word)
+            keywords.append(Keyword(text, keyword_id, word, item_path))
+        if len(keywords) != len(entries):
+            return None
+        return KeywordsFound(route, tuple(keywords))
+
+    def regexes(self, node: Node, path: str, route: str) -> Condition | None:
+        items = self.strings(node, path)
+        if items is None:
+            return None
+        patterns = []
+        for text, item, item_path in items:
+            compiled = compile_regex(text)
+            if isinstance(compiled, RegexProblem):
+                self.problem(
+                    item, item_path, compiled.message, col_offset=_regex_col(item, text, compiled.offset)
+                )
+                continue
+            patterns.append((text, compiled, item_path))
+        if len(patterns) != len(items):
+            return None
+        return RegexFound(route, tuple(patterns))
+
+
+def _says_bot_true(condition: Condition | None) -> bool:
+    """Whether ``bot: true`` appears in the condition outside any ``not``: the bot opt-in."""
+    if isinstance(condition, BotIs):
+        return condition.bot
+    if isinstance(condition, AllOf | AnyOf):
+        return any(_says_bot_true(child) for child in condition.conditions)
+    return False
+
+
+def _regex_col(node: Node, pattern: str, offset: int | None) -> int:
+    """How far into the scalar the offending character is, when the source lines up with the value."""
+    if offset is None or not isinstance(node, Scalar) or node.end_line != node.line:
+        return 0
+    if node.style is None:
+        return offset
+    if node.style == "'" and "'" not in pattern[:offset]:
+        return offset + 1
+    if node.style == '"' and "\\" not in pattern[:offset] and '"' not in pattern[:offset]:
+        return offset + 1
+    return 0
