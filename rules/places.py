@@ -24,6 +24,8 @@ SOURCE_PLATFORMS = ("slack", "teams", "discourse", "webhook")
 
 
 class PlaceChecks(Checker):
+    """``sources`` and ``departments``; remembers what the cross-checks and references need."""
+
     def __init__(self, report: Report) -> None:
         super().__init__(report)
         self.department_names: list[str] | None = None  # None: departments unusable, skip references

@@ -19,6 +19,8 @@ def emoji_key(name: str) -> str:
 
 
 class ReactionChecks(Checker):
+    """``reactions``: one rule per (emoji, on post / on repost)."""
+
     def __init__(self, report: Report, *, places: PlaceChecks) -> None:
         super().__init__(report)
         self.places = places

@@ -51,12 +51,16 @@ MESSAGE_PLATFORMS: tuple[str, ...] = get_args(Platform)
 
 
 class RouteChecks(Checker):
+    """``routes`` (nested ones inherit departments, tag and flags) and their ``when``."""
+
     def __init__(self, report: Report, *, places: PlaceChecks) -> None:
         super().__init__(report)
         self.places = places
         self.keyword_index = KeywordIndex()  # every keyword of every route; build() it once all are in
         self.names: dict[str, int] = {}  # route name -> line first defined
         self.tags: dict[str, Node] = {}  # tags routes set -> where first set
+
+    # -- routes -----------------------------------------------------------------------------------
 
     def routes(self, node: Node, path: str, parent: Route | None) -> tuple[Route, ...]:
         if not isinstance(node, Seq):

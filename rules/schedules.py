@@ -22,6 +22,8 @@ NUMERIC_WEEKDAYS = "use weekday names (mon-sun): APScheduler 3 counts 0 as Monda
 
 
 class ScheduleChecks(Checker):
+    """``schedules``; their ``post_to`` go through ``places`` like departments' destinations."""
+
     def __init__(self, report: Report, *, places: PlaceChecks) -> None:
         super().__init__(report)
         self.places = places
