@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.domain import Platform
 from bot.errors import KakehashiError
 from bot.rules_eval import evaluate, match_json, probe_message, read_records
 from bot.settings import Settings
@@ -65,7 +67,7 @@ def check(path: str | None) -> None:
 @click.argument("text", required=False)
 @click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="JSON lines of messages.")
 @click.option("--channel", default="#community", show_default=True)
-@click.option("--platform", default="slack", show_default=True)
+@click.option("--platform", type=click.Choice(get_args(Platform)), default="slack", show_default=True)
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="rules.yaml to use.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def test(

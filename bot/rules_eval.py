@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from bot.domain import InboundMessage
+from bot.domain import InboundMessage, Platform
 from bot.errors import KakehashiError
 from rules import Match, RuleSet
 
@@ -146,9 +146,14 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
                 pairs.append((lineno, json.loads(line)))
             except json.JSONDecodeError as exc:
                 raise KakehashiError(f"{path}:{lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    platforms = get_args(Platform)
     for lineno, record in pairs:
         if not isinstance(record, dict) or not any(isinstance(record.get(k), str) for k in TEXT_KEYS):
             raise KakehashiError(f"{path}:{lineno}: expected a JSON object with a 'text' string")
+        if record.get("platform") and record["platform"] not in platforms:
+            raise KakehashiError(
+                f"{path}:{lineno}: unknown platform {record['platform']!r} (expected one of: {', '.join(platforms)})"
+            )
     return pairs
 
 

@@ -91,6 +91,7 @@ class Checker:
             return None
         seen: dict[str, Scalar] = {}
         values: dict[str, Node] = {}
+        suggested: set[str] = set()  # keys a misspelt key was taken for: not reported as missing too
         for key, value in node.entries:
             name = key.text
             if name in seen:
@@ -103,10 +104,11 @@ class Checker:
             seen[name] = key
             if name not in allowed:
                 self.problem(key, join(path, name), unknown("key", name, allowed))
+                suggested.add(suggest(name, allowed) or "")
                 continue
             values[name] = value
         for name in required:
-            if name not in seen:
+            if name not in seen and name not in suggested:
                 self.problem(node, path, f"missing required key '{name}'")
         return values
 

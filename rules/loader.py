@@ -118,7 +118,20 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
             and exc.context_mark.line != exc.problem_mark.line
         ):
             what = f"{exc.context} (line {exc.context_mark.line + 1}), {exc.problem}"
+        if "'\\t'" in what:
+            what += " (YAML indents with spaces; replace the tab)"
         problems.append(Problem(file, line, col, "", f"invalid YAML: {what}"))
+        return None, problems
+    except RecursionError:  # thousands of nested brackets: PyYAML's parser recurses per level
+        problems.append(
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)",
+            )
+        )
         return None, problems
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         before = text[: exc.position]
@@ -129,4 +142,16 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
         return None, problems
     if root is None:
         return None, problems
-    return _Converter(file, problems).convert(root, ""), problems
+    try:
+        return _Converter(file, problems).convert(root, ""), problems
+    except RecursionError:
+        problems.append(
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)",
+            )
+        )
+        return None, problems

@@ -48,7 +48,17 @@ class ScheduleChecks(Checker):
             departments: tuple[str, ...] | None = every_department
             if "departments" in fields:
                 dept_node = fields["departments"]
-                if not (isinstance(dept_node, Scalar) and dept_node.value == "all"):
+                listed_all = isinstance(dept_node, Seq) and any(
+                    isinstance(item, Scalar) and item.value == "all" for item in dept_node.items
+                )
+                if listed_all:
+                    self.problem(
+                        dept_node,
+                        f"{path}.departments",
+                        "write 'departments: all' (not in a list) for every department, or list names",
+                    )
+                    departments = None
+                elif not (isinstance(dept_node, Scalar) and dept_node.value == "all"):
                     departments = self.places.department_refs(dept_node, f"{path}.departments")
             post_to: tuple[Destination, ...] | None = ()
             if "post_to" in fields:

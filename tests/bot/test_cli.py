@@ -180,6 +180,34 @@ def test_rules_test_file_names_the_bad_line(tmp_path: Path) -> None:
     assert f"{path}:2:18: invalid JSON: Expecting ',' delimiter" in result.output
 
 
+def test_rules_test_file_names_a_line_with_an_unknown_platform(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    path.write_text('{"text": "ok"}\n{"text": "バグ", "platform": "slak"}\n', encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert f"{path}:2: unknown platform 'slak' (expected one of: slack, teams," in result.output
+
+
+def test_rules_test_text_explains_with_positions_in_the_original_text() -> None:
+    """Full-width ＣＲＡＳＨ and half-width ﾊﾞｸﾞ match crash / バグ; spans point into what was typed."""
+    rules = str(FIXTURES / "bot" / "rules.yaml")
+    result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "ｱﾌﾟﾘのﾊﾞｸﾞでＣＲＡＳＨ"])
+    assert result.exit_code == 0, result.output
+    assert "bug → product, cs  tag=bug" in result.output
+    assert "routes[0].when.keyword[0]: keyword バグ at 5-9" in result.output
+    assert "routes[0].when.keyword[2]: keyword crash at 10-15" in result.output
+    quiet = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "こんにちは"])
+    assert quiet.exit_code == 0 and "no route matched" in quiet.output
+
+
+def test_rules_test_refuses_an_unknown_platform() -> None:
+    rules = str(FIXTURES / "bot" / "rules.yaml")
+    result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "--platform", "slak", "バグ"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--platform': 'slak' is not one of 'slack', 'teams'" in result.output
+
+
 def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "eighty")
     result = CliRunner().invoke(main, ["db", "upgrade"])

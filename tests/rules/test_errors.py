@@ -137,7 +137,7 @@ EXPECTED = [
     (
         "tab_indent.yaml",
         [
-            "{f}:3:1: invalid YAML: while scanning for the next token, found character '\\t' that cannot start any token",
+            "{f}:3:1: invalid YAML: while scanning for the next token, found character '\\t' that cannot start any token (YAML indents with spaces; replace the tab)",
         ],
     ),
     (
@@ -325,3 +325,38 @@ def test_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as caught:
         load_rules(path)
     assert str(caught.value) == f"{path}:2:3: not UTF-8 text: save the file as UTF-8"
+
+
+def test_a_misspelt_required_key_is_one_problem_not_two() -> None:
+    """The "did you mean" says it all; "missing required key" for the same key would repeat it."""
+    text = HEADER.replace("departments:", "departements:") + (
+        "routes: []\nreactions:\n  - {emoij: bulb, to: product}\nschedules:\n  - {kind: recap, crn: '0 9 * * mon'}\n"
+    )
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text)
+    assert str(caught.value).splitlines() == [
+        "rules.yaml:7:1: departements: unknown key 'departements'; did you mean 'departments'?",
+        "rules.yaml:14:6: reactions[0].emoij: unknown key 'emoij'; did you mean 'emoji'?",
+        "rules.yaml:16:19: schedules[0].crn: unknown key 'crn'; did you mean 'cron'?",
+    ]
+
+
+def test_all_inside_a_department_list_says_how_to_write_it() -> None:
+    text = HEADER + "routes: []\nschedules:\n  - {kind: recap, cron: '0 9 * * mon', departments: [all]}\n"
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text)
+    assert str(caught.value) == (
+        "rules.yaml:14:53: schedules[0].departments: write 'departments: all' (not in a list) "
+        "for every department, or list names"
+    )
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+def test_absurdly_deep_nesting_is_a_problem_not_a_crash(opening: str) -> None:
+    closing = "]" if opening == "[" else "}"
+    text = "version: 1\nx: " + opening * 5000 + "1" + closing * 5000 + "\n"
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text)
+    assert str(caught.value) == (
+        "rules.yaml:1:1: invalid YAML: nested too deeply to read (a rules file needs a handful of levels)"
+    )
