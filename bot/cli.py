@@ -18,7 +18,7 @@ from bot.errors import KakehashiError
 from bot.import_cli import import_group
 from bot.recap_cli import agenda_command, recap_command
 from bot.rules_cli import rules_group
-from bot.settings import Settings
+from bot.settings import Settings, rules_path_from_env
 from bot.stats_cli import stats_command
 from bot.teams_cli import teams_manifest_command
 
@@ -92,6 +92,10 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
     settings = _settings()
+    try:
+        rules_path_from_env()  # a KAKEHASHI_RULES that points nowhere is named as such
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
     _logging(settings.log_level)
     _run(lambda: _serve(settings))
 
@@ -211,11 +215,20 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
     if not ids and not all_:
         raise click.UsageError("give row ids or --all")
 
-    async def go(store: Any) -> int:
-        return int(await store.retry_dead(list(ids) or None))
+    async def go(store: Any) -> tuple[int, list[str]]:
+        skipped = []
+        for row_id in ids:  # say why an id given by hand was not queued
+            row = await store.get_row(row_id)
+            if row is None:
+                skipped.append(f"row {row_id}: no such outbox row")
+            elif row.status != "dead":
+                skipped.append(f"row {row_id}: {row.status}, not dead-lettered")
+        return int(await store.retry_dead(list(ids) or None)), skipped
 
-    count = _run(lambda: _with_store(go))
-    click.echo(f"{count} rows queued again")
+    count, skipped = _run(lambda: _with_store(go))
+    for line in skipped:
+        click.echo(line, err=True)
+    click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")
 
 
 if __name__ == "__main__":  # pragma: no cover

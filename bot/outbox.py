@@ -50,9 +50,11 @@ class RateLimiter:
         self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)
 
 
-def backoff(attempt: int, *, base: float = 2.0, cap: float = 900.0) -> float:
+def backoff(
+    attempt: int, *, base: float = 2.0, cap: float = 900.0, rng: random.Random | None = None
+) -> float:
     """Full-jitter exponential backoff (AWS architecture blog): uniform(0, min(cap, base * 2**n))."""
-    return random.uniform(0, min(cap, base * 2**attempt)) + 0.5
+    return (rng or random).uniform(0, min(cap, base * 2**attempt)) + 0.5
 
 
 class OutboxWorker:

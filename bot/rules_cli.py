@@ -14,14 +14,20 @@ from rich.table import Table
 from bot.domain import Platform
 from bot.errors import KakehashiError
 from bot.rules_eval import evaluate, match_json, probe_message, read_records
-from bot.settings import Settings
+from bot.settings import rules_path_from_env
 from rules import RulesError, RuleSet, load_rules
 
 MISSES_SHOWN = 15  # wrong department sets listed after the table; --json has them all
 
 
 def _rules_path(path: str | None) -> Path:
-    return Path(path) if path else Settings.from_env().rules_path
+    if path:
+        return Path(path)
+    try:
+        return rules_path_from_env()
+    except KakehashiError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
 
 
 def _load_or_exit(path: Path) -> RuleSet:

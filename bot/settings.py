@@ -55,6 +55,29 @@ def bundled_rules_path() -> Path:
     return Path(str(resources.files("bot") / "data" / "rules.yaml"))
 
 
+def rules_path_from_env(env: Mapping[str, str] | None = None, *, must_exist: bool = True) -> Path:
+    """``$KAKEHASHI_RULES``, else ``./rules.yaml`` when there is one, else the bundled rules.
+
+    Only this variable is read, so ``kakehashi rules check`` works while another setting is bad;
+    commands that never read the rules (``db upgrade``, ``outbox list``) pass ``must_exist=False``.
+    """
+    if env is None:
+        env = {**read_env_file(ENV_FILE), **os.environ}
+    raw = env.get("KAKEHASHI_RULES", "").strip()
+    if raw:
+        path = Path(raw)
+        if must_exist and not path.is_file():
+            what = "is a folder" if path.is_dir() else "does not exist"
+            raise SettingsError(
+                f"KAKEHASHI_RULES={raw!r}: {what}; expected the path of a rules.yaml "
+                "(`kakehashi rules init` writes one)"
+            )
+        return path
+    if Path("rules.yaml").is_file():
+        return Path("rules.yaml")
+    return bundled_rules_path()
+
+
 def bundled_sample_path() -> Path:
     return Path(str(resources.files("bot") / "data" / "sample_community.jsonl"))
 
@@ -168,13 +191,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         if env is None:
             env = {**read_env_file(ENV_FILE), **os.environ}
-        rules_raw = env.get("KAKEHASHI_RULES", "").strip()
-        if rules_raw:
-            rules_path = Path(rules_raw)
-        elif Path("rules.yaml").is_file():
-            rules_path = Path("rules.yaml")
-        else:
-            rules_path = bundled_rules_path()
+        rules_path = rules_path_from_env(env, must_exist=False)
         db_raw = env.get("DATABASE_URL", "").strip()
         database_url = normalise_url(db_raw) if db_raw else DEFAULT_URL
         command = env.get("SLACK_COMMAND", "").strip() or "/kakehashi"

@@ -213,3 +213,27 @@ def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 1
     assert "PORT='eighty': expected a whole number" in result.output
+
+
+def test_rules_commands_only_read_the_rules_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad PORT stops the server, not `rules check` (it used to end in a SettingsError traceback)."""
+    monkeypatch.setenv("PORT", "eighty")
+    monkeypatch.setenv("KAKEHASHI_RULES", str(FIXTURES / "bot" / "rules.yaml"))
+    checked = CliRunner().invoke(main, ["rules", "check"])
+    assert checked.exit_code == 0 and "OK" in checked.output, checked.output
+    tested = CliRunner().invoke(main, ["rules", "test", "--json", "バグ"])
+    assert tested.exit_code == 0 and json.loads(tested.output)["matches"], tested.output
+
+
+def test_a_rules_setting_that_points_nowhere_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nope.yaml"
+    monkeypatch.setenv("KAKEHASHI_RULES", str(missing))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+    expected = f"KAKEHASHI_RULES='{missing}': does not exist; expected the path of a rules.yaml"
+    for args, code in ((["rules", "check"], 2), (["rules", "test", "x"], 2), (["serve"], 1)):
+        result = CliRunner().invoke(main, args)
+        assert (result.exit_code, expected in result.output) == (code, True), (args, result.output)
+    # commands that never read the rules still work
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0

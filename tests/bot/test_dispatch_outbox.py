@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner, Result
 
 from bot.app import App
+from bot.cli import main
 from bot.domain import InboundMessage, Post, Receipt
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox import backoff
 from bot.settings import Settings
 from tests.conftest import FIXTURES, Database
 
@@ -170,3 +175,38 @@ async def test_deleted_message_does_not_live_on(app: App) -> None:
     await app.worker.drain()
     deletes = [p for p in sink(app, "slack").posts if p.kind == "delete"]
     assert len(deletes) == 2 and all(p.payload["text"] == "" and p.payload["deleted"] for p in deletes)
+
+
+async def test_outbox_cli_lists_the_dead_letter_and_retries_it(app: App) -> None:
+    sink(app, "slack").failures = [PermanentDeliveryError("channel_not_found: #dept-marketing")]
+    await app.dispatcher.handle_message(msg(text="I love it"))
+    await app.worker.drain()
+    [dead] = await app.store.outbox_rows(status="dead")
+    env = {"DATABASE_URL": app.settings.database_url, "COLUMNS": "250"}
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(main, ["outbox", *args], env=env)
+
+    listed = await asyncio.to_thread(cli, "list", "--status", "dead")
+    assert listed.exit_code == 0, listed.output
+    assert "outbox dead=1" in listed.output and "channel_not_found: #dept-marketing" in listed.output
+    assert (await asyncio.to_thread(cli, "retry")).exit_code == 2  # ids or --all, never a silent no-op
+    retried = await asyncio.to_thread(cli, "retry", str(dead.id), "99999")
+    assert retried.exit_code == 0, retried.output
+    assert "row 99999: no such outbox row" in retried.output and "1 row queued again" in retried.output
+    again = await asyncio.to_thread(cli, "retry", str(dead.id))
+    assert (
+        f"row {dead.id}: pending, not dead-lettered" in again.output and "0 rows queued again" in again.output
+    )
+    assert (await app.worker.drain()) == {"sent": 1}
+    assert [str(p.destination) for p in sink(app, "slack").posts] == ["slack:#dept-marketing"]
+
+
+def test_backoff_grows_exponentially_with_full_jitter() -> None:
+    rng = random.Random(7)
+    for attempt in range(1, 12):
+        ceiling = min(900.0, 2.0 * 2**attempt) + 0.5
+        delays = [backoff(attempt, rng=rng) for _ in range(200)]
+        assert all(0.5 <= d <= ceiling for d in delays)
+        assert len(set(delays)) == len(delays)  # jittered: replicas retrying together spread out
+        assert max(delays) > 0.8 * ceiling and min(delays) < 0.2 * ceiling + 0.5  # the full range
