@@ -9,7 +9,9 @@ Both sets were then used to tune the rules, so these numbers are no longer an es
 messages. The honest ones are the first measurements: heldout.jsonl, and later heldout2.jsonl
 (other products, keigo, Discourse posts, non-native English, sarcasm) at 151/238 (63%) exact
 department sets and 159/238 (67%) tags with 10 of 57 negatives routed, when the rules already scored
-87% on heldout.jsonl.
+87% on heldout.jsonl. heldout3.jsonl (dev tools, HR/accounting, design and no-code communities, Slack
+one-liners and forum posts) measured blind at 114/170 (67%) department sets and 126/170 (74%) tags
+with 5 of 35 negatives routed, when the rules scored 92% on each of the first two sets.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ SETS = [
     Floors("heldout.jsonl", 250, 50, department_accuracy=0.90, tag_accuracy=0.94, max_routed_negatives=9),
     # measured: 219/238 exact department sets, 227/238 tags, 4 of 57 negatives routed somewhere
     Floors("heldout2.jsonl", 220, 50, department_accuracy=0.90, tag_accuracy=0.93, max_routed_negatives=5),
+    # measured after tuning: 151/170 exact department sets, 162/170 tags, 3 of 35 negatives routed
+    Floors("heldout3.jsonl", 165, 30, department_accuracy=0.86, tag_accuracy=0.92, max_routed_negatives=4),
 ]
 
 
