@@ -13,6 +13,7 @@ and their conditions), ``reactions``, ``schedules``.
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Literal, cast
@@ -70,6 +71,50 @@ class Compiled:
 @functools.cache
 def _timezones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
+
+
+# Abbreviations people write for a zone (difflib would offer 'MST' for 'JST'): the region meant.
+_ABBREVIATIONS = {
+    "JST": "Asia/Tokyo",
+    "KST": "Asia/Seoul",
+    "IST": "Asia/Kolkata",
+    "SGT": "Asia/Singapore",
+    "HKT": "Asia/Hong_Kong",
+    "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles",
+    "MDT": "America/Denver",
+    "CDT": "America/Chicago",
+    "EDT": "America/New_York",
+    "BST": "Europe/London",
+    "CEST": "Europe/Berlin",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
+    "NZST": "Pacific/Auckland",
+}
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+
+
+def _timezone_hint(name: str) -> str:
+    """The end of the message for a timezone that does not exist: the likeliest meant zone."""
+    text = name.strip()
+    region = _ABBREVIATIONS.get(text.upper())
+    if region is not None:
+        return f"; did you mean '{region}'? ({text} is an abbreviation, not a time zone)"
+    offset = _OFFSET.fullmatch(text)
+    if offset is not None:
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), offset.group(3)
+        whole = minutes in (None, "00")
+        example = (
+            "'Asia/Tokyo'"
+            if (sign, hours, whole) == ("+", 9, True)
+            else "'America/New_York' or 'Europe/Berlin'"
+        )
+        fixed = f", or 'Etc/GMT{'-' if sign == '+' else '+'}{hours}' for a fixed offset" if whole else ""
+        return f": a UTC offset is not a time zone; write a region such as {example} (it knows daylight saving){fixed}"
+    close = suggest(name, _timezones())
+    if close is not None:
+        return f"; did you mean '{close}'?"
+    return " (expected an IANA name such as Asia/Tokyo or UTC)"
 
 
 class _Validator(Checker):
@@ -140,13 +185,7 @@ class _Validator(Checker):
         try:
             self.out.timezone = zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            close = suggest(name, _timezones())
-            hint = (
-                f"; did you mean '{close}'?"
-                if close
-                else " (expected an IANA name such as Asia/Tokyo or UTC)"
-            )
-            self.problem(node, "timezone", f"unknown timezone '{name}'{hint}")
+            self.problem(node, "timezone", f"unknown timezone '{name}'{_timezone_hint(name)}")
 
     def holidays(self, node: Node) -> None:
         """``holidays: JP`` or ``holidays: {country: JP, closed: [12-29..01-03, 2026-05-01]}``."""

@@ -360,3 +360,35 @@ def test_absurdly_deep_nesting_is_a_problem_not_a_crash(opening: str) -> None:
     assert str(caught.value) == (
         "rules.yaml:1:1: invalid YAML: nested too deeply to read (a rules file needs a handful of levels)"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        # difflib alone offered 'MST' for JST and 'GMT+0' for GMT+9
+        (
+            "JST",
+            "unknown timezone 'JST'; did you mean 'Asia/Tokyo'? (JST is an abbreviation, not a time zone)",
+        ),
+        (
+            "pst",
+            "unknown timezone 'pst'; did you mean 'America/Los_Angeles'? (pst is an abbreviation, not a time zone)",
+        ),
+        (
+            "GMT+9",
+            "unknown timezone 'GMT+9': a UTC offset is not a time zone; write a region such as 'Asia/Tokyo' "
+            "(it knows daylight saving), or 'Etc/GMT-9' for a fixed offset",
+        ),
+        (
+            "UTC-05:00",
+            "unknown timezone 'UTC-05:00': a UTC offset is not a time zone; write a region such as "
+            "'America/New_York' or 'Europe/Berlin' (it knows daylight saving), or 'Etc/GMT+5' for a fixed offset",
+        ),
+        ("asia/tokyo", "unknown timezone 'asia/tokyo'; did you mean 'Asia/Tokyo'?"),
+    ],
+)
+def test_timezone_hints(written: str, message: str) -> None:
+    text = HEADER.replace("version: 1\n", f'version: 1\ntimezone: "{written}"\n') + "routes: []\n"
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text)
+    assert str(caught.value) == f"rules.yaml:2:11: timezone: {message}"
