@@ -33,6 +33,15 @@ class Outcome:
     matches: tuple[Match, ...] = ()
 
 
+def channel_ignore_reason(rules: RuleSet, msg: InboundMessage) -> str | None:
+    """Why a message is never classified because of where it was posted (None: it is classified)."""
+    if is_department_channel(rules, msg.platform, msg.channel, msg.channel_id):
+        return "posted in a department channel"
+    if not rules.is_source(msg):
+        return "not a source channel"
+    return None
+
+
 def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_id: str) -> bool:
     names = {name_key(channel), name_key(channel_id)}
     return any(
@@ -73,11 +82,7 @@ class Dispatcher:
     def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
         if msg.author_id in self.self_ids:
             return "own post"
-        if is_department_channel(rules, msg.platform, msg.channel, msg.channel_id):
-            return "posted in a department channel"
-        if not rules.is_source(msg):
-            return "not a source channel"
-        return None
+        return channel_ignore_reason(rules, msg)
 
     async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
         """Classify and store a community message with its outbox rows, once."""

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.dispatcher import channel_ignore_reason
 from bot.domain import Platform
 from bot.errors import KakehashiError
 from bot.rules_eval import evaluate, match_json, probe_message, read_records
@@ -92,13 +93,20 @@ def test(
         return
     if text is None:
         raise click.UsageError("give TEXT or --file MESSAGES.jsonl")
-    matches = rs.classify(probe_message(text, channel=channel, platform=platform))
+    probe = probe_message(text, channel=channel, platform=platform)
+    matches = rs.classify(probe)
+    ignored = channel_ignore_reason(rs, probe)  # what the running bot would do before the rules
     if as_json:
-        click.echo(
-            json.dumps({"text": text, "matches": [match_json(m) for m in matches]}, ensure_ascii=False)
-        )
+        out = {"text": text, "matches": [match_json(m) for m in matches], "ignored": ignored}
+        click.echo(json.dumps(out, ensure_ascii=False))
         return
     console = Console()
+    if ignored:
+        console.print(
+            f"note: {platform} {channel}: {ignored}, so the running bot ignores messages there; "
+            "the rules alone would say:",
+            highlight=False,
+        )
     if not matches:
         console.print("no route matched — this message would be stored but not reposted")
         return

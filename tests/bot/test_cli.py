@@ -237,3 +237,23 @@ def test_a_rules_setting_that_points_nowhere_names_the_variable(
         assert (result.exit_code, expected in result.output) == (code, True), (args, result.output)
     # commands that never read the rules still work
     assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("channel", "ignored"),
+    [
+        ("#community", None),
+        ("#random", "not a source channel"),
+        ("#dept-product", "posted in a department channel"),
+    ],
+)
+def test_rules_test_says_when_the_bot_would_ignore_the_channel(channel: str, ignored: str | None) -> None:
+    rules = str(FIXTURES / "bot" / "rules.yaml")
+    args = ["rules", "test", "--rules", rules, "--channel", channel, "アプリが落ちるバグ"]
+    as_json = CliRunner().invoke(main, [*args, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.output)
+    assert data["ignored"] == ignored and data["matches"][0]["route"] == "bug"
+    text = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+    note = f"note: slack {channel}: {ignored}, so the running bot ignores messages there"
+    assert (note in text.output) == (ignored is not None), text.output
