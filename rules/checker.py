@@ -65,6 +65,7 @@ class Report:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.misspelt: dict[int, set[str]] = {}  # id(mapping node) -> keys its unknown keys were taken for
 
     def add(self, line: int, col: int, path: str, message: str) -> None:
         self.problems.append(Problem(self.file, line, col, path, message))
@@ -110,7 +111,14 @@ class Checker:
         for name in required:
             if name not in seen and name not in suggested:
                 self.problem(node, path, f"missing required key '{name}'")
+        if suggested - {""}:
+            self.report.misspelt[id(node)] = suggested - {""}
         return values
+
+    def misspelt(self, node: Node) -> set[str]:
+        """Keys of ``node`` (a mapping already checked) that were written misspelt: their "did you
+        mean" is reported, so checks that would only repeat it ("missing 'to'") stay quiet."""
+        return self.report.misspelt.get(id(node), set())
 
     def string(self, node: Node, path: str, *, empty_ok: bool = False) -> str | None:
         if not isinstance(node, Scalar) or node.value is None:

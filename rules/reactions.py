@@ -75,6 +75,10 @@ class ReactionChecks(Checker):
     def reaction(
         self, node: Node, fields: dict[str, Node], path: str, emoji: str, routed: bool
     ) -> ReactionRule | None:
+        # a misspelt key already has its "did you mean"; checks that would only repeat it stay quiet
+        misspelt = self.misspelt(node)
+        if "on" in misspelt:  # `onn: routed`: what the rule is for is unknown
+            return None
         if not routed:
             for key in ("set_status", "vote"):
                 if key in fields:
@@ -83,9 +87,10 @@ class ReactionChecks(Checker):
                     )
                     return None
             if "to" not in fields:
-                self.problem(
-                    node, path, "missing 'to': a reaction on community posts routes them to a department"
-                )
+                if "to" not in misspelt:
+                    self.problem(
+                        node, path, "missing 'to': a reaction on community posts routes them to a department"
+                    )
                 return None
             to = self.string(fields["to"], f"{path}.to")
             if to is None or not self.places.department_ref(to.strip(), fields["to"], f"{path}.to"):
@@ -119,6 +124,7 @@ class ReactionChecks(Checker):
             self.problem(node, path, "use either 'set_status' or 'vote: true', not both")
             return None
         if status is None and not vote:
-            self.problem(node, path, "a reaction with 'on: routed' needs 'set_status' or 'vote: true'")
+            if not misspelt & {"set_status", "vote"}:
+                self.problem(node, path, "a reaction with 'on: routed' needs 'set_status' or 'vote: true'")
             return None
         return ReactionRule(emoji, set_status=status, vote=vote, on_routed=True)

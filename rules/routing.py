@@ -134,7 +134,7 @@ class RouteChecks(Checker):
         if "routes" in fields:
             children = self.routes(fields["routes"], f"{path}.routes", route)
             route = dataclasses.replace(route, routes=children)
-        elif departments is None and "to" not in fields:
+        elif departments is None and "to" not in fields and "to" not in self.misspelt(node):
             self.problem(
                 node,
                 path,

@@ -392,3 +392,27 @@ def test_timezone_hints(written: str, message: str) -> None:
     with pytest.raises(RulesError) as caught:
         load_rules_text(text)
     assert str(caught.value) == f"rules.yaml:2:11: timezone: {message}"
+
+
+def test_a_misspelt_key_is_not_reported_again_as_what_it_leaves_missing() -> None:
+    """`too:` is one problem ("did you mean 'to'?"), not also "missing 'to'"; other problems of the
+    same entry (a misspelt department) are still reported."""
+    text = HEADER + (
+        "routes:\n"
+        "  - {name: a, when: {keyword: x}, too: product}\n"
+        "reactions:\n"
+        "  - {emoji: white_check_mark, on: routed, set_stauts: done}\n"
+        "  - {emoji: eyes, onn: routed, vote: true}\n"
+        "  - {emoji: star, to: prodct, tagg: x}\n"
+        "  - {emoji: bulb, t: product}\n"
+    )
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text)
+    assert str(caught.value).splitlines() == [
+        "rules.yaml:13:35: routes[0].too: unknown key 'too'; did you mean 'to'?",
+        "rules.yaml:15:43: reactions[0].set_stauts: unknown key 'set_stauts'; did you mean 'set_status'?",
+        "rules.yaml:16:19: reactions[1].onn: unknown key 'onn'; did you mean 'on'?",
+        "rules.yaml:17:23: reactions[2].to: unknown department 'prodct'; did you mean 'product'?",
+        "rules.yaml:17:31: reactions[2].tagg: unknown key 'tagg'; did you mean 'tag'?",
+        "rules.yaml:18:19: reactions[3].t: unknown key 't'; did you mean 'to'?",
+    ]
