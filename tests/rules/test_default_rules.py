@@ -306,6 +306,12 @@ GENERALISED = [
     ("This tool saved our onboarding. New hires are productive on day one.", {"marketing"}),
     ("UIが本当にきれいで、触ってて気持ちいいです", {"marketing"}),
     ("I'll be talking about our design system migration at Config next month", {"pr", "marketing"}),
+    # a probe of chatter: the weather, weekdays, one's own wifi or code are not about the product
+    ("The weather in Tokyo is amazing today", set()),
+    ("I love Fridays", set()),
+    ("my internet is so slow today ugh", set()),
+    ("This error in my own code took me 3 hours lol, unrelated to your product", set()),
+    ("How's everyone doing?", set()),
     # traps
     ("見やすい設定はありますか？", {"cs"}),
     ("How do I upgrade to the Business plan?", {"sales"}),
