@@ -7,6 +7,7 @@ variable and the expected form.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import uuid
@@ -95,7 +96,8 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 0, high:
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, zero_ok: bool = True) -> float:
+    """Seconds; ``zero_ok=False`` where 0 would mean a busy loop rather than "off"."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -103,8 +105,9 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r}: expected a number of seconds, e.g. {name}={default}") from None
-    if value < 0:
-        raise SettingsError(f"{name}={raw!r}: expected a number >= 0")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        expected = "a number >= 0" if zero_ok else "a number of seconds above 0"
+        raise SettingsError(f"{name}={raw!r}: expected {expected}, e.g. {name}={default}")
     return value
 
 
@@ -213,7 +216,7 @@ class Settings:
             env=_choice(env, "KAKEHASHI_ENV", "production", ("production", "dev")),
             instance_id=env.get("KAKEHASHI_INSTANCE_ID", "").strip() or uuid.uuid4().hex[:12],
             outbox_max_attempts=_int(env, "KAKEHASHI_OUTBOX_MAX_ATTEMPTS", 8, low=1, high=100),
-            outbox_poll_interval=_float(env, "KAKEHASHI_OUTBOX_POLL_SECONDS", 1.0),
+            outbox_poll_interval=_float(env, "KAKEHASHI_OUTBOX_POLL_SECONDS", 1.0, zero_ok=False),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=app_token,

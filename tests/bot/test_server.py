@@ -73,6 +73,31 @@ def test_settings_errors_name_the_variable() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        # 0 made the outbox worker poll the database in a busy loop
+        (
+            "KAKEHASHI_OUTBOX_POLL_SECONDS",
+            "0",
+            "expected a number of seconds above 0, e.g. KAKEHASHI_OUTBOX_POLL_SECONDS=1.0",
+        ),
+        ("KAKEHASHI_OUTBOX_POLL_SECONDS", "nan", "expected a number of seconds above 0"),
+        ("DISCOURSE_POLL_SECONDS", "-5", "expected a number >= 0, e.g. DISCOURSE_POLL_SECONDS=300.0"),
+        ("DISCOURSE_POLL_SECONDS", "inf", "expected a number >= 0"),
+        ("PORT", "0", "expected a number between 1 and 65535"),
+    ],
+)
+def test_seconds_and_ports_out_of_range_name_the_variable(name: str, raw: str, message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({name: raw})
+    assert str(caught.value).startswith(f"{name}={raw!r}: {message}")
+
+
+def test_zero_discourse_poll_turns_the_poller_off_and_is_accepted() -> None:
+    assert Settings.from_env({"DISCOURSE_POLL_SECONDS": "0"}).discourse_poll_interval == 0.0
+
+
 def test_env_example_lists_every_variable_and_is_valid_as_is(tmp_path: Path) -> None:
     """`cp .env.example .env` gives working settings, and the file names every variable read."""
     example = Path(__file__).resolve().parents[2] / ".env.example"
