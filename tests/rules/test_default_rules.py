@@ -312,6 +312,11 @@ GENERALISED = [
     ("my internet is so slow today ugh", set()),
     ("This error in my own code took me 3 hours lol, unrelated to your product", set()),
     ("How's everyone doing?", set()),
+    # praise inside thanks to a member is a contributor signal (what they made is content too);
+    # praise addressed to the company's account stays a testimonial. Slack's raw mention is <@U…>.
+    ("@tanaka さん、昨日のスクリプト最高でした、ありがとう！", {"hiring", "marketing"}),
+    ("<@U0ABC12> thanks for the help yesterday, your script is amazing", {"hiring", "marketing"}),
+    ("@tsumiki_team さん、新機能最高です！", {"marketing"}),
     # traps
     ("見やすい設定はありますか？", {"cs"}),
     ("How do I upgrade to the Business plan?", {"sales"}),
