@@ -112,7 +112,12 @@ async def _serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    await app.start()
+    try:
+        await app.start()
+    except BaseException:  # e.g. a Socket Mode token Slack refuses: release the port and the database
+        await runner.cleanup()
+        await app.stop()
+        raise
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
         settings.host,

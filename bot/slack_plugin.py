@@ -10,16 +10,19 @@ call the dispatcher (one DB transaction) and wake the outbox.  Every Web API cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -42,6 +45,7 @@ log = logging.getLogger("kakehashi.slack")
 
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
+IDENTIFY_INTERVAL = 30.0
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 
@@ -51,7 +55,12 @@ class _ClientGivenNotice(logging.Filter):
     client carries that same token, so the warning only alarms whoever reads the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        if message.startswith("Failed to connect (error:"):
+            # Socket Mode retrying every few seconds: one line each time, not a traceback
+            record.exc_info = None
+            record.exc_text = None
+        return "`token` will be unused" not in message
 
 
 def web_client(token: str, api_url: str | None) -> AsyncWebClient:
@@ -93,7 +102,11 @@ class SlackPlugin:
         )
         self.self_user_ids: set[str] = set()
         self.workspace_url: str | None = None
+        self.team_id: str | None = None
+        self._identified = False
+        self._identified_at: float | None = None
         self._socket: Any = None
+        self._socket_task: asyncio.Task[None] | None = None
         self._register()
 
     # -- Plugin protocol -------------------------------------------------------------------
@@ -107,23 +120,84 @@ class SlackPlugin:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def start(self) -> None:
-        try:
-            auth = await self.client.auth_test()
-        except SlackApiError as exc:
-            log.error("Slack auth.test failed (%s): check SLACK_BOT_TOKEN", api_error(exc))
-        else:
-            self._remember_self(auth.data if isinstance(auth.data, dict) else {})
+        await self._identify()
         if self.app.settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(self.bolt, self.app.settings.slack_app_token)
-            await self._socket.connect_async()
-            log.info("Slack Socket Mode connected")
+            await self._start_socket_mode(self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
+        if self._socket_task is not None:
+            self._socket_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._socket_task
+            self._socket_task = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+
+    async def _identify(self) -> None:
+        """``auth.test``: the bot's own ids (never route its posts), its workspace and team.
+
+        A Web API that does not answer yet is logged in one line, not a crash: events are still
+        handled, and the next one asks again (at most every ``IDENTIFY_INTERVAL`` seconds).
+        """
+        self._identified_at = time.monotonic()
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            log.error("Slack auth.test failed (%s): check SLACK_BOT_TOKEN", api_error(exc) or exc)
+        except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError) as exc:
+            log.error(
+                "Slack Web API at %s cannot be reached (%s: %s): check SLACK_API_URL; asking again later",
+                self.client.base_url,
+                exc.__class__.__name__,
+                exc,
+            )
+        else:
+            self._remember_self(auth.data if isinstance(auth.data, dict) else {})
+
+    async def _ensure_identity(self) -> None:
+        if not self._identified and (
+            self._identified_at is None or time.monotonic() - self._identified_at >= IDENTIFY_INTERVAL
+        ):
+            await self._identify()
+
+    async def _start_socket_mode(self, app_token: str) -> None:
+        """Open the Socket Mode connection in the background; a token Slack refuses stops start-up.
+
+        ``apps.connections.open`` is asked once here so that a wrong ``SLACK_APP_TOKEN`` is one
+        clear error instead of a retry loop; the URL it hands out is the one the client connects to.
+        """
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        url: str | None = None
+        try:
+            opened = await self.client.apps_connections_open(app_token=app_token)
+            url = str(opened["url"])
+        except SlackApiError as exc:
+            if not is_transient(exc):
+                raise SettingsError(
+                    f"SLACK_APP_TOKEN: Slack refused to open a Socket Mode connection "
+                    f"({api_error(exc) or exc}): use the app-level token (xapp-...) with the "
+                    "connections:write scope, and turn Socket Mode on in the app's settings"
+                ) from None
+            log.warning("Slack Socket Mode: apps.connections.open failed (%s); retrying", api_error(exc))
+        except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError, KeyError) as exc:
+            log.warning(
+                "Slack Socket Mode: cannot open a connection through %s (%s: %s); retrying in the background",
+                self.client.base_url,
+                exc.__class__.__name__,
+                exc,
+            )
+        handler = AsyncSocketModeHandler(self.bolt, app_token)
+        handler.client.wss_uri = url
+        self._socket = handler
+
+        async def connect() -> None:
+            await handler.connect_async()  # retries until it is connected or closed
+            if not handler.client.closed:
+                log.info("Slack Socket Mode connected")
+
+        self._socket_task = asyncio.create_task(connect(), name="slack-socket-mode")
 
     def _remember_self(self, auth: dict[str, Any]) -> None:
         for key in ("user_id", "bot_id"):
@@ -131,6 +205,8 @@ class SlackPlugin:
                 self.self_user_ids.add(str(auth[key]))
                 self.app.dispatcher.add_self_id(str(auth[key]))
         self.workspace_url = auth.get("url") or self.workspace_url
+        self.team_id = str(auth["team_id"]) if auth.get("team_id") else self.team_id
+        self._identified = True
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -256,7 +332,8 @@ class SlackPlugin:
         )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        team_id = convert.team_of(body, event)
+        await self._ensure_identity()
+        team_id = convert.team_of(body, event, self.team_id)
         channel_id = event.get("channel")
         if not isinstance(channel_id, str) or not channel_id:
             raise PayloadError("event.channel: missing")
@@ -295,7 +372,8 @@ class SlackPlugin:
         item = event.get("item") or {}
         if item.get("type") != "message":
             return
-        team_id = convert.team_of(body, event)
+        await self._ensure_identity()
+        team_id = convert.team_of(body, event, self.team_id)
         channel_id, ts = item.get("channel"), item.get("ts")
         user_id, reaction = event.get("user"), event.get("reaction")
         if not (channel_id and ts and user_id and reaction):

@@ -52,8 +52,11 @@ def _require(mapping: dict[str, Any], name: str, where: str) -> Any:
     return value
 
 
-def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
-    """The workspace id of an event: the envelope's ``team_id``, else the event's ``team``."""
+def team_of(body: dict[str, Any], event: dict[str, Any], default: str | None = None) -> str:
+    """The workspace id of an event: the envelope's ``team_id``, else the event's ``team``, ...
+
+    ``default`` (the bot's own workspace, from ``auth.test``) when the payload names none.
+    """
     authorizations = body.get("authorizations") or [{}]
     team = (
         body.get("team_id")
@@ -61,6 +64,7 @@ def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
         or event.get("team")
         or (body.get("team") or {}).get("id")
         or (authorizations[0] if isinstance(authorizations[0], dict) else {}).get("team_id")
+        or default
     )
     if not team or not isinstance(team, str):
         raise PayloadError("team_id: missing from the event envelope")

@@ -65,6 +65,8 @@ class FakeSlack:
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
+    unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
+    socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -262,16 +264,21 @@ class FakeSlack:
 
     def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         assert self.server is not None
-        return {"url": str(self.server.make_url("/socket")).replace("http://", "ws://")}
+        return {"url": self.socket_url or str(self.server.make_url("/socket")).replace("http://", "ws://")}
 
     def m_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = [c for c in self.channels if c["id"] not in self.unlisted]
         start = int(args.get("cursor") or 0)
-        page = self.channels[start : start + self.page_size]
-        more = start + self.page_size < len(self.channels)
+        page = listed[start : start + self.page_size]
+        more = start + self.page_size < len(listed)
         return {
             "channels": page,
             "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""},
         }
+
+    def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel", ""))
+        return {"channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
 
     def m_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
