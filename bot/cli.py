@@ -205,7 +205,10 @@ def outbox_list(status: str | None, limit: int) -> None:
             row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S") if row.status == "pending" else "",
             row.last_error or "",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped or captured: one row per line, so `grep channel_not_found` finds it
+        console = Console(width=1000)
+    console.print(table)
 
 
 @outbox.command("retry")
