@@ -32,7 +32,7 @@ from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
 from bot.actions import apply_action
-from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
 from bot.domain import InboundMessage
 from bot.errors import PayloadError, SettingsError
 from bot.texts import t
@@ -46,6 +46,7 @@ log = logging.getLogger("kakehashi.slack")
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
 IDENTIFY_INTERVAL = 30.0
+FETCH_TIMEOUT = 2.0
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 
@@ -398,7 +399,7 @@ class SlackPlugin:
         self.app.worker.wake()
 
     async def _ensure_stored(self, team_id: str, channel_id: str, ts: str) -> None:
-        """A flag on a post from before the bot listened: fetch it so it can be routed."""
+        """A flag or a ``route`` on a post from before the bot listened: fetch it so it can be routed."""
         key = convert.message_key(team_id, channel_id, ts)
         if await self.app.store.message_id(convert.PLATFORM, key) is not None:
             return
@@ -444,8 +445,25 @@ class SlackPlugin:
         if is_slow(text):
             await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
             return
-        reply = await run_command(self.app, text, self._command_context(command))
+        context = self._command_context(command)
+        if context.is_admin and subcommand(text) == "route":
+            await self._fetch_linked(str(command.get("team_id") or self.team_id or ""), text)
+        reply = await run_command(self.app, text, context)
         await ack(**self._reply_body(reply))
+
+    async def _fetch_linked(self, team_id: str, text: str) -> None:
+        """``route LINK …`` to a post from before the bot listened: fetch and store it first.
+
+        Bounded by ``FETCH_TIMEOUT`` so the answer still comes within Slack's 3 seconds.
+        """
+        words = text.split()
+        ref = convert.archive_ref(words[1]) if len(words) > 1 and team_id else None
+        if ref is None or await self.app.store.message_by_key_end(convert.PLATFORM, f":{ref[0]}:{ref[1]}"):
+            return
+        try:
+            await asyncio.wait_for(self._ensure_stored(team_id, *ref), FETCH_TIMEOUT)
+        except (TimeoutError, SlackApiError, PayloadError) as exc:
+            log.info("could not fetch %s to route it: %r", words[1], exc)
 
     async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
         text = slack_text.command_text(str(command.get("text") or ""))

@@ -24,6 +24,7 @@ CONTENT_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_messag
 PRIVATE_CHANNEL_TYPES = frozenset({"group", "mpim", "im"})
 _SKIN_TONE = re.compile(r"::skin-tone-\d$")
 _TS = re.compile(r"^\d{6,}\.\d{1,9}$")
+_ARCHIVE = re.compile(r"/archives/([CGD][A-Z0-9]+)/p(\d{10})(\d{6})(?![0-9])")
 
 
 def message_key(team_id: str, channel_id: str, ts: str) -> str:
@@ -181,6 +182,16 @@ def archive_link(base_url: str | None, channel_id: str, ts: str, thread_ts: str 
     if thread_ts and thread_ts != ts:
         link += f"?thread_ts={thread_ts}&cid={channel_id}"
     return link
+
+
+def archive_ref(link: str) -> tuple[str, str] | None:
+    """``https://x.slack.com/archives/C123/p1700000000000100?thread_ts=…`` -> ``(C123, 1700000000.000100)``.
+
+    Whatever the host (a workspace, an Enterprise Grid org, a stand-in), the path names the
+    message: the form ``chat.getPermalink`` answers and the client's "Copy link" gives.
+    """
+    match = _ARCHIVE.search(link)
+    return (match[1], f"{match[2]}.{match[3]}") if match else None
 
 
 def profile_name(message: dict[str, Any]) -> str | None:

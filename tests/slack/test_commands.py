@@ -7,7 +7,7 @@ import json
 from bot.settings import bundled_rules_path
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import DEPT_PRODUCT, SlackBot, build_bot
+from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, SlackBot, build_bot
 from tests.slack.test_events import items, msg
 
 
@@ -82,6 +82,35 @@ async def test_route_is_admin_only_with_a_polite_refusal(bot: SlackBot) -> None:
     assert unknown["text"].startswith("kakehashi has no record of the post")
     bad_dept = await (await bot.command(f"route {stored_link} legal", user_id="U0ADMIN")).json()
     assert bad_dept["text"].startswith('There is no department "legal"')
+
+
+async def test_route_finds_the_post_by_channel_and_ts_whatever_host_the_link_names(bot: SlackBot) -> None:
+    # The client's "Copy link" on an Enterprise Grid org (or a stand-in) names another host than the
+    # permalink chat.getPermalink gave when the post arrived; the path still names the message.
+    await bot.event("message.json", **msg("we wrote a blog post about our setup", "1700000020.000400"))
+    link = "https://acme.enterprise.slack.com/archives/C0COMMUNTY/p1700000020000400"
+    ok = await (await bot.command(f"route {link} marketing", user_id="U0ADMIN", user_name="aiko")).json()
+    assert ok["text"] == "Routed to Marketing."
+    assert [(i.department, i.origin) for i in await items(bot)] == [("marketing", "command")]
+
+
+async def test_route_fetches_a_post_from_before_the_bot_listened(bot: SlackBot) -> None:
+    bot.fake.history[COMMUNITY] = [
+        {
+            "type": "message",
+            "user": "U0MEMBER2",
+            "text": "our team story, happy to share",
+            "ts": "1690000000.000100",
+        }
+    ]
+    link = "https://community.slack.com/archives/C0COMMUNTY/p1690000000000100"
+    ok = await (await bot.command(f"route <{link}> marketing", user_id="U0ADMIN", user_name="aiko")).json()
+    assert ok["text"] == "Routed to Marketing."
+    [history] = bot.fake.of("conversations.history")
+    assert (history.args["channel"], history.args["latest"]) == (COMMUNITY, "1690000000.000100")
+    assert await bot.deliver() == {"sent": 1}
+    [post] = bot.fake.posts(DEPT_MARKETING)
+    assert "our team story" in post["text"]
 
 
 async def test_recap_acks_at_once_and_answers_via_response_url(bot: SlackBot) -> None:
