@@ -161,6 +161,8 @@ async def _recap(app: App, args: list[str]) -> CommandReply:
             period = arg
         elif department is None:
             department = arg
+        elif not period:  # `recap product fortnight`: the department is there, so this is the period
+            return reply(t(rules.locale, "recap.bad_period", text=arg))
         else:
             return reply(t(rules.locale, "cmd.recap.usage", departments=", ".join(rules.departments)))
     payload = await recap_reply(app, department, period)

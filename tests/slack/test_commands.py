@@ -155,3 +155,16 @@ async def test_recap_takes_a_department_label_and_a_period(bot: SlackBot) -> Non
     [reply] = bot.fake.responses
     assert reply["response_type"] == "ephemeral"
     assert reply["text"].startswith("Product weekly recap (2026-11-16 – 2026-11-22)")
+
+
+async def test_recap_reads_the_period_words_people_type(bot: SlackBot) -> None:
+    await bot.event("message.json", **msg("crash in the importer", "1700000020.000500"))
+    await bot.command("recap product week")
+    await bot.fake.wait_for(lambda f: len(f.responses) == 1)
+    assert bot.fake.responses[0]["text"].startswith("Product weekly recap (")
+    await bot.command("recap product fortnight")
+    await bot.fake.wait_for(lambda f: len(f.responses) == 2)
+    assert bot.fake.responses[1]["text"] == (
+        "Cannot read the period 'fortnight': use last-week, this-week, today, this-month, 7d "
+        "or YYYY-MM-DD..YYYY-MM-DD."
+    )
