@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
@@ -52,8 +53,9 @@ ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 class _ClientGivenNotice(logging.Filter):
     """Bolt reads ``SLACK_BOT_TOKEN`` from the environment by itself and, since kakehashi hands it a
-    ready client (for ``SLACK_API_URL``), warns at every start that the token "will be unused".  The
-    client carries that same token, so the warning only alarms whoever reads the log."""
+    ready client (for ``SLACK_API_URL``) and an ``authorize``, warns at every start that the token
+    "will be unused" / "will be ignored".  The client carries that same token, so the warning only
+    alarms whoever reads the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -61,7 +63,7 @@ class _ClientGivenNotice(logging.Filter):
             # Socket Mode retrying every few seconds: one line each time, not a traceback
             record.exc_info = None
             record.exc_text = None
-        return "`token` will be unused" not in message
+        return "`token` will be unused" not in message and "will be ignored" not in message
 
 
 def web_client(token: str, api_url: str | None) -> AsyncWebClient:
@@ -94,14 +96,21 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return self._authorize(enterprise_id, team_id)  # bolt passes arguments by name, no self
+
         self.bolt = AsyncApp(
             client=self.client,
+            authorize=authorize,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
             process_before_response=True,
             logger=_bolt_logger(),
         )
         self.self_user_ids: set[str] = set()
+        self.bot_user_id: str | None = None
+        self.bot_id: str | None = None
         self.workspace_url: str | None = None
         self.team_id: str | None = None
         self._identified = False
@@ -200,11 +209,28 @@ class SlackPlugin:
 
         self._socket_task = asyncio.create_task(connect(), name="slack-socket-mode")
 
+    def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        """Bolt's per-request authorization, without a Web API call: one workspace, one bot token.
+
+        Bolt's default asks ``auth.test`` on the first request and, when that call fails (Slack
+        busy, a Web API stand-in without it), answers 200 "Please install this app" and drops the
+        event, which Slack then never redelivers.  The ids come from the ``auth.test`` at start.
+        """
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id or self.team_id,
+            bot_token=self.client.token,
+            bot_user_id=self.bot_user_id,
+            bot_id=self.bot_id,
+        )
+
     def _remember_self(self, auth: dict[str, Any]) -> None:
         for key in ("user_id", "bot_id"):
             if auth.get(key):
                 self.self_user_ids.add(str(auth[key]))
                 self.app.dispatcher.add_self_id(str(auth[key]))
+        self.bot_user_id = str(auth["user_id"]) if auth.get("user_id") else self.bot_user_id
+        self.bot_id = str(auth["bot_id"]) if auth.get("bot_id") else self.bot_id
         self.workspace_url = auth.get("url") or self.workspace_url
         self.team_id = str(auth["team_id"]) if auth.get("team_id") else self.team_id
         self._identified = True

@@ -22,6 +22,7 @@ from tests.slack.conftest import (
     TOKEN,
     FakeSlack,
     SlackBot,
+    build_bot,
     event_body,
 )
 from tests.slack.test_events import messages, msg
@@ -126,4 +127,22 @@ async def test_an_unreachable_web_api_at_start_is_one_clear_line(
         assert line.getMessage().startswith("Slack Web API at http://127.0.0.1:9/api/ cannot be reached (")
         assert "check SLACK_API_URL" in line.getMessage()
     finally:
+        await app.stop()
+
+
+async def test_events_are_handled_while_auth_test_fails(sqlite_db: Database, fake: FakeSlack) -> None:
+    # Bolt's default authorization calls auth.test on the first request and drops the request
+    # ("Please install this app", HTTP 200: Slack never redelivers it) when that call fails.
+    fake.fail("auth.test", error="internal_error", times=10)
+    app, client = await build_bot(sqlite_db, fake)
+    bot = SlackBot(app=app, client=client, fake=fake)
+    try:
+        response = await bot.event("message.json", **msg("the export crashes", "1700000900.000400"))
+        assert await response.text() == ""
+        [stored] = await messages(bot)
+        assert stored.key == f"{TEAM_ID}:{COMMUNITY}:1700000900.000400"  # the envelope's team_id
+        assert await bot.deliver() == {"sent": 1}
+        assert len(fake.of("auth.test")) == 1  # only kakehashi's own, at start
+    finally:
+        await client.close()
         await app.stop()
