@@ -497,12 +497,34 @@ class SlackPlugin:
             return
         reply = await run_command(self.app, text, self._command_context(command))
         body = self._reply_body(reply)
-        await respond(
-            text=body["text"],
-            blocks=body["blocks"],
-            response_type=body["response_type"],
-            replace_original=False,
-        )
+        if command.get("response_url"):
+            try:
+                answered = await respond(
+                    text=body["text"],
+                    blocks=body["blocks"],
+                    response_type=body["response_type"],
+                    replace_original=False,
+                )
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                log.warning("slash command reply to its response_url failed: %r", exc)
+            else:
+                if getattr(answered, "status_code", 200) < 400:
+                    return
+                log.warning("slash command reply: response_url answered HTTP %s", answered.status_code)
+        await self._post_reply(command, body)
+
+    async def _post_reply(self, command: dict[str, Any], body: dict[str, Any]) -> None:
+        """No usable ``response_url``: the same reply with the Web API (ephemeral unless ``post``)."""
+        channel, user = str(command.get("channel_id") or ""), str(command.get("user_id") or "")
+        try:
+            if body["response_type"] == "in_channel":
+                await self.client.chat_postMessage(channel=channel, text=body["text"], blocks=body["blocks"])
+            else:
+                await self.client.chat_postEphemeral(
+                    channel=channel, user=user, text=body["text"], blocks=body["blocks"]
+                )
+        except SlackApiError as exc:
+            log.warning("slash command reply to %s in %s failed: %s", user, channel, api_error(exc))
 
     # -- interactivity ------------------------------------------------------------------------
 

@@ -317,6 +317,10 @@ class FakeSlack:
         ts = self._next_ts()
         return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
 
+    def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        problem = self._posting(args)
+        return problem or {"message_ts": self._next_ts()}
+
     def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         problem = self._posting(args)
         return problem or {"channel": args["channel"], "ts": args["ts"], "text": args.get("text")}

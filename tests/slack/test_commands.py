@@ -7,7 +7,7 @@ import json
 from bot.settings import bundled_rules_path
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, SlackBot, build_bot
+from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, RANDOM, SlackBot, build_bot
 from tests.slack.test_events import items, msg
 
 
@@ -168,3 +168,13 @@ async def test_recap_reads_the_period_words_people_type(bot: SlackBot) -> None:
         "Cannot read the period 'fortnight': use last-week, this-week, today, this-month, 7d "
         "or YYYY-MM-DD..YYYY-MM-DD."
     )
+
+
+async def test_a_slow_reply_without_a_response_url_is_posted_ephemerally(bot: SlackBot) -> None:
+    ack = await (await bot.command("recap product this-week", response_url=None)).json()
+    assert ack["text"] == "⏳ Working on it…"
+    await bot.fake.wait_for(lambda f: f.of("chat.postEphemeral"))
+    [call] = bot.fake.of("chat.postEphemeral")
+    assert (call.args["channel"], call.args["user"]) == (RANDOM, "U0MEMBER1")
+    assert call.args["text"].startswith("Product weekly recap (")
+    assert bot.fake.responses == []
