@@ -433,13 +433,18 @@ class SlackPlugin:
             response = await self.client.conversations_history(
                 channel=channel_id, latest=ts, oldest=ts, inclusive=True, limit=1
             )
+            found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+            if not found:  # a thread reply: only conversations.replies has it (ts may name any reply)
+                response = await self.client.conversations_replies(
+                    channel=channel_id, ts=ts, latest=ts, oldest=ts, inclusive=True, limit=2
+                )
+                found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
         except SlackApiError as exc:
             log.info("could not fetch flagged message %s: %s", key, api_error(exc))
             return
-        for message in response.get("messages") or []:
-            if message.get("ts") == ts:
-                msg = await self._inbound(team_id, channel_id, message, None)
-                await self.app.dispatcher.handle_message(msg)
+        for message in found[:1]:
+            msg = await self._inbound(team_id, channel_id, message, None)
+            await self.app.dispatcher.handle_message(msg)
 
     # -- commands ----------------------------------------------------------------------------
 

@@ -289,7 +289,22 @@ class FakeSlack:
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         messages = self.history.get(args.get("channel", ""), [])
-        return {"messages": [m for m in messages if m.get("ts") == args.get("latest")], "has_more": False}
+        top = [
+            m
+            for m in messages
+            if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
+        ]
+        return {"messages": [m for m in top if m.get("ts") == args.get("latest")], "has_more": False}
+
+    def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The thread ``ts`` belongs to (its parent first), within ``oldest``..``latest``."""
+        messages = self.history.get(args.get("channel", ""), [])
+        wanted = next((m for m in messages if m.get("ts") == args.get("ts")), None)
+        if wanted is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root = wanted.get("thread_ts") or wanted["ts"]
+        thread = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+        return {"messages": thread[:1] + [m for m in thread[1:] if m["ts"] == args.get("latest")]}
 
     def m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args.get("user", ""))

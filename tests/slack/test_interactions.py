@@ -83,6 +83,28 @@ async def test_flag_on_a_post_from_before_the_bot_fetches_it(bot: SlackBot) -> N
     assert "dark mode" in post["text"]
 
 
+async def test_flag_on_an_older_thread_reply_fetches_it_from_its_thread(bot: SlackBot) -> None:
+    # conversations.history lists top-level messages only; a reply comes from conversations.replies
+    bot.fake.history[COMMUNITY] = [
+        {"type": "message", "user": "U0MEMBER1", "text": "any tips?", "ts": "1690000000.000100"},
+        {
+            "type": "message",
+            "user": "U0MEMBER2",
+            "text": "a dark mode would help here",
+            "ts": "1690000000.000300",
+            "thread_ts": "1690000000.000100",
+            "parent_user_id": "U0MEMBER1",
+        },
+    ]
+    await bot.event("reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, "1690000000.000300"))
+    assert [c.args["ts"] for c in bot.fake.of("conversations.replies")] == ["1690000000.000300"]
+    [item] = await items(bot)
+    assert (item.department, item.tag) == ("product", "idea")
+    await bot.deliver()
+    [post] = bot.fake.posts(DEPT_PRODUCT)
+    assert "a dark mode would help here" in post["text"]
+
+
 async def test_reactions_on_a_repost_set_status_and_count_votes(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("export crash again", "1700000010.000200"))
     await bot.deliver()
