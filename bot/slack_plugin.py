@@ -263,6 +263,13 @@ class SlackPlugin:
                 body.get("team_id"),
                 body.get("minute_rate_limited"),
             )
+        elif body.get("command"):
+            log.warning(
+                "Slack sent the command %s, but kakehashi answers %s: set SLACK_COMMAND=%s if you renamed it",
+                kind,
+                self.app.settings.slack_command,
+                kind,
+            )
         else:
             event = body.get("event")
             detail = event.get("type") if isinstance(event, dict) else None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
+
+import pytest
 
 from bot.settings import bundled_rules_path
 from tests.conftest import Database
@@ -178,3 +181,16 @@ async def test_a_slow_reply_without_a_response_url_is_posted_ephemerally(bot: Sl
     assert (call.args["channel"], call.args["user"]) == (RANDOM, "U0MEMBER1")
     assert call.args["text"].startswith("Product weekly recap (")
     assert bot.fake.responses == []
+
+
+async def test_a_renamed_command_is_a_warning_naming_the_setting(
+    bot: SlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    form = {"command": "/bridge", "text": "help", "user_id": "U0MEMBER1", "team_id": "T0COMMUNITY"}
+    response = await bot.post(urlencode(form), content_type="application/x-www-form-urlencoded")
+    assert response.status == 200  # Slack would show an error to the user for anything else
+    [line] = [r.getMessage() for r in caplog.records if "SLACK_COMMAND" in r.getMessage()]
+    assert line == (
+        "Slack sent the command /bridge, but kakehashi answers /kakehashi: "
+        "set SLACK_COMMAND=/bridge if you renamed it"
+    )
