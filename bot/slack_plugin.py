@@ -4,17 +4,16 @@ HTTP mode mounts Bolt at ``POST /slack/events`` (events, slash commands and inte
 with ``SLACK_APP_TOKEN`` the same Bolt app runs over Socket Mode instead.  Bolt verifies
 signatures and parses requests; the listeners here only translate (``adapters.slack.convert``),
 call the dispatcher (one DB transaction) and wake the outbox.  Every Web API call goes to
-``SLACK_API_URL`` when it is set.
+``SLACK_API_URL`` when it is set.  Who the bot is and the Socket Mode connection:
+``bot.slack_connection``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -23,9 +22,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as bk
 from adapters.slack import convert
@@ -36,6 +34,7 @@ from bot.actions import apply_action
 from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
 from bot.domain import InboundMessage
 from bot.errors import PayloadError, SettingsError
+from bot.slack_connection import SlackConnection, bolt_logger, web_client
 from bot.texts import t
 
 if TYPE_CHECKING:
@@ -46,37 +45,8 @@ log = logging.getLogger("kakehashi.slack")
 
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
-IDENTIFY_INTERVAL = 30.0
 FETCH_TIMEOUT = 2.0
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
-
-
-class _ClientGivenNotice(logging.Filter):
-    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment by itself and, since kakehashi hands it a
-    ready client (for ``SLACK_API_URL``) and an ``authorize``, warns at every start that the token
-    "will be unused" / "will be ignored".  The client carries that same token, so the warning only
-    alarms whoever reads the log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if message.startswith("Failed to connect (error:"):
-            # Socket Mode retrying every few seconds: one line each time, not a traceback
-            record.exc_info = None
-            record.exc_text = None
-        return "`token` will be unused" not in message and "will be ignored" not in message
-
-
-def web_client(token: str, api_url: str | None) -> AsyncWebClient:
-    if api_url:
-        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=token)
-
-
-def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("kakehashi.slack.bolt")
-    if not any(isinstance(f, _ClientGivenNotice) for f in logger.filters):
-        logger.addFilter(_ClientGivenNotice())
-    return logger
 
 
 class SlackPlugin:
@@ -96,9 +66,11 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
+        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        connection = self.connection
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-            return self._authorize(enterprise_id, team_id)  # bolt passes arguments by name, no self
+            return await connection.authorize(enterprise_id, team_id)  # bolt passes names, no self
 
         self.bolt = AsyncApp(
             client=self.client,
@@ -106,17 +78,8 @@ class SlackPlugin:
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
             process_before_response=True,
-            logger=_bolt_logger(),
+            logger=bolt_logger(),
         )
-        self.self_user_ids: set[str] = set()
-        self.bot_user_id: str | None = None
-        self.bot_id: str | None = None
-        self.workspace_url: str | None = None
-        self.team_id: str | None = None
-        self._identified = False
-        self._identified_at: float | None = None
-        self._socket: Any = None
-        self._socket_task: asyncio.Task[None] | None = None
         self._register()
 
     # -- Plugin protocol -------------------------------------------------------------------
@@ -130,110 +93,12 @@ class SlackPlugin:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def start(self) -> None:
-        await self._identify()
+        await self.connection.identify()
         if self.app.settings.slack_app_token:
-            await self._start_socket_mode(self.app.settings.slack_app_token)
+            await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
-        if self._socket_task is not None:
-            self._socket_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._socket_task
-            self._socket_task = None
-        if self._socket is not None:
-            await self._socket.close_async()
-            self._socket = None
-
-    async def _identify(self) -> None:
-        """``auth.test``: the bot's own ids (never route its posts), its workspace and team.
-
-        A Web API that does not answer yet is logged in one line, not a crash: events are still
-        handled, and the next one asks again (at most every ``IDENTIFY_INTERVAL`` seconds).
-        """
-        self._identified_at = time.monotonic()
-        try:
-            auth = await self.client.auth_test()
-        except SlackApiError as exc:
-            log.error("Slack auth.test failed (%s): check SLACK_BOT_TOKEN", api_error(exc) or exc)
-        except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError) as exc:
-            log.error(
-                "Slack Web API at %s cannot be reached (%s: %s): check SLACK_API_URL; asking again later",
-                self.client.base_url,
-                exc.__class__.__name__,
-                exc,
-            )
-        else:
-            self._remember_self(auth.data if isinstance(auth.data, dict) else {})
-
-    async def _ensure_identity(self) -> None:
-        if not self._identified and (
-            self._identified_at is None or time.monotonic() - self._identified_at >= IDENTIFY_INTERVAL
-        ):
-            await self._identify()
-
-    async def _start_socket_mode(self, app_token: str) -> None:
-        """Open the Socket Mode connection in the background; a token Slack refuses stops start-up.
-
-        ``apps.connections.open`` is asked once here so that a wrong ``SLACK_APP_TOKEN`` is one
-        clear error instead of a retry loop; the URL it hands out is the one the client connects to.
-        """
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        url: str | None = None
-        try:
-            opened = await self.client.apps_connections_open(app_token=app_token)
-            url = str(opened["url"])
-        except SlackApiError as exc:
-            if not is_transient(exc):
-                raise SettingsError(
-                    f"SLACK_APP_TOKEN: Slack refused to open a Socket Mode connection "
-                    f"({api_error(exc) or exc}): use the app-level token (xapp-...) with the "
-                    "connections:write scope, and turn Socket Mode on in the app's settings"
-                ) from None
-            log.warning("Slack Socket Mode: apps.connections.open failed (%s); retrying", api_error(exc))
-        except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError, KeyError) as exc:
-            log.warning(
-                "Slack Socket Mode: cannot open a connection through %s (%s: %s); retrying in the background",
-                self.client.base_url,
-                exc.__class__.__name__,
-                exc,
-            )
-        handler = AsyncSocketModeHandler(self.bolt, app_token)
-        handler.client.wss_uri = url
-        self._socket = handler
-
-        async def connect() -> None:
-            await handler.connect_async()  # retries until it is connected or closed
-            if not handler.client.closed:
-                log.info("Slack Socket Mode connected")
-
-        self._socket_task = asyncio.create_task(connect(), name="slack-socket-mode")
-
-    def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        """Bolt's per-request authorization, without a Web API call: one workspace, one bot token.
-
-        Bolt's default asks ``auth.test`` on the first request and, when that call fails (Slack
-        busy, a Web API stand-in without it), answers 200 "Please install this app" and drops the
-        event, which Slack then never redelivers.  The ids come from the ``auth.test`` at start.
-        """
-        return AuthorizeResult(
-            enterprise_id=enterprise_id,
-            team_id=team_id or self.team_id,
-            bot_token=self.client.token,
-            bot_user_id=self.bot_user_id,
-            bot_id=self.bot_id,
-        )
-
-    def _remember_self(self, auth: dict[str, Any]) -> None:
-        for key in ("user_id", "bot_id"):
-            if auth.get(key):
-                self.self_user_ids.add(str(auth[key]))
-                self.app.dispatcher.add_self_id(str(auth[key]))
-        self.bot_user_id = str(auth["user_id"]) if auth.get("user_id") else self.bot_user_id
-        self.bot_id = str(auth["bot_id"]) if auth.get("bot_id") else self.bot_id
-        self.workspace_url = auth.get("url") or self.workspace_url
-        self.team_id = str(auth["team_id"]) if auth.get("team_id") else self.team_id
-        self._identified = True
+        await self.connection.stop()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -337,7 +202,7 @@ class SlackPlugin:
             return str(response["permalink"])
         except (SlackApiError, TimeoutError, OSError) as exc:
             log.debug("chat.getPermalink %s failed: %r", ref.key, exc)
-            return convert.archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
+            return convert.archive_link(self.connection.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
 
     async def _inbound(
         self, team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
@@ -351,13 +216,13 @@ class SlackPlugin:
             elif channel_type is None:
                 channel_type = "channel"
         ref = convert.message_ref(team_id, channel_id, message, channel_type)
-        is_bot = convert.is_bot_message(message, frozenset(self.self_user_ids))
+        is_bot = convert.is_bot_message(message, frozenset(self.connection.self_user_ids))
         channel, author = await self._names(ref, message, is_bot)
         draft = convert.to_inbound(
             ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot
         )
         rules = self.app.rules.current
-        if not rules.is_source(draft) or ref.user_id in self.self_user_ids:
+        if not rules.is_source(draft) or ref.user_id in self.connection.self_user_ids:
             return draft  # never routed: spare the Web API calls
         link = None if is_bot else await self._permalink(ref)
         names = await self._mention_names(message)
@@ -366,8 +231,8 @@ class SlackPlugin:
         )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await self._ensure_identity()
-        team_id = convert.team_of(body, event, self.team_id)
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
         channel_id = event.get("channel")
         if not isinstance(channel_id, str) or not channel_id:
             raise PayloadError("event.channel: missing")
@@ -406,13 +271,13 @@ class SlackPlugin:
         item = event.get("item") or {}
         if item.get("type") != "message":
             return
-        await self._ensure_identity()
-        team_id = convert.team_of(body, event, self.team_id)
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
         channel_id, ts = item.get("channel"), item.get("ts")
         user_id, reaction = event.get("user"), event.get("reaction")
         if not (channel_id and ts and user_id and reaction):
             raise PayloadError("reaction event: item.channel, item.ts, user and reaction are required")
-        if user_id in self.self_user_ids:
+        if user_id in self.connection.self_user_ids:
             return
         repost = await self.app.store.sent_row_for_remote(str(ts))
         on_repost = repost is not None and repost.remote_channel in (None, channel_id)
@@ -485,7 +350,7 @@ class SlackPlugin:
             return
         context = self._command_context(command)
         if context.is_admin and subcommand(text) == "route":
-            await self._fetch_linked(str(command.get("team_id") or self.team_id or ""), text)
+            await self._fetch_linked(str(command.get("team_id") or self.connection.team_id or ""), text)
         reply = await run_command(self.app, text, context)
         await ack(**self._reply_body(reply))
 
