@@ -22,7 +22,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import blocks as bk
@@ -365,8 +365,15 @@ class SlackPlugin:
             return
         try:
             await asyncio.wait_for(self._ensure_stored(team_id, *ref), FETCH_TIMEOUT)
-        except (TimeoutError, SlackApiError, PayloadError) as exc:
-            log.info("could not fetch %s to route it: %r", words[1], exc)
+        except (
+            TimeoutError,
+            SlackApiError,
+            SlackClientError,
+            aiohttp.ClientError,
+            OSError,
+            PayloadError,
+        ) as exc:
+            log.info("could not fetch %s to route it: %r", words[1], exc)  # the reply says it is unknown
 
     async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
         text = slack_text.command_text(str(command.get("text") or ""))
