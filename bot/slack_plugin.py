@@ -160,10 +160,19 @@ class SlackPlugin:
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
-        if isinstance(error, SlackApiError) and is_transient(error):
+        if isinstance(error, SlackApiError):
+            unavailable = is_transient(error)
+        else:  # SlackClientError without an answer: the Web API could not be reached
+            unavailable = isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
+        if unavailable:
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
-            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", api_error(error))
+            reason = (
+                api_error(error)
+                if isinstance(error, SlackApiError)
+                else f"{error.__class__.__name__}: {error}"
+            )
+            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", reason)
             return BoltResponse(
                 status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"})
             )

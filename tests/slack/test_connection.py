@@ -146,3 +146,22 @@ async def test_events_are_handled_while_auth_test_fails(sqlite_db: Database, fak
     finally:
         await client.close()
         await app.stop()
+
+
+async def test_an_event_while_the_web_api_cannot_be_reached_is_left_for_slack_to_redeliver(
+    sqlite_db: Database, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, client = await build_bot(sqlite_db, fake)
+    bot = SlackBot(app=app, client=client, fake=fake)
+    try:
+        await fake.close()  # the Web API goes away between start-up and the event
+        response = await bot.post(
+            event_body("message.json", **msg("the export crashes", "1700000900.000500"))
+        )
+        assert response.status == 503  # not 500 with a traceback: Slack retries, nothing was stored
+        assert await messages(bot) == []
+        [line] = [r.getMessage() for r in caplog.records if "event left for Slack" in r.getMessage()]
+        assert line.startswith("Slack Web API unavailable (ClientConnectorError: ")
+    finally:
+        await client.close()
+        await app.stop()
