@@ -116,7 +116,12 @@ async def _serve(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    await app.start()
+    try:
+        await app.start()
+    except BaseException:  # e.g. a Socket Mode token Slack refuses: release the port and the database
+        await runner.cleanup()
+        await app.stop()
+        raise
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
         settings.host,
@@ -204,7 +209,10 @@ def outbox_list(status: str | None, limit: int) -> None:
             row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S") if row.status == "pending" else "",
             row.last_error or "",
         )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped or captured: one row per line, so `grep channel_not_found` finds it
+        console = Console(width=1000)
+    console.print(table)
 
 
 @outbox.command("retry")

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from adapters.slack import convert as slack_convert
 from bot.agenda import agenda_reply
 from bot.domain import InboundMessage
 from bot.errors import KakehashiError
@@ -160,6 +161,8 @@ async def _recap(app: App, args: list[str]) -> CommandReply:
             period = arg
         elif department is None:
             department = arg
+        elif not period:  # `recap product fortnight`: the department is there, so this is the period
+            return reply(t(rules.locale, "recap.bad_period", text=arg))
         else:
             return reply(t(rules.locale, "cmd.recap.usage", departments=", ".join(rules.departments)))
     payload = await recap_reply(app, department, period)
@@ -255,7 +258,12 @@ def _clean_link(raw: str) -> str:
 
 
 async def find_message_by_link(app: App, link: str) -> Message | None:
-    return await app.store.message_by_link(link)
+    """The stored post a link points at: its stored link, else (Slack) the channel and ts it names."""
+    found = await app.store.message_by_link(link)
+    ref = slack_convert.archive_ref(link) if found is None else None
+    if ref is not None:
+        found = await app.store.message_by_key_end(slack_convert.PLATFORM, f":{ref[0]}:{ref[1]}")
+    return found
 
 
 async def _route(app: App, args: list[str], ctx: CommandContext) -> CommandReply:

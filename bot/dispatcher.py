@@ -14,7 +14,7 @@ from bot.domain import Destination, InboundMessage
 from bot.metrics import Metrics
 from bot.reload import RulesHolder
 from bot.texts import t
-from rules import Match, RuleSet
+from rules import Match, ReactionRule, RuleSet
 from rules.matcher import name_key
 from storage.inbound import Routing
 from storage.store import Store
@@ -122,6 +122,25 @@ class Dispatcher:
         )
         return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
 
+    async def _on_item(
+        self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str
+    ) -> bool:
+        """Apply an ``on: routed`` emoji (status or vote) to one item, once per person; False if not new."""
+        by = who["user_name"]
+        if added:
+            if not await self.store.add_reaction(target=target, item_id=item_id, vote=rule.vote, **who):
+                return False
+            if rule.set_status:
+                await self.store.set_status(item_id, rule.set_status, by=by)
+        else:
+            where = {k: who[k] for k in ("platform", "emoji", "user_id")}
+            if await self.store.remove_reaction(target=target, vote=rule.vote, **where) is None:
+                return False
+            if rule.set_status:
+                await self.store.set_status(item_id, "open", by=by)
+        await self.store.enqueue_refresh(item_id, stamp)
+        return True
+
     async def handle_delete(self, platform: str, key: str) -> Outcome:
         deleted = await self.store.record_delete(platform, key)
         return Outcome(
@@ -152,46 +171,38 @@ class Dispatcher:
     ) -> str:
         """An emoji on a community post (flag it) or on one of our reposts (status / vote).
 
-        ``target`` is the community message key, or the platform id of our repost.
+        ``target`` is the community message key, or the platform id of our repost.  An ``on:
+        routed`` emoji on a community post that has been routed counts for each of its items, as
+        it would on their reposts (unless the emoji also flags posts).
         Returns a short description of what happened (for logs and tests).
         """
         rules = self.rules.current
         emoji = emoji.strip(":")
+        who = {"platform": platform, "emoji": emoji, "user_id": user_id, "user_name": user_name}
         repost = await self.store.sent_row_for_remote(target)
         if repost is not None and repost.item_id is not None:
-            rule = rules.reaction_for(emoji, on_routed=True)
-            if rule is None:
+            routed = rules.reaction_for(emoji, on_routed=True)
+            if routed is None:
                 return "no rule"
-            item_id = repost.item_id
-            if added:
-                created = await self.store.add_reaction(
-                    platform=platform,
-                    target=target,
-                    emoji=emoji,
-                    user_id=user_id,
-                    user_name=user_name,
-                    item_id=item_id,
-                    vote=rule.vote,
-                )
-                if not created:
-                    return "duplicate"
-                if rule.set_status:
-                    await self.store.set_status(item_id, rule.set_status, by=user_name)
-            else:
-                if (
-                    await self.store.remove_reaction(
-                        platform=platform, target=target, emoji=emoji, user_id=user_id, vote=rule.vote
-                    )
-                    is None
-                ):
-                    return "unknown"
-                if rule.set_status:
-                    await self.store.set_status(item_id, "open", by=user_name)
-            await self.store.enqueue_refresh(item_id, stamp)
-            return "vote" if rule.vote else f"status:{rule.set_status}"
+            if not await self._on_item(repost.item_id, target, routed, who, added=added, stamp=stamp):
+                return "duplicate" if added else "unknown"
+            return "vote" if routed.vote else f"status:{routed.set_status}"
         rule = rules.reaction_for(emoji, on_routed=False)
         if rule is None or rule.to is None:
-            return "no rule"
+            routed = rules.reaction_for(emoji, on_routed=True)
+            message_id = await self.store.message_id(platform, target) if routed else None
+            routed_items = await self.store.items_for_message(message_id) if message_id is not None else []
+            live = [i for i in routed_items if i.status != "deleted"]
+            if routed is None or not live:
+                return "no rule"
+            # one reaction row per item (``KEY#item-ID``), so each is counted and undone on its own
+            changed = [
+                await self._on_item(i.id, f"{target}#item-{i.id}", routed, who, added=added, stamp=stamp)
+                for i in live
+            ]
+            if not any(changed):
+                return "duplicate" if added else "unknown"
+            return "vote" if routed.vote else f"status:{routed.set_status}"
         if not added:
             await self.store.remove_reaction(platform=platform, target=target, emoji=emoji, user_id=user_id)
             return "removed"

@@ -94,16 +94,35 @@ def previous_period(kind: str, moment: datetime, tz: ZoneInfo) -> Period:
     return {"day": day_of, "week": week_of, "month": month_of}[kind](current.start - timedelta(seconds=1), tz)
 
 
-def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
-    """``last-week`` (default), ``this-week``, ``YYYY-MM-DD..YYYY-MM-DD`` (both days included).
+# Words for a calendar period: (kind, whether it is the one before the current one)
+_NAMED: dict[str, tuple[str, bool]] = {
+    **dict.fromkeys(("last-week", "lastweek", "先週"), ("week", True)),
+    **dict.fromkeys(("this-week", "thisweek", "week", "今週"), ("week", False)),
+    **dict.fromkeys(("today", "day", "今日", "本日"), ("day", False)),
+    **dict.fromkeys(("yesterday", "昨日"), ("day", True)),
+    **dict.fromkeys(("this-month", "thismonth", "month", "今月"), ("month", False)),
+    **dict.fromkeys(("last-month", "lastmonth", "先月"), ("month", True)),
+}
+_DAYS = re.compile(r"^(\d{1,3})(?:d|days?|日間?)$")
 
-    Full-width forms and ``〜`` / ``~`` between the dates are accepted; one date is one day.
+
+def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
+    """``last-week`` (default), ``this-week`` (or ``week``), ``today``, ``yesterday``,
+    ``this-month`` (or ``month``), ``last-month``, ``7d`` (the last 7 days, today included), or
+    ``YYYY-MM-DD..YYYY-MM-DD`` (both days included).
+
+    Full-width forms, Japanese words (先週, 今週, 今日, 昨日, 今月, 先月, 7日間) and ``〜`` / ``~``
+    between the dates are accepted; one date is one day.
     """
     text = unicodedata.normalize("NFKC", text or "last-week").strip().casefold()
-    if text in ("last-week", "lastweek", "先週"):
-        return previous_period("week", now, tz)
-    if text in ("this-week", "thisweek", "今週"):
-        return week_of(now, tz)
+    if text in _NAMED:
+        kind, before = _NAMED[text]
+        return previous_period(kind, now, tz) if before else period_of(kind, now, tz)
+    days = _DAYS.match(text)
+    if days and 1 <= int(days[1]) <= 366:
+        last = now.astimezone(tz).date()
+        first = last - timedelta(days=int(days[1]) - 1)
+        return period_between(_local_midnight(first, tz), _local_midnight(last + timedelta(days=1), tz), tz)
     match = _RANGE.match(text)
     if match:
         try:
@@ -114,7 +133,9 @@ def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
         if last < first:
             raise KakehashiError(f"period {text!r}: the end is before the start")
         return period_between(_local_midnight(first, tz), _local_midnight(last + timedelta(days=1), tz), tz)
-    raise KakehashiError(f"period {text!r}: expected last-week, this-week or YYYY-MM-DD..YYYY-MM-DD")
+    raise KakehashiError(
+        f"period {text!r}: expected last-week, this-week, today, this-month, 7d or YYYY-MM-DD..YYYY-MM-DD"
+    )
 
 
 def fire_times_after(trigger: BaseTrigger, start: datetime) -> Iterator[datetime]:

@@ -68,7 +68,7 @@ def _run(fn: Any) -> Any:
     "period_text",
     default="last-week",
     show_default=True,
-    help="last-week, this-week or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
+    help="last-week, this-week, today, yesterday, this-month, last-month, 7d or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True

@@ -4,7 +4,8 @@ HTTP mode mounts Bolt at ``POST /slack/events`` (events, slash commands and inte
 with ``SLACK_APP_TOKEN`` the same Bolt app runs over Socket Mode instead.  Bolt verifies
 signatures and parses requests; the listeners here only translate (``adapters.slack.convert``),
 call the dispatcher (one DB transaction) and wake the outbox.  Every Web API call goes to
-``SLACK_API_URL`` when it is set.
+``SLACK_API_URL`` when it is set.  Who the bot is and the Socket Mode connection:
+``bot.slack_connection``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as bk
 from adapters.slack import convert
@@ -29,9 +31,10 @@ from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
 from bot.actions import apply_action
-from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
 from bot.domain import InboundMessage
 from bot.errors import PayloadError, SettingsError
+from bot.slack_connection import SlackConnection, bolt_logger, web_client
 from bot.texts import t
 
 if TYPE_CHECKING:
@@ -42,29 +45,8 @@ log = logging.getLogger("kakehashi.slack")
 
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
+FETCH_TIMEOUT = 2.0
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
-
-
-class _ClientGivenNotice(logging.Filter):
-    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment by itself and, since kakehashi hands it a
-    ready client (for ``SLACK_API_URL``), warns at every start that the token "will be unused".  The
-    client carries that same token, so the warning only alarms whoever reads the log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-def web_client(token: str, api_url: str | None) -> AsyncWebClient:
-    if api_url:
-        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=token)
-
-
-def _bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("kakehashi.slack.bolt")
-    if not any(isinstance(f, _ClientGivenNotice) for f in logger.filters):
-        logger.addFilter(_ClientGivenNotice())
-    return logger
 
 
 class SlackPlugin:
@@ -84,16 +66,20 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
+        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        connection = self.connection
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return await connection.authorize(enterprise_id, team_id)  # bolt passes names, no self
+
         self.bolt = AsyncApp(
             client=self.client,
+            authorize=authorize,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
             process_before_response=True,
-            logger=_bolt_logger(),
+            logger=bolt_logger(),
         )
-        self.self_user_ids: set[str] = set()
-        self.workspace_url: str | None = None
-        self._socket: Any = None
         self._register()
 
     # -- Plugin protocol -------------------------------------------------------------------
@@ -107,30 +93,12 @@ class SlackPlugin:
             web_app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def start(self) -> None:
-        try:
-            auth = await self.client.auth_test()
-        except SlackApiError as exc:
-            log.error("Slack auth.test failed (%s): check SLACK_BOT_TOKEN", api_error(exc))
-        else:
-            self._remember_self(auth.data if isinstance(auth.data, dict) else {})
+        await self.connection.identify()
         if self.app.settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(self.bolt, self.app.settings.slack_app_token)
-            await self._socket.connect_async()
-            log.info("Slack Socket Mode connected")
+            await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
-        if self._socket is not None:
-            await self._socket.close_async()
-            self._socket = None
-
-    def _remember_self(self, auth: dict[str, Any]) -> None:
-        for key in ("user_id", "bot_id"):
-            if auth.get(key):
-                self.self_user_ids.add(str(auth[key]))
-                self.app.dispatcher.add_self_id(str(auth[key]))
-        self.workspace_url = auth.get("url") or self.workspace_url
+        await self.connection.stop()
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -160,6 +128,13 @@ class SlackPlugin:
                 body.get("team_id"),
                 body.get("minute_rate_limited"),
             )
+        elif body.get("command"):
+            log.warning(
+                "Slack sent the command %s, but kakehashi answers %s: set SLACK_COMMAND=%s if you renamed it",
+                kind,
+                self.app.settings.slack_command,
+                kind,
+            )
         else:
             event = body.get("event")
             detail = event.get("type") if isinstance(event, dict) else None
@@ -185,10 +160,19 @@ class SlackPlugin:
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
-        if isinstance(error, SlackApiError) and is_transient(error):
+        if isinstance(error, SlackApiError):
+            unavailable = is_transient(error)
+        else:  # SlackClientError without an answer: the Web API could not be reached
+            unavailable = isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
+        if unavailable:
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
-            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", api_error(error))
+            reason = (
+                api_error(error)
+                if isinstance(error, SlackApiError)
+                else f"{error.__class__.__name__}: {error}"
+            )
+            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", reason)
             return BoltResponse(
                 status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"})
             )
@@ -227,7 +211,7 @@ class SlackPlugin:
             return str(response["permalink"])
         except (SlackApiError, TimeoutError, OSError) as exc:
             log.debug("chat.getPermalink %s failed: %r", ref.key, exc)
-            return convert.archive_link(self.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
+            return convert.archive_link(self.connection.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
 
     async def _inbound(
         self, team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
@@ -241,13 +225,13 @@ class SlackPlugin:
             elif channel_type is None:
                 channel_type = "channel"
         ref = convert.message_ref(team_id, channel_id, message, channel_type)
-        is_bot = convert.is_bot_message(message, frozenset(self.self_user_ids))
+        is_bot = convert.is_bot_message(message, frozenset(self.connection.self_user_ids))
         channel, author = await self._names(ref, message, is_bot)
         draft = convert.to_inbound(
             ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot
         )
         rules = self.app.rules.current
-        if not rules.is_source(draft) or ref.user_id in self.self_user_ids:
+        if not rules.is_source(draft) or ref.user_id in self.connection.self_user_ids:
             return draft  # never routed: spare the Web API calls
         link = None if is_bot else await self._permalink(ref)
         names = await self._mention_names(message)
@@ -256,7 +240,8 @@ class SlackPlugin:
         )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        team_id = convert.team_of(body, event)
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
         channel_id = event.get("channel")
         if not isinstance(channel_id, str) or not channel_id:
             raise PayloadError("event.channel: missing")
@@ -295,12 +280,13 @@ class SlackPlugin:
         item = event.get("item") or {}
         if item.get("type") != "message":
             return
-        team_id = convert.team_of(body, event)
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
         channel_id, ts = item.get("channel"), item.get("ts")
         user_id, reaction = event.get("user"), event.get("reaction")
         if not (channel_id and ts and user_id and reaction):
             raise PayloadError("reaction event: item.channel, item.ts, user and reaction are required")
-        if user_id in self.self_user_ids:
+        if user_id in self.connection.self_user_ids:
             return
         repost = await self.app.store.sent_row_for_remote(str(ts))
         on_repost = repost is not None and repost.remote_channel in (None, channel_id)
@@ -320,7 +306,7 @@ class SlackPlugin:
         self.app.worker.wake()
 
     async def _ensure_stored(self, team_id: str, channel_id: str, ts: str) -> None:
-        """A flag on a post from before the bot listened: fetch it so it can be routed."""
+        """A flag or a ``route`` on a post from before the bot listened: fetch it so it can be routed."""
         key = convert.message_key(team_id, channel_id, ts)
         if await self.app.store.message_id(convert.PLATFORM, key) is not None:
             return
@@ -328,13 +314,18 @@ class SlackPlugin:
             response = await self.client.conversations_history(
                 channel=channel_id, latest=ts, oldest=ts, inclusive=True, limit=1
             )
+            found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+            if not found:  # a thread reply: only conversations.replies has it (ts may name any reply)
+                response = await self.client.conversations_replies(
+                    channel=channel_id, ts=ts, latest=ts, oldest=ts, inclusive=True, limit=2
+                )
+                found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
         except SlackApiError as exc:
             log.info("could not fetch flagged message %s: %s", key, api_error(exc))
             return
-        for message in response.get("messages") or []:
-            if message.get("ts") == ts:
-                msg = await self._inbound(team_id, channel_id, message, None)
-                await self.app.dispatcher.handle_message(msg)
+        for message in found[:1]:
+            msg = await self._inbound(team_id, channel_id, message, None)
+            await self.app.dispatcher.handle_message(msg)
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -366,8 +357,32 @@ class SlackPlugin:
         if is_slow(text):
             await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
             return
-        reply = await run_command(self.app, text, self._command_context(command))
+        context = self._command_context(command)
+        if context.is_admin and subcommand(text) == "route":
+            await self._fetch_linked(str(command.get("team_id") or self.connection.team_id or ""), text)
+        reply = await run_command(self.app, text, context)
         await ack(**self._reply_body(reply))
+
+    async def _fetch_linked(self, team_id: str, text: str) -> None:
+        """``route LINK …`` to a post from before the bot listened: fetch and store it first.
+
+        Bounded by ``FETCH_TIMEOUT`` so the answer still comes within Slack's 3 seconds.
+        """
+        words = text.split()
+        ref = convert.archive_ref(words[1]) if len(words) > 1 and team_id else None
+        if ref is None or await self.app.store.message_by_key_end(convert.PLATFORM, f":{ref[0]}:{ref[1]}"):
+            return
+        try:
+            await asyncio.wait_for(self._ensure_stored(team_id, *ref), FETCH_TIMEOUT)
+        except (
+            TimeoutError,
+            SlackApiError,
+            SlackClientError,
+            aiohttp.ClientError,
+            OSError,
+            PayloadError,
+        ) as exc:
+            log.info("could not fetch %s to route it: %r", words[1], exc)  # the reply says it is unknown
 
     async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
         text = slack_text.command_text(str(command.get("text") or ""))
@@ -375,12 +390,34 @@ class SlackPlugin:
             return
         reply = await run_command(self.app, text, self._command_context(command))
         body = self._reply_body(reply)
-        await respond(
-            text=body["text"],
-            blocks=body["blocks"],
-            response_type=body["response_type"],
-            replace_original=False,
-        )
+        if command.get("response_url"):
+            try:
+                answered = await respond(
+                    text=body["text"],
+                    blocks=body["blocks"],
+                    response_type=body["response_type"],
+                    replace_original=False,
+                )
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                log.warning("slash command reply to its response_url failed: %r", exc)
+            else:
+                if getattr(answered, "status_code", 200) < 400:
+                    return
+                log.warning("slash command reply: response_url answered HTTP %s", answered.status_code)
+        await self._post_reply(command, body)
+
+    async def _post_reply(self, command: dict[str, Any], body: dict[str, Any]) -> None:
+        """No usable ``response_url``: the same reply with the Web API (ephemeral unless ``post``)."""
+        channel, user = str(command.get("channel_id") or ""), str(command.get("user_id") or "")
+        try:
+            if body["response_type"] == "in_channel":
+                await self.client.chat_postMessage(channel=channel, text=body["text"], blocks=body["blocks"])
+            else:
+                await self.client.chat_postEphemeral(
+                    channel=channel, user=user, text=body["text"], blocks=body["blocks"]
+                )
+        except SlackApiError as exc:
+            log.warning("slash command reply to %s in %s failed: %s", user, channel, api_error(exc))
 
     # -- interactivity ------------------------------------------------------------------------
 

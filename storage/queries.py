@@ -197,6 +197,16 @@ class QueryStore(StoreBase):
                 .limit(1)
             )
 
+    async def message_by_key_end(self, platform: str, tail: str) -> Message | None:
+        """A stored message of ``platform`` whose key ends with ``tail`` (``:CHANNEL:TS`` on Slack)."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Message)
+                .where(Message.platform == platform, Message.key.like("%" + tail))
+                .order_by(Message.id)
+                .limit(1)
+            )
+
     async def overview(self) -> dict[str, Any]:
         """Totals, items per department x status, per tag, and messages/items per source platform."""
         by_dept = await self.counts_by_department()

@@ -24,6 +24,7 @@ CONTENT_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_messag
 PRIVATE_CHANNEL_TYPES = frozenset({"group", "mpim", "im"})
 _SKIN_TONE = re.compile(r"::skin-tone-\d$")
 _TS = re.compile(r"^\d{6,}\.\d{1,9}$")
+_ARCHIVE = re.compile(r"/archives/([CGD][A-Z0-9]+)/p(\d{10})(\d{6})(?![0-9])")
 
 
 def message_key(team_id: str, channel_id: str, ts: str) -> str:
@@ -52,8 +53,11 @@ def _require(mapping: dict[str, Any], name: str, where: str) -> Any:
     return value
 
 
-def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
-    """The workspace id of an event: the envelope's ``team_id``, else the event's ``team``."""
+def team_of(body: dict[str, Any], event: dict[str, Any], default: str | None = None) -> str:
+    """The workspace id of an event: the envelope's ``team_id``, else the event's ``team``, ...
+
+    ``default`` (the bot's own workspace, from ``auth.test``) when the payload names none.
+    """
     authorizations = body.get("authorizations") or [{}]
     team = (
         body.get("team_id")
@@ -61,6 +65,7 @@ def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
         or event.get("team")
         or (body.get("team") or {}).get("id")
         or (authorizations[0] if isinstance(authorizations[0], dict) else {}).get("team_id")
+        or default
     )
     if not team or not isinstance(team, str):
         raise PayloadError("team_id: missing from the event envelope")
@@ -177,6 +182,16 @@ def archive_link(base_url: str | None, channel_id: str, ts: str, thread_ts: str 
     if thread_ts and thread_ts != ts:
         link += f"?thread_ts={thread_ts}&cid={channel_id}"
     return link
+
+
+def archive_ref(link: str) -> tuple[str, str] | None:
+    """``https://x.slack.com/archives/C123/p1700000000000100?thread_ts=…`` -> ``(C123, 1700000000.000100)``.
+
+    Whatever the host (a workspace, an Enterprise Grid org, a stand-in), the path names the
+    message: the form ``chat.getPermalink`` answers and the client's "Copy link" gives.
+    """
+    match = _ARCHIVE.search(link)
+    return (match[1], f"{match[2]}.{match[3]}") if match else None
 
 
 def profile_name(message: dict[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """Channel and user names of one workspace, cached.
 
 Channels come from ``conversations.list`` (paged; refreshed when a name or id is missing, at
-most once per ``refresh_interval``); users from ``users.info`` (cached per id).
+most once per ``refresh_interval``), an id it does not list from ``conversations.info``; users
+from ``users.info`` (cached per id).
 """
 
 from __future__ import annotations
@@ -99,20 +100,49 @@ class SlackDirectory:
             await self.refresh()
 
     async def channel(self, name_or_id: str) -> Channel | None:
-        """``#general``, ``general`` or ``C0123ABCD`` -> the channel, refreshing once on a miss."""
+        """``#general``, ``general`` or ``C0123ABCD`` -> the channel, refreshing once on a miss.
+
+        An id that ``conversations.list`` does not show (a channel made since the last refresh,
+        a Slack Connect channel, a list the token may not read) is asked about by itself
+        (``conversations.info``).
+        """
         wanted = name_or_id.strip()
         for attempt in range(2):
             found = self._by_id.get(wanted) or self._by_name.get(wanted.lstrip("#").casefold())
             if found or attempt:
-                return found
+                break
             try:
                 await self._refresh_if_stale()
             except SlackApiError as exc:
                 log.warning("conversations.list failed: %s", api_error(exc) or _status(exc))
                 if is_transient(exc):
                     raise  # "unknown channel" would be a guess: let the caller retry later
-                return None
-        return None
+                break
+        if found is None and looks_like_id(wanted):
+            found = await self._info(wanted)
+        return found
+
+    async def _info(self, channel_id: str) -> Channel | None:
+        try:
+            response = await self.client.conversations_info(channel=channel_id)
+        except SlackApiError as exc:
+            log.info("conversations.info %s failed: %s", channel_id, api_error(exc) or _status(exc))
+            if is_transient(exc):
+                raise
+            return None
+        raw = response.get("channel")
+        if not isinstance(raw, dict) or not raw.get("id"):
+            return None
+        channel = Channel(
+            id=str(raw["id"]),
+            name=str(raw.get("name") or raw["id"]),
+            is_private=bool(raw.get("is_private") or raw.get("is_im") or raw.get("is_mpim")),
+            is_member=bool(raw.get("is_member")),
+        )
+        self._by_id[channel.id] = channel
+        if raw.get("name"):
+            self._by_name.setdefault(channel.name.casefold(), channel)
+        return channel
 
     async def channel_name(self, channel_id: str, channel_type: str | None = None) -> str:
         """``#name`` for channels, ``DM`` for direct messages, the id when unknown."""

@@ -65,6 +65,8 @@ class FakeSlack:
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
+    unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
+    socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -262,16 +264,21 @@ class FakeSlack:
 
     def m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         assert self.server is not None
-        return {"url": str(self.server.make_url("/socket")).replace("http://", "ws://")}
+        return {"url": self.socket_url or str(self.server.make_url("/socket")).replace("http://", "ws://")}
 
     def m_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = [c for c in self.channels if c["id"] not in self.unlisted]
         start = int(args.get("cursor") or 0)
-        page = self.channels[start : start + self.page_size]
-        more = start + self.page_size < len(self.channels)
+        page = listed[start : start + self.page_size]
+        more = start + self.page_size < len(listed)
         return {
             "channels": page,
             "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""},
         }
+
+    def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args.get("channel", ""))
+        return {"channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
 
     def m_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
@@ -282,7 +289,22 @@ class FakeSlack:
 
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         messages = self.history.get(args.get("channel", ""), [])
-        return {"messages": [m for m in messages if m.get("ts") == args.get("latest")], "has_more": False}
+        top = [
+            m
+            for m in messages
+            if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
+        ]
+        return {"messages": [m for m in top if m.get("ts") == args.get("latest")], "has_more": False}
+
+    def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The thread ``ts`` belongs to (its parent first), within ``oldest``..``latest``."""
+        messages = self.history.get(args.get("channel", ""), [])
+        wanted = next((m for m in messages if m.get("ts") == args.get("ts")), None)
+        if wanted is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root = wanted.get("thread_ts") or wanted["ts"]
+        thread = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+        return {"messages": thread[:1] + [m for m in thread[1:] if m["ts"] == args.get("latest")]}
 
     def m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args.get("user", ""))
@@ -309,6 +331,10 @@ class FakeSlack:
             return problem
         ts = self._next_ts()
         return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+
+    def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        problem = self._posting(args)
+        return problem or {"message_ts": self._next_ts()}
 
     def m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         problem = self._posting(args)

@@ -25,6 +25,14 @@ NOW = FIRE  # Mon 2026-11-23 09:00 JST
         ("２０２６－１１－０２〜２０２６－１１－０８", "2026-11-02..2026-11-08"),  # full-width, 〜
         ("2026-11-02 ~ 2026-11-03", "2026-11-02..2026-11-03"),
         ("2026-11-20", "2026-11-20..2026-11-20"),
+        # what people type after /kakehashi recap [department]
+        ("week", "2026-11-23..2026-11-29"),
+        ("today", "2026-11-23..2026-11-23"),
+        ("昨日", "2026-11-22..2026-11-22"),
+        ("this-month", "2026-11-01..2026-11-30"),
+        ("last-month", "2026-10-01..2026-10-31"),
+        ("7d", "2026-11-17..2026-11-23"),
+        ("３０日間", "2026-10-25..2026-11-23"),
     ],
 )
 def test_parse_period(text: str, label: str) -> None:
@@ -38,7 +46,8 @@ def test_parse_period(text: str, label: str) -> None:
     [
         ("2026-11-30..2026-11-01", "the end is before the start"),
         ("2026-02-30..2026-03-01", "day is out of range"),
-        ("next-week", "expected last-week, this-week or YYYY-MM-DD..YYYY-MM-DD"),
+        ("next-week", "expected last-week, this-week, today, this-month, 7d or YYYY-MM-DD..YYYY-MM-DD"),
+        ("0d", "expected last-week"),
     ],
 )
 def test_parse_period_errors(text: str, message: str) -> None:

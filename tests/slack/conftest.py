@@ -79,7 +79,13 @@ class SlackBot:
         return response
 
     async def command(
-        self, text: str, *, user_id: str = "U0MEMBER1", user_name: str = "hana", channel_id: str = RANDOM
+        self,
+        text: str,
+        *,
+        user_id: str = "U0MEMBER1",
+        user_name: str = "hana",
+        channel_id: str = RANDOM,
+        response_url: str | None = "command",
     ) -> ClientResponse:
         form = {
             "token": "verification-token-unused",
@@ -93,9 +99,11 @@ class SlackBot:
             "text": text,
             "api_app_id": "A0KAKEHASHI",
             "is_enterprise_install": "false",
-            "response_url": self.fake.response_url("command"),
+            "response_url": self.fake.response_url(response_url or ""),
             "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         }
+        if response_url is None:
+            del form["response_url"]
         return await self.post(urlencode(form), content_type="application/x-www-form-urlencoded")
 
     async def click(self, payload: dict[str, Any]) -> ClientResponse:

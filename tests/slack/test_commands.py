@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
+
+import pytest
 
 from bot.settings import bundled_rules_path
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import DEPT_PRODUCT, SlackBot, build_bot
+from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, RANDOM, SlackBot, build_bot
 from tests.slack.test_events import items, msg
 
 
@@ -84,6 +87,35 @@ async def test_route_is_admin_only_with_a_polite_refusal(bot: SlackBot) -> None:
     assert bad_dept["text"].startswith('There is no department "legal"')
 
 
+async def test_route_finds_the_post_by_channel_and_ts_whatever_host_the_link_names(bot: SlackBot) -> None:
+    # The client's "Copy link" on an Enterprise Grid org (or a stand-in) names another host than the
+    # permalink chat.getPermalink gave when the post arrived; the path still names the message.
+    await bot.event("message.json", **msg("we wrote a blog post about our setup", "1700000020.000400"))
+    link = "https://acme.enterprise.slack.com/archives/C0COMMUNTY/p1700000020000400"
+    ok = await (await bot.command(f"route {link} marketing", user_id="U0ADMIN", user_name="aiko")).json()
+    assert ok["text"] == "Routed to Marketing."
+    assert [(i.department, i.origin) for i in await items(bot)] == [("marketing", "command")]
+
+
+async def test_route_fetches_a_post_from_before_the_bot_listened(bot: SlackBot) -> None:
+    bot.fake.history[COMMUNITY] = [
+        {
+            "type": "message",
+            "user": "U0MEMBER2",
+            "text": "our team story, happy to share",
+            "ts": "1690000000.000100",
+        }
+    ]
+    link = "https://community.slack.com/archives/C0COMMUNTY/p1690000000000100"
+    ok = await (await bot.command(f"route <{link}> marketing", user_id="U0ADMIN", user_name="aiko")).json()
+    assert ok["text"] == "Routed to Marketing."
+    [history] = bot.fake.of("conversations.history")
+    assert (history.args["channel"], history.args["latest"]) == (COMMUNITY, "1690000000.000100")
+    assert await bot.deliver() == {"sent": 1}
+    [post] = bot.fake.posts(DEPT_MARKETING)
+    assert "our team story" in post["text"]
+
+
 async def test_recap_acks_at_once_and_answers_via_response_url(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("crash in the importer", "1700000020.000300"))
     response = await bot.command("recap product this-week")
@@ -126,3 +158,39 @@ async def test_recap_takes_a_department_label_and_a_period(bot: SlackBot) -> Non
     [reply] = bot.fake.responses
     assert reply["response_type"] == "ephemeral"
     assert reply["text"].startswith("Product weekly recap (2026-11-16 – 2026-11-22)")
+
+
+async def test_recap_reads_the_period_words_people_type(bot: SlackBot) -> None:
+    await bot.event("message.json", **msg("crash in the importer", "1700000020.000500"))
+    await bot.command("recap product week")
+    await bot.fake.wait_for(lambda f: len(f.responses) == 1)
+    assert bot.fake.responses[0]["text"].startswith("Product weekly recap (")
+    await bot.command("recap product fortnight")
+    await bot.fake.wait_for(lambda f: len(f.responses) == 2)
+    assert bot.fake.responses[1]["text"] == (
+        "Cannot read the period 'fortnight': use last-week, this-week, today, this-month, 7d "
+        "or YYYY-MM-DD..YYYY-MM-DD."
+    )
+
+
+async def test_a_slow_reply_without_a_response_url_is_posted_ephemerally(bot: SlackBot) -> None:
+    ack = await (await bot.command("recap product this-week", response_url=None)).json()
+    assert ack["text"] == "⏳ Working on it…"
+    await bot.fake.wait_for(lambda f: f.of("chat.postEphemeral"))
+    [call] = bot.fake.of("chat.postEphemeral")
+    assert (call.args["channel"], call.args["user"]) == (RANDOM, "U0MEMBER1")
+    assert call.args["text"].startswith("Product weekly recap (")
+    assert bot.fake.responses == []
+
+
+async def test_a_renamed_command_is_a_warning_naming_the_setting(
+    bot: SlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    form = {"command": "/bridge", "text": "help", "user_id": "U0MEMBER1", "team_id": "T0COMMUNITY"}
+    response = await bot.post(urlencode(form), content_type="application/x-www-form-urlencoded")
+    assert response.status == 200  # Slack would show an error to the user for anything else
+    [line] = [r.getMessage() for r in caplog.records if "SLACK_COMMAND" in r.getMessage()]
+    assert line == (
+        "Slack sent the command /bridge, but kakehashi answers /kakehashi: "
+        "set SLACK_COMMAND=/bridge if you renamed it"
+    )

@@ -83,6 +83,67 @@ async def test_flag_on_a_post_from_before_the_bot_fetches_it(bot: SlackBot) -> N
     assert "dark mode" in post["text"]
 
 
+async def test_flag_on_an_older_thread_reply_fetches_it_from_its_thread(bot: SlackBot) -> None:
+    # conversations.history lists top-level messages only; a reply comes from conversations.replies
+    bot.fake.history[COMMUNITY] = [
+        {"type": "message", "user": "U0MEMBER1", "text": "any tips?", "ts": "1690000000.000100"},
+        {
+            "type": "message",
+            "user": "U0MEMBER2",
+            "text": "a dark mode would help here",
+            "ts": "1690000000.000300",
+            "thread_ts": "1690000000.000100",
+            "parent_user_id": "U0MEMBER1",
+        },
+    ]
+    await bot.event("reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, "1690000000.000300"))
+    assert [c.args["ts"] for c in bot.fake.of("conversations.replies")] == ["1690000000.000300"]
+    [item] = await items(bot)
+    assert (item.department, item.tag) == ("product", "idea")
+    await bot.deliver()
+    [post] = bot.fake.posts(DEPT_PRODUCT)
+    assert "a dark mode would help here" in post["text"]
+
+
+async def test_status_and_vote_emoji_on_the_routed_community_post_count_like_on_its_repost(
+    bot: SlackBot,
+) -> None:
+    # ✅ by the community team on the question itself, 👍 by members who have the same problem
+    await bot.event("message.json", **msg("export crash again", "1700000010.000300"))
+    await bot.deliver()
+    post_ts = "1700000010.000300"
+    await bot.event("reaction.json", **reaction("reaction_added", "+1", COMMUNITY, post_ts, n="1"))
+    await bot.event(
+        "reaction.json", **reaction("reaction_added", "+1", COMMUNITY, post_ts, user="U0ADMIN", n="2")
+    )
+    await bot.event("reaction.json", **reaction("reaction_added", "+1", COMMUNITY, post_ts, n="1"))  # a retry
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "white_check_mark", COMMUNITY, post_ts, user="U0STAFF", n="3"),
+    )
+    [item] = await items(bot)
+    assert (item.votes, item.status, item.status_by) == (2, "done", "taro")
+    await bot.deliver()
+    last = bot.fake.of("chat.update")[-1].args
+    assert (last["channel"], last["ts"]) == (DEPT_PRODUCT, "1800000000.000001")
+    rendered = json.dumps(last["blocks"], ensure_ascii=False)
+    assert "Status: Done" in rendered and "👍 2" in rendered
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_removed", "white_check_mark", COMMUNITY, post_ts, user="U0STAFF", n="4"),
+    )
+    await bot.event("reaction.json", **reaction("reaction_removed", "+1", COMMUNITY, post_ts, n="5"))
+    [item] = await items(bot)
+    assert (item.votes, item.status) == (1, "open")
+    # on a post nothing routed, a status emoji does nothing (and routes nothing)
+    await bot.event("message.json", **msg("hello all", "1700000010.000400", event_id="2"))
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "white_check_mark", COMMUNITY, "1700000010.000400", n="6"),
+    )
+    assert len(await items(bot)) == 1
+
+
 async def test_reactions_on_a_repost_set_status_and_count_votes(bot: SlackBot) -> None:
     await bot.event("message.json", **msg("export crash again", "1700000010.000200"))
     await bot.deliver()
