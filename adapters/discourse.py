@@ -298,6 +298,11 @@ def post_to_message(
     )
 
 
+def created_at(post: dict[str, Any]) -> datetime:
+    """When the post was written, in UTC (a time without an offset counts as UTC)."""
+    return _time(post, "created_at", "post")
+
+
 def edited_at(post: dict[str, Any]) -> datetime:
     try:
         return _time(post, "updated_at", "post")

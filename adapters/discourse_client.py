@@ -16,6 +16,8 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -58,11 +60,21 @@ def _error_detail(response: httpx.Response) -> str:
 
 
 def retry_after_seconds(response: httpx.Response, default: float) -> float:
+    """``Retry-After`` as seconds or as an HTTP date (RFC 9110 allows both), else the body's
+    ``extras.wait_seconds``, else ``default``."""
     raw = response.headers.get("Retry-After", "").strip()
     try:
         return max(float(raw), 0.0)
     except ValueError:
         pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is not None:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
     try:
         wait = response.json().get("extras", {}).get("wait_seconds")
         if isinstance(wait, int | float):

@@ -16,7 +16,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,9 @@ from adapters.discourse import (
     Category,
     Site,
     TopicInfo,
+    created_at,
     edited_at,
+    is_routable_kind,
     is_withdrawn,
     post_tags,
     post_text,
@@ -275,6 +277,9 @@ class DiscoursePoller:
             return Outcome(status="ignored", reason="malformed")
         if is_withdrawn(post):
             return Outcome(status="ignored", reason="deleted or hidden")
+        if not is_routable_kind(post):
+            # Discourse lists regular posts only, but a whisper or small action is never routed.
+            return Outcome(status="ignored", reason="not a regular post")
         msg = await self.lookups.message(post)
         return await self.dispatcher.handle_message(msg)
 
@@ -330,6 +335,39 @@ class DiscoursePoller:
         return 0
 
 
+@dataclass(frozen=True, slots=True)
+class ImportCursor:
+    """Where ``kakehashi import discourse`` stands, kept in the database as one string.
+
+    ``before``: the next page to read (None: from the newest post); ``floor``: the newest post id
+    a finished run of the same ``--since`` already handled (a later run stops there, so it picks
+    up what was posted since instead of answering "nothing"); ``top``: the newest id this run saw.
+    Stored as ``"done:TOP"`` when finished, ``"BEFORE:FLOOR:TOP"`` while under way (older
+    versions wrote ``"done"`` and ``"BEFORE"``).
+    """
+
+    before: int | None = None
+    floor: int = 0
+    top: int = 0
+
+    @classmethod
+    def parse(cls, raw: str | None) -> ImportCursor:
+        parts = (raw or "").split(":")
+        if parts[0] == "done":
+            top = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            return cls(floor=top, top=top)
+        if not all(p.isdigit() for p in parts):
+            return cls()
+        numbers = [int(p) for p in parts] + [0, 0]
+        return cls(before=numbers[0], floor=numbers[1], top=numbers[2])
+
+    def at(self, before: int) -> str:
+        return f"{before}:{self.floor}:{self.top}"
+
+    def done(self) -> str:
+        return f"done:{max(self.top, self.floor)}"
+
+
 async def import_since(
     *,
     lookups: DiscourseLookups,
@@ -343,34 +381,36 @@ async def import_since(
     """Store every public post created at or after ``since`` (pages from the newest back).
 
     Resumable: the lowest post id done is kept as a cursor, and a later run continues below it;
-    idempotent: posts already stored are duplicates.  Returns (seen, stored).
+    idempotent: posts already stored are duplicates; a run after a finished one reads only what
+    was posted since (see ``ImportCursor``).  Returns (seen, stored).
     """
     name = f"import:discourse:{lookups.site.host}:{since.date().isoformat()}:before"
-    raw = await store.get_cursor(name)
-    if raw == "done":
-        return 0, 0
-    before = int(raw) if raw and raw.isdigit() else None
+    cursor = ImportCursor.parse(await store.get_cursor(name))
+    before = cursor.before
     seen = stored = 0
     while True:
         page = await client.latest_posts(before)
         if not page:
             break
+        cursor = replace(cursor, top=max(cursor.top, *(p["id"] for p in page)))
         # Ids grow with time but not strictly (moved or imported posts): stop after a page
         # holding nothing recent enough, skip older posts on the way.
         reached_end = True
         for post in sorted(page, key=lambda p: p["id"]):
             if before is not None and post["id"] >= before:
                 continue  # older Discourse repeats the post at ``before``
+            if post["id"] <= cursor.floor:
+                continue  # handled by the finished run before this one
             try:
                 validate_post(post)
             except PayloadError as exc:
                 log.warning("discourse post %s skipped: %s", post.get("id"), exc)
                 continue
-            if datetime.fromisoformat(post["created_at"]) < since:
+            if created_at(post) < since:
                 continue
             reached_end = False
             seen += 1
-            if is_withdrawn(post):
+            if is_withdrawn(post) or not is_routable_kind(post):
                 continue
             msg = await lookups.message(post)
             outcome = await dispatcher.handle_message(msg, repost=repost)
@@ -378,11 +418,11 @@ async def import_since(
         lowest = min(p["id"] for p in page)
         # ``before`` is ``posts.id < before`` (``<=`` in older Discourse: one post read twice,
         # a duplicate).  The cursor keeps the next ``before``.
-        ended = reached_end or lowest <= 1 or lowest == before
-        await store.set_cursor(name, "done" if ended else str(lowest))
+        ended = reached_end or lowest <= max(cursor.floor, 1) or lowest == before
+        await store.set_cursor(name, cursor.done() if ended else cursor.at(lowest))
         on_page(seen, stored)
         if ended:
             break
         before = lowest
-    await store.set_cursor(name, "done")
+    await store.set_cursor(name, cursor.done())
     return seen, stored

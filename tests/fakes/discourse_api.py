@@ -63,8 +63,9 @@ class FakeDiscourse:
                 "errors": ["forced"],
                 "error_type": "rate_limit" if status == 429 else "server_error",
             }
-            if status == 429:
-                body["extras"] = {"wait_seconds": int(headers.get("Retry-After", "1"))}
+            retry_after = headers.get("Retry-After", "1")
+            if status == 429 and retry_after.isdigit():  # a proxy may send an HTTP date instead
+                body["extras"] = {"wait_seconds": int(retry_after)}
             return web.json_response(body, status=status, headers=headers)
         return None
 

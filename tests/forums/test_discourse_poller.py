@@ -284,3 +284,35 @@ async def test_api_key_without_scope_is_a_clear_error_and_categories_fall_back(
     host = fake.url.split("://", 1)[1]
     message = await h.app.store.get_message("discourse", f"{host}:post:2")
     assert message is not None and message.channel == "discourse:howto" and not message.private
+
+
+async def test_poller_never_routes_whispers_or_small_actions_and_reads_dated_retry_after(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    """Discourse lists regular posts only, but a stand-in or an older forum may list a whisper
+    (post_type 4) or a small action (3, "closed this topic"): neither is stored.  A Retry-After
+    given as an HTTP date is honoured too (capped at two minutes)."""
+    fake = fake_discourse
+    fake.add_post(latest_post(1))
+    h, poller, waits = await setup(harness, fake)
+    assert (await poller.run_once()).status == "initialised"
+    fake.add_post(latest_post(2, text="The app crashes on login"))
+    fake.add_post(
+        {**latest_post(3, topic_id=5002, number=2, text="staff only: crash confirmed"), "post_type": 4}
+    )
+    fake.add_post(
+        {
+            **latest_post(4, topic_id=5002, number=3, text="closed crash"),
+            "post_type": 3,
+            "action_code": "closed.enabled",
+        }
+    )
+    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    result = await poller.run_once()
+    assert (result.status, result.seen, result.stored, result.cursor) == ("ok", 3, 1, 4)
+    assert waits == [120.0, 0.0]
+    site = poller.lookups.site
+    assert await h.app.store.message_id("discourse", site.post_key(2)) is not None
+    assert await h.app.store.message_id("discourse", site.post_key(3)) is None
+    assert await h.app.store.message_id("discourse", site.post_key(4)) is None

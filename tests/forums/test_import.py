@@ -460,3 +460,42 @@ async def test_damaged_or_foreign_files_fail_before_anything_is_stored(
         assert (await app.store.stats())["messages"] == 0  # nothing half-imported
     finally:
         await app.stop()
+
+
+async def test_discourse_import_run_again_reads_what_was_posted_since(
+    database: Database, fake_discourse: FakeDiscourse
+) -> None:
+    """A finished import run again with the same --since stores the posts written in between
+    (not "0 posts"), reading only down to where the last run ended.  Whispers and small actions
+    are never stored, and a created_at without an offset counts as UTC."""
+    for i in range(1, 13):
+        fake_discourse.add_post(latest_post(i, text="crash on start"))
+    fake_discourse.page_size = 5
+    app = await open_app(database)
+    client = DiscourseClient(base_url=fake_discourse.url, min_interval=0.0)
+    lookups = DiscourseLookups(site=Site(fake_discourse.url), client=client)
+    from datetime import UTC, datetime
+
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+
+    async def run() -> tuple[int, int]:
+        return await import_since(
+            lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
+        )
+
+    try:
+        assert await run() == (12, 12)
+        fake_discourse.add_post({**latest_post(13, text="new crash"), "created_at": "2026-11-25T09:00:00"})
+        fake_discourse.add_post({**latest_post(14, number=2, topic_id=5013), "post_type": 4})  # whisper
+        fake_discourse.add_post({**latest_post(15, number=3, topic_id=5013), "post_type": 3})  # small action
+        fake_discourse.requests.clear()
+        assert await run() == (3, 1)
+        assert [r.query.get("before") for r in fake_discourse.calls("/posts.json")] == [None]
+        assert await app.store.message_id("discourse", Site(fake_discourse.url).post_key(13)) is not None
+        for whisper_or_action in (14, 15):
+            key = Site(fake_discourse.url).post_key(whisper_or_action)
+            assert await app.store.message_id("discourse", key) is None
+        assert await run() == (0, 0)
+    finally:
+        await client.aclose()
+        await app.stop()
