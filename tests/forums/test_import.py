@@ -462,6 +462,34 @@ async def test_damaged_or_foreign_files_fail_before_anything_is_stored(
         await app.stop()
 
 
+async def test_export_whose_users_name_no_workspace(database: Database, tmp_path: Path) -> None:
+    """users.json without ``team_id`` (a hand-made or tool-made export): the workspace id comes
+    from the messages' ``team``; with none anywhere the import still runs, keyed under 'export',
+    and says how to make the keys match live events."""
+    bare_users = [{k: v for k, v in u.items() if k != "team_id"} for u in USERS]
+    with_team = write_zip(tmp_path / "team.zip", {**export_files(), "users.json": bare_users})
+    result = await cli(["import", "slack-export", str(with_team)], env(database))
+    assert result.exit_code == 0, result.output
+    assert "stored 5" in result.output and "no workspace id" not in result.output
+
+    def strip(message: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in message.items() if k not in ("team", "user_team")}
+
+    days = {name: [strip(m) for m in messages] for name, messages in DAYS.items()}
+    nameless = write_zip(tmp_path / "nameless.zip", {**export_files(), "users.json": bare_users, **days})
+    first = await cli(["import", "slack-export", str(nameless)], env(database))
+    assert first.exit_code == 0, first.output
+    assert "stored 5" in first.output and "pass --team" in first.output
+    second = await cli(["import", "slack-export", str(nameless)], env(database))
+    assert "0 messages: nothing new" in second.output
+    app = await open_app(database)
+    try:
+        assert await app.store.message_id("slack", f"{TEAM}:C01COMM:{PARENT_TS}") is not None
+        assert await app.store.message_id("slack", f"export:C01COMM:{PARENT_TS}") is not None
+    finally:
+        await app.stop()
+
+
 async def test_discourse_import_run_again_reads_what_was_posted_since(
     database: Database, fake_discourse: FakeDiscourse
 ) -> None:
