@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.discourse import (
@@ -147,6 +147,14 @@ class DiscourseLookups:
         return post_to_message(post, site=self.site, category=category, topic=topic)
 
 
+def _written(post: dict[str, Any]) -> datetime:
+    """When the post was created; a post without a readable time counts as old."""
+    try:
+        return created_at(post)
+    except PayloadError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class PollResult:
     status: str  # "ok" | "initialised" | "backing_off" | "error"
@@ -173,7 +181,9 @@ class DiscoursePoller:
 
     The cursor (the highest post id handled) lives in the database, so a restart resumes and
     several replicas can poll (the message key keeps each post stored once).  The very first run
-    only records where the forum is now; history is what ``kakehashi import discourse`` is for.
+    handles the posts of the last ``first_run_window`` (24 h: what was said while nothing
+    listened) and records where the forum is now; older history is what
+    ``kakehashi import discourse`` is for.
 
     Re-read posts whose text differs from the stored one are handled as edits.  A stored public
     post that is deleted (by its author too), hidden, or no longer listed (deleted, moved to a
@@ -192,7 +202,9 @@ class DiscoursePoller:
         on_stored: Callable[[], None] = lambda: None,
         max_pages: int = 20,
         recheck: int = 150,
+        first_run_window: timedelta = timedelta(hours=24),
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.lookups = lookups
         self.client = client
@@ -201,7 +213,9 @@ class DiscoursePoller:
         self.on_stored = on_stored
         self.max_pages = max_pages
         self.recheck = recheck
+        self.first_run_window = first_run_window
         self.clock = clock
+        self.now = now
         self.failures = 0
         self.resume_at = 0.0
         self.cursor_name = f"discourse:{lookups.site.host}:last_post_id"
@@ -241,11 +255,11 @@ class DiscoursePoller:
         posts: list[dict[str, Any]] = []
         try:
             if cursor is None:
-                page = await self.client.latest_posts()
-                newest = max((p["id"] for p in page), default=0)
-                await self.store.set_cursor(self.cursor_name, str(newest))
+                first = await self._first_run()
                 self.failures = 0
-                return PollResult(status="initialised", cursor=newest)
+                if first.stored:
+                    self.on_stored()
+                return first
             floor = max(cursor - self.recheck, 0)
             pages = await self._read(floor)
             posts = [pages.posts[i] for i in sorted(pages.posts) if i > cursor]
@@ -268,6 +282,28 @@ class DiscoursePoller:
         return PollResult(
             status="ok", stored=stored, seen=len(posts), cursor=cursor, edited=edited, deleted=deleted
         )
+
+    async def _first_run(self) -> PollResult:
+        """No cursor yet: page back through the posts of the last ``first_run_window``, handle
+        them oldest first, then record the newest id as the cursor."""
+        horizon = self.now() - self.first_run_window
+        found: dict[int, dict[str, Any]] = {}
+        before: int | None = None
+        for _ in range(self.max_pages):
+            page = await self.client.latest_posts(before)
+            new = [p for p in page if p["id"] not in found]
+            found.update((p["id"], p) for p in new)
+            if not new or any(_written(p) < horizon for p in new):
+                break  # the listing ended, or reached posts older than the window
+            before = min(p["id"] for p in page)
+        recent = [found[i] for i in sorted(found) if _written(found[i]) >= horizon]
+        stored = 0
+        for post in recent:
+            stored += (await self._handle(post)).status == "stored"
+            await self.store.set_cursor(self.cursor_name, str(post["id"]))
+        newest = max(found, default=0)
+        await self.store.set_cursor(self.cursor_name, str(newest))
+        return PollResult(status="initialised", stored=stored, seen=len(recent), cursor=newest)
 
     async def _handle(self, post: dict[str, Any]) -> Outcome:
         try:

@@ -316,3 +316,34 @@ async def test_poller_never_routes_whispers_or_small_actions_and_reads_dated_ret
     assert await h.app.store.message_id("discourse", site.post_key(2)) is not None
     assert await h.app.store.message_id("discourse", site.post_key(3)) is None
     assert await h.app.store.message_id("discourse", site.post_key(4)) is None
+
+
+async def test_first_run_handles_the_last_day_then_keeps_its_cursor(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    """A poller turned on for the first time routes what was posted in the last 24 hours
+    (paging back as far as that goes), not the forum's whole history, and records the newest id."""
+    from datetime import UTC, datetime
+
+    fake = fake_discourse
+    fake.page_size = 5
+    for i in range(1, 21):  # posts 1-8 were written days ago, 9-20 in the last hours
+        day, hour = (12, 10) if i <= 8 else (20, i - 8)
+        fake.add_post(
+            {
+                **latest_post(i, text="The app crashes on login"),
+                "created_at": f"2026-11-{day}T{hour:02d}:00:00.000Z",
+            }
+        )
+    h, poller, _ = await setup(harness, fake)
+    poller.now = lambda: datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+    first = await poller.run_once()
+    assert (first.status, first.seen, first.stored, first.cursor) == ("initialised", 12, 12, 20)
+    assert [r.query.get("before") for r in fake.calls("/posts.json")] == [None, "16", "11"]
+    site = poller.lookups.site
+    assert await h.app.store.message_id("discourse", site.post_key(8)) is None
+    assert await h.app.store.message_id("discourse", site.post_key(9)) is not None
+    assert (await h.app.store.counts_by_department())["product"]["open"] == 12
+    assert await h.app.store.get_cursor(poller.cursor_name) == "20"
+    again = await poller.run_once()
+    assert (again.status, again.stored, again.cursor) == ("ok", 0, 20)
