@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from adapters.discourse import Category, TopicInfo, parse_categories, parse_topic
+from adapters.discourse import Category, TopicInfo, parse_categories, parse_category, parse_topic
 from bot.errors import KakehashiError
 
 log = logging.getLogger("kakehashi.discourse")
@@ -170,7 +170,8 @@ class DiscourseClient:
 
         A granular API key scoped to ``categories: list`` may read ``/categories.json`` but not
         ``/site.json``: on a refusal the category list is read there instead (with
-        ``include_subcategories`` so subcategories are listed too).
+        ``include_subcategories`` so subcategories are listed too).  A server that has neither
+        (404) lists nothing here, and ``category`` reads categories one at a time.
         """
         try:
             return parse_categories(await self.get_json("/site.json"))
@@ -178,9 +179,25 @@ class DiscourseClient:
             if exc.status not in (401, 403, 404):
                 raise
             log.warning("discourse: %s; reading /categories.json instead", exc)
-        return parse_categories(
-            await self.get_json("/categories.json", params={"include_subcategories": "true"})
-        )
+        try:
+            return parse_categories(
+                await self.get_json("/categories.json", params={"include_subcategories": "true"})
+            )
+        except DiscourseApiError as exc:
+            if exc.status != 404:
+                raise
+            log.warning("discourse: %s; categories are looked up one by one (/c/{id}/show.json)", exc)
+        return {}
+
+    async def category(self, category_id: int) -> Category | None:
+        """``/c/{id}/show.json``: one category, or None when the caller may not see it."""
+        try:
+            data = await self.get_json(f"/c/{category_id}/show.json")
+        except DiscourseApiError as exc:
+            if exc.transient:
+                raise
+            return None
+        return parse_category(data.get("category") if isinstance(data, dict) else None)
 
     async def topic(self, topic_id: int) -> TopicInfo | None:
         return parse_topic(await self.get_json(f"/t/{topic_id}.json"))

@@ -65,6 +65,7 @@ class DiscourseLookups:
         self._categories: dict[int, Category] = {}
         self._loaded_at: float | None = None
         self._topics: OrderedDict[int, TopicInfo] = OrderedDict()
+        self._looked_up: dict[int, float] = {}  # category id -> when /c/{id}/show.json was asked
 
     async def _refresh(self) -> None:
         if self.client is None:
@@ -82,7 +83,19 @@ class DiscourseLookups:
         )
         if stale or miss:
             await self._refresh()
-        return self._categories.get(category_id)
+        known = self._categories.get(category_id)
+        if (
+            known is None
+            and self.client is not None
+            and self._looked_up.get(category_id, -1e18) < now - self.min_refresh
+        ):
+            # Not listed (a subcategory an older /categories.json leaves out, or a server
+            # without a category list): ask for this one category.
+            self._looked_up[category_id] = now
+            known = await self.client.category(category_id)
+            if known is not None:
+                self._categories[category_id] = known
+        return known
 
     def remember_topic(self, info: TopicInfo) -> None:
         known = self._topics.get(info.id)
