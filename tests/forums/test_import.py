@@ -390,6 +390,8 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
             "hidden": True,
         },
         {"type": "message", "user": "U01SATO", "text": "no ts: cannot be keyed"},
+        # a Slackbot custom response (an admin's auto-reply): a bot post, never routed
+        {"type": "message", "user": "USLACKBOT", "text": "Crash? See the FAQ", "ts": "1762909700.000600"},
     ]
     export = write_zip(tmp_path / "rezipped.zip", files, root=root)
     with zipfile.ZipFile(export, "a") as zf:
@@ -399,7 +401,7 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
     assert result.exit_code == 0, result.output
     # as before plus broadcast, file share and external in #community, and one in staff-only (not a
     # source, ignored like #random and the department channel); DM folders are not read at all
-    assert "6 files (0 already done), 11 messages: ignored 3, stored 8" in result.output
+    assert "6 files (0 already done), 12 messages: ignored 3, stored 9" in result.output
     app = await open_app(database)
     try:
         broadcast = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909200.000100")
@@ -411,6 +413,10 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
         staff = await app.store.get_message("slack", f"{TEAM}:G01PRIV:1762736902.000900")
         assert staff is None  # read (a private channel), but not a source
         assert await app.store.get_message("slack", f"{TEAM}:D01DM:1762736900.000900") is None
+        slackbot = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909700.000600")
+        assert slackbot is not None and slackbot.is_bot
+        by_dept = await app.store.counts_by_department()
+        assert by_dept["product"] == {"open": 4}  # the two bugs, the broadcast, the screenshot
     finally:
         await app.stop()
 
