@@ -3,7 +3,8 @@
 Rate limits: Discourse allows 60 requests a minute per admin API key by default
 (``DISCOURSE_MAX_ADMIN_API_REQS_PER_MINUTE``) and answers 429 with ``Retry-After`` beyond that.
 The client spaces requests ``min_interval`` seconds apart (1 s: 60/min) and honours 429 by
-sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying -- httpx has no
+sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying, or, past
+``max_retry_after``, by raising with ``retry_after`` so the poller skips runs until then -- httpx has no
 built-in for that, so it is done here explicitly.  httpx's transport ``retries`` only covers
 connection errors.  5xx answers are retried a few times with exponential backoff, then raised
 as ``DiscourseApiError`` so the poller backs off between runs.
@@ -33,10 +34,13 @@ Sleep = Callable[[float], Awaitable[None]]
 class DiscourseApiError(KakehashiError):
     """The API could not be reached or kept failing; ``transient`` when worth retrying later."""
 
-    def __init__(self, reason: str, *, transient: bool = True, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, *, transient: bool = True, status: int | None = None, retry_after: float = 0.0
+    ) -> None:
         super().__init__(reason)
         self.transient = transient
         self.status = status
+        self.retry_after = retry_after  # seconds the forum asked us to wait before the next request
 
 
 _DENIED_HINT = (
@@ -143,7 +147,14 @@ class DiscourseClient:
                     raise DiscourseApiError(
                         f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
                     )
-                wait = min(retry_after_seconds(response, 10.0), self.max_retry_after)
+                wait = retry_after_seconds(response, 10.0)
+                if wait > self.max_retry_after:
+                    # Not worth holding a run (or a webhook answer) that long: the caller waits.
+                    raise DiscourseApiError(
+                        f"GET {path}: rate limited (429), Retry-After {wait:.0f} s",
+                        status=429,
+                        retry_after=wait,
+                    )
                 log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
                 await self.sleep(wait)
                 continue

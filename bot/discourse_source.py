@@ -286,6 +286,7 @@ class DiscoursePoller:
         except DiscourseApiError as exc:
             self.failures += 1
             delay = random.uniform(0.5, 1.0) * min(3600.0, 30.0 * 2 ** (self.failures - 1))
+            delay = max(delay, exc.retry_after)  # a long Retry-After is honoured in full
             self.resume_at = self.clock() + delay
             log.warning("discourse poll failed (%s); next try in %.0f s", exc, delay)
             return PollResult(status="error", stored=stored, cursor=cursor, error=str(exc))

@@ -286,15 +286,18 @@ async def test_api_key_without_scope_is_a_clear_error_and_categories_fall_back(
     assert message is not None and message.channel == "discourse:howto" and not message.private
 
 
-async def test_poller_never_routes_whispers_or_small_actions_and_reads_dated_retry_after(
+async def test_poller_never_routes_whispers_or_small_actions_and_honours_long_retry_after(
     harness: HarnessFactory, fake_discourse: FakeDiscourse
 ) -> None:
     """Discourse lists regular posts only, but a stand-in or an older forum may list a whisper
-    (post_type 4) or a small action (3, "closed this topic"): neither is stored.  A Retry-After
-    given as an HTTP date is honoured too (capped at two minutes)."""
+    (post_type 4) or a small action (3, "closed this topic"): neither is stored.  Retry-After is
+    read as seconds or as an HTTP date; one longer than two minutes ends the run, and no request
+    is sent before it has passed."""
     fake = fake_discourse
     fake.add_post(latest_post(1))
     h, poller, waits = await setup(harness, fake)
+    now = [1000.0]
+    poller.clock = lambda: now[0]
     assert (await poller.run_once()).status == "initialised"
     fake.add_post(latest_post(2, text="The app crashes on login"))
     fake.add_post(
@@ -307,11 +310,18 @@ async def test_poller_never_routes_whispers_or_small_actions_and_reads_dated_ret
             "action_code": "closed.enabled",
         }
     )
-    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
-    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    fake.fail("/posts.json", 429, {"Retry-After": "3600"})
+    limited = await poller.run_once()
+    assert limited.status == "error" and "Retry-After 3600 s" in limited.error
+    requests = len(fake.requests)
+    now[0] += 3500
+    assert (await poller.run_once()).status == "backing_off"
+    assert len(fake.requests) == requests  # nothing asked before the hour is over
+    now[0] += 101
+    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})  # a date, passed
     result = await poller.run_once()
     assert (result.status, result.seen, result.stored, result.cursor) == ("ok", 3, 1, 4)
-    assert waits == [120.0, 0.0]
+    assert waits == [0.0]
     site = poller.lookups.site
     assert await h.app.store.message_id("discourse", site.post_key(2)) is not None
     assert await h.app.store.message_id("discourse", site.post_key(3)) is None
