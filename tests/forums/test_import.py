@@ -207,7 +207,7 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
         assert await store.message_id("slack", f"{TEAM}:C03PROD:1762736600.000700") is None
         assert await store.outbox_counts() == {}  # stored, not reposted
         by_dept = await store.counts_by_department()
-        assert by_dept == {"product": {"open": 2}, "cs": {"open": 2}, "marketing": {"open": 2}}
+        assert by_dept == {"product": {"archived": 2}, "cs": {"archived": 2}, "marketing": {"archived": 2}}
 
         # a live Slack event for an imported message is a duplicate (same key)
         event = msg(
@@ -272,6 +272,8 @@ async def test_import_with_repost_queues_reposts_and_bad_exports_fail_clearly(
         assert (await app.store.outbox_counts()) == {
             "pending": 6
         }  # 2 bugs -> product + cs, 2 praises -> marketing
+        by_dept = await app.store.counts_by_department()
+        assert by_dept == {"product": {"open": 2}, "cs": {"open": 2}, "marketing": {"open": 2}}
     finally:
         await app.stop()
     broken = tmp_path / "broken.zip"
@@ -307,6 +309,8 @@ async def test_discourse_import_since_is_idempotent(
         expected = [p for p in fake_discourse.posts.values() if p["created_at"] >= "2026-11-15"]
         assert (seen, stored) == (len(expected), len(expected))
         assert await app.store.outbox_counts() == {}
+        statuses = {s for counts in (await app.store.counts_by_department()).values() for s in counts}
+        assert statuses == {"archived"}  # stored, never shown: not open work
         assert (
             await import_since(
                 lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
@@ -416,7 +420,7 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
         slackbot = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909700.000600")
         assert slackbot is not None and slackbot.is_bot
         by_dept = await app.store.counts_by_department()
-        assert by_dept["product"] == {"open": 4}  # the two bugs, the broadcast, the screenshot
+        assert by_dept["product"] == {"archived": 4}  # the two bugs, the broadcast, the screenshot
     finally:
         await app.stop()
 
