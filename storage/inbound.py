@@ -114,9 +114,13 @@ class InboundStore(StoreBase):
             if item is not None:
                 if not (revive and repost and item.status == ARCHIVED):
                     continue
-                item.status = "open"
-                item.status_changed_at = utcnow()
-                item.status_by = None
+                reopened = await session.execute(  # conditional: of two flags at once, one reposts
+                    update(Item)
+                    .where(Item.id == item.id, Item.status == ARCHIVED)
+                    .values(status="open", status_changed_at=utcnow(), status_by=None)
+                )
+                if not reopened.rowcount:  # type: ignore[attr-defined]
+                    continue
             else:
                 item = Item(
                     message_id=message.id,
