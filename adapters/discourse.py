@@ -298,6 +298,11 @@ def post_to_message(
     )
 
 
+def created_at(post: dict[str, Any]) -> datetime:
+    """When the post was written, in UTC (a time without an offset counts as UTC)."""
+    return _time(post, "created_at", "post")
+
+
 def edited_at(post: dict[str, Any]) -> datetime:
     try:
         return _time(post, "updated_at", "post")
@@ -318,23 +323,26 @@ def parse_categories(site_json: Any) -> dict[int, Category]:
         raw = site_json["category_list"].get("categories")
     out: dict[int, Category] = {}
     for cat in raw or ():
-        if not isinstance(cat, dict) or not isinstance(cat.get("id"), int):
+        category = parse_category(cat)
+        if category is None:
             continue
-        out[cat["id"]] = Category(
-            id=cat["id"],
-            slug=str(cat.get("slug") or cat["id"]),
-            name=str(cat.get("name") or ""),
-            read_restricted=bool(cat.get("read_restricted", False)),
-        )
+        out[category.id] = category
         for sub in cat.get("subcategory_list") or ():
-            if isinstance(sub, dict) and isinstance(sub.get("id"), int):
-                out[sub["id"]] = Category(
-                    id=sub["id"],
-                    slug=str(sub.get("slug") or sub["id"]),
-                    name=str(sub.get("name") or ""),
-                    read_restricted=bool(sub.get("read_restricted", False)),
-                )
+            if (subcategory := parse_category(sub)) is not None:
+                out[subcategory.id] = subcategory
     return out
+
+
+def parse_category(cat: Any) -> Category | None:
+    """One category object (of ``/site.json``, ``/categories.json`` or ``/c/{id}/show.json``)."""
+    if not isinstance(cat, dict) or not isinstance(cat.get("id"), int):
+        return None
+    return Category(
+        id=cat["id"],
+        slug=str(cat.get("slug") or cat["id"]),
+        name=str(cat.get("name") or ""),
+        read_restricted=bool(cat.get("read_restricted", False)),
+    )
 
 
 def parse_topic(topic: Any) -> TopicInfo | None:

@@ -3,7 +3,8 @@
 Rate limits: Discourse allows 60 requests a minute per admin API key by default
 (``DISCOURSE_MAX_ADMIN_API_REQS_PER_MINUTE``) and answers 429 with ``Retry-After`` beyond that.
 The client spaces requests ``min_interval`` seconds apart (1 s: 60/min) and honours 429 by
-sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying -- httpx has no
+sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying, or, past
+``max_retry_after``, by raising with ``retry_after`` so the poller skips runs until then -- httpx has no
 built-in for that, so it is done here explicitly.  httpx's transport ``retries`` only covers
 connection errors.  5xx answers are retried a few times with exponential backoff, then raised
 as ``DiscourseApiError`` so the poller backs off between runs.
@@ -16,11 +17,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
-from adapters.discourse import Category, TopicInfo, parse_categories, parse_topic
+from adapters.discourse import Category, TopicInfo, parse_categories, parse_category, parse_topic
 from bot.errors import KakehashiError
 
 log = logging.getLogger("kakehashi.discourse")
@@ -31,10 +34,13 @@ Sleep = Callable[[float], Awaitable[None]]
 class DiscourseApiError(KakehashiError):
     """The API could not be reached or kept failing; ``transient`` when worth retrying later."""
 
-    def __init__(self, reason: str, *, transient: bool = True, status: int | None = None) -> None:
+    def __init__(
+        self, reason: str, *, transient: bool = True, status: int | None = None, retry_after: float = 0.0
+    ) -> None:
         super().__init__(reason)
         self.transient = transient
         self.status = status
+        self.retry_after = retry_after  # seconds the forum asked us to wait before the next request
 
 
 _DENIED_HINT = (
@@ -58,11 +64,21 @@ def _error_detail(response: httpx.Response) -> str:
 
 
 def retry_after_seconds(response: httpx.Response, default: float) -> float:
+    """``Retry-After`` as seconds or as an HTTP date (RFC 9110 allows both), else the body's
+    ``extras.wait_seconds``, else ``default``."""
     raw = response.headers.get("Retry-After", "").strip()
     try:
         return max(float(raw), 0.0)
     except ValueError:
         pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is not None:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
     try:
         wait = response.json().get("extras", {}).get("wait_seconds")
         if isinstance(wait, int | float):
@@ -131,7 +147,14 @@ class DiscourseClient:
                     raise DiscourseApiError(
                         f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
                     )
-                wait = min(retry_after_seconds(response, 10.0), self.max_retry_after)
+                wait = retry_after_seconds(response, 10.0)
+                if wait > self.max_retry_after:
+                    # Not worth holding a run (or a webhook answer) that long: the caller waits.
+                    raise DiscourseApiError(
+                        f"GET {path}: rate limited (429), Retry-After {wait:.0f} s",
+                        status=429,
+                        retry_after=wait,
+                    )
                 log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
                 await self.sleep(wait)
                 continue
@@ -158,7 +181,8 @@ class DiscourseClient:
 
         A granular API key scoped to ``categories: list`` may read ``/categories.json`` but not
         ``/site.json``: on a refusal the category list is read there instead (with
-        ``include_subcategories`` so subcategories are listed too).
+        ``include_subcategories`` so subcategories are listed too).  A server that has neither
+        (404) lists nothing here, and ``category`` reads categories one at a time.
         """
         try:
             return parse_categories(await self.get_json("/site.json"))
@@ -166,9 +190,25 @@ class DiscourseClient:
             if exc.status not in (401, 403, 404):
                 raise
             log.warning("discourse: %s; reading /categories.json instead", exc)
-        return parse_categories(
-            await self.get_json("/categories.json", params={"include_subcategories": "true"})
-        )
+        try:
+            return parse_categories(
+                await self.get_json("/categories.json", params={"include_subcategories": "true"})
+            )
+        except DiscourseApiError as exc:
+            if exc.status != 404:
+                raise
+            log.warning("discourse: %s; categories are looked up one by one (/c/{id}/show.json)", exc)
+        return {}
+
+    async def category(self, category_id: int) -> Category | None:
+        """``/c/{id}/show.json``: one category, or None when the caller may not see it."""
+        try:
+            data = await self.get_json(f"/c/{category_id}/show.json")
+        except DiscourseApiError as exc:
+            if exc.transient:
+                raise
+            return None
+        return parse_category(data.get("category") if isinstance(data, dict) else None)
 
     async def topic(self, topic_id: int) -> TopicInfo | None:
         return parse_topic(await self.get_json(f"/t/{topic_id}.json"))

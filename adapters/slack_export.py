@@ -31,6 +31,8 @@ from adapters.slack.convert import (
 from bot.domain import InboundMessage
 from bot.errors import PayloadError
 
+# Keys of an export that names no workspace anywhere (the CLI says to pass --team).
+UNKNOWN_TEAM = "export"
 DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 
 
@@ -109,15 +111,6 @@ class SlackExport:
         if not isinstance(users, list):
             raise PayloadError("users.json: expected a list of users")
         self.users = {u["id"]: u for u in users if isinstance(u, dict) and u.get("id")}
-        teams = sorted({str(u["team_id"]) for u in self.users.values() if u.get("team_id")})
-        if team_id is None:
-            if len(teams) != 1:
-                found = ", ".join(teams) or "none"
-                raise PayloadError(
-                    f"users.json: cannot tell the workspace id (team_id found: {found}); pass --team"
-                )
-            team_id = teams[0]
-        self.team_id = team_id
         self.channels: dict[str, ExportChannel] = {}
         for name, private in (("channels.json", False), ("groups.json", True)):
             listed = self._load(name, required=name == "channels.json")
@@ -130,6 +123,29 @@ class SlackExport:
         # Names for <@U…> / <#C…> markup in the text, as the live adapter resolves them.
         self.names: dict[str, str] = {uid: user_display_name(u) for uid, u in self.users.items()}
         self.names.update({c.id: c.name for c in self.channels.values()})
+        self.team_unknown = False
+        self.team_id = team_id or self._workspace_id()
+
+    def _workspace_id(self) -> str:
+        """The workspace id that live events carry as ``team_id``, so imported keys match them:
+        the users' ``team_id``, else (users.json without it, Enterprise Grid members of several
+        workspaces) the one ``team`` the messages name."""
+        teams = sorted({str(u["team_id"]) for u in self.users.values() if u.get("team_id")})
+        if len(teams) == 1:
+            return teams[0]
+        named: set[str] = set()
+        for day in self.day_files():
+            data = self._load(day.path, required=False)
+            for message in data if isinstance(data, list) else ():
+                if isinstance(message, dict) and isinstance(message.get("team"), str) and message["team"]:
+                    named.add(message["team"])
+        if len(named) == 1:
+            return named.pop()
+        if not teams and not named:
+            self.team_unknown = True
+            return UNKNOWN_TEAM
+        found = ", ".join(teams or sorted(named))
+        raise PayloadError(f"users.json: cannot tell the workspace id (team_id found: {found}); pass --team")
 
     def _load(self, name: str, *, required: bool) -> Any:
         return _load(self._zip, self._root + name, required=required)

@@ -67,6 +67,7 @@ class DiscoursePlugin:
                 dispatcher=app.dispatcher,
                 store=app.store,
                 on_stored=app.worker.wake,
+                now=app.clock,
             )
             if client is not None and poll_interval > 0
             else None

@@ -16,15 +16,17 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.discourse import (
     Category,
     Site,
     TopicInfo,
+    created_at,
     edited_at,
+    is_routable_kind,
     is_withdrawn,
     post_tags,
     post_text,
@@ -63,6 +65,7 @@ class DiscourseLookups:
         self._categories: dict[int, Category] = {}
         self._loaded_at: float | None = None
         self._topics: OrderedDict[int, TopicInfo] = OrderedDict()
+        self._looked_up: dict[int, float] = {}  # category id -> when /c/{id}/show.json was asked
 
     async def _refresh(self) -> None:
         if self.client is None:
@@ -80,7 +83,19 @@ class DiscourseLookups:
         )
         if stale or miss:
             await self._refresh()
-        return self._categories.get(category_id)
+        known = self._categories.get(category_id)
+        if (
+            known is None
+            and self.client is not None
+            and self._looked_up.get(category_id, -1e18) < now - self.min_refresh
+        ):
+            # Not listed (a subcategory an older /categories.json leaves out, or a server
+            # without a category list): ask for this one category.
+            self._looked_up[category_id] = now
+            known = await self.client.category(category_id)
+            if known is not None:
+                self._categories[category_id] = known
+        return known
 
     def remember_topic(self, info: TopicInfo) -> None:
         known = self._topics.get(info.id)
@@ -145,6 +160,14 @@ class DiscourseLookups:
         return post_to_message(post, site=self.site, category=category, topic=topic)
 
 
+def _written(post: dict[str, Any]) -> datetime:
+    """When the post was created; a post without a readable time counts as old."""
+    try:
+        return created_at(post)
+    except PayloadError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class PollResult:
     status: str  # "ok" | "initialised" | "backing_off" | "error"
@@ -171,7 +194,9 @@ class DiscoursePoller:
 
     The cursor (the highest post id handled) lives in the database, so a restart resumes and
     several replicas can poll (the message key keeps each post stored once).  The very first run
-    only records where the forum is now; history is what ``kakehashi import discourse`` is for.
+    handles the posts of the last ``first_run_window`` (24 h: what was said while nothing
+    listened) and records where the forum is now; older history is what
+    ``kakehashi import discourse`` is for.
 
     Re-read posts whose text differs from the stored one are handled as edits.  A stored public
     post that is deleted (by its author too), hidden, or no longer listed (deleted, moved to a
@@ -190,7 +215,9 @@ class DiscoursePoller:
         on_stored: Callable[[], None] = lambda: None,
         max_pages: int = 20,
         recheck: int = 150,
+        first_run_window: timedelta = timedelta(hours=24),
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.lookups = lookups
         self.client = client
@@ -199,7 +226,9 @@ class DiscoursePoller:
         self.on_stored = on_stored
         self.max_pages = max_pages
         self.recheck = recheck
+        self.first_run_window = first_run_window
         self.clock = clock
+        self.now = now
         self.failures = 0
         self.resume_at = 0.0
         self.cursor_name = f"discourse:{lookups.site.host}:last_post_id"
@@ -239,11 +268,11 @@ class DiscoursePoller:
         posts: list[dict[str, Any]] = []
         try:
             if cursor is None:
-                page = await self.client.latest_posts()
-                newest = max((p["id"] for p in page), default=0)
-                await self.store.set_cursor(self.cursor_name, str(newest))
+                first = await self._first_run()
                 self.failures = 0
-                return PollResult(status="initialised", cursor=newest)
+                if first.stored:
+                    self.on_stored()
+                return first
             floor = max(cursor - self.recheck, 0)
             pages = await self._read(floor)
             posts = [pages.posts[i] for i in sorted(pages.posts) if i > cursor]
@@ -257,6 +286,7 @@ class DiscoursePoller:
         except DiscourseApiError as exc:
             self.failures += 1
             delay = random.uniform(0.5, 1.0) * min(3600.0, 30.0 * 2 ** (self.failures - 1))
+            delay = max(delay, exc.retry_after)  # a long Retry-After is honoured in full
             self.resume_at = self.clock() + delay
             log.warning("discourse poll failed (%s); next try in %.0f s", exc, delay)
             return PollResult(status="error", stored=stored, cursor=cursor, error=str(exc))
@@ -267,6 +297,28 @@ class DiscoursePoller:
             status="ok", stored=stored, seen=len(posts), cursor=cursor, edited=edited, deleted=deleted
         )
 
+    async def _first_run(self) -> PollResult:
+        """No cursor yet: page back through the posts of the last ``first_run_window``, handle
+        them oldest first, then record the newest id as the cursor."""
+        horizon = self.now() - self.first_run_window
+        found: dict[int, dict[str, Any]] = {}
+        before: int | None = None
+        for _ in range(self.max_pages):
+            page = await self.client.latest_posts(before)
+            new = [p for p in page if p["id"] not in found]
+            found.update((p["id"], p) for p in new)
+            if not new or any(_written(p) < horizon for p in new):
+                break  # the listing ended, or reached posts older than the window
+            before = min(p["id"] for p in page)
+        recent = [found[i] for i in sorted(found) if _written(found[i]) >= horizon]
+        stored = 0
+        for post in recent:
+            stored += (await self._handle(post)).status == "stored"
+            await self.store.set_cursor(self.cursor_name, str(post["id"]))
+        newest = max(found, default=0)
+        await self.store.set_cursor(self.cursor_name, str(newest))
+        return PollResult(status="initialised", stored=stored, seen=len(recent), cursor=newest)
+
     async def _handle(self, post: dict[str, Any]) -> Outcome:
         try:
             validate_post(post)
@@ -275,6 +327,9 @@ class DiscoursePoller:
             return Outcome(status="ignored", reason="malformed")
         if is_withdrawn(post):
             return Outcome(status="ignored", reason="deleted or hidden")
+        if not is_routable_kind(post):
+            # Discourse lists regular posts only, but a whisper or small action is never routed.
+            return Outcome(status="ignored", reason="not a regular post")
         msg = await self.lookups.message(post)
         return await self.dispatcher.handle_message(msg)
 
@@ -330,6 +385,39 @@ class DiscoursePoller:
         return 0
 
 
+@dataclass(frozen=True, slots=True)
+class ImportCursor:
+    """Where ``kakehashi import discourse`` stands, kept in the database as one string.
+
+    ``before``: the next page to read (None: from the newest post); ``floor``: the newest post id
+    a finished run of the same ``--since`` already handled (a later run stops there, so it picks
+    up what was posted since instead of answering "nothing"); ``top``: the newest id this run saw.
+    Stored as ``"done:TOP"`` when finished, ``"BEFORE:FLOOR:TOP"`` while under way (older
+    versions wrote ``"done"`` and ``"BEFORE"``).
+    """
+
+    before: int | None = None
+    floor: int = 0
+    top: int = 0
+
+    @classmethod
+    def parse(cls, raw: str | None) -> ImportCursor:
+        parts = (raw or "").split(":")
+        if parts[0] == "done":
+            top = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            return cls(floor=top, top=top)
+        if not all(p.isdigit() for p in parts):
+            return cls()
+        numbers = [int(p) for p in parts] + [0, 0]
+        return cls(before=numbers[0], floor=numbers[1], top=numbers[2])
+
+    def at(self, before: int) -> str:
+        return f"{before}:{self.floor}:{self.top}"
+
+    def done(self) -> str:
+        return f"done:{max(self.top, self.floor)}"
+
+
 async def import_since(
     *,
     lookups: DiscourseLookups,
@@ -343,34 +431,36 @@ async def import_since(
     """Store every public post created at or after ``since`` (pages from the newest back).
 
     Resumable: the lowest post id done is kept as a cursor, and a later run continues below it;
-    idempotent: posts already stored are duplicates.  Returns (seen, stored).
+    idempotent: posts already stored are duplicates; a run after a finished one reads only what
+    was posted since (see ``ImportCursor``).  Returns (seen, stored).
     """
     name = f"import:discourse:{lookups.site.host}:{since.date().isoformat()}:before"
-    raw = await store.get_cursor(name)
-    if raw == "done":
-        return 0, 0
-    before = int(raw) if raw and raw.isdigit() else None
+    cursor = ImportCursor.parse(await store.get_cursor(name))
+    before = cursor.before
     seen = stored = 0
     while True:
         page = await client.latest_posts(before)
         if not page:
             break
+        cursor = replace(cursor, top=max(cursor.top, *(p["id"] for p in page)))
         # Ids grow with time but not strictly (moved or imported posts): stop after a page
         # holding nothing recent enough, skip older posts on the way.
         reached_end = True
         for post in sorted(page, key=lambda p: p["id"]):
             if before is not None and post["id"] >= before:
                 continue  # older Discourse repeats the post at ``before``
+            if post["id"] <= cursor.floor:
+                continue  # handled by the finished run before this one
             try:
                 validate_post(post)
             except PayloadError as exc:
                 log.warning("discourse post %s skipped: %s", post.get("id"), exc)
                 continue
-            if datetime.fromisoformat(post["created_at"]) < since:
+            if created_at(post) < since:
                 continue
             reached_end = False
             seen += 1
-            if is_withdrawn(post):
+            if is_withdrawn(post) or not is_routable_kind(post):
                 continue
             msg = await lookups.message(post)
             outcome = await dispatcher.handle_message(msg, repost=repost)
@@ -378,11 +468,11 @@ async def import_since(
         lowest = min(p["id"] for p in page)
         # ``before`` is ``posts.id < before`` (``<=`` in older Discourse: one post read twice,
         # a duplicate).  The cursor keeps the next ``before``.
-        ended = reached_end or lowest <= 1 or lowest == before
-        await store.set_cursor(name, "done" if ended else str(lowest))
+        ended = reached_end or lowest <= max(cursor.floor, 1) or lowest == before
+        await store.set_cursor(name, cursor.done() if ended else cursor.at(lowest))
         on_page(seen, stored)
         if ended:
             break
         before = lowest
-    await store.set_cursor(name, "done")
+    await store.set_cursor(name, cursor.done())
     return seen, stored

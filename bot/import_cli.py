@@ -62,6 +62,12 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
                 SlackExport(path, team_id=team_id, workspace_url=workspace_url) as export,
                 _progress(console) as bar,
             ):
+                if export.team_unknown:
+                    console.print(
+                        "[yellow]note:[/] the export names no workspace id (no team_id in users.json): "
+                        f"messages are keyed under {export.team_id!r}; pass --team T… so that live "
+                        "Slack events and reactions match the imported history"
+                    )
                 task = bar.add_task(f"Slack {export.team_id}", total=len(export.day_files()))
                 return await import_slack_export(
                     export,

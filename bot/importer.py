@@ -2,8 +2,10 @@
 
 Every message of the source channels is classified and stored like a live one
 (``dispatcher.handle_message``), without reposting unless asked, so recaps and stats cover the
-past at once.  Resumable: a cursor per export file is kept in the database (the position reached,
-then ``done``); idempotent: the message keys equal the live ones, so a second run stores nothing.
+past at once.  Items stored without reposting are ``archived``: counted as received, never open
+work (see ``storage.items.ARCHIVED``).  Resumable: a cursor per export file is kept in the
+database (the position reached, then ``done``); idempotent: the message keys equal the live ones,
+so a second run stores nothing.
 """
 
 from __future__ import annotations

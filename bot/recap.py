@@ -20,7 +20,7 @@ from bot.report import Section, delta, enqueue_to, excerpt, link, name, report, 
 from bot.texts import t, tag_label
 from rules import RuleSet
 from rules.model import Goal
-from storage.items import ItemView
+from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
 from storage.store import Store
 
@@ -32,7 +32,7 @@ WAITING = 5
 HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
-CLOSED = ("done", "wontfix", "deleted", "forwarded")
+CLOSED = ("done", "wontfix", "deleted", "forwarded", ARCHIVED)  # archived: imported, never shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,8 @@ async def goal_figure(
         return None
     goal = dept.goal
     views = await store.items_between(window.start, window.end, department=department)
-    views = [v for v in views if goal.tag is None or v.item.tag == goal.tag]
+    # imported history (archived) was never shown to the department: not what its goal is about
+    views = [v for v in views if v.item.status != ARCHIVED and (goal.tag is None or v.item.tag == goal.tag)]
     if goal.kind == "at_least":
         return GoalFigure(goal=goal, met=len(views), total=goal.count or 0)
     met = total = 0
@@ -273,7 +274,7 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
-    order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted")
+    order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted", ARCHIVED)
     parts = [f"{t(locale, f'status.{s}')} {counts[s]}" for s in order if counts.get(s)]
     return t(locale, "report.join").join(parts)
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,22 @@ def _run(fn: Any) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
+def history_hint(period: Any, overview: dict[str, Any]) -> str:
+    """When the period holds none of the stored messages (an imported history is usually older
+    than last week), say which dates the store covers and how to ask for them."""
+    if not overview.get("first") or not overview.get("last"):
+        return ""
+    first, last = datetime.fromisoformat(overview["first"]), datetime.fromisoformat(overview["last"])
+    if first < period.end and last >= period.start:
+        return ""
+    tz = period.tz
+    start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
+    return (
+        f"note: {period.label} holds none of the {overview['messages']} stored messages, which span "
+        f"{start} .. {end}; try --period {start}..{end}"
+    )
+
+
 @click.command("recap")
 @click.argument("department", required=False)
 @click.option(
@@ -84,19 +101,21 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
     from bot.chart import chart_png
     from bot.recap import read_period, recap_reply, resolve_department
 
-    async def go(app: Any) -> tuple[dict[str, Any], bytes | None]:
+    async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
         payload = await recap_reply(app, department, period_text)
+        rules = app.rules.current
+        period = read_period(rules, period_text, now=app.clock())
         png = None
         if chart_path:
-            rules = app.rules.current
-            period = read_period(rules, period_text, now=app.clock())
             dept = resolve_department(rules, department) if department else None
             drawn = await chart_png(app.store, rules, period, department=dept)
             png = drawn[0] if drawn else None
-        return payload, png
+        return payload, png, history_hint(period, await app.store.overview())
 
-    payload, png = _run(go)
+    payload, png, hint = _run(go)
     click.echo(render(payload, fmt), nl=False)
+    if hint:
+        click.echo(hint, err=True)
     if chart_path:
         if png is None:
             click.echo("no items in the last 8 periods: no chart written", err=True)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bot.errors import KakehashiError
 from bot.settings import Settings
+from storage.items import STATUSES
 from storage.store import Store
 
 
@@ -22,7 +23,9 @@ async def collect(store: Store) -> dict[str, Any]:
 def render(stats: dict[str, Any], console: Console) -> None:
     span = f"  ({stats['first'][:10]} .. {stats['last'][:10]})" if stats["first"] else ""
     console.print(f"[bold]{stats['messages']}[/] messages, [bold]{stats['items']}[/] routed items{span}")
-    statuses = sorted({s for counts in stats["departments"].values() for s in counts})
+    present = {s for counts in stats["departments"].values() for s in counts}
+    # the workflow's order (open first, imported history last), then any other status by name
+    statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
     table = Table(title="items per department", title_justify="left")
     table.add_column("department")
     for status in statuses:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["enqueue_unanswered"]
 
 LISTED = 15  # questions per post; the rest are counted
-GIVE_UP = timedelta(days=14)  # older questions (an imported history, say) are left to the weekly recap
+GIVE_UP = timedelta(days=14)  # older questions are left to the weekly recap (imported ones are archived)
 
 
 def _waited(created: datetime, now: datetime, locale: str) -> str:

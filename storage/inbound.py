@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Destination, InboundMessage
 from storage.base import StoreBase
+from storage.items import ARCHIVED
 from storage.models import Item, Message, OutboxRow, utcnow
 
 
@@ -96,25 +97,43 @@ class InboundStore(StoreBase):
         destinations: Mapping[str, Sequence[Destination]],
         *,
         repost: bool = True,
+        revive: bool = False,
     ) -> tuple[int, ...]:
-        existing = set(
-            (await session.scalars(select(Item.department).where(Item.message_id == message.id))).all()
-        )
+        """Add one item per new department, with its reposts (``repost=False``: archived, unposted).
+
+        ``revive``: a department's archived item (imported history nobody was shown) becomes open
+        work and is posted, instead of being skipped as already routed.
+        """
+        existing = {
+            item.department: item
+            for item in (await session.scalars(select(Item).where(Item.message_id == message.id))).all()
+        }
         ids: list[int] = []
         for routing in routings:
-            if routing.department in existing:
-                continue
-            existing.add(routing.department)
-            item = Item(
-                message_id=message.id,
-                department=routing.department,
-                tag=routing.tag,
-                route=routing.route,
-                reason=routing.reason,
-                origin=routing.origin,
-                created_at=utcnow(),
-            )
-            session.add(item)
+            item = existing.get(routing.department)
+            if item is not None:
+                if not (revive and repost and item.status == ARCHIVED):
+                    continue
+                reopened = await session.execute(  # conditional: of two flags at once, one reposts
+                    update(Item)
+                    .where(Item.id == item.id, Item.status == ARCHIVED)
+                    .values(status="open", status_changed_at=utcnow(), status_by=None)
+                )
+                if not reopened.rowcount:  # type: ignore[attr-defined]
+                    continue
+            else:
+                item = Item(
+                    message_id=message.id,
+                    department=routing.department,
+                    tag=routing.tag,
+                    route=routing.route,
+                    reason=routing.reason,
+                    origin=routing.origin,
+                    status="open" if repost else ARCHIVED,
+                    created_at=utcnow(),
+                )
+                existing[routing.department] = item
+                session.add(item)
             await session.flush()
             ids.append(item.id)
             if not repost:
@@ -138,12 +157,16 @@ class InboundStore(StoreBase):
         routings: Sequence[Routing],
         destinations: Mapping[str, Sequence[Destination]],
     ) -> tuple[int, ...]:
-        """Route an already stored message to more departments (emoji flags, commands)."""
+        """Route an already stored message to more departments (emoji flags, commands).
+
+        A department already holding an archived item of it (imported history) gets that item
+        back as open work, posted to its channels.
+        """
         async with self.sessions() as session, session.begin():
             message = await session.get(Message, message_id)
             if message is None or message.deleted:
                 return ()
-            return await self._add_items(session, message, routings, destinations)
+            return await self._add_items(session, message, routings, destinations, revive=True)
 
     async def message_id(self, platform: str, key: str) -> int | None:
         async with self.sessions() as session:

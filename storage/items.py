@@ -10,7 +10,8 @@ from sqlalchemy import delete, select, update
 from storage.base import StoreBase
 from storage.models import Item, Message, OutboxRow, Reaction, utcnow
 
-STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision", "forwarded", "deleted")
+ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
+STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision", "forwarded", "deleted", ARCHIVED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,9 +72,14 @@ def team_of(body: dict[str, Any], event: dict[str, Any], default: str | None = N
     return team
 
 
+# Slackbot: reminders, custom auto-responses; a user id without a bot_id, but never a person.
+SLACKBOT = "USLACKBOT"
+
+
 def is_bot_message(message: dict[str, Any], self_user_ids: frozenset[str] = frozenset()) -> bool:
     return bool(
         message.get("bot_id")
+        or message.get("user") == SLACKBOT
         or message.get("subtype") == "bot_message"
         or message.get("bot_profile")
         or (message.get("user") and message["user"] in self_user_ids)

@@ -5,7 +5,9 @@ Serves ``/site.json`` (categories; anonymous callers only see public ones, as on
 (``latest_posts``, newest first, ``posts.id < before`` as documented -- "Load posts with an id
 lower than this value" -- and as ``LatestPostsQuery#public_posts`` does; ``before_inclusive``
 plays Discourse 3.x's ``posts.id <= before``).  ``/categories.json`` lists ``category_list``;
-``deny`` answers 403 like a key without the scope for a path.
+``deny`` answers 403 like a key without the scope for a path, ``missing`` 404 as a server
+without that endpoint would.  ``/c/{id}/show.json`` answers ``{"category": ...}``
+(``CategoriesController#show``; 404 for a restricted category asked anonymously).
 ``fail(path, status, headers)`` queues forced answers (429 with Retry-After, 500, ...).
 """
 
@@ -34,6 +36,7 @@ class FakeDiscourse:
     page_size: int = 50
     before_inclusive: bool = False
     deny: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
     requests: list[Request] = field(default_factory=list)
     _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(
         default_factory=lambda: defaultdict(deque)
@@ -63,13 +66,16 @@ class FakeDiscourse:
                 "errors": ["forced"],
                 "error_type": "rate_limit" if status == 429 else "server_error",
             }
-            if status == 429:
-                body["extras"] = {"wait_seconds": int(headers.get("Retry-After", "1"))}
+            retry_after = headers.get("Retry-After", "1")
+            if status == 429 and retry_after.isdigit():  # a proxy may send an HTTP date instead
+                body["extras"] = {"wait_seconds": int(retry_after)}
             return web.json_response(body, status=status, headers=headers)
         return None
 
     async def _record(self, request: web.Request) -> web.Response | None:
         self.requests.append(Request(request.path, dict(request.query), dict(request.headers)))
+        if request.path in self.missing:
+            return web.json_response({"errors": ["not found"], "error_type": "not_found"}, status=404)
         if request.path in self.deny:
             return web.json_response(
                 {
@@ -117,12 +123,23 @@ class FakeDiscourse:
         cats = [c for c in self.categories if authed or not c.get("read_restricted")]
         return web.json_response({"category_list": {"can_create_category": False, "categories": cats}})
 
+    async def category(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        authed = "Api-Key" in request.headers
+        wanted = int(request.match_info["id"])
+        for cat in self.categories:
+            if cat["id"] == wanted and (authed or not cat.get("read_restricted")):
+                return web.json_response({"category": cat})
+        return web.json_response({"errors": ["not found"], "error_type": "not_found"}, status=404)
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/site.json", self.site)
         app.router.add_get("/categories.json", self.category_list)
         app.router.add_get("/posts.json", self.latest)
         app.router.add_get("/t/{id}", self.topic)
+        app.router.add_get("/c/{id:\\d+}/show.json", self.category)
         return app
 
     async def start(self) -> FakeDiscourse:

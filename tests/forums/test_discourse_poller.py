@@ -284,3 +284,76 @@ async def test_api_key_without_scope_is_a_clear_error_and_categories_fall_back(
     host = fake.url.split("://", 1)[1]
     message = await h.app.store.get_message("discourse", f"{host}:post:2")
     assert message is not None and message.channel == "discourse:howto" and not message.private
+
+
+async def test_poller_never_routes_whispers_or_small_actions_and_honours_long_retry_after(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    """Discourse lists regular posts only, but a stand-in or an older forum may list a whisper
+    (post_type 4) or a small action (3, "closed this topic"): neither is stored.  Retry-After is
+    read as seconds or as an HTTP date; one longer than two minutes ends the run, and no request
+    is sent before it has passed."""
+    fake = fake_discourse
+    fake.add_post(latest_post(1))
+    h, poller, waits = await setup(harness, fake)
+    now = [1000.0]
+    poller.clock = lambda: now[0]
+    assert (await poller.run_once()).status == "initialised"
+    fake.add_post(latest_post(2, text="The app crashes on login"))
+    fake.add_post(
+        {**latest_post(3, topic_id=5002, number=2, text="staff only: crash confirmed"), "post_type": 4}
+    )
+    fake.add_post(
+        {
+            **latest_post(4, topic_id=5002, number=3, text="closed crash"),
+            "post_type": 3,
+            "action_code": "closed.enabled",
+        }
+    )
+    fake.fail("/posts.json", 429, {"Retry-After": "3600"})
+    limited = await poller.run_once()
+    assert limited.status == "error" and "Retry-After 3600 s" in limited.error
+    requests = len(fake.requests)
+    now[0] += 3500
+    assert (await poller.run_once()).status == "backing_off"
+    assert len(fake.requests) == requests  # nothing asked before the hour is over
+    now[0] += 101
+    fake.fail("/posts.json", 429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})  # a date, passed
+    result = await poller.run_once()
+    assert (result.status, result.seen, result.stored, result.cursor) == ("ok", 3, 1, 4)
+    assert waits == [0.0]
+    site = poller.lookups.site
+    assert await h.app.store.message_id("discourse", site.post_key(2)) is not None
+    assert await h.app.store.message_id("discourse", site.post_key(3)) is None
+    assert await h.app.store.message_id("discourse", site.post_key(4)) is None
+
+
+async def test_first_run_handles_the_last_day_then_keeps_its_cursor(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    """A poller turned on for the first time routes what was posted in the last 24 hours
+    (paging back as far as that goes), not the forum's whole history, and records the newest id."""
+    from datetime import UTC, datetime
+
+    fake = fake_discourse
+    fake.page_size = 5
+    for i in range(1, 21):  # posts 1-8 were written days ago, 9-20 in the last hours
+        day, hour = (12, 10) if i <= 8 else (20, i - 8)
+        fake.add_post(
+            {
+                **latest_post(i, text="The app crashes on login"),
+                "created_at": f"2026-11-{day}T{hour:02d}:00:00.000Z",
+            }
+        )
+    h, poller, _ = await setup(harness, fake)
+    poller.now = lambda: datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+    first = await poller.run_once()
+    assert (first.status, first.seen, first.stored, first.cursor) == ("initialised", 12, 12, 20)
+    assert [r.query.get("before") for r in fake.calls("/posts.json")] == [None, "16", "11"]
+    site = poller.lookups.site
+    assert await h.app.store.message_id("discourse", site.post_key(8)) is None
+    assert await h.app.store.message_id("discourse", site.post_key(9)) is not None
+    assert (await h.app.store.counts_by_department())["product"]["open"] == 12
+    assert await h.app.store.get_cursor(poller.cursor_name) == "20"
+    again = await poller.run_once()
+    assert (again.status, again.stored, again.cursor) == ("ok", 0, 20)

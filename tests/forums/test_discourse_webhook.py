@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from adapters.discourse import signature
+from adapters.discourse import Site, signature
 from bot.discourse_plugin import DiscoursePlugin
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.forums.conftest import WEBHOOK_SECRET, Harness, HarnessFactory, fixture
@@ -272,3 +272,24 @@ async def test_category_lookup_failure_asks_for_redelivery(
     assert (await h.app.store.stats())["messages"] == 0
     status, body = await deliver(h, "post_created", post(topic_tags=[]), event_id=2)  # Discourse retries
     assert (status, body["status"]) == (200, "stored")
+
+
+async def test_forum_without_category_lists_reads_categories_one_by_one(
+    harness: HarnessFactory, fake_discourse: FakeDiscourse
+) -> None:
+    """A server answering 404 for /site.json and /categories.json still gets 200s, never 503s:
+    each category is read from /c/{id}/show.json (a restricted one, not shown, stays private)."""
+    fake_discourse.missing = {"/site.json", "/categories.json"}
+    h = await make(harness, fake_discourse)
+    site = Site(fake_discourse.url)
+    status, body = await deliver(h, "post_created", post(topic_tags=[]))
+    assert (status, body["status"]) == (200, "stored")
+    public = await h.app.store.get_message("discourse", site.post_key(1201))
+    assert public is not None and not public.private and public.channel == "discourse:feedback"
+    restricted = post(id=1300, topic_id=400, category_id=9, category_slug="staff", topic_tags=[])
+    status, body = await deliver(h, "post_created", restricted, event_id=2)
+    assert (status, body["status"]) == (200, "stored")
+    staff = await h.app.store.get_message("discourse", site.post_key(1300))
+    assert staff is not None and staff.private
+    assert await h.app.store.counts_by_department() == {"product": {"open": 1}, "cs": {"open": 1}}
+    assert [r.path for r in fake_discourse.requests].count("/c/5/show.json") == 1

@@ -77,7 +77,7 @@ CHANNELS = [
         "purpose": {"value": ""},
     },
 ]
-PARENT_TS = "1762736400.000100"  # 2026-11-10 01:00 UTC
+PARENT_TS = "1762736400.000100"  # 2025-11-10 01:00 UTC
 
 
 def msg(ts: str, user: str, text: str, **extra: Any) -> dict[str, Any]:
@@ -207,7 +207,7 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
         assert await store.message_id("slack", f"{TEAM}:C03PROD:1762736600.000700") is None
         assert await store.outbox_counts() == {}  # stored, not reposted
         by_dept = await store.counts_by_department()
-        assert by_dept == {"product": {"open": 2}, "cs": {"open": 2}, "marketing": {"open": 2}}
+        assert by_dept == {"product": {"archived": 2}, "cs": {"archived": 2}, "marketing": {"archived": 2}}
 
         # a live Slack event for an imported message is a duplicate (same key)
         event = msg(
@@ -238,11 +238,10 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
     table = await cli(["stats"], env(database))
     assert "items per department" in table.output and "marketing" in table.output
 
-    recap = await cli(
-        ["recap", "marketing", "--period", "2026-11-09..2026-11-15", "--format", "json"], env(database)
-    )
+    recap = await cli(["recap", "marketing", "--period", "2025-11-09..2025-11-15"], env(database))
     assert recap.exit_code == 0, recap.output
-    assert "love it" in recap.output
+    # the imported week itself (not only "waiting longest", which every later recap lists too)
+    assert "Testimonial: 2 (+2)" in recap.output and "love it" in recap.output
 
 
 async def test_interrupted_import_resumes_from_the_file_cursor(database: Database, tmp_path: Path) -> None:
@@ -273,6 +272,8 @@ async def test_import_with_repost_queues_reposts_and_bad_exports_fail_clearly(
         assert (await app.store.outbox_counts()) == {
             "pending": 6
         }  # 2 bugs -> product + cs, 2 praises -> marketing
+        by_dept = await app.store.counts_by_department()
+        assert by_dept == {"product": {"open": 2}, "cs": {"open": 2}, "marketing": {"open": 2}}
     finally:
         await app.stop()
     broken = tmp_path / "broken.zip"
@@ -308,6 +309,8 @@ async def test_discourse_import_since_is_idempotent(
         expected = [p for p in fake_discourse.posts.values() if p["created_at"] >= "2026-11-15"]
         assert (seen, stored) == (len(expected), len(expected))
         assert await app.store.outbox_counts() == {}
+        statuses = {s for counts in (await app.store.counts_by_department()).values() for s in counts}
+        assert statuses == {"archived"}  # stored, never shown: not open work
         assert (
             await import_since(
                 lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
@@ -391,6 +394,8 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
             "hidden": True,
         },
         {"type": "message", "user": "U01SATO", "text": "no ts: cannot be keyed"},
+        # a Slackbot custom response (an admin's auto-reply): a bot post, never routed
+        {"type": "message", "user": "USLACKBOT", "text": "Crash? See the FAQ", "ts": "1762909700.000600"},
     ]
     export = write_zip(tmp_path / "rezipped.zip", files, root=root)
     with zipfile.ZipFile(export, "a") as zf:
@@ -400,7 +405,7 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
     assert result.exit_code == 0, result.output
     # as before plus broadcast, file share and external in #community, and one in staff-only (not a
     # source, ignored like #random and the department channel); DM folders are not read at all
-    assert "6 files (0 already done), 11 messages: ignored 3, stored 8" in result.output
+    assert "6 files (0 already done), 12 messages: ignored 3, stored 9" in result.output
     app = await open_app(database)
     try:
         broadcast = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909200.000100")
@@ -412,6 +417,10 @@ async def test_rezipped_export_with_a_top_level_folder_and_real_world_messages(
         staff = await app.store.get_message("slack", f"{TEAM}:G01PRIV:1762736902.000900")
         assert staff is None  # read (a private channel), but not a source
         assert await app.store.get_message("slack", f"{TEAM}:D01DM:1762736900.000900") is None
+        slackbot = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762909700.000600")
+        assert slackbot is not None and slackbot.is_bot
+        by_dept = await app.store.counts_by_department()
+        assert by_dept["product"] == {"archived": 4}  # the two bugs, the broadcast, the screenshot
     finally:
         await app.stop()
 
@@ -460,3 +469,82 @@ async def test_damaged_or_foreign_files_fail_before_anything_is_stored(
         assert (await app.store.stats())["messages"] == 0  # nothing half-imported
     finally:
         await app.stop()
+
+
+async def test_export_whose_users_name_no_workspace(database: Database, tmp_path: Path) -> None:
+    """users.json without ``team_id`` (a hand-made or tool-made export): the workspace id comes
+    from the messages' ``team``; with none anywhere the import still runs, keyed under 'export',
+    and says how to make the keys match live events."""
+    bare_users = [{k: v for k, v in u.items() if k != "team_id"} for u in USERS]
+    with_team = write_zip(tmp_path / "team.zip", {**export_files(), "users.json": bare_users})
+    result = await cli(["import", "slack-export", str(with_team)], env(database))
+    assert result.exit_code == 0, result.output
+    assert "stored 5" in result.output and "no workspace id" not in result.output
+
+    def strip(message: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in message.items() if k not in ("team", "user_team")}
+
+    days = {name: [strip(m) for m in messages] for name, messages in DAYS.items()}
+    nameless = write_zip(tmp_path / "nameless.zip", {**export_files(), "users.json": bare_users, **days})
+    first = await cli(["import", "slack-export", str(nameless)], env(database))
+    assert first.exit_code == 0, first.output
+    assert "stored 5" in first.output and "pass --team" in first.output
+    second = await cli(["import", "slack-export", str(nameless)], env(database))
+    assert "0 messages: nothing new" in second.output
+    app = await open_app(database)
+    try:
+        assert await app.store.message_id("slack", f"{TEAM}:C01COMM:{PARENT_TS}") is not None
+        assert await app.store.message_id("slack", f"export:C01COMM:{PARENT_TS}") is not None
+    finally:
+        await app.stop()
+
+
+async def test_discourse_import_run_again_reads_what_was_posted_since(
+    database: Database, fake_discourse: FakeDiscourse
+) -> None:
+    """A finished import run again with the same --since stores the posts written in between
+    (not "0 posts"), reading only down to where the last run ended.  Whispers and small actions
+    are never stored, and a created_at without an offset counts as UTC."""
+    for i in range(1, 13):
+        fake_discourse.add_post(latest_post(i, text="crash on start"))
+    fake_discourse.page_size = 5
+    app = await open_app(database)
+    client = DiscourseClient(base_url=fake_discourse.url, min_interval=0.0)
+    lookups = DiscourseLookups(site=Site(fake_discourse.url), client=client)
+    from datetime import UTC, datetime
+
+    since = datetime(2026, 11, 1, tzinfo=UTC)
+
+    async def run() -> tuple[int, int]:
+        return await import_since(
+            lookups=lookups, client=client, dispatcher=app.dispatcher, store=app.store, since=since
+        )
+
+    try:
+        assert await run() == (12, 12)
+        fake_discourse.add_post({**latest_post(13, text="new crash"), "created_at": "2026-11-25T09:00:00"})
+        fake_discourse.add_post({**latest_post(14, number=2, topic_id=5013), "post_type": 4})  # whisper
+        fake_discourse.add_post({**latest_post(15, number=3, topic_id=5013), "post_type": 3})  # small action
+        fake_discourse.requests.clear()
+        assert await run() == (3, 1)
+        assert [r.query.get("before") for r in fake_discourse.calls("/posts.json")] == [None]
+        assert await app.store.message_id("discourse", Site(fake_discourse.url).post_key(13)) is not None
+        for whisper_or_action in (14, 15):
+            key = Site(fake_discourse.url).post_key(whisper_or_action)
+            assert await app.store.message_id("discourse", key) is None
+        assert await run() == (0, 0)
+    finally:
+        await client.aclose()
+        await app.stop()
+
+
+async def test_recap_of_a_period_without_the_imported_history_says_where_it_is(
+    database: Database, tmp_path: Path
+) -> None:
+    export = make_export(tmp_path / "export.zip")
+    assert (await cli(["import", "slack-export", str(export)], env(database))).exit_code == 0
+    empty = await cli(["recap", "product", "--period", "2026-12-01..2026-12-07"], env(database))
+    assert empty.exit_code == 0, empty.output
+    assert "try --period 2025-11-10..2025-11-11" in empty.output
+    covered = await cli(["recap", "product", "--period", "2025-11-10..2025-11-11"], env(database))
+    assert "try --period" not in covered.output

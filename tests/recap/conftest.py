@@ -121,7 +121,7 @@ async def seed(store: Store, messages: tuple[Msg, ...] = WEEK) -> dict[str, int]
     items: dict[str, int] = {}
     for m in messages:
         routings = [Routing(m.department, m.tag, m.tag or "", f'route "{m.tag}"')] if m.department else []
-        result = await store.record_inbound(inbound(m), routings, {}, repost=False)
+        result = await store.record_inbound(inbound(m), routings, {})  # live items, no channels
         if not result.item_ids:
             continue
         item_id = items[m.key] = result.item_ids[0]

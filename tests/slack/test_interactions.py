@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.cli import main
 from storage.models import Item, OutboxRow
-from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, SlackBot, event_body
+from tests.conftest import Database
+from tests.slack.conftest import (
+    COMMUNITY,
+    DEPT_MARKETING,
+    DEPT_PRODUCT,
+    FIXTURES,
+    TEAM_ID,
+    SlackBot,
+    event_body,
+)
 from tests.slack.test_events import items, msg
 
 
@@ -264,3 +278,49 @@ async def test_unknown_item_and_bad_values(bot: SlackBot) -> None:
     response = await bot.click(broken)
     assert response.status == 400
     assert "expected an item id" in await response.text()
+
+
+async def test_a_flag_on_an_imported_post_makes_its_archived_item_open_work(
+    bot: SlackBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    """``import slack-export`` without --repost stores the past as archived items (no department
+    saw them); a flag emoji on such a post, live in #community, posts it and makes it open work."""
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr("users.json", json.dumps([{"id": "U0MEMBER1", "team_id": TEAM_ID, "name": "hana"}]))
+        zf.writestr("channels.json", json.dumps([{"id": COMMUNITY, "name": "community", "created": 1}]))
+        zf.writestr(
+            "community/2023-11-14.json",
+            json.dumps(
+                [
+                    {
+                        "type": "message",
+                        "user": "U0MEMBER1",
+                        "text": "the export crashes",
+                        "ts": "1699999000.000100",
+                    }
+                ]
+            ),
+        )
+    environ = {"DATABASE_URL": sqlite_db.url, "KAKEHASHI_RULES": str(FIXTURES / "rules.yaml")}
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["import", "slack-export", str(export)], env=environ
+    )
+    assert result.exit_code == 0 and "stored 1" in result.output, result.output
+    [item] = await items(bot)
+    assert (item.department, item.status) == ("product", "archived")
+    await bot.deliver()
+    assert bot.fake.posts(DEPT_PRODUCT) == []
+
+    await bot.event("reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, "1699999000.000100"))
+    [item] = await items(bot)
+    assert (item.department, item.tag, item.status) == ("product", "bug", "open")
+    await bot.deliver()
+    [post] = bot.fake.posts(DEPT_PRODUCT)
+    assert "the export crashes" in post["text"]
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "bulb", COMMUNITY, "1699999000.000100", n="2", user="U0STAFF"),
+    )
+    await bot.deliver()
+    assert len(bot.fake.posts(DEPT_PRODUCT)) == 1  # open already: flagged again, posted once
