@@ -149,7 +149,9 @@ JA: dict[str, str] = {
     "agenda.goal": "目標「{text}」: **{figure}**",
     "agenda.days": "{days}日",
     "chart.title": "直近{count}期間の件数",
+    "chart.title_weekly": "直近{count}週の件数",
     "chart.alt": "{subject}の直近{count}期間の件数（{first}〜{last}）: {totals}",
+    "chart.alt_weekly": "{subject}の直近{count}週の件数（{first}〜{last}）: {totals}",
     "chart.all": "全部門",
     # singular forms (bot.report.tn picks KEY.one when the number is 1)
     "figure.votes.one": "投票1",
@@ -306,7 +308,9 @@ EN: dict[str, str] = {
     "agenda.goal": "Goal “{text}”: **{figure}**",
     "agenda.days": "{days} days",
     "chart.title": "Items over the last {count} periods",
+    "chart.title_weekly": "Items over the last {count} weeks",
     "chart.alt": "Items for {subject} over the last {count} periods ({first} – {last}): {totals}",
+    "chart.alt_weekly": "Items for {subject} over the last {count} weeks ({first} – {last}): {totals}",
     "chart.all": "all departments",
     # singular forms (bot.report.tn picks KEY.one when the number is 1)
     "figure.votes.one": "1 vote",
