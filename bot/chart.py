@@ -166,8 +166,8 @@ def chart_labels(
 
 async def chart_png(
     store: Store, rules: RuleSet, period: Period, *, department: str | None, count: int = PERIODS
-) -> tuple[bytes, str] | None:
-    """The PNG and its alt text, or None when there is nothing to draw."""
+) -> tuple[bytes, str, str] | None:
+    """The PNG, its alt text and its title (in the locale), or None when there is nothing to draw."""
     series = await gather_series(store, period, department=department, count=count)
     if not any(series.totals):
         return None
@@ -195,16 +195,22 @@ async def chart_png(
         last=series.periods[-1].last_day.isoformat(),
         totals=totals,
     )
-    return png, alt
+    heading = t(alt_locale, "chart.title_weekly" if weekly else "chart.title", count=count)
+    return png, alt, f"{heading}: {alt_subject}"
 
 
 async def chart_image(
     store: Store, rules: RuleSet, period: Period, *, department: str | None
 ) -> dict[str, str] | None:
-    """The ``image`` of a report payload: ``{"png_base64", "alt", "filename"}``, or None."""
+    """The ``image`` of a report payload: ``{"png_base64", "alt", "title", "filename"}``, or None."""
     drawn = await chart_png(store, rules, period, department=department)
     if drawn is None:
         return None
-    png, alt = drawn
+    png, alt, title = drawn
     filename = f"kakehashi-{department or 'all'}-{period.first_day.isoformat()}.png"
-    return {"png_base64": base64.b64encode(png).decode("ascii"), "alt": alt, "filename": filename}
+    return {
+        "png_base64": base64.b64encode(png).decode("ascii"),
+        "alt": alt,
+        "title": title,
+        "filename": filename,
+    }

@@ -3,7 +3,7 @@
 A report is platform-neutral data that the Slack and Teams sinks render::
 
     {"title": str, "sections": [{"heading": str, "lines": [str, ...]}], "markdown": str,
-     "locale": "ja" | "en", "image": {"png_base64", "alt", "filename"} | None,
+     "locale": "ja" | "en", "image": {"png_base64", "alt", "title", "filename"} | None,
      "late": bool, "part": int, "parts": int, "continuation_of": dedupe key of part 1 (parts 2..n)}
 
 Lines are Markdown (``[text](url)``, ``**bold**``), one line each; ``markdown`` is the whole post
