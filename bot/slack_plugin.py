@@ -42,6 +42,7 @@ log = logging.getLogger("kakehashi.slack")
 
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
+RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 
@@ -349,14 +350,23 @@ class SlackPlugin:
             is_admin=is_admin(self.app.rules.current, user_id, user_name),
         )
 
-    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+    def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:
+        """The reply as messages of at most 50 blocks; a ``response_url`` takes up to 5 of them."""
         payload = reply.payload(self.app.rules.current.locale)
-        blocks = bk.report_messages(payload)[0]
-        return {
-            "text": bk.report_text(payload),
-            "blocks": blocks,
-            "response_type": "in_channel" if reply.public else "ephemeral",
-        }
+        messages = bk.report_messages(payload)
+        if len(messages) > RESPONSE_URL_USES:
+            log.warning("command reply cut to %d of %d messages", RESPONSE_URL_USES, len(messages))
+        return [
+            {
+                "text": bk.report_text(payload),
+                "blocks": blocks,
+                "response_type": "in_channel" if reply.public else "ephemeral",
+            }
+            for blocks in messages[:RESPONSE_URL_USES]
+        ]
+
+    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+        return self._reply_bodies(reply)[0]
 
     async def on_command(self, ack: Any, command: dict[str, Any]) -> None:
         """Fast subcommands answer in the acknowledgement; slow ones say so and reply later."""
@@ -374,13 +384,13 @@ class SlackPlugin:
         if not is_slow(text):
             return
         reply = await run_command(self.app, text, self._command_context(command))
-        body = self._reply_body(reply)
-        await respond(
-            text=body["text"],
-            blocks=body["blocks"],
-            response_type=body["response_type"],
-            replace_original=False,
-        )
+        for body in self._reply_bodies(reply):
+            await respond(
+                text=body["text"],
+                blocks=body["blocks"],
+                response_type=body["response_type"],
+                replace_original=False,
+            )
 
     # -- interactivity ------------------------------------------------------------------------
 

@@ -157,3 +157,28 @@ async def test_a_chart_upload_that_fails_once_is_retried_without_reposting_the_r
     done = [c for c in fake.of("files.completeUploadExternal") if c.ok]
     assert DEPT_PRODUCT in {c.args["channel_id"] for c in done}
     assert {status for _, status in await outbox_statuses(app)} == {"sent"}
+
+
+async def test_a_reply_longer_than_one_message_comes_as_several(tmp_path: Path, slack_api: FakeSlack) -> None:
+    """An overview of 30 departments is more than 50 blocks: it arrives in several ephemeral
+    messages through the response_url (Slack takes up to 5), none of them over the limit."""
+    many = "".join(
+        f"  team{n}: {{label: チーム{n}, post_to: [{{slack: '#dept-product'}}]}}\n" for n in range(30)
+    )
+    text = RULES_JA.read_text(encoding="utf-8").replace(', {teams: "CS/Community"}', "")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text.replace("departments:\n", "departments:\n" + many, 1), encoding="utf-8")
+    app, client = await build_bot(Database("sqlite", tmp_path), slack_api, rules)
+    bot = SlackBot(app=app, client=client, fake=slack_api)
+    try:
+        await seed(app.store)
+        await bot.command("recap 2026-11-16..2026-11-22")
+        await slack_api.wait_for(lambda f: len(f.responses) >= 2)
+    finally:
+        await client.close()
+        await app.stop()
+    answers = slack_api.responses
+    assert 2 <= len(answers) <= 5
+    assert all(a["response_type"] == "ephemeral" and len(a["blocks"]) <= 50 for a in answers)
+    shown = str([a["blocks"] for a in answers])
+    assert "チーム0" in shown and "チーム29" in shown and "マーケティング" in shown
