@@ -8,6 +8,7 @@ report payload of ``bot.report`` in the rules' locale, ``recap_reply`` answers t
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -427,10 +428,15 @@ def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str)
 
 
 def resolve_department(rules: RuleSet, text: str) -> str:
-    """A department by name or label (case-insensitive); a localised error with a suggestion."""
-    wanted = text.strip().lstrip("#").casefold()
+    """A department by name or label (case-insensitive, full-width letters as typed with a
+    Japanese input method too); a localised error with a suggestion."""
+
+    def fold(value: str) -> str:
+        return unicodedata.normalize("NFKC", value).strip().lstrip("#").casefold()
+
+    wanted = fold(text)
     for dept_name, dept in rules.departments.items():
-        if wanted in (dept_name.casefold(), dept.label.casefold()):
+        if wanted in (fold(dept_name), fold(dept.label)):
             return dept_name
     names = list(rules.departments)
     close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)

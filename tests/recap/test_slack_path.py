@@ -182,3 +182,20 @@ async def test_a_reply_longer_than_one_message_comes_as_several(tmp_path: Path, 
     assert all(a["response_type"] == "ephemeral" and len(a["blocks"]) <= 50 for a in answers)
     shown = str([a["blocks"] for a in answers])
     assert "チーム0" in shown and "チーム29" in shown and "マーケティング" in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "recap product 2026-11-16 〜 2026-11-22",
+        "recap 2026-11-16 .. 2026-11-22 製品開発",
+        "recap ｐｒｏｄｕｃｔ ２０２６－１１－１６～２０２６－１１－２２",
+    ],
+)
+async def test_slash_command_periods_as_people_type_them(slack_bot: SlackBot, text: str) -> None:
+    await seed(slack_bot.app.store)
+    await slack_bot.command(text)
+    await slack_bot.fake.wait_for(lambda f: f.responses)
+    [answer] = slack_bot.fake.responses
+    assert answer["response_type"] == "ephemeral"
+    assert "製品開発の週次まとめ（2026-11-16〜2026-11-22）" in str(answer["blocks"])
