@@ -119,4 +119,4 @@ async def test_a_long_agenda_asked_in_teams_comes_as_several_complete_cards(team
     for label in ("製品開発", "カスタマーサクセス", "マーケティング", "広報"):
         assert label in text
     assert text.count("要判断 12件") == 4  # per department: 10 listed, then "ほか2件"
-    assert text.count("ほか9件") == 4 and text.count("ほか2件") == 4
+    assert text.count("ほか2件") == 4 and "持ち越し" not in text  # each item listed once
