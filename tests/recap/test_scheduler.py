@@ -229,3 +229,24 @@ async def test_monday_0800_tokyo_is_sunday_in_utc_and_covers_the_tokyo_week(make
     firing = await scheduler.fire_due(weekly(app), now=sunday_utc + timedelta(seconds=1))
     assert firing is not None and firing.fire_time == sunday_utc and not firing.late
     assert firing.period_key == "2026-11-16..2026-11-22"
+
+
+async def test_downtime_over_the_very_first_firing_is_caught_up(make_app, posts) -> None:
+    """Installed on Tuesday, down from Sunday to Wednesday: the first Monday recap was missed by
+    downtime, not by the schedule being new, so it is posted late at start-up."""
+    clock = [jst(17, 10)]  # Tue 2026-11-17: first start; Monday's 11-16 firing predates it
+    app = await make_app(clock=lambda: clock[0])
+    await seed(app.store)
+    first = Scheduler(app, poll_rules=None)
+    await first.start()
+    await first.stop()
+    assert await runs(app) == []  # nothing caught up from before the installation
+    clock[0] = jst(25, 10)  # Wed 2026-11-25: back after missing Monday 11-23 09:00
+    again = Scheduler(app, poll_rules=None)
+    await again.start()
+    await again.stop()
+    late = [(r.schedule, r.period_key, r.late) for r in await runs(app)]
+    assert late == [("weekly", "2026-11-16..2026-11-22", True), ("teirei", "2026-11-19T17:00", True)]
+    await deliver(app)
+    [product] = posts.to("slack:#dept-product")
+    assert product["payload"]["late"] is True
