@@ -167,12 +167,13 @@ async def _recap(app: App, args: list[str]) -> CommandReply:
 
 
 def _period_words(args: list[str], app: App) -> list[str]:
-    """``2026-11-01 〜 2026-11-30`` typed with spaces (as people do) is one period argument."""
+    """``2026-11-01 〜 2026-11-30`` typed with spaces (as people do), or two dates with only a space
+    between them, is one period argument."""
     out: list[str] = []
     i = 0
     while i < len(args):
-        for width in (3, 2):
-            piece = "".join(args[i : i + width])
+        for width, glue in ((3, ""), (2, ""), (2, "..")):
+            piece = glue.join(args[i : i + width])
             if len(args[i : i + width]) == width and _is_period(piece, app):
                 out.append(piece)
                 i += width

@@ -189,6 +189,7 @@ async def test_a_reply_longer_than_one_message_comes_as_several(tmp_path: Path, 
     [
         "recap product 2026-11-16 〜 2026-11-22",
         "recap 2026-11-16 .. 2026-11-22 製品開発",
+        "recap product 2026-11-16 2026-11-22",
         "recap ｐｒｏｄｕｃｔ ２０２６－１１－１６～２０２６－１１－２２",
     ],
 )
