@@ -57,12 +57,15 @@ async def build_department_agenda(
 ) -> DepartmentAgenda:
     new = await store.items_between(window.start, window.end, department=department)
     still_open = await store.open_items(department, before=window.end)
-    carried = [v for v in still_open if v.message.created_at < window.start]
+    decisions = [v for v in still_open if v.item.status == "needs_decision"]
+    # an item to decide is listed (with its age) under decisions, not a second time as carried over
+    carried = [
+        v for v in still_open if v.message.created_at < window.start and v.item.status != "needs_decision"
+    ]
     ideas = sorted(
         (v for v in still_open if v.item.tag == "idea" and v.item.votes > 0),
         key=lambda v: (-v.item.votes, v.message.created_at),
     )
-    decisions = [v for v in still_open if v.item.status == "needs_decision"]
     dept = rules.departments.get(department)
 
     def aged(views: list[ItemView]) -> list[Aged]:
@@ -97,7 +100,10 @@ def _department_lines(dept: DepartmentAgenda, locale: str) -> list[str]:
     join = t(locale, "report.join")
     if dept.new:
         tags = Counter(tag_label(locale, v.item.tag) for v in dept.new)
-        joined = join.join(f"{tag} {n}" for tag, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])))
+        joined = join.join(
+            t(locale, "report.count", label=tag, count=n)
+            for tag, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
         lines.append(t(locale, "agenda.new", count=len(dept.new), tags=joined))
         lines += [f"↳ {item_line(v, locale)}" for v in dept.new[:SHOW_NEW]]
         if len(dept.new) > SHOW_NEW:

@@ -1,30 +1,42 @@
 """One small chart per weekly recap: items per tag (or per department) over the last 8 periods.
 
 Rendered with matplotlib's Agg backend (no display, no pyplot state, safe in a worker thread).
-Japanese labels need a CJK font; when none is installed the chart uses the ASCII names from
-rules.yaml (tag and department ids) instead of tofu boxes, and says so nowhere: it just reads.
+Japanese labels need a CJK font: the package depends on ``matplotlib-fontja``, which ships
+IPAexGothic, so ``pip install kakehashi`` draws Japanese on any machine; its font file is added to
+matplotlib by path (importing that package would change matplotlib's global settings).  Without
+it, an installed system CJK font is used, and without any, the ASCII names from rules.yaml (tag
+and department ids) instead of tofu boxes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import io
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import fontManager
+from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 from bot.periods import Period
 from bot.texts import t, tag_label
 from rules import RuleSet
 from storage.store import Store
 
+log = logging.getLogger("kakehashi.chart")
+
 PERIODS = 8
+PALETTE = 64
+BUNDLED_FONT = ("matplotlib_fontja", "fonts/ipaexg.ttf")  # IPAexGothic, IPA Font License
+LATIN_FALLBACK = "DejaVu Sans"  # matplotlib's own font: glyphs the CJK font lacks
 CJK_FONTS = (
     "Noto Sans CJK JP",
     "Noto Sans JP",
@@ -41,9 +53,27 @@ CJK_FONTS = (
 COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
 
 
+def bundled_font_file() -> Path | None:
+    """IPAexGothic as shipped by the ``matplotlib-fontja`` dependency, found without importing it."""
+    package, relative = BUNDLED_FONT
+    spec = importlib.util.find_spec(package)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / relative
+        if path.is_file():
+            return path
+    return None
+
+
 @cache
 def cjk_font() -> str | None:
-    """The first installed font that can draw Japanese, or None."""
+    """The name of a font that draws Japanese: the bundled one, else an installed one, else None."""
+    bundled = bundled_font_file()
+    if bundled is not None:
+        try:
+            fontManager.addfont(str(bundled))
+            return str(FontProperties(fname=str(bundled)).get_name())
+        except (OSError, RuntimeError, ValueError) as exc:
+            log.warning("cannot load the bundled Japanese font %s: %s", bundled, exc)
     installed = {font.name for font in fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
 
@@ -84,7 +114,7 @@ def render_png(series: Series, *, labels: dict[str, str], title: str, font: str 
     figure = Figure(figsize=(6, 3), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    family = [font] if font else ["DejaVu Sans"]
+    family = [font, LATIN_FALLBACK] if font else [LATIN_FALLBACK]
     x = list(range(len(series.periods)))
     bottom = [0] * len(x)
     for index, (key, counts) in enumerate(series.counts.items()):
@@ -108,6 +138,18 @@ def render_png(series: Series, *, labels: dict[str, str], title: str, font: str 
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
+    return small_png(buffer.getvalue())
+
+
+def small_png(png: bytes) -> bytes:
+    """The PNG with a palette of ``PALETTE`` colours: a few flat colours and anti-aliased text look
+    the same and weigh a third, so the chart fits inside a Teams card (~25 KB, base64) with the text."""
+    with Image.open(io.BytesIO(png)) as image:
+        quantized = image.convert("RGB").quantize(
+            colors=PALETTE, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    buffer = io.BytesIO()
+    quantized.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
@@ -124,8 +166,8 @@ def chart_labels(
 
 async def chart_png(
     store: Store, rules: RuleSet, period: Period, *, department: str | None, count: int = PERIODS
-) -> tuple[bytes, str] | None:
-    """The PNG and its alt text, or None when there is nothing to draw."""
+) -> tuple[bytes, str, str] | None:
+    """The PNG, its alt text and its title (in the locale), or None when there is nothing to draw."""
     series = await gather_series(store, period, department=department, count=count)
     if not any(series.totals):
         return None
@@ -134,7 +176,8 @@ async def chart_png(
     subject = department or t(locale, "chart.all")
     if font and department and department in rules.departments:
         subject = rules.departments[department].label
-    title = f"{t(locale, 'chart.title', count=count)}: {subject}"
+    weekly = period.is_week
+    title = f"{t(locale, 'chart.title_weekly' if weekly else 'chart.title', count=count)}: {subject}"
     labels = chart_labels(series, rules, department=department, font=font)
     png = await asyncio.to_thread(render_png, series, labels=labels, title=title, font=font)
     alt_locale = rules.locale
@@ -145,23 +188,29 @@ async def chart_png(
     )
     alt = t(
         alt_locale,
-        "chart.alt",
+        "chart.alt_weekly" if weekly else "chart.alt",
         subject=alt_subject,
         count=count,
         first=series.periods[0].first_day.isoformat(),
         last=series.periods[-1].last_day.isoformat(),
         totals=totals,
     )
-    return png, alt
+    heading = t(alt_locale, "chart.title_weekly" if weekly else "chart.title", count=count)
+    return png, alt, f"{heading}: {alt_subject}"
 
 
 async def chart_image(
     store: Store, rules: RuleSet, period: Period, *, department: str | None
 ) -> dict[str, str] | None:
-    """The ``image`` of a report payload: ``{"png_base64", "alt", "filename"}``, or None."""
+    """The ``image`` of a report payload: ``{"png_base64", "alt", "title", "filename"}``, or None."""
     drawn = await chart_png(store, rules, period, department=department)
     if drawn is None:
         return None
-    png, alt = drawn
+    png, alt, title = drawn
     filename = f"kakehashi-{department or 'all'}-{period.first_day.isoformat()}.png"
-    return {"png_base64": base64.b64encode(png).decode("ascii"), "alt": alt, "filename": filename}
+    return {
+        "png_base64": base64.b64encode(png).decode("ascii"),
+        "alt": alt,
+        "title": title,
+        "filename": filename,
+    }

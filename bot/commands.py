@@ -153,7 +153,7 @@ async def _recap(app: App, args: list[str]) -> CommandReply:
     """``recap [department] [period] [post]``: a department by name or label, any period form."""
     rules = app.rules.current
     public = bool(args) and args[-1].casefold() == "post"
-    args = args[:-1] if public else args
+    args = _period_words(args[:-1] if public else args, app)
     department: str | None = None
     period = ""
     for arg in args:
@@ -167,6 +167,24 @@ async def _recap(app: App, args: list[str]) -> CommandReply:
             return reply(t(rules.locale, "cmd.recap.usage", departments=", ".join(rules.departments)))
     payload = await recap_reply(app, department, period)
     return _from_payload(payload, public)
+
+
+def _period_words(args: list[str], app: App) -> list[str]:
+    """``2026-11-01 〜 2026-11-30`` typed with spaces (as people do), or two dates with only a space
+    between them, is one period argument."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        for width, glue in ((3, ""), (2, ""), (2, "..")):
+            piece = glue.join(args[i : i + width])
+            if len(args[i : i + width]) == width and _is_period(piece, app):
+                out.append(piece)
+                i += width
+                break
+        else:
+            out.append(args[i])
+            i += 1
+    return out
 
 
 def _is_period(text: str, app: App) -> bool:

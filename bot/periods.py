@@ -24,9 +24,19 @@ class Period:
     tz: ZoneInfo
 
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        length = self.end - self.start
-        return period_between(self.start - length, self.start, self.tz)
+        """The period just before this one, in local days: as many days (a week before a week,
+        whatever a daylight-saving change does to its hours), or as many calendar months for a
+        period of whole months (October before November, not October 2..31)."""
+        if not (_is_midnight(self.start, self.tz) and _is_midnight(self.end, self.tz)):
+            length = self.end - self.start
+            return period_between(self.start - length, self.start, self.tz)
+        first, after = self.first_day, self.last_day + timedelta(days=1)
+        if first.day == 1 and after.day == 1:
+            months = (after.year - first.year) * 12 + after.month - first.month
+            start = _months_before(first, months)
+        else:
+            start = first - (after - first)
+        return period_between(_local_midnight(start, self.tz), self.start, self.tz)
 
     @property
     def key(self) -> str:
@@ -58,6 +68,16 @@ class Period:
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _is_midnight(moment: datetime, tz: ZoneInfo) -> bool:
+    return moment.astimezone(tz).time() == time(0)
+
+
+def _months_before(first: date, months: int) -> date:
+    """The first day of the month ``months`` months before ``first`` (a first of a month)."""
+    index = first.year * 12 + first.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def period_between(start: datetime, end: datetime, tz: ZoneInfo) -> Period:

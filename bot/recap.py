@@ -8,6 +8,7 @@ report payload of ``bot.report`` in the rules' locale, ``recap_reply`` answers t
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -275,7 +276,11 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
     order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted", ARCHIVED)
-    parts = [f"{t(locale, f'status.{s}')} {counts[s]}" for s in order if counts.get(s)]
+    parts = [
+        t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
+        for s in order
+        if counts.get(s)
+    ]
     return t(locale, "report.join").join(parts)
 
 
@@ -298,7 +303,8 @@ def _received(recap: DepartmentRecap, locale: str) -> Section:
     ]
     if tags:
         lines.append(t(locale, "recap.total", count=total, delta=delta(total, before)))
-    return Section(t(locale, "recap.received"), tuple(lines))
+    heading = "recap.received_weekly" if recap.period.is_week else "recap.received"
+    return Section(t(locale, heading), tuple(lines))
 
 
 def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
@@ -404,7 +410,9 @@ def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str)
             lines = [t(locale, "recap.nothing")]
         else:
             tags = sorted(recap.by_tag.items(), key=lambda kv: (-kv[1], kv[0]))
-            joined = t(locale, "report.join").join(f"{tag_label(locale, tag)} {n}" for tag, n in tags)
+            joined = t(locale, "report.join").join(
+                t(locale, "report.count", label=tag_label(locale, tag), count=n) for tag, n in tags
+            )
             lines = [
                 t(locale, "recap.overview_line", count=total, delta=delta(total, before), tags=joined),
                 t(locale, "recap.status_line", counts=_status_counts(recap.status_counts, locale)),
@@ -428,10 +436,15 @@ def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str)
 
 
 def resolve_department(rules: RuleSet, text: str) -> str:
-    """A department by name or label (case-insensitive); a localised error with a suggestion."""
-    wanted = text.strip().lstrip("#").casefold()
+    """A department by name or label (case-insensitive, full-width letters as typed with a
+    Japanese input method too); a localised error with a suggestion."""
+
+    def fold(value: str) -> str:
+        return unicodedata.normalize("NFKC", value).strip().lstrip("#").casefold()
+
+    wanted = fold(text)
     for dept_name, dept in rules.departments.items():
-        if wanted in (dept_name.casefold(), dept.label.casefold()):
+        if wanted in (fold(dept_name), fold(dept.label)):
             return dept_name
     names = list(rules.departments)
     close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)

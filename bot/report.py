@@ -3,7 +3,7 @@
 A report is platform-neutral data that the Slack and Teams sinks render::
 
     {"title": str, "sections": [{"heading": str, "lines": [str, ...]}], "markdown": str,
-     "locale": "ja" | "en", "image": {"png_base64", "alt", "filename"} | None,
+     "locale": "ja" | "en", "image": {"png_base64", "alt", "title", "filename"} | None,
      "late": bool, "part": int, "parts": int, "continuation_of": dedupe key of part 1 (parts 2..n)}
 
 Lines are Markdown (``[text](url)``, ``**bold**``), one line each; ``markdown`` is the whole post
@@ -25,6 +25,7 @@ from bot.texts import CATALOGUES, t
 SECTION_TEXT_LIMIT = 2800  # Slack: 3000 characters per section text; keep a margin for mrkdwn conversion
 SECTIONS_PER_POST = 12  # Slack: 50 blocks per message; a sink spends ~3 blocks per section (+ header, image)
 POST_BYTES_LIMIT = 14_000  # Teams: ~25 KB per card; JSON-escaped Japanese costs 6 bytes per character
+CARD_BYTES_BUDGET = 22_000  # Teams card (24 KB kept) less its overhead: text and the chart's base64 together
 EXCERPT = 70  # characters of community text quoted in a line
 
 _SPACES = re.compile(r"\s+")
@@ -130,14 +131,18 @@ def split(payload: dict[str, Any]) -> list[dict[str, Any]]:
         for raw in payload["sections"]
         for piece in _cut_section(Section(raw["heading"], tuple(raw["lines"])), locale)
     ]
+    image = payload.get("image")
+    chart = len(str(image.get("png_base64") or "")) if isinstance(image, dict) else 0
+    budget = min(POST_BYTES_LIMIT, CARD_BYTES_BUDGET - chart)  # the first post carries the chart
     posts: list[list[Section]] = [[]]
     size = 0
     for section in sections:
         cost = _bytes(section)
-        full = len(posts[-1]) >= SECTIONS_PER_POST or size + cost > POST_BYTES_LIMIT
+        full = len(posts[-1]) >= SECTIONS_PER_POST or size + cost > budget
         if posts[-1] and full:
             posts.append([])
             size = 0
+            budget = POST_BYTES_LIMIT
         posts[-1].append(section)
         size += cost
     title = str(payload["title"])

@@ -213,17 +213,19 @@ class Scheduler:
     async def catch_up(self, now: datetime | None = None) -> list[Firing]:
         """Post each schedule's latest firing if no replica did (late unless it is just due).
 
-        A schedule that never ran before (new in rules.yaml, or a first start) is not caught up
-        late: the first post is its next regular firing.
+        A firing from before the schedule existed (new in rules.yaml, or a first installation)
+        is not caught up: its first post is its next regular firing.  Downtime over a schedule's
+        first firing is caught up like any other: the first start with it is remembered.
         """
         now = now or self.app.clock()
         done = []
         for schedule in self.app.rules.current.schedules:
+            seen = await self.app.store.first_seen(schedule.name, now)
             fire_time = last_fire_time(schedule.trigger(self.app.rules.current.timezone), now)
             if fire_time is None:
                 continue
             late = now - fire_time > LATE_AFTER
-            if late and await self.app.store.last_run(schedule.name) is None:
+            if late and fire_time < seen and await self.app.store.last_run(schedule.name) is None:
                 continue
             done.append(await self.fire(schedule, fire_time, now=now, late=late))
         return done

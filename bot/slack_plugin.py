@@ -46,6 +46,7 @@ log = logging.getLogger("kakehashi.slack")
 EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
+RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
 
@@ -340,14 +341,23 @@ class SlackPlugin:
             is_admin=is_admin(self.app.rules.current, user_id, user_name),
         )
 
-    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+    def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:
+        """The reply as messages of at most 50 blocks; a ``response_url`` takes up to 5 of them."""
         payload = reply.payload(self.app.rules.current.locale)
-        blocks = bk.report_messages(payload)[0]
-        return {
-            "text": bk.report_text(payload),
-            "blocks": blocks,
-            "response_type": "in_channel" if reply.public else "ephemeral",
-        }
+        messages = bk.report_messages(payload)
+        if len(messages) > RESPONSE_URL_USES:
+            log.warning("command reply cut to %d of %d messages", RESPONSE_URL_USES, len(messages))
+        return [
+            {
+                "text": bk.report_text(payload),
+                "blocks": blocks,
+                "response_type": "in_channel" if reply.public else "ephemeral",
+            }
+            for blocks in messages[:RESPONSE_URL_USES]
+        ]
+
+    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+        return self._reply_bodies(reply)[0]
 
     async def on_command(self, ack: Any, command: dict[str, Any]) -> None:
         """Fast subcommands answer in the acknowledgement; slow ones say so and reply later."""
@@ -389,22 +399,34 @@ class SlackPlugin:
         if not is_slow(text):
             return
         reply = await run_command(self.app, text, self._command_context(command))
-        body = self._reply_body(reply)
+        bodies = self._reply_bodies(reply)
         if command.get("response_url"):
-            try:
-                answered = await respond(
-                    text=body["text"],
-                    blocks=body["blocks"],
-                    response_type=body["response_type"],
-                    replace_original=False,
-                )
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                log.warning("slash command reply to its response_url failed: %r", exc)
-            else:
-                if getattr(answered, "status_code", 200) < 400:
-                    return
-                log.warning("slash command reply: response_url answered HTTP %s", answered.status_code)
-        await self._post_reply(command, body)
+            sent = 0
+            for body in bodies:
+                if not await self._respond(respond, body):
+                    break
+                sent += 1
+            bodies = bodies[sent:]
+        for body in bodies:
+            await self._post_reply(command, body)
+
+    async def _respond(self, respond: Any, body: dict[str, Any]) -> bool:
+        """One message of a slow reply through the command's ``response_url``; False if it failed."""
+        try:
+            answered = await respond(
+                text=body["text"],
+                blocks=body["blocks"],
+                response_type=body["response_type"],
+                replace_original=False,
+            )
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.warning("slash command reply to its response_url failed: %r", exc)
+            return False
+        status = getattr(answered, "status_code", 200)
+        if status >= 400:
+            log.warning("slash command reply: response_url answered HTTP %s", status)
+            return False
+        return True
 
     async def _post_reply(self, command: dict[str, Any], body: dict[str, Any]) -> None:
         """No usable ``response_url``: the same reply with the Web API (ephemeral unless ``post``)."""

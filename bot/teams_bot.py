@@ -36,6 +36,7 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from bot.actions import apply_action
 from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.report import split
 from bot.teams_directory import TeamsDirectory
 from storage.models import utcnow
 
@@ -73,9 +74,18 @@ class MessageInvokeResponse(Model):
         self.value = value
 
 
-def _reply_activity(reply: CommandReply, locale: str) -> Activity:
-    card = fit_summary(reply.payload(locale))
-    return Activity(type=ActivityTypes.message, summary=reply.title, attachments=[card_attachment(card)])
+def _reply_activities(reply: CommandReply, locale: str) -> list[Activity]:
+    """The reply as cards, split like a scheduled recap so a long one loses no line to the card limit."""
+    payload = reply.payload(locale)
+    parts = split({**payload, "image": None}) if payload["sections"] else [payload]
+    return [
+        Activity(
+            type=ActivityTypes.message,
+            summary=str(part["title"]),
+            attachments=[card_attachment(fit_summary(part))],
+        )
+        for part in parts
+    ]
 
 
 class TeamsBot(TeamsActivityHandler):
@@ -240,22 +250,26 @@ class TeamsBot(TeamsActivityHandler):
             self.spawn(self._answer_later(reference, text, ctx))
             return
         reply = await run_command(self.app, text, ctx)
-        await turn_context.send_activity(_reply_activity(reply, rules.locale))
+        for activity in _reply_activities(reply, rules.locale):
+            await turn_context.send_activity(activity)
 
     async def _answer_later(self, reference: ConversationReference, text: str, ctx: CommandContext) -> None:
         reply = await run_command(self.app, text, ctx)
-        activity = _reply_activity(reply, self.app.rules.current.locale)
+        activities = _reply_activities(reply, self.app.rules.current.locale)
 
         async def send(context: TurnContext) -> None:
             # Reply to the command's message (send_activity would reply to the synthetic
             # continuation event instead).
             client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
-            TurnContext.apply_conversation_reference(activity, reference)
             conversation = reference.conversation.id
-            if reference.activity_id:
-                await client.conversations.reply_to_activity(conversation, reference.activity_id, activity)
-            else:
-                await client.conversations.send_to_conversation(conversation, activity)
+            for activity in activities:
+                TurnContext.apply_conversation_reference(activity, reference)
+                if reference.activity_id:
+                    await client.conversations.reply_to_activity(
+                        conversation, reference.activity_id, activity
+                    )
+                else:
+                    await client.conversations.send_to_conversation(conversation, activity)
 
         await self.adapter.continue_conversation(reference, send, self.app_id)  # type: ignore[call-arg]
 

@@ -47,6 +47,15 @@ class RunStore(StoreBase):
                 .limit(1)
             )
 
+    async def first_seen(self, schedule: str, now: datetime) -> datetime:
+        """When any replica first started with ``schedule``: ``now`` the first time, then that time."""
+        name = f"schedule-seen:{schedule}"
+        async with self.sessions() as session, session.begin():
+            await self._insert_ignore(session, Cursor(name=name, value=now.isoformat()))
+        async with self.sessions() as session:
+            row = await session.get(Cursor, name)
+        return datetime.fromisoformat(row.value) if row is not None else now
+
     async def get_cursor(self, name: str) -> str | None:
         async with self.sessions() as session:
             row = await session.get(Cursor, name)

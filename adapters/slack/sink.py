@@ -229,12 +229,30 @@ class SlackSink:
             except (binascii.Error, ValueError):
                 log.warning("recap image for %s is not valid base64; skipped", where)
             else:
-                await self.client.files_upload_v2(
-                    channel=first.remote_channel or channel_id,
-                    thread_ts=thread_ts,
-                    content=content,
-                    filename=str(image.get("filename") or "chart.png"),
-                    title=str(image.get("alt") or "chart"),
-                    alt_txt=str(image.get("alt") or ""),
-                )
+                await self._upload_chart(first.remote_channel or channel_id, where, thread_ts, image, content)
         return first
+
+    async def _upload_chart(
+        self, channel_id: str, where: str, thread_ts: str | None, image: dict[str, Any], content: bytes
+    ) -> None:
+        """The chart into the report's thread (files.getUploadURLExternal, the bytes, then
+        files.completeUploadExternal: what ``files_upload_v2`` does; files.upload is retired).
+
+        The report itself is delivered by now: a failure a retry can fix (429, 5xx) is raised
+        so the outbox retries the upload alone; any other (``missing_scope`` when the app was
+        installed without ``files:write``) is logged and the report counts as delivered.
+        """
+        try:
+            await self.client.files_upload_v2(
+                channel=channel_id,
+                thread_ts=thread_ts,
+                content=content,
+                filename=str(image.get("filename") or "chart.png"),
+                title=str(image.get("title") or image.get("alt") or "chart"),
+                alt_txt=str(image.get("alt") or ""),
+            )
+        except SlackApiError as exc:
+            error = delivery_error(exc, where)
+            if isinstance(error, TransientDeliveryError):
+                raise
+            log.warning("recap chart for %s not uploaded (the recap was posted): %s", where, error.reason)

@@ -58,6 +58,7 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
+    posted: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) of accepted messages
     uploads: list[bytes] = field(default_factory=list)
     team_domain: str = "community"
     page_size: int = 2
@@ -330,6 +331,7 @@ class FakeSlack:
         if problem:
             return problem
         ts = self._next_ts()
+        self.posted.append((args["channel"], ts))
         return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
 
     def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -344,13 +346,24 @@ class FakeSlack:
         return {"channel": args["channel"], "ts": args["ts"]}
 
     def m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/files.getUploadURLExternal: filename and length
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._ts):08d}"
         assert self.server is not None
         return {"upload_url": str(self.server.make_url(f"/upload/{file_id}")), "file_id": file_id}
 
     def m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/files.completeUploadExternal: files, channel_id
+        # (an id, not a name), thread_ts (the parent's ts)
         files = args.get("files")
         files = json.loads(files) if isinstance(files, str) else files or []
+        if not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        if args.get("channel_id"):
+            problem = self._posting({"channel": args["channel_id"]})
+            if problem:
+                return problem
         return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
     def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def test_recap_markdown(env: dict[str, str]) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "## 製品開発の週次まとめ（2026-11-16〜2026-11-22）\n\n### 受信した投稿（前期間比）\n- バグ報告: 4件（+3）\n"
+        "## 製品開発の週次まとめ（2026-11-16〜2026-11-22）\n\n### 受信した投稿（前週比）\n- バグ報告: 4件（+3）\n"
     )
     assert "[元の投稿](https://community.example.com/slack/community/b1)" in result.output
 
@@ -48,7 +48,7 @@ def test_recap_text_and_chart(env: dict[str, str], tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "全部門のまとめ（2026-11-16〜2026-11-22）\n\n■ 製品開発\n  受信4件（+3）: バグ報告 4\n"
+        "全部門のまとめ（2026-11-16〜2026-11-22）\n\n■ 製品開発\n  受信4件（+3）: バグ報告 4件\n"
     )
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,7 @@ from tests.recap.conftest import jst, seed
 PRODUCT_JA = """\
 ## 製品開発の週次まとめ（2026-11-16〜2026-11-22）
 
-### 受信した投稿（前期間比）
+### 受信した投稿（前週比）
 - バグ報告: 4件（+3）
 - **合計: 4件（+3）**
 
@@ -22,10 +22,10 @@ PRODUCT_JA = """\
 ### 反響の大きかった投稿
 - バグ報告・satoさん: ログインするとアプリが落ちます（投票3） [元の投稿](https://community.example.com/slack/community/b1)
 
-### 未対応と完了
-- この期間の投稿: 未対応 2・完了 2
+### 対応状況
+- この期間の投稿: 未対応 2件・完了 2件
 
-### 最も長く待っている投稿
+### 対応待ちの長い投稿
 - バグ報告・itoさん: 先週から検索でエラーが出るバグがあります（12日経過・未対応） [元の投稿](https://community.example.com/slack/community/p1)
 - バグ報告・kimuraさん: CSV出力でバグがあります（2日経過・未対応） [元の投稿](https://community.example.com/slack/community/b2)
 - バグ報告・nakamuraさん: 週末にアプリが落ちました（0日経過・未対応） [元の投稿](https://community.example.com/slack/community/b4)
@@ -38,7 +38,7 @@ PRODUCT_JA = """\
 PRODUCT_EN = """\
 ## 製品開発 weekly recap (2026-11-16 – 2026-11-22)
 
-### Items received (change vs the previous period)
+### Items received (change vs the previous week)
 - Bug report: 4 (+3)
 - **Total: 4 (+3)**
 
@@ -69,7 +69,7 @@ async def test_product_recap_exact_text_ja(make_app) -> None:
     assert payload["markdown"] == PRODUCT_JA
     assert payload["locale"] == "ja"
     assert payload["title"] == "製品開発の週次まとめ（2026-11-16〜2026-11-22）"
-    assert [s["heading"] for s in payload["sections"]][:2] == ["受信した投稿（前期間比）", "目標"]
+    assert [s["heading"] for s in payload["sections"]][:2] == ["受信した投稿（前週比）", "目標"]
     assert payload["image"] is None and payload["late"] is False
 
 
@@ -118,18 +118,18 @@ async def test_overview_of_all_departments(make_app) -> None:
     assert payload["title"] == "全部門のまとめ（2026-11-16〜2026-11-22）"
     sections = {s["heading"]: s["lines"] for s in payload["sections"]}
     assert sections["製品開発"] == [
-        "受信4件（+3）: バグ報告 4",
-        "この期間の投稿: 未対応 2・完了 2",
+        "受信4件（+3）: バグ報告 4件",
+        "この期間の投稿: 未対応 2件・完了 2件",
         "バグには2営業日以内に対応: **2件中1件**",
     ]
-    assert sections["カスタマーサクセス"] == ["受信2件（+1）: 質問 2", "この期間の投稿: 未対応 2"]
+    assert sections["カスタマーサクセス"] == ["受信2件（+1）: 質問 2件", "この期間の投稿: 未対応 2件"]
 
 
 async def test_empty_period_says_so(make_app) -> None:
     app = await make_app(locale="en")
     payload = await recap_reply(app, "product", "2020-01-06..2020-01-12")
     assert payload["sections"][0] == {
-        "heading": "Items received (change vs the previous period)",
+        "heading": "Items received (change vs the previous week)",
         "lines": ["Nothing from the community in this period."],
     }
 
@@ -192,8 +192,6 @@ AGENDA_EN = """\
 - **New: 2** (Question 2)
 - ↳ Question · tanaka: CSVの文字コードは何ですか？ [source](https://community.example.com/slack/community/q1)
 - ↳ Question · suzuki: APIの上限はありますか？ [source](https://community.example.com/slack/community/q2)
-- **Carried over: 1** (oldest 7 days)
-- ↳ Question · ito: SSOの設定方法はありますか？ (7 days) [source](https://community.example.com/slack/community/q0)
 - **Needs a decision: 1**
 - ↳ Question · ito: SSOの設定方法はありますか？ (7 days) [source](https://community.example.com/slack/community/q0)
 
@@ -219,3 +217,37 @@ async def test_staff_and_admins_are_not_counted_as_helpers(make_app, tmp_path, e
     await seed(app.store)
     sections = {s["heading"]: s["lines"] for s in (await recap_reply(app, "cs", "last-week"))["sections"]}
     assert sections["よく助けてくれたメンバー（エキスパート・事例・採用の候補）"] == ["mikaさん: 1件の回答"]
+
+
+AGENDA_JA = """\
+## 定例会アジェンダ 2026-11-19（前回 2026-11-12 17:00 以降）
+
+### 製品開発
+- **新着 2件**（バグ報告 2件）
+- ↳ バグ報告・satoさん: ログインするとアプリが落ちます [元の投稿](https://community.example.com/slack/community/b1)
+- ↳ バグ報告・kimuraさん: 通知が来ないバグがあります [元の投稿](https://community.example.com/slack/community/b3)
+- **持ち越し 1件**（最長9日）
+- ↳ バグ報告・itoさん: 先週から検索でエラーが出るバグがあります（9日） [元の投稿](https://community.example.com/slack/community/p1)
+- 目標「バグには2営業日以内に対応」: **2件中1件**
+
+### カスタマーサクセス
+- **新着 2件**（質問 2件）
+- ↳ 質問・tanakaさん: CSVの文字コードは何ですか？ [元の投稿](https://community.example.com/slack/community/q1)
+- ↳ 質問・suzukiさん: APIの上限はありますか？ [元の投稿](https://community.example.com/slack/community/q2)
+- **要判断 1件**
+- ↳ 質問・itoさん: SSOの設定方法はありますか？（7日） [元の投稿](https://community.example.com/slack/community/q0)
+
+### マーケティング
+- **新着 1件**（お客様の声 1件）
+- ↳ お客様の声・yamadaさん: kakehashiのおかげで本当に助かりました [元の投稿](https://community.example.com/slack/community/t1)
+- 目標「毎週2件のお客様の声」: **1件（目標2件）**
+"""
+
+
+async def test_agenda_exact_text_ja(make_app) -> None:
+    """The same meeting in Japanese: counts with 件, an item to decide listed once (not again as
+    carried over), the goal's figure as 「13件中11件」 reads."""
+    app = await make_app(now=jst(19, 16))
+    ids = await seed(app.store)
+    await app.store.set_status(ids["q0"], "needs_decision", now=jst(13, 12))
+    assert (await agenda_reply(app))["markdown"] == AGENDA_JA

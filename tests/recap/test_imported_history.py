@@ -112,9 +112,9 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
     product = (await recap_reply(app, "product", "2026-11-16..2026-11-22"))["markdown"]
     assert product == (  # received counts the imported bug; it is not waiting, nor due for the goal
         "## 製品開発の週次まとめ（2026-11-16〜2026-11-22）\n\n"
-        "### 受信した投稿（前期間比）\n- バグ報告: 1件（+1）\n- **合計: 1件（+1）**\n\n"
+        "### 受信した投稿（前週比）\n- バグ報告: 1件（+1）\n- **合計: 1件（+1）**\n\n"
         "### 目標\n- バグには2営業日以内に対応: **対象の投稿はまだありません**\n\n"
-        "### 未対応と完了\n- この期間の投稿: 過去分（取り込み） 1\n\n"
+        "### 対応状況\n- この期間の投稿: 過去分（取り込み） 1件\n\n"
         "### よく助けてくれたメンバー（エキスパート・事例・採用の候補）\n- hiroさん: 1件の回答\n"
     )
 
@@ -134,7 +134,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
 
     agenda = (await agenda_reply(app))["markdown"]  # new since the last meeting: received, like the recap
     assert "### 製品開発\n- 新着なし\n\n" in agenda  # the imported bug is not carried over
-    assert "### カスタマーサクセス\n- **新着 1件**（質問 1）\n- ↳ 質問・suzukiさん: APIの上限" in agenda
+    assert "### カスタマーサクセス\n- **新着 1件**（質問 1件）\n- ↳ 質問・suzukiさん: APIの上限" in agenda
     assert "持ち越し" not in agenda
 
     nudge = next(s for s in app.rules.current.schedules if s.name == "nudge")
@@ -213,7 +213,7 @@ async def test_with_repost_imported_items_are_ordinary_open_work(make_app, posts
     await deliver(app)
     assert len(posts.to("slack:#dept-product")) == 1 and len(posts.to("slack:#dept-cs")) == 2
     product = (await recap_reply(app, "product", "2026-11-16..2026-11-22"))["markdown"]
-    assert "### 最も長く待っている投稿\n" in product and "6日経過・未対応" in product
+    assert "### 対応待ちの長い投稿\n" in product and "6日経過・未対応" in product
     assert "バグには2営業日以内に対応: **1件中0件**" in product
     stats = json.loads((await cli(["stats", "--json"], database, path)).output)
     assert stats["departments"] == {"cs": {"open": 2}, "marketing": {"open": 1}, "product": {"open": 1}}

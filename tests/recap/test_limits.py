@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from adapters.teams.cards import MAX_BYTES, card_size, fit_summary
 from bot.periods import previous_period
-from bot.recap import enqueue_recaps
+from bot.recap import enqueue_recaps, recap_reply
 from bot.report import SECTION_TEXT_LIMIT, SECTIONS_PER_POST, split
 from storage.models import OutboxRow
 from tests.recap.conftest import FIRE, Msg, jst, seed
@@ -99,3 +102,26 @@ def test_split_cuts_one_huge_line_and_one_huge_section() -> None:
     assert headings[0] == "h" and set(headings[1:]) == {"h (continued)"}
     assert all(len(line) <= SECTION_TEXT_LIMIT for p in posts for s in p["sections"] for line in s["lines"])
     assert [p["image"] is not None for p in posts] == [True] + [False] * (len(posts) - 1)
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+async def test_large_week_fits_teams_cards_with_the_chart_in_the_first(make_app, locale: str) -> None:
+    """Every part of a split recap is a Teams card under the limit with all its lines; the first
+    one shows the chart (an Image, a data URI), also when the chart is unusually heavy (the
+    first part then carries less text)."""
+    app = await make_app(locale=locale)
+    english = tuple(replace(m, text=f"{m.key}: the dashboard graph does not load " * 6) for m in big_week())
+    await seed(app.store, english if locale == "en" else big_week())
+    payload = await recap_reply(app, "cs", "2026-11-16..2026-11-22", with_chart=True)
+    heavy = {**payload, "image": {**payload["image"], "png_base64": "A" * 19_000}}
+    for report in (payload, heavy):
+        parts = split(report)
+        for index, part in enumerate(parts):
+            card = fit_summary(part)
+            assert card_size(card) <= MAX_BYTES
+            images = [b for b in card["body"] if b["type"] == "Image"]
+            assert len(images) == (1 if index == 0 else 0)
+            if images:
+                assert images[0]["url"] == "data:image/png;base64," + report["image"]["png_base64"]
+            shown = "\n".join(b.get("text", "") for b in card["body"])
+            assert all(line in shown for s in part["sections"] for line in s["lines"])  # nothing dropped

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import KakehashiError
-from bot.periods import last_fire_time, next_fire_time, parse_period
+from bot.periods import last_fire_time, next_fire_time, parse_period, previous_period
 from tests.recap.conftest import FIRE, JST, jst
 
 NOW = FIRE  # Mon 2026-11-23 09:00 JST
@@ -62,3 +63,33 @@ def test_fire_times_in_tokyo() -> None:
     assert next_fire_time(trigger, FIRE) == jst(30, 9)
     monthly = CronTrigger.from_crontab("0 10 1 * *", timezone=JST)
     assert last_fire_time(monthly, FIRE) == jst(1, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "previous"),
+    [
+        ("2026-11-16..2026-11-22", "Asia/Tokyo", "2026-11-09..2026-11-15"),
+        ("2026-11-01..2026-11-30", "Asia/Tokyo", "2026-10-01..2026-10-31"),  # a month: October, whole
+        ("2026-03-01..2026-03-31", "Asia/Tokyo", "2026-02-01..2026-02-28"),
+        ("2026-01-01..2026-03-31", "Asia/Tokyo", "2025-10-01..2025-12-31"),  # a quarter
+        ("2026-11-20..2026-11-21", "Asia/Tokyo", "2026-11-18..2026-11-19"),
+        # New York leaves daylight saving on Sun 2026-11-01: the week before is 169 hours long
+        ("2026-11-02..2026-11-08", "America/New_York", "2026-10-26..2026-11-01"),
+    ],
+)
+def test_previous_period_is_whole_local_days(text: str, tz: str, previous: str) -> None:
+    zone = ZoneInfo(tz)
+    before = parse_period(text, now=NOW, tz=zone).previous()
+    assert before.label == previous
+    assert before.start.astimezone(zone).time() == datetime.min.time()  # from local midnight
+    assert before.end == parse_period(text, now=NOW, tz=zone).start
+
+
+def test_monthly_recap_compares_with_the_previous_month() -> None:
+    november = previous_period("month", datetime(2026, 12, 1, 1, tzinfo=UTC), JST)
+    assert november.label == "2026-11-01..2026-11-30"
+    assert [p.label for p in november.back(3)] == [
+        "2026-09-01..2026-09-30",
+        "2026-10-01..2026-10-31",
+        "2026-11-01..2026-11-30",
+    ]

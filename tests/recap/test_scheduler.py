@@ -210,3 +210,43 @@ async def test_the_rules_file_is_polled_and_a_change_reschedules(make_app, tmp_p
         assert (local.weekday(), local.hour) == (2, 16)
     finally:
         await scheduler.stop()
+
+
+async def test_monday_0800_tokyo_is_sunday_in_utc_and_covers_the_tokyo_week(make_app, tmp_path: Path) -> None:
+    """``0 8 * * mon`` in Asia/Tokyo fires on Sunday 23:00 UTC: the weekday is Tokyo's, and the
+    recap covers Tokyo's Monday-to-Sunday week that just ended."""
+    path = rules_file(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('cron: "0 9 * * mon"', 'cron: "0 8 * * mon"'),
+        encoding="utf-8",
+    )
+    sunday_utc = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Mon 2026-11-23 08:00 JST
+    app = await make_app(rules_path=path, now=sunday_utc + timedelta(seconds=1))
+    await seed(app.store)
+    scheduler = Scheduler(app, poll_rules=None)
+    assert scheduler.next_fire(weekly(app), datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == sunday_utc
+    assert scheduler.next_fire(weekly(app), sunday_utc) == sunday_utc + timedelta(days=7)
+    firing = await scheduler.fire_due(weekly(app), now=sunday_utc + timedelta(seconds=1))
+    assert firing is not None and firing.fire_time == sunday_utc and not firing.late
+    assert firing.period_key == "2026-11-16..2026-11-22"
+
+
+async def test_downtime_over_the_very_first_firing_is_caught_up(make_app, posts) -> None:
+    """Installed on Tuesday, down from Sunday to Wednesday: the first Monday recap was missed by
+    downtime, not by the schedule being new, so it is posted late at start-up."""
+    clock = [jst(17, 10)]  # Tue 2026-11-17: first start; Monday's 11-16 firing predates it
+    app = await make_app(clock=lambda: clock[0])
+    await seed(app.store)
+    first = Scheduler(app, poll_rules=None)
+    await first.start()
+    await first.stop()
+    assert await runs(app) == []  # nothing caught up from before the installation
+    clock[0] = jst(25, 10)  # Wed 2026-11-25: back after missing Monday 11-23 09:00
+    again = Scheduler(app, poll_rules=None)
+    await again.start()
+    await again.stop()
+    late = [(r.schedule, r.period_key, r.late) for r in await runs(app)]
+    assert late == [("weekly", "2026-11-16..2026-11-22", True), ("teirei", "2026-11-19T17:00", True)]
+    await deliver(app)
+    [product] = posts.to("slack:#dept-product")
+    assert product["payload"]["late"] is True

@@ -70,3 +70,53 @@ async def test_recap_is_answered_after_the_ack(teams: TeamsBot) -> None:
     (reply,) = teams.connector.replies()
     assert reply.activity_id == "1731830520000"
     assert reply.card["body"], reply.card
+
+
+async def test_a_long_agenda_asked_in_teams_comes_as_several_complete_cards(teams: TeamsBot) -> None:
+    """Many items needing a decision with Teams' long message links: the reply is split into
+    cards under the size limit instead of one card whose last departments are cut off."""
+    from datetime import timedelta
+
+    from adapters.teams.cards import MAX_BYTES, card_size
+    from bot.domain import InboundMessage
+    from storage.inbound import Routing
+    from storage.models import utcnow
+
+    await teams.install()
+    store = teams.app.store
+    long_ago = utcnow() - timedelta(days=20)
+    for department in ("product", "cs", "marketing", "pr"):
+        for n in range(12):
+            key = f"19:abc@thread.tacv2;messageid={department}{n}"
+            message = InboundMessage(
+                platform="teams",
+                key=key,
+                channel_id="19:abc@thread.tacv2",
+                channel="Community/General",
+                author_id=f"29:{n}",
+                author=f"メンバー{n}",
+                text=f"{department} {n}: 管理画面のエクスポートで文字化けが発生して業務に支障が出ています。"
+                * 3,
+                created_at=long_ago + timedelta(hours=n),
+                link="https://teams.microsoft.com/l/message/19:abc@thread.tacv2/"
+                + f"17318305{n:05d}?tenantId=72f988bf-86f1-41af-91ab-2d7cd011db47"
+                + "&groupId=2b7bd0a5-9e3f-4c8b-8a0e-5f1c2d3e4f50&parentMessageId=1731830520000"
+                + "&teamName=Community&channelName=General&createdTime=1731830520000",
+            )
+            result = await store.record_inbound(
+                message, [Routing(department, "bug", "bug", 'route "bug"')], {}, repost=False
+            )
+            await store.set_status(result.item_ids[0], "needs_decision", by="staff", now=long_ago)
+    agenda = teams.activity("mention_command.json")
+    agenda["text"] = "<at>kakehashi</at> agenda"
+    await teams.post(agenda)
+    await teams.plugin.idle()
+    replies = teams.connector.replies()
+    assert len(replies) > 1
+    assert all(r.activity_id == "1731830520000" for r in replies)  # all in the command's thread
+    assert all(card_size(r.card) <= MAX_BYTES for r in replies)
+    text = "\n".join(r.card_text() for r in replies)
+    for label in ("製品開発", "カスタマーサクセス", "マーケティング", "広報"):
+        assert label in text
+    assert text.count("要判断 12件") == 4  # per department: 10 listed, then "ほか2件"
+    assert text.count("ほか2件") == 4 and "持ち越し" not in text  # each item listed once

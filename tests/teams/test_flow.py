@@ -242,3 +242,41 @@ async def test_later_parts_of_a_long_recap_reply_in_the_first_parts_thread(teams
     assert first_row is not None and first_row.remote_id is not None
     assert second.conversation_id == first_row.remote_id  # "<channel>;messageid=<first part's id>"
     assert first_row.remote_id.startswith(f"{PRODUCT_TRIAGE};messageid=")
+
+
+async def test_weekly_recap_card_shows_the_chart(teams: TeamsBot) -> None:
+    """The scheduled weekly recap reaches the Bot Connector as one card under the size limit with
+    the chart inside it as an Image (a PNG data URI; Adaptive Cards take data URIs since 1.2)."""
+    import base64
+    from datetime import timedelta
+
+    from adapters.teams.cards import MAX_BYTES, card_size
+    from bot.periods import previous_period
+    from bot.recap import enqueue_recaps
+    from tests.recap.conftest import FIRE, seed
+
+    await teams.install()
+    await teams.deliver()
+    before = len(teams.connector.sent())
+    await seed(teams.app.store)
+    period = previous_period("week", FIRE, teams.app.rules.current.timezone)
+    added = await enqueue_recaps(
+        teams.app,
+        schedule="weekly",
+        departments=("product",),
+        post_to=(),
+        period=period,
+        now=FIRE + timedelta(seconds=1),
+    )
+    assert added == 1
+    await teams.deliver()
+    [recap] = teams.connector.sent()[before:]
+    assert recap.conversation_id == PRODUCT_TRIAGE
+    card = recap.card
+    assert card_size(card) <= MAX_BYTES
+    assert card["body"][0]["text"] == "製品開発の週次まとめ（2026-11-16〜2026-11-22）"
+    [image] = [b for b in card["body"] if b["type"] == "Image"]
+    prefix = "data:image/png;base64,"
+    assert image["url"].startswith(prefix)
+    assert base64.b64decode(image["url"][len(prefix) :])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image["altText"].startswith("製品開発の直近8週の件数")
