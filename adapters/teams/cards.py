@@ -14,7 +14,9 @@ from typing import Any
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-MAX_BYTES = 24 * 1024  # Teams rejects messages over ~28 KB; cards are kept under 25 KB with headroom
+MAX_BYTES = (
+    24 * 1024
+)  # Teams rejects messages over ~28 KB; cards are kept under 25 KB on the wire, with headroom
 _ELLIPSIS = "…"
 
 Card = dict[str, Any]
@@ -157,11 +159,11 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
 
 
 def card_size(card: Card) -> int:
+    """Bytes of the card's activity as the Bot Connector receives it: botbuilder's HTTP layer
+    (msrest) sends ``json.dumps`` with ASCII escapes, so a Japanese character costs 6 bytes
+    (an emoji 12), not its 3 or 4 in UTF-8."""
     return len(
-        json.dumps(
-            {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]},
-            ensure_ascii=False,
-        ).encode("utf-8")
+        json.dumps({"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]})
     )
 
 
@@ -171,8 +173,8 @@ def fit_repost(payload: dict[str, Any], departments: Sequence[tuple[str, str]] =
     limit = len(str(payload.get("text") or ""))
     while card_size(card) > MAX_BYTES and limit > 0:
         excess = card_size(card) - MAX_BYTES
-        # UTF-8 Japanese is 3 bytes a character: cut at least a third of the excess in characters.
-        limit = max(limit - max(excess // 3, 64), 0)
+        # escaped Japanese is 6 bytes a character: cut at least a sixth of the excess in characters.
+        limit = max(limit - max(excess // 6, 64), 0)
         card = repost_card(payload, departments, quote_limit=limit)
     return card
 

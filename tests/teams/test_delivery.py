@@ -159,3 +159,21 @@ async def test_a_post_accepted_without_an_id_is_not_sent_twice(teams: TeamsBot) 
     assert {r.status for r in updates} == {"dead"}  # nothing to update in place, and it says why
     assert all("Teams gave no id when it was posted" in (r.last_error or "") for r in updates)
     assert teams.connector.updates() == []
+
+
+async def test_a_long_japanese_post_arrives_as_cards_under_25_kb_on_the_wire(teams: TeamsBot) -> None:
+    """The size Teams sees is the request body botbuilder sends (JSON with ASCII escapes: a
+    Japanese character is 6 bytes there, an emoji 12), not the card's UTF-8 size; the 2,500
+    characters a repost quotes at most fit in UTF-8 but not escaped."""
+    await teams.install()
+    post = teams.activity("channel_message.json")
+    post["text"] = "<p>アプリが落ちるバグです" + "😢" * 3000 + "</p>"
+    post["attachments"] = []
+    await teams.post(post)
+    await teams.deliver()
+    cards = teams.connector.sent()
+    assert len(cards) == 2
+    for call in cards:
+        size = int(call.headers["Content-Length"])
+        assert size < 25 * 1024, size
+        assert "…" in call.card_text() and "アプリが落ちるバグです😢😢" in call.card_text()
