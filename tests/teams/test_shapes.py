@@ -68,6 +68,27 @@ async def test_action_execute_is_answered_in_the_invoke_and_applied_once(teams: 
     assert update.activity_id == card_id and "完了" in update.card_text()
 
 
+async def test_action_execute_may_name_the_action_by_its_verb(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    card_id = await repost_id(teams, CS_COMMUNITY)
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    execute = teams.activity("adaptive_card_execute.json", REPOST_ID=card_id)
+    execute["value"]["action"] = {
+        "type": "Action.Execute",
+        "verb": "done",
+        "data": {"item_id": str(cs_item.id)},
+    }
+    response = await teams.post(execute)
+    assert response.status == 200 and "CS Agent" in (await response.json())["value"]
+    await teams.deliver()
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    assert cs_item.status == "done"
+    (update,) = teams.connector.updates()
+    assert update.activity_id == card_id
+
+
 async def test_invokes_kakehashi_does_not_implement_change_nothing(teams: TeamsBot) -> None:
     await teams.install()
     calls = len(teams.connector.calls)
