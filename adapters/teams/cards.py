@@ -134,9 +134,14 @@ def repost_card(
 def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card:
     """Recap, agenda and notice posts: title, sections of Markdown lines, optional chart image."""
     body: list[dict[str, Any]] = []
-    if payload.get("title"):
-        body.append(_text(str(payload["title"]), weight="Bolder", size="Large"))
+    title = str(payload.get("title") or "")
     sections = payload.get("sections") or []
+    if title and not sections and str(payload.get("markdown") or "") in ("", f"**{title}**"):
+        # A one-line answer ("Sorry, `route` is only for admins"): the sentence once, not a
+        # large title with the same sentence repeated in bold underneath.
+        return _card([_text(title)])
+    if title:
+        body.append(_text(title, weight="Bolder", size="Large"))
     for section in sections:
         if section.get("heading"):
             body.append(_text(str(section["heading"]), weight="Bolder", spacing="Medium"))

@@ -42,6 +42,8 @@ async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
     stats_reply, route_reply = teams.connector.replies()
     assert "製品開発" in stats_reply.card_text()
     assert "route" in route_reply.card_text() and "製品開発" not in route_reply.card_text()
+    (refusal,) = route_reply.card["body"]  # a one-line answer is said once, not as title + bold copy
+    assert refusal["type"] == "TextBlock" and refusal["text"].count("route") == 1
 
 
 async def test_admin_routes_a_teams_message_by_its_link(teams: TeamsBot) -> None:
