@@ -40,8 +40,13 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = Non
 
 
 def _quote(text: str) -> str:
-    """Markdown-quote the community text so it reads as a quotation (TextBlock renders Markdown)."""
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
+    """The community text for the quote box, one paragraph per line.
+
+    Teams' TextBlock Markdown has no block quotes (a ``>`` shows as itself; the emphasis
+    container is the quote) and joins lines split by a single ``\n``, so lines are separated by
+    a blank line (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
+    """
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def repost_card(

@@ -155,7 +155,13 @@ def test_long_japanese_text_is_cut_to_fit_teams_size_limit() -> None:
     assert card_size(card) <= MAX_BYTES
     assert "…" in json.dumps(card, ensure_ascii=False)
     small = fit_repost(_payload("短い"), [("product", "製品開発")])
-    assert "> 短い" in json.dumps(small, ensure_ascii=False)
+    assert "短い" in json.dumps(small, ensure_ascii=False)
+
+
+def test_the_quote_keeps_its_lines_apart_without_markdown_that_teams_cannot_render() -> None:
+    card = fit_repost(_payload("1行目\n\n\n2行目\n  3行目  "), [("product", "製品開発")])
+    (quote,) = next(b for b in card["body"] if b["type"] == "Container")["items"]
+    assert quote["text"] == "1行目\n\n2行目\n\n3行目"  # no ">" (Teams shows it literally), \n\n breaks
 
 
 def test_summary_card_drops_a_big_image_first() -> None:
