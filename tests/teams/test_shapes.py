@@ -8,8 +8,12 @@ tests/fixtures/teams/README.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from storage.models import ConversationRef, Item, Message, Reaction
-from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, TeamsBot
+from tests.conftest import Database
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, RULES, TeamsBot, build, serving
 from tests.teams.test_flow import repost_id, rows
 
 EXECUTE_ANSWER = "application/vnd.microsoft.activity.message"
@@ -196,3 +200,40 @@ async def test_installation_upgrade_relearns_and_removal_changes_nothing(teams: 
     assert (await teams.post(removed)).status in (200, 201)
     assert len(teams.connector.calls) == calls
     assert await teams.plugin.directory.resolve("Community/General") is not None
+
+
+async def test_a_channel_created_later_links_its_posts_with_the_teams_group_id(
+    database: Database, connector: FakeBotConnector, tmp_path: Path
+) -> None:
+    """``channelCreated`` carries no ``aadGroupId``; the deep link to a post in that channel
+    still names the team's group (``groupId``), learned when the app was added to the team."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.read_text(encoding="utf-8").replace(
+            '  - {teams: "Community/General"}',
+            '  - {teams: "Community/General"}\n  - {teams: "Community/Feedback"}',
+        ),
+        encoding="utf-8",
+    )
+    app = await build(database, connector, rules=rules)
+    async with serving(app, connector) as teams:
+        await teams.install()
+        feedback = "19:community-feedback-9f1e@thread.tacv2"
+        created = teams.activity("conversation_update_channel_created.json")
+        created["conversation"]["id"] = COMMUNITY
+        created["channelData"]["channel"] = {"id": feedback, "name": "Feedback"}
+        created["channelData"]["team"] = {"id": COMMUNITY}
+        await teams.post(created)
+        post = teams.activity("channel_message.json")
+        post["conversation"]["id"] = f"{feedback};messageid=1731830400000"
+        post["channelData"] = {
+            "teamsChannelId": feedback,
+            "teamsTeamId": COMMUNITY,
+            "channel": {"id": feedback},
+            "team": {"id": COMMUNITY},
+            "tenant": {"id": post["channelData"]["tenant"]["id"]},
+        }
+        await teams.post(post)
+        (message,) = await rows(teams, Message)
+    assert message.channel == "Community/Feedback"
+    assert message.link is not None and "groupId=3f1c2e4d-1111-4222-8333-444455556666" in message.link
