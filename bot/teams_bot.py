@@ -287,6 +287,8 @@ class TeamsBot(TeamsActivityHandler):
             channels = {c.id: c.name for c in listing.conversations or [] if c.id}
         except Exception as exc:  # the listing is a convenience: fall back to what the payload says
             log.warning("could not list the channels of Teams team %s: %s", team_id, exc)
+        for channel_id, name in (await self.directory.channels_of(team_id)).items():
+            channels.setdefault(channel_id, name)  # teamRenamed without Teams' channel list: the known ones
         if where.channel_id and where.channel_id != team_id and where.channel_name:
             channels[where.channel_id] = where.channel_name  # channelCreated / channelRenamed
         channels.setdefault(team_id, None)

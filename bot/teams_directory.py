@@ -64,6 +64,16 @@ class TeamsDirectory:
             filled = replace(filled, aad_group_id=str(group))
         return filled
 
+    async def channels_of(self, team_id: str) -> dict[str, str | None]:
+        """The team's channels stored so far: channel id -> channel name (General: None)."""
+        channels: dict[str, str | None] = {}
+        for row in await self.store.refs(PLATFORM):
+            meta = (row.reference or {}).get(META) or {}
+            if row.name.startswith("id:") and meta.get("team_id") == team_id and meta.get("channel_id"):
+                name = meta.get("channel_name")
+                channels[str(meta["channel_id"])] = None if meta["channel_id"] == team_id else name
+        return channels
+
     async def name_for(self, where: Place) -> str:
         """``Team/Channel`` when known, else the channel (or chat) conversation id."""
         return where.name or where.channel_id or base_conversation_id(where.conversation_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from storage.models import ConversationRef, Item, Message, Reaction
 from tests.conftest import Database
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, RULES, TeamsBot, build, serving
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, RULES, TeamsBot, build, serving
 from tests.teams.test_flow import repost_id, rows
 
 EXECUTE_ANSWER = "application/vnd.microsoft.activity.message"
@@ -237,3 +237,15 @@ async def test_a_channel_created_later_links_its_posts_with_the_teams_group_id(
         (message,) = await rows(teams, Message)
     assert message.channel == "Community/Feedback"
     assert message.link is not None and "groupId=3f1c2e4d-1111-4222-8333-444455556666" in message.link
+
+
+async def test_a_renamed_team_keeps_its_channels_without_teams_channel_list(teams: TeamsBot) -> None:
+    """``teamRenamed`` names no channel; when Teams' channel list cannot be read (a stand-in or
+    an API hiccup), every channel kakehashi knew in that team is stored under the new name."""
+    await teams.install()
+    teams.connector.teams.pop(CS_TEAM)  # GET /v3/teams/{id}/conversations answers 404 from now on
+    await teams.send("conversation_update_team_renamed.json")
+    names = {r.name for r in await rows(teams, ConversationRef) if not r.name.startswith("id:")}
+    assert {"Customer Success/General", "Customer Success/Community", "CS/Community"} <= names
+    target = await teams.plugin.directory.resolve("customer success/community")
+    assert target is not None and target.reference["conversation"]["id"] == CS_COMMUNITY
