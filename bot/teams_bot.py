@@ -34,8 +34,11 @@ from msrest.serialization import Model
 from adapters.teams import convert
 from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
+from adapters.teams.sink import TeamsSink
 from bot.actions import apply_action
 from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox import backoff
 from bot.teams_directory import TeamsDirectory
 from storage.models import utcnow
 
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.teams")
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+REPLY_ATTEMPTS = 5  # a command's answer: tries before giving up (logged)
+REPLY_MAX_WAIT = 60.0  # seconds; a longer Retry-After is cut (the asker is waiting)
 
 # The activity JSON exactly as posted to /api/messages (set by the plugin around
 # CloudAdapter.process).  botbuilder's Activity model drops fields it has no attribute for
@@ -80,10 +86,18 @@ def _reply_activity(reply: CommandReply, locale: str) -> Activity:
 
 class TeamsBot(TeamsActivityHandler):
     def __init__(
-        self, *, app: App, adapter: BotAdapter, directory: TeamsDirectory, app_id: str, spawn: Spawn
+        self,
+        *,
+        app: App,
+        adapter: BotAdapter,
+        directory: TeamsDirectory,
+        sink: TeamsSink,
+        app_id: str,
+        spawn: Spawn,
     ) -> None:
         self.app = app
         self.adapter = adapter
+        self.sink = sink
         self.directory = directory
         self.app_id = app_id
         self.spawn = spawn
@@ -235,29 +249,45 @@ class TeamsBot(TeamsActivityHandler):
             channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
             is_admin=is_admin(rules, sender.get("id"), sender.get("name"), sender.get("aadObjectId")),
         )
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
         if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively
-            reference = TurnContext.get_conversation_reference(turn_context.activity)
             self.spawn(self._answer_later(reference, text, ctx))
             return
         reply = await run_command(self.app, text, ctx)
-        await turn_context.send_activity(_reply_activity(reply, rules.locale))
+        activity = _reply_activity(reply, rules.locale)
+        try:
+            await self.sink.reply(reference, activity)
+        except TransientDeliveryError as exc:  # throttled or a server error: retry after the ack
+            log.warning("Teams command answer to %s: %s; retrying", reference.conversation.id, exc)
+            self.spawn(self._reply_with_retries(reference, activity, exc))
+        except PermanentDeliveryError as exc:
+            log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
 
     async def _answer_later(self, reference: ConversationReference, text: str, ctx: CommandContext) -> None:
         reply = await run_command(self.app, text, ctx)
-        activity = _reply_activity(reply, self.app.rules.current.locale)
+        await self._reply_with_retries(reference, _reply_activity(reply, self.app.rules.current.locale))
 
-        async def send(context: TurnContext) -> None:
-            # Reply to the command's message (send_activity would reply to the synthetic
-            # continuation event instead).
-            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
-            TurnContext.apply_conversation_reference(activity, reference)
-            conversation = reference.conversation.id
-            if reference.activity_id:
-                await client.conversations.reply_to_activity(conversation, reference.activity_id, activity)
-            else:
-                await client.conversations.send_to_conversation(conversation, activity)
-
-        await self.adapter.continue_conversation(reference, send, self.app_id)  # type: ignore[call-arg]
+    async def _reply_with_retries(
+        self,
+        reference: ConversationReference,
+        activity: Activity,
+        failed: TransientDeliveryError | None = None,
+    ) -> None:
+        """Send a command's answer, retrying throttling (429, honouring Retry-After), 412 and
+        server errors with jittered backoff, as the outbox does for posts (the SDK retries none)."""
+        for attempt in range(REPLY_ATTEMPTS):
+            if failed is not None:
+                wait = failed.retry_after if failed.retry_after is not None else backoff(attempt, base=1.0)
+                await asyncio.sleep(min(wait, REPLY_MAX_WAIT))
+            try:
+                await self.sink.reply(reference, activity)
+                return
+            except TransientDeliveryError as exc:
+                failed = exc
+            except PermanentDeliveryError as exc:
+                log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
+                return
+        log.error("Teams command answer to %s given up: %s", reference.conversation.id, failed)
 
     # -- learning channels -------------------------------------------------------------------
 

@@ -66,9 +66,6 @@ class TeamsPlugin:
         self.adapter = CloudAdapter(auth or ConfigurationBotFrameworkAuthentication(auth_config(settings)))
         self.directory = TeamsDirectory(app.store)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.bot = TeamsBot(
-            app=app, adapter=self.adapter, directory=self.directory, app_id=self.app_id, spawn=self._spawn
-        )
         self.sink = TeamsSink(
             adapter=self.adapter,
             app_id=self.app_id,
@@ -78,6 +75,14 @@ class TeamsPlugin:
                 "forward.choose": t(locale, "teams.forward.choose"),
                 "forward.send": t(locale, "teams.forward.send"),
             },
+        )
+        self.bot = TeamsBot(
+            app=app,
+            adapter=self.adapter,
+            directory=self.directory,
+            sink=self.sink,
+            app_id=self.app_id,
+            spawn=self._spawn,
         )
 
     def sinks(self) -> dict[str, Sink]:

@@ -9,6 +9,9 @@ reference, so the HTTP calls go to that reference's ``serviceUrl``:
 * ``delete``: the card replaced by a redacted one (kept, not deleted: the department keeps the
   record that something was routed, and votes/status stay visible; same as the Slack sink).
 
+``reply`` answers a command in its conversation (``POST …/activities/{id}``), with the same
+errors; the bot retries those itself (a command's answer has no outbox row).
+
 The Bot Framework SDK does not retry throttled sends; its HTTP layer (msrest + requests) would
 retry 5xx itself, which is switched off here so the outbox owns every retry: 429/412/502/503/504
 and connection errors raise ``TransientDeliveryError`` (with ``Retry-After`` when Teams sends it),
@@ -172,8 +175,24 @@ class TeamsSink:
             ]
         return activity
 
+    async def reply(self, reference: ConversationReference, activity: Activity) -> None:
+        """Answer the message ``reference`` names (a command) in its conversation, once.
+
+        Errors as for posts (``TransientDeliveryError`` for throttling and server errors, with
+        ``Retry-After``): the caller retries, since a command's answer has no outbox row.
+        """
+        await self._call(
+            reference, reference.conversation.id, activity, update=False, reply_to=reference.activity_id
+        )
+
     async def _call(
-        self, reference: ConversationReference, conversation: str, activity: Activity, *, update: bool
+        self,
+        reference: ConversationReference,
+        conversation: str,
+        activity: Activity,
+        *,
+        update: bool,
+        reply_to: str | None = None,
     ) -> str:
         wait = self.limiter.delay(base_conversation_id(conversation))
         if wait > 0:
@@ -196,8 +215,11 @@ class TeamsSink:
             client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
             client.config.retry_policy.retries = 0  # the outbox retries durably; no hidden retries
             TurnContext.apply_conversation_reference(activity, reference)
-            activity.reply_to_id = None
-            if update:
+            activity.reply_to_id = reply_to
+            if reply_to:
+                response = await client.conversations.reply_to_activity(conversation, reply_to, activity)
+                result["id"] = _activity_id(response.id) if response and response.id else ""
+            elif update:
                 response = await client.conversations.update_activity(conversation, activity.id, activity)
                 result["id"] = str(activity.id)
             else:

@@ -72,3 +72,25 @@ async def test_recap_is_answered_after_the_ack(teams: TeamsBot) -> None:
     (reply,) = teams.connector.replies()
     assert reply.activity_id == "1731830520000"
     assert reply.card["body"], reply.card
+
+
+async def test_a_throttled_answer_is_retried_after_the_ack(teams: TeamsBot) -> None:
+    """The SDK retries nothing: a 429 (Retry-After honoured) and a 502 on the answer are retried
+    by kakehashi after the HTTP response; the command itself is not run again."""
+    teams.connector.fail(429, headers={"Retry-After": "0"})
+    teams.connector.fail(502)
+    response = await teams.post(teams.activity("personal_command.json"))
+    assert response.status in (200, 201), await response.text()
+    await teams.plugin.idle()
+    replies = teams.connector.replies()
+    assert len(replies) == 3  # 429, 502, then delivered
+    assert all(r.activity_id == replies[0].activity_id for r in replies)
+    assert "recap" in replies[-1].card_text()
+
+
+async def test_an_answer_teams_refuses_is_not_retried(teams: TeamsBot) -> None:
+    teams.connector.fail(403, code="BotNotInConversationRoster")
+    response = await teams.post(teams.activity("personal_command.json"))
+    assert response.status in (200, 201), await response.text()
+    await teams.plugin.idle()
+    assert len(teams.connector.replies()) == 1
