@@ -3,7 +3,8 @@
 Handlers only decide and enqueue (fast ack); the outbox delivers.  Per activity:
 
 * ``message`` in a channel: a community message (``Dispatcher.handle_message``), unless it
-  mentions the bot (then a command); in a 1:1 chat always a command; an Adaptive Card submit
+  mentions the bot and names a command, or mentions it outside a community channel (then a
+  command); in a 1:1 chat always a command; an Adaptive Card submit
   (``value`` with our ``kakehashi`` key) is a repost action, never a community message;
 * ``messageUpdate`` (``editMessage``) / ``messageDelete`` (``softDeleteMessage``): edit / delete;
 * ``messageReaction``: on one of our cards a vote/status (rules.yaml), on a community post a flag;
@@ -36,7 +37,8 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from adapters.teams.sink import TeamsSink
 from bot.actions import apply_action
-from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.commands import CommandContext, CommandReply, is_admin, is_command, is_slow, run_command
+from bot.domain import InboundMessage
 from bot.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.outbox import backoff
 from bot.teams_directory import TeamsDirectory
@@ -149,23 +151,37 @@ class TeamsBot(TeamsActivityHandler):
                 await self._card_action(raw)
             return
         where = await self._place(raw)
-        if where.conversation_type == "personal" or convert.mentions_bot(raw):
+        if where.conversation_type == "personal":
             if not convert.is_from_bot(raw):
                 await self._command(turn_context, raw, where)
             return
         await self._remember(turn_context, where)
         msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        if self._is_command(raw, msg):
+            if not convert.is_from_bot(raw):
+                await self._command(turn_context, raw, where)
+            return
         outcome = await self.app.dispatcher.handle_message(msg)
         log.debug("teams message %s: %s %s", msg.key, outcome.status, outcome.reason)
         if outcome.item_ids:
             self.app.worker.wake()
 
+    def _is_command(self, raw: dict[str, Any], msg: InboundMessage) -> bool:
+        """A message that @mentions kakehashi is a command, unless it is a post in a community
+        channel that asks nothing (``@kakehashi the export crashes``): without the RSC permission
+        Teams delivers only messages that mention the bot, and those are the community's posts."""
+        if not convert.mentions_bot(raw):
+            return False
+        return is_command(msg.text) or not self.app.rules.current.is_source(msg)
+
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         raw = self._raw(turn_context)
-        if self._own(raw) or convert.mentions_bot(raw):  # an edited command stays a command
+        if self._own(raw):
             return
         where = await self._place(raw)
         msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        if self._is_command(raw, msg):  # an edited command stays a command
+            return
         await self.app.dispatcher.handle_edit(msg, convert.timestamp(raw))
         self.app.worker.wake()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.commands import is_command
 from storage.models import Message
-from tests.teams.conftest import COMMUNITY, TeamsBot
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, PRODUCT_TRIAGE, TeamsBot
 
 
 async def test_mention_command_in_a_channel_replies_in_the_thread(teams: TeamsBot) -> None:
@@ -94,3 +96,48 @@ async def test_an_answer_teams_refuses_is_not_retried(teams: TeamsBot) -> None:
     assert response.status in (200, 201), await response.text()
     await teams.plugin.idle()
     assert len(teams.connector.replies()) == 1
+
+
+async def test_a_mention_that_asks_nothing_in_a_community_channel_is_a_post(teams: TeamsBot) -> None:
+    """Without the RSC permission Teams delivers only messages that @mention the bot: in a
+    community channel one that names no command is the community's post, routed as usual."""
+    await teams.install()
+    post = teams.activity("mention_command.json")
+    post["text"] = "<at>kakehashi</at> CSVを書き出すとアプリが落ちるバグがあります"
+    await teams.post(post)
+    await teams.deliver()
+    assert teams.connector.replies() == []
+    assert {c.conversation_id for c in teams.connector.sent()} == {PRODUCT_TRIAGE, CS_COMMUNITY}
+    async with teams.app.store.sessions() as session:
+        (message,) = (await session.scalars(select(Message))).all()
+    assert message.text == "CSVを書き出すとアプリが落ちるバグがあります"
+    # the same words outside a community channel get the usual "unknown command" answer
+    elsewhere = teams.activity("mention_command.json")
+    elsewhere["id"] = "1731830520001"
+    elsewhere["text"] = post["text"]
+    elsewhere["conversation"]["id"] = f"{CS_COMMUNITY};messageid=1731830520001"
+    elsewhere["channelData"].update(
+        teamsChannelId=CS_COMMUNITY, teamsTeamId=CS_TEAM, channel={"id": CS_COMMUNITY}, team={"id": CS_TEAM}
+    )
+    await teams.post(elsewhere)
+    (answer,) = teams.connector.replies()
+    assert (
+        answer.conversation_id == f"{CS_COMMUNITY};messageid=1731830520001" and "help" in answer.card_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", True),
+        ("help", True),
+        ("  recap product last-week", True),
+        ("ＳＴＡＴＳ", True),  # full-width
+        ("rules test アプリが落ちる", True),
+        ("rules are confusing", False),
+        ("help! the export crashes", False),
+        ("CSVを書き出すとアプリが落ちる", False),
+    ],
+)
+def test_what_counts_as_a_command_after_the_bots_name(text: str, expected: bool) -> None:
+    assert is_command(text) is expected
