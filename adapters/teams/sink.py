@@ -3,7 +3,8 @@
 Every send goes through ``CloudAdapter.continue_conversation`` with a stored conversation
 reference, so the HTTP calls go to that reference's ``serviceUrl``:
 
-* ``repost``, ``recap``, ``agenda``: a new thread in the channel (``POST …/activities``);
+* ``repost``, ``recap``, ``agenda``: a new thread in the channel (``POST …/activities``; when
+  the connector answers that with 404/405, ``POST /v3/conversations`` with ``channelData.channel``);
 * ``notice``: a reply in the community thread given by ``reply_to`` (a message key or id);
 * ``update``: the repost card re-rendered in place (``PUT …/activities/{id}``);
 * ``delete``: the card replaced by a redacted one (kept, not deleted: the department keeps the
@@ -39,6 +40,7 @@ from botbuilder.schema import (
     ActivityTypes,
     ChannelAccount,
     ConversationAccount,
+    ConversationParameters,
     ConversationReference,
     Mention,
 )
@@ -199,12 +201,15 @@ class TeamsSink:
             raise TransientDeliveryError(
                 f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait
             )
+        # botbuilder's ConversationAccount reads "tenantID"; Teams (and stored references) say "tenantId"
+        extra = getattr(reference.conversation, "additional_properties", None) or {}
+        tenant = reference.conversation.tenant_id or extra.get("tenantId")
         reference = ConversationReference().deserialize(reference.serialize())
         reference.conversation = ConversationAccount(
             id=conversation,
             is_group=reference.conversation.is_group,
             conversation_type=reference.conversation.conversation_type,
-            tenant_id=reference.conversation.tenant_id,
+            tenant_id=tenant,
         )
         result: dict[str, str] = {}
 
@@ -223,8 +228,13 @@ class TeamsSink:
                 response = await client.conversations.update_activity(conversation, activity.id, activity)
                 result["id"] = str(activity.id)
             else:
-                response = await client.conversations.send_to_conversation(conversation, activity)
-                result["id"] = _activity_id(response.id) if response and response.id else ""
+                try:
+                    response = await client.conversations.send_to_conversation(conversation, activity)
+                    result["id"] = _activity_id(response.id) if response and response.id else ""
+                except HttpOperationError as exc:
+                    if not _may_start_thread(exc, conversation, reference):
+                        raise
+                    result["id"] = await _start_thread(client, conversation, activity, reference, tenant)
 
         try:
             await self.adapter.continue_conversation(reference, logic, self.app_id)  # type: ignore[call-arg]
@@ -233,6 +243,35 @@ class TeamsSink:
         except (ClientRequestError, OSError) as exc:
             raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
         return result.get("id", "")
+
+
+def _may_start_thread(exc: HttpOperationError, conversation: str, reference: ConversationReference) -> bool:
+    """Whether a refused channel post should be tried as ``POST /v3/conversations`` instead: the
+    Bot Connector answered 404/405 for ``POST /v3/conversations/{channel}/activities`` (a
+    connector that only starts channel threads the create-conversation way)."""
+    status = int(getattr(getattr(exc, "response", None), "status_code", 0) or 0)
+    kind = reference.conversation.conversation_type if reference.conversation else None
+    return status in (404, 405) and ";" not in conversation and kind == "channel"
+
+
+async def _start_thread(
+    client: Any, channel: str, activity: Activity, reference: ConversationReference, tenant: str | None
+) -> str:
+    """A new thread in ``channel`` through ``POST /v3/conversations`` (``channelData.channel.id``),
+    as Teams documents for proactive channel posts; returns the new message's id from the
+    ``ConversationResourceResponse`` (``activityId``, else the ``;messageid=`` of its ``id``)."""
+    channel_data: dict[str, Any] = {"channel": {"id": channel}}
+    if tenant:
+        channel_data["tenant"] = {"id": tenant}
+    parameters = ConversationParameters(
+        is_group=True, bot=reference.bot, channel_data=channel_data, activity=activity, tenant_id=tenant
+    )
+    created = await client.conversations.create_conversation(parameters)
+    if created is None:
+        return ""
+    if created.activity_id:
+        return str(created.activity_id)
+    return str(created.id).rpartition(";messageid=")[2] if created.id and ";messageid=" in created.id else ""
 
 
 def _activity_id(value: str) -> str:

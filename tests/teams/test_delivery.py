@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from adapters.teams.limits import WindowLimiter
 from storage.models import OutboxRow
-from tests.teams.conftest import TeamsBot
+from tests.teams.conftest import CS_COMMUNITY, PRODUCT_TRIAGE, TeamsBot
 
 
 async def outbox(teams: TeamsBot) -> list[OutboxRow]:
@@ -177,3 +177,29 @@ async def test_a_long_japanese_post_arrives_as_cards_under_25_kb_on_the_wire(tea
         size = int(call.headers["Content-Length"])
         assert size < 25 * 1024, size
         assert "…" in call.card_text() and "アプリが落ちるバグです😢😢" in call.card_text()
+
+
+async def test_a_connector_that_starts_channel_threads_only_by_create_conversation(teams: TeamsBot) -> None:
+    """``POST /v3/conversations/{channel}/activities`` answered 404: the card goes out as
+    ``POST /v3/conversations`` with ``channelData.channel.id``, and the id from the minimal
+    ``ConversationResourceResponse`` is what later updates use."""
+    await teams.install()
+    teams.connector.threads_by_create_only = True
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    created = teams.connector.created()
+    assert len(created) == 2
+    for call in created:
+        assert call.body is not None and call.body["isGroup"] is True
+        assert call.body["channelData"]["channel"]["id"] in {PRODUCT_TRIAGE, CS_COMMUNITY}
+        assert call.body["channelData"]["tenant"]["id"] == "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        assert (
+            call.body["activity"]["attachments"][0]["contentType"]
+            == "application/vnd.microsoft.card.adaptive"
+        )
+    reposts = [r for r in await outbox(teams) if r.kind == "repost" and r.status == "sent"]
+    assert len(reposts) == 2 and all(";messageid=17" in (r.remote_id or "") for r in reposts)
+    await teams.send("message_edit.json")
+    await teams.deliver()
+    updated = {u.conversation_id for u in teams.connector.updates()}
+    assert {r.remote_id for r in reposts} <= updated
