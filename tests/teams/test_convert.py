@@ -193,3 +193,11 @@ def test_manifest_package() -> None:
     assert {px[:3] for px in pixels if px[3]} == {(255, 255, 255)}
     with pytest.raises(KakehashiError, match="GUID"):
         build_package(template, app_id="not-a-guid", version="1.0.0")
+
+
+def test_the_bundled_manifest_template_is_the_repositorys() -> None:
+    """``kakehashi teams-manifest`` outside this repository uses the copy in the package."""
+    root = Path(__file__).parents[2]
+    assert (root / "bot" / "data" / "teams-manifest.json").read_text(encoding="utf-8") == (
+        root / "teams" / "manifest.json"
+    ).read_text(encoding="utf-8")
