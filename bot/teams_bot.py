@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import replace
@@ -120,7 +121,12 @@ class TeamsBot(TeamsActivityHandler):
         return bool(sender) and sender == (raw.get("recipient") or {}).get("id")
 
     async def _first_time(self, raw: dict[str, Any], what: str) -> bool:
-        """Claim this activity id once across replicas (commands and card actions have no other key)."""
+        """Claim this activity id once across replicas (commands and card actions have no other key).
+
+        An activity without an ``id`` (optional in the schema) cannot be recognised when resent,
+        so it is always handled (claiming ``None`` would answer only the first one ever)."""
+        if not raw.get("id"):
+            return True
         digest = hashlib.sha256(
             f"{raw.get('conversation', {}).get('id')}|{raw.get('id')}".encode()
         ).hexdigest()
@@ -201,6 +207,10 @@ class TeamsBot(TeamsActivityHandler):
         conversation = raw["conversation"]["id"]
         sender = raw["from"]
         rules = self.app.rules.current
+        # Names this event for the card refresh it causes (a resend refreshes once).  ``id`` is
+        # optional in the Activity schema: without one, every event is new (a refresh too many
+        # is harmless; a refresh skipped would leave a stale vote count on the card).
+        event_id = raw.get("id") or uuid.uuid4().hex
         for event in convert.reactions(raw):
             repost_id = convert.remote_id(conversation, event.message_id)
             on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
@@ -214,7 +224,7 @@ class TeamsBot(TeamsActivityHandler):
                 user_id=str(sender["id"]),
                 user_name=str(sender.get("name") or sender["id"]),
                 added=event.added,
-                stamp=f"teams:{raw.get('id')}:{event.reaction}:{int(event.added)}",
+                stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
             )
             log.info("teams reaction %s on %s: %s", event.reaction, target, result)
         self.app.worker.wake()

@@ -76,6 +76,18 @@ async def test_recap_is_answered_after_the_ack(teams: TeamsBot) -> None:
     assert reply.card["body"], reply.card
 
 
+async def test_commands_without_activity_ids_are_each_answered(teams: TeamsBot) -> None:
+    for text in ("help", "stats"):
+        command = teams.activity("personal_command.json")
+        del command["id"]
+        command["text"] = text
+        await teams.post(command)
+    answers = teams.connector.sent()  # nothing to reply to: posted in the chat
+    assert len(answers) == 2 and {a.conversation_id for a in answers} == {
+        "a:1Qp8personalChatIdOfSatoAndKakehashi"
+    }
+
+
 async def test_a_throttled_answer_is_retried_after_the_ack(teams: TeamsBot) -> None:
     """The SDK retries nothing: a 429 (Retry-After honoured) and a 502 on the answer are retried
     by kakehashi after the HTTP response; the command itself is not run again."""
