@@ -175,4 +175,9 @@ def plugin(app: App) -> TeamsPlugin | None:
         log.warning(
             "Teams: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev: Bot Framework authentication is OFF"
         )
+    elif not settings.microsoft_app_password:
+        log.warning(
+            "Teams: MICROSOFT_APP_PASSWORD is empty: kakehashi cannot get a token to post, so the Bot "
+            "Connector will refuse every card and answer (401). Set it to the Azure Bot's client secret"
+        )
     return TeamsPlugin(app)

@@ -248,3 +248,20 @@ async def test_a_token_that_cannot_be_verified_gets_401(
         assert "could not be fetched" in (await response.json())["error"]
     assert await count_messages(app) == 0
     assert connector.calls == []
+
+
+async def test_an_app_id_without_a_password_warns_that_posts_will_be_refused(
+    database: Database, connector: FakeBotConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await build(
+        database,
+        connector,
+        env="production",
+        microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+        microsoft_app_password=None,
+    )
+    try:
+        assert [p.name for p in app.plugins] == ["teams"]
+        assert "MICROSOFT_APP_PASSWORD is empty" in caplog.text
+    finally:
+        await app.stop()
