@@ -9,6 +9,7 @@ limit: ``fit`` cuts the quoted text (then drops an image) until the serialised a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,15 @@ Card = dict[str, Any]
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _markdown(text: str) -> str:
+    """Slack-flavoured Markdown for a TextBlock: Teams' card Markdown has no inline code (a
+    backtick shows as itself), so `help` in backticks becomes **help**."""
+    return _CODE.sub(r"**\1**", text)
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
@@ -144,17 +154,17 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
     if title and not sections and str(payload.get("markdown") or "") in ("", f"**{title}**"):
         # A one-line answer ("Sorry, `route` is only for admins"): the sentence once, not a
         # large title with the same sentence repeated in bold underneath.
-        return _card([_text(title)])
+        return _card([_text(_markdown(title))])
     if title:
         body.append(_text(title, weight="Bolder", size="Large"))
     for section in sections:
         if section.get("heading"):
             body.append(_text(str(section["heading"]), weight="Bolder", spacing="Medium"))
-        lines = [str(line) for line in section.get("lines") or []]
+        lines = [_markdown(str(line)) for line in section.get("lines") or []]
         if lines:
             body.append(_text("\n\n".join(lines)))
     if not sections and payload.get("markdown"):
-        body.append(_text(str(payload["markdown"])))
+        body.append(_text(_markdown(str(payload["markdown"]))))
     image = payload.get("image")
     if include_image and isinstance(image, dict) and image.get("png_base64"):
         body.append(

@@ -29,6 +29,7 @@ async def test_help_in_a_personal_chat(teams: TeamsBot) -> None:
     (reply,) = teams.connector.replies()
     assert reply.conversation_id == "a:1Qp8personalChatIdOfSatoAndKakehashi"
     assert "recap" in reply.card_text() and "stats" in reply.card_text()
+    assert "**help**" in reply.card_text() and "`" not in reply.card_text()  # no inline code in Teams cards
 
 
 async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
