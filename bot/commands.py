@@ -90,6 +90,21 @@ def subcommand(text: str) -> str:
     return unicodedata.normalize("NFKC", words[0]).casefold() if words else "help"
 
 
+COMMANDS = frozenset({"help", "recap", "agenda", "stats", "rules", "route"})
+
+
+def is_command(text: str) -> bool:
+    """Whether ``text`` (what follows the bot's name) asks kakehashi something: nothing at all,
+    or a command name first (``rules`` only as ``rules test``)."""
+    words = _words(text.strip())
+    if not words:
+        return True
+    name = subcommand(text)
+    if name == "rules":
+        return len(words) > 1 and unicodedata.normalize("NFKC", words[1]).casefold() == "test"
+    return name in COMMANDS
+
+
 def is_slow(text: str) -> bool:
     """Whether the reply should come after the acknowledgement (recaps, agendas)."""
     return subcommand(text) in SLOW

@@ -176,7 +176,7 @@ class Settings:
             )
         elif not (self.slack_signing_secret or self.slack_app_token):
             hints.append("Slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
-        if not self.microsoft_app_id:
+        if not self.microsoft_app_id and not self.dev:  # dev: Teams runs unauthenticated, and says so
             hints.append(
                 "Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
                 "(and MICROSOFT_APP_TENANT_ID with MICROSOFT_APP_TYPE=SingleTenant)"

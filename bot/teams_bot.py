@@ -3,7 +3,8 @@
 Handlers only decide and enqueue (fast ack); the outbox delivers.  Per activity:
 
 * ``message`` in a channel: a community message (``Dispatcher.handle_message``), unless it
-  mentions the bot (then a command); in a 1:1 chat always a command; an Adaptive Card submit
+  mentions the bot and names a command, or mentions it outside a community channel (then a
+  command); in a 1:1 chat always a command; an Adaptive Card submit
   (``value`` with our ``kakehashi`` key) is a repost action, never a community message;
 * ``messageUpdate`` (``editMessage``) / ``messageDelete`` (``softDeleteMessage``): edit / delete;
 * ``messageReaction``: on one of our cards a vote/status (rules.yaml), on a community post a flag;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import replace
@@ -34,8 +36,12 @@ from msrest.serialization import Model
 from adapters.teams import convert
 from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
+from adapters.teams.sink import TeamsSink
 from bot.actions import apply_action
-from bot.commands import CommandContext, CommandReply, is_admin, is_slow, run_command
+from bot.commands import CommandContext, CommandReply, is_admin, is_command, is_slow, run_command
+from bot.domain import InboundMessage
+from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.outbox import backoff
 from bot.report import split
 from bot.teams_directory import TeamsDirectory
 from storage.models import utcnow
@@ -46,6 +52,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.teams")
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+REPLY_ATTEMPTS = 5  # a command's answer: tries before giving up (logged)
+REPLY_MAX_WAIT = 60.0  # seconds; a longer Retry-After is cut (the asker is waiting)
 
 # The activity JSON exactly as posted to /api/messages (set by the plugin around
 # CloudAdapter.process).  botbuilder's Activity model drops fields it has no attribute for
@@ -90,10 +99,18 @@ def _reply_activities(reply: CommandReply, locale: str) -> list[Activity]:
 
 class TeamsBot(TeamsActivityHandler):
     def __init__(
-        self, *, app: App, adapter: BotAdapter, directory: TeamsDirectory, app_id: str, spawn: Spawn
+        self,
+        *,
+        app: App,
+        adapter: BotAdapter,
+        directory: TeamsDirectory,
+        sink: TeamsSink,
+        app_id: str,
+        spawn: Spawn,
     ) -> None:
         self.app = app
         self.adapter = adapter
+        self.sink = sink
         self.directory = directory
         self.app_id = app_id
         self.spawn = spawn
@@ -114,7 +131,12 @@ class TeamsBot(TeamsActivityHandler):
         return bool(sender) and sender == (raw.get("recipient") or {}).get("id")
 
     async def _first_time(self, raw: dict[str, Any], what: str) -> bool:
-        """Claim this activity id once across replicas (commands and card actions have no other key)."""
+        """Claim this activity id once across replicas (commands and card actions have no other key).
+
+        An activity without an ``id`` (optional in the schema) cannot be recognised when resent,
+        so it is always handled (claiming ``None`` would answer only the first one ever)."""
+        if not raw.get("id"):
+            return True
         digest = hashlib.sha256(
             f"{raw.get('conversation', {}).get('id')}|{raw.get('id')}".encode()
         ).hexdigest()
@@ -145,23 +167,37 @@ class TeamsBot(TeamsActivityHandler):
                 await self._card_action(raw)
             return
         where = await self._place(raw)
-        if where.conversation_type == "personal" or convert.mentions_bot(raw):
+        if where.conversation_type == "personal":
             if not convert.is_from_bot(raw):
                 await self._command(turn_context, raw, where)
             return
         await self._remember(turn_context, where)
         msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        if self._is_command(raw, msg):
+            if not convert.is_from_bot(raw):
+                await self._command(turn_context, raw, where)
+            return
         outcome = await self.app.dispatcher.handle_message(msg)
         log.debug("teams message %s: %s %s", msg.key, outcome.status, outcome.reason)
         if outcome.item_ids:
             self.app.worker.wake()
 
+    def _is_command(self, raw: dict[str, Any], msg: InboundMessage) -> bool:
+        """A message that @mentions kakehashi is a command, unless it is a post in a community
+        channel that asks nothing (``@kakehashi the export crashes``): without the RSC permission
+        Teams delivers only messages that mention the bot, and those are the community's posts."""
+        if not convert.mentions_bot(raw):
+            return False
+        return is_command(msg.text) or not self.app.rules.current.is_source(msg)
+
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         raw = self._raw(turn_context)
-        if self._own(raw) or convert.mentions_bot(raw):  # an edited command stays a command
+        if self._own(raw):
             return
         where = await self._place(raw)
         msg = convert.to_inbound(raw, where, channel=await self.directory.name_for(where))
+        if self._is_command(raw, msg):  # an edited command stays a command
+            return
         await self.app.dispatcher.handle_edit(msg, convert.timestamp(raw))
         self.app.worker.wake()
 
@@ -181,6 +217,10 @@ class TeamsBot(TeamsActivityHandler):
         conversation = raw["conversation"]["id"]
         sender = raw["from"]
         rules = self.app.rules.current
+        # Names this event for the card refresh it causes (a resend refreshes once).  ``id`` is
+        # optional in the Activity schema: without one, every event is new (a refresh too many
+        # is harmless; a refresh skipped would leave a stale vote count on the card).
+        event_id = raw.get("id") or uuid.uuid4().hex
         for event in convert.reactions(raw):
             repost_id = convert.remote_id(conversation, event.message_id)
             on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
@@ -194,7 +234,7 @@ class TeamsBot(TeamsActivityHandler):
                 user_id=str(sender["id"]),
                 user_name=str(sender.get("name") or sender["id"]),
                 added=event.added,
-                stamp=f"teams:{raw.get('id')}:{event.reaction}:{int(event.added)}",
+                stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
             )
             log.info("teams reaction %s on %s: %s", event.reaction, target, result)
         self.app.worker.wake()
@@ -245,33 +285,59 @@ class TeamsBot(TeamsActivityHandler):
             channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
             is_admin=is_admin(rules, sender.get("id"), sender.get("name"), sender.get("aadObjectId")),
         )
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
         if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively
-            reference = TurnContext.get_conversation_reference(turn_context.activity)
             self.spawn(self._answer_later(reference, text, ctx))
             return
         reply = await run_command(self.app, text, ctx)
-        for activity in _reply_activities(reply, rules.locale):
-            await turn_context.send_activity(activity)
+        activities = _reply_activities(reply, rules.locale)
+        try:
+            await self.sink.reply(reference, activities[0])
+        except TransientDeliveryError as exc:  # throttled or a server error: retry after the ack
+            log.warning("Teams command answer to %s: %s; retrying", reference.conversation.id, exc)
+            self.spawn(self._reply_with_retries(reference, activities, exc))
+            return
+        except PermanentDeliveryError as exc:
+            log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
+            return
+        if len(activities) > 1:  # a long answer's further cards follow after the ack
+            self.spawn(self._reply_with_retries(reference, activities[1:]))
 
     async def _answer_later(self, reference: ConversationReference, text: str, ctx: CommandContext) -> None:
         reply = await run_command(self.app, text, ctx)
-        activities = _reply_activities(reply, self.app.rules.current.locale)
+        await self._reply_with_retries(reference, _reply_activities(reply, self.app.rules.current.locale))
 
-        async def send(context: TurnContext) -> None:
-            # Reply to the command's message (send_activity would reply to the synthetic
-            # continuation event instead).
-            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
-            conversation = reference.conversation.id
-            for activity in activities:
-                TurnContext.apply_conversation_reference(activity, reference)
-                if reference.activity_id:
-                    await client.conversations.reply_to_activity(
-                        conversation, reference.activity_id, activity
-                    )
-                else:
-                    await client.conversations.send_to_conversation(conversation, activity)
+    async def _reply_with_retries(
+        self,
+        reference: ConversationReference,
+        activities: list[Activity],
+        failed: TransientDeliveryError | None = None,
+    ) -> None:
+        """Send a command's answer, card by card, in order; stop at a card that cannot be sent."""
+        for activity in activities:
+            if not await self._reply_once(reference, activity, failed):
+                return
+            failed = None
 
-        await self.adapter.continue_conversation(reference, send, self.app_id)  # type: ignore[call-arg]
+    async def _reply_once(
+        self, reference: ConversationReference, activity: Activity, failed: TransientDeliveryError | None
+    ) -> bool:
+        """One card of an answer, retrying throttling (429, honouring Retry-After), 412 and server
+        errors with jittered backoff, as the outbox does for posts (the SDK retries none)."""
+        for attempt in range(REPLY_ATTEMPTS):
+            if failed is not None:
+                wait = failed.retry_after if failed.retry_after is not None else backoff(attempt, base=1.0)
+                await asyncio.sleep(min(wait, REPLY_MAX_WAIT))
+            try:
+                await self.sink.reply(reference, activity)
+                return True
+            except TransientDeliveryError as exc:
+                failed = exc
+            except PermanentDeliveryError as exc:
+                log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
+                return False
+        log.error("Teams command answer to %s given up: %s", reference.conversation.id, failed)
+        return False
 
     # -- learning channels -------------------------------------------------------------------
 
@@ -301,6 +367,8 @@ class TeamsBot(TeamsActivityHandler):
             channels = {c.id: c.name for c in listing.conversations or [] if c.id}
         except Exception as exc:  # the listing is a convenience: fall back to what the payload says
             log.warning("could not list the channels of Teams team %s: %s", team_id, exc)
+        for channel_id, name in (await self.directory.channels_of(team_id)).items():
+            channels.setdefault(channel_id, name)  # teamRenamed without Teams' channel list: the known ones
         if where.channel_id and where.channel_id != team_id and where.channel_name:
             channels[where.channel_id] = where.channel_name  # channelCreated / channelRenamed
         channels.setdefault(team_id, None)

@@ -56,9 +56,23 @@ class TeamsDirectory:
         if channel is None or team is None or where.aad_group_id is None:
             meta = await self._meta(where.channel_id)
         filled = where.with_names(team or meta.get("team_name"), channel or meta.get("channel_name"))
-        if filled.aad_group_id is None and meta.get("aad_group_id"):
-            filled = replace(filled, aad_group_id=str(meta["aad_group_id"]))
+        group = meta.get("aad_group_id")
+        if filled.aad_group_id is None and not group and where.team_id and where.team_id != where.channel_id:
+            # a channel learned from channelCreated/channelRenamed (no aadGroupId there): the team's
+            group = (await self._meta(where.team_id)).get("aad_group_id")
+        if filled.aad_group_id is None and group:
+            filled = replace(filled, aad_group_id=str(group))
         return filled
+
+    async def channels_of(self, team_id: str) -> dict[str, str | None]:
+        """The team's channels stored so far: channel id -> channel name (General: None)."""
+        channels: dict[str, str | None] = {}
+        for row in await self.store.refs(PLATFORM):
+            meta = (row.reference or {}).get(META) or {}
+            if row.name.startswith("id:") and meta.get("team_id") == team_id and meta.get("channel_id"):
+                name = meta.get("channel_name")
+                channels[str(meta["channel_id"])] = None if meta["channel_id"] == team_id else name
+        return channels
 
     async def name_for(self, where: Place) -> str:
         """``Team/Channel`` when known, else the channel (or chat) conversation id."""

@@ -66,9 +66,6 @@ class TeamsPlugin:
         self.adapter = CloudAdapter(auth or ConfigurationBotFrameworkAuthentication(auth_config(settings)))
         self.directory = TeamsDirectory(app.store)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.bot = TeamsBot(
-            app=app, adapter=self.adapter, directory=self.directory, app_id=self.app_id, spawn=self._spawn
-        )
         self.sink = TeamsSink(
             adapter=self.adapter,
             app_id=self.app_id,
@@ -79,6 +76,14 @@ class TeamsPlugin:
                 "forward.send": t(locale, "teams.forward.send"),
             },
         )
+        self.bot = TeamsBot(
+            app=app,
+            adapter=self.adapter,
+            directory=self.directory,
+            sink=self.sink,
+            app_id=self.app_id,
+            spawn=self._spawn,
+        )
 
     def sinks(self) -> dict[str, Sink]:
         return {"teams": self.sink}
@@ -87,7 +92,8 @@ class TeamsPlugin:
         web_app.router.add_post(ROUTE, self.handle)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Bot Framework's endpoint: 401 before anything else when unauthenticated, 400 for bad JSON."""
+        """Bot Framework's endpoint: 401 before anything else when unauthenticated (also when the token
+        cannot be verified because Bot Framework's signing keys are unreachable), 400 for bad JSON."""
         if self.authenticated and not request.headers.get("Authorization"):
             return web.json_response({"error": "missing Authorization header"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -112,8 +118,13 @@ class TeamsPlugin:
             log.warning("Teams activity refused: %s", exc)
             return web.json_response({"error": str(exc)}, status=400)
         except OSError as exc:  # requests' errors: botbuilder fetches Bot Framework's signing keys
+            # A token that cannot be verified is not a valid one: 401, never processed.  The
+            # operator learns the real cause from this log line.
             log.error("cannot validate a Teams token: Bot Framework OpenID metadata unreachable: %s", exc)
-            return web.json_response({"error": "cannot validate the token right now"}, status=503)
+            return web.json_response(
+                {"error": "invalid Bot Framework token (its signing keys could not be fetched to verify it)"},
+                status=401,
+            )
         finally:
             INBOUND_JSON.reset(token)
         return response or web.Response(status=200)
@@ -163,5 +174,10 @@ def plugin(app: App) -> TeamsPlugin | None:
             )
         log.warning(
             "Teams: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev: Bot Framework authentication is OFF"
+        )
+    elif not settings.microsoft_app_password:
+        log.warning(
+            "Teams: MICROSOFT_APP_PASSWORD is empty: kakehashi cannot get a token to post, so the Bot "
+            "Connector will refuse every card and answer (401). Set it to the Azure Bot's client secret"
         )
     return TeamsPlugin(app)

@@ -9,12 +9,15 @@ limit: ``fit`` cuts the quoted text (then drops an image) until the serialised a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-MAX_BYTES = 24 * 1024  # Teams rejects messages over ~28 KB; cards are kept under 25 KB with headroom
+MAX_BYTES = (
+    24 * 1024
+)  # Teams rejects messages over ~28 KB; cards are kept under 25 KB on the wire, with headroom
 _ELLIPSIS = "…"
 
 Card = dict[str, Any]
@@ -22,6 +25,15 @@ Card = dict[str, Any]
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _markdown(text: str) -> str:
+    """Slack-flavoured Markdown for a TextBlock: Teams' card Markdown has no inline code (a
+    backtick shows as itself), so `help` in backticks becomes **help**."""
+    return _CODE.sub(r"**\1**", text)
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
@@ -38,8 +50,13 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = Non
 
 
 def _quote(text: str) -> str:
-    """Markdown-quote the community text so it reads as a quotation (TextBlock renders Markdown)."""
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or ">"
+    """The community text for the quote box, one paragraph per line.
+
+    Teams' TextBlock Markdown has no block quotes (a ``>`` shows as itself; the emphasis
+    container is the quote) and joins lines split by a single ``\n``, so lines are separated by
+    a blank line (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
+    """
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def repost_card(
@@ -132,17 +149,22 @@ def repost_card(
 def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card:
     """Recap, agenda and notice posts: title, sections of Markdown lines, optional chart image."""
     body: list[dict[str, Any]] = []
-    if payload.get("title"):
-        body.append(_text(str(payload["title"]), weight="Bolder", size="Large"))
+    title = str(payload.get("title") or "")
     sections = payload.get("sections") or []
+    if title and not sections and str(payload.get("markdown") or "") in ("", f"**{title}**"):
+        # A one-line answer ("Sorry, `route` is only for admins"): the sentence once, not a
+        # large title with the same sentence repeated in bold underneath.
+        return _card([_text(_markdown(title))])
+    if title:
+        body.append(_text(title, weight="Bolder", size="Large"))
     for section in sections:
         if section.get("heading"):
             body.append(_text(str(section["heading"]), weight="Bolder", spacing="Medium"))
-        lines = [str(line) for line in section.get("lines") or []]
+        lines = [_markdown(str(line)) for line in section.get("lines") or []]
         if lines:
             body.append(_text("\n\n".join(lines)))
     if not sections and payload.get("markdown"):
-        body.append(_text(str(payload["markdown"])))
+        body.append(_text(_markdown(str(payload["markdown"]))))
     image = payload.get("image")
     if include_image and isinstance(image, dict) and image.get("png_base64"):
         body.append(
@@ -157,11 +179,11 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
 
 
 def card_size(card: Card) -> int:
+    """Bytes of the card's activity as the Bot Connector receives it: botbuilder's HTTP layer
+    (msrest) sends ``json.dumps`` with ASCII escapes, so a Japanese character costs 6 bytes
+    (an emoji 12), not its 3 or 4 in UTF-8."""
     return len(
-        json.dumps(
-            {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]},
-            ensure_ascii=False,
-        ).encode("utf-8")
+        json.dumps({"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]})
     )
 
 
@@ -171,8 +193,8 @@ def fit_repost(payload: dict[str, Any], departments: Sequence[tuple[str, str]] =
     limit = len(str(payload.get("text") or ""))
     while card_size(card) > MAX_BYTES and limit > 0:
         excess = card_size(card) - MAX_BYTES
-        # UTF-8 Japanese is 3 bytes a character: cut at least a third of the excess in characters.
-        limit = max(limit - max(excess // 3, 64), 0)
+        # escaped Japanese is 6 bytes a character: cut at least a sixth of the excess in characters.
+        limit = max(limit - max(excess // 6, 64), 0)
         card = repost_card(payload, departments, quote_limit=limit)
     return card
 

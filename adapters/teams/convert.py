@@ -433,11 +433,18 @@ class CardAction:
 
 
 def card_action(activity: dict[str, Any]) -> CardAction | None:
-    """The kakehashi action a card submit carries; None when the activity is not one of ours."""
+    """The kakehashi action a card submit carries; None when the activity is not one of ours.
+
+    ``Action.Submit`` data and ``Action.Execute`` data are ``{"kakehashi": action, "item_id": n}``;
+    an ``Action.Execute`` may instead name the action by its ``verb`` (``{"verb": "done",
+    "data": {"item_id": n}}``), the way Universal Actions are usually written.
+    """
     value = _dict(activity.get("value"))
-    data = _dict(value.get("action")).get("data") if activity.get("type") == "invoke" else value
-    data = _dict(data)
+    execute = _dict(value.get("action")) if activity.get("type") == "invoke" else {}
+    data = _dict(execute.get("data")) if activity.get("type") == "invoke" else value
     action = data.get("kakehashi")
+    if not action and "item_id" in data:  # an Action.Execute naming the action by its verb only
+        action = execute.get("verb")
     if not isinstance(action, str) or not action:
         return None
     try:

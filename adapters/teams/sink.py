@@ -3,11 +3,15 @@
 Every send goes through ``CloudAdapter.continue_conversation`` with a stored conversation
 reference, so the HTTP calls go to that reference's ``serviceUrl``:
 
-* ``repost``, ``recap``, ``agenda``: a new thread in the channel (``POST …/activities``);
+* ``repost``, ``recap``, ``agenda``: a new thread in the channel (``POST …/activities``; when
+  the connector answers that with 404/405, ``POST /v3/conversations`` with ``channelData.channel``);
 * ``notice``: a reply in the community thread given by ``reply_to`` (a message key or id);
 * ``update``: the repost card re-rendered in place (``PUT …/activities/{id}``);
 * ``delete``: the card replaced by a redacted one (kept, not deleted: the department keeps the
   record that something was routed, and votes/status stay visible; same as the Slack sink).
+
+``reply`` answers a command in its conversation (``POST …/activities/{id}``), with the same
+errors; the bot retries those itself (a command's answer has no outbox row).
 
 The Bot Framework SDK does not retry throttled sends; its HTTP layer (msrest + requests) would
 retry 5xx itself, which is switched off here so the outbox owns every retry: 429/412/502/503/504
@@ -36,6 +40,7 @@ from botbuilder.schema import (
     ActivityTypes,
     ChannelAccount,
     ConversationAccount,
+    ConversationParameters,
     ConversationReference,
     Mention,
 )
@@ -172,20 +177,39 @@ class TeamsSink:
             ]
         return activity
 
+    async def reply(self, reference: ConversationReference, activity: Activity) -> None:
+        """Answer the message ``reference`` names (a command) in its conversation, once.
+
+        Errors as for posts (``TransientDeliveryError`` for throttling and server errors, with
+        ``Retry-After``): the caller retries, since a command's answer has no outbox row.
+        """
+        await self._call(
+            reference, reference.conversation.id, activity, update=False, reply_to=reference.activity_id
+        )
+
     async def _call(
-        self, reference: ConversationReference, conversation: str, activity: Activity, *, update: bool
+        self,
+        reference: ConversationReference,
+        conversation: str,
+        activity: Activity,
+        *,
+        update: bool,
+        reply_to: str | None = None,
     ) -> str:
         wait = self.limiter.delay(base_conversation_id(conversation))
         if wait > 0:
             raise TransientDeliveryError(
                 f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait
             )
+        # botbuilder's ConversationAccount reads "tenantID"; Teams (and stored references) say "tenantId"
+        extra = getattr(reference.conversation, "additional_properties", None) or {}
+        tenant = reference.conversation.tenant_id or extra.get("tenantId")
         reference = ConversationReference().deserialize(reference.serialize())
         reference.conversation = ConversationAccount(
             id=conversation,
             is_group=reference.conversation.is_group,
             conversation_type=reference.conversation.conversation_type,
-            tenant_id=reference.conversation.tenant_id,
+            tenant_id=tenant,
         )
         result: dict[str, str] = {}
 
@@ -196,13 +220,21 @@ class TeamsSink:
             client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
             client.config.retry_policy.retries = 0  # the outbox retries durably; no hidden retries
             TurnContext.apply_conversation_reference(activity, reference)
-            activity.reply_to_id = None
-            if update:
+            activity.reply_to_id = reply_to
+            if reply_to:
+                response = await client.conversations.reply_to_activity(conversation, reply_to, activity)
+                result["id"] = _activity_id(response.id) if response and response.id else ""
+            elif update:
                 response = await client.conversations.update_activity(conversation, activity.id, activity)
                 result["id"] = str(activity.id)
             else:
-                response = await client.conversations.send_to_conversation(conversation, activity)
-                result["id"] = _activity_id(response.id) if response and response.id else ""
+                try:
+                    response = await client.conversations.send_to_conversation(conversation, activity)
+                    result["id"] = _activity_id(response.id) if response and response.id else ""
+                except HttpOperationError as exc:
+                    if not _may_start_thread(exc, conversation, reference):
+                        raise
+                    result["id"] = await _start_thread(client, conversation, activity, reference, tenant)
 
         try:
             await self.adapter.continue_conversation(reference, logic, self.app_id)  # type: ignore[call-arg]
@@ -211,6 +243,35 @@ class TeamsSink:
         except (ClientRequestError, OSError) as exc:
             raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
         return result.get("id", "")
+
+
+def _may_start_thread(exc: HttpOperationError, conversation: str, reference: ConversationReference) -> bool:
+    """Whether a refused channel post should be tried as ``POST /v3/conversations`` instead: the
+    Bot Connector answered 404/405 for ``POST /v3/conversations/{channel}/activities`` (a
+    connector that only starts channel threads the create-conversation way)."""
+    status = int(getattr(getattr(exc, "response", None), "status_code", 0) or 0)
+    kind = reference.conversation.conversation_type if reference.conversation else None
+    return status in (404, 405) and ";" not in conversation and kind == "channel"
+
+
+async def _start_thread(
+    client: Any, channel: str, activity: Activity, reference: ConversationReference, tenant: str | None
+) -> str:
+    """A new thread in ``channel`` through ``POST /v3/conversations`` (``channelData.channel.id``),
+    as Teams documents for proactive channel posts; returns the new message's id from the
+    ``ConversationResourceResponse`` (``activityId``, else the ``;messageid=`` of its ``id``)."""
+    channel_data: dict[str, Any] = {"channel": {"id": channel}}
+    if tenant:
+        channel_data["tenant"] = {"id": tenant}
+    parameters = ConversationParameters(
+        is_group=True, bot=reference.bot, channel_data=channel_data, activity=activity, tenant_id=tenant
+    )
+    created = await client.conversations.create_conversation(parameters)
+    if created is None:
+        return ""
+    if created.activity_id:
+        return str(created.activity_id)
+    return str(created.id).rpartition(";messageid=")[2] if created.id and ";messageid=" in created.id else ""
 
 
 def _activity_id(value: str) -> str:

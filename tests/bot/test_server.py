@@ -151,3 +151,7 @@ def test_start_up_hints_ask_only_for_what_each_platform_needs() -> None:
         }
     )
     assert configured.missing_for_platforms() == []
+    dev = Settings.from_env(
+        {"KAKEHASHI_ENV": "dev"}
+    ).missing_for_platforms()  # Teams listens, unauthenticated
+    assert not [h for h in dev if h.startswith("Teams")]

@@ -3,6 +3,7 @@
 Activities the tests POST to ``/api/messages`` carry ``serviceUrl`` = this server, so every
 call botbuilder makes back lands here and is recorded:
 
+* ``POST /v3/conversations`` — create a conversation (a channel thread: ``channelData.channel.id``)
 * ``POST /v3/conversations/{conversationId}/activities`` — send (answers ``{"id": …}``)
 * ``POST /v3/conversations/{conversationId}/activities/{activityId}`` — reply
 * ``PUT  /v3/conversations/{conversationId}/activities/{activityId}`` — update
@@ -78,6 +79,7 @@ class FakeBotConnector:
     _failures: deque[tuple[int, dict[str, str], str, str]] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
     _silent: int = 0
+    threads_by_create_only: bool = False  # 404 for POST /v3/conversations/{channel}/activities
 
     def add_team(
         self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = ""
@@ -147,8 +149,32 @@ class FakeBotConnector:
         body = {"error": {"code": code, "message": message}}
         return web.json_response(body, status=status, headers=headers)
 
+    async def create(self, request: web.Request) -> web.Response:
+        """``POST /v3/conversations``: a new channel thread, answered with the documented minimal
+        ``ConversationResourceResponse`` (``id``, ``activityId``, ``serviceUrl``)."""
+        call = await self._record(request)
+        forced = self._forced()
+        if forced is not None:
+            return forced
+        channel = ((call.body or {}).get("channelData") or {}).get("channel", {}).get("id")
+        if not channel:
+            return web.json_response({"error": {"code": "BadArgument", "message": "no channel"}}, status=400)
+        new_id = str(next(self._ids))
+        return web.json_response(
+            {"id": f"{channel};messageid={new_id}", "activityId": new_id, "serviceUrl": self.url}, status=201
+        )
+
+    def created(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "POST" and c.path == "/v3/conversations"]
+
     async def send(self, request: web.Request) -> web.Response:
-        await self._record(request)
+        call = await self._record(request)
+        if (
+            self.threads_by_create_only
+            and call.activity_id is None
+            and ";" not in (call.conversation_id or "")
+        ):
+            return web.json_response({"error": {"code": "NotFound", "message": "no such route"}}, status=404)
         forced = self._forced()
         if forced is not None:
             return forced
@@ -187,6 +213,7 @@ class FakeBotConnector:
 
     def web_app(self) -> web.Application:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self.create)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self.send)
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{activity_id}", self.send)
         app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", self.update)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.commands import is_command
 from storage.models import Message
-from tests.teams.conftest import COMMUNITY, TeamsBot
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, PRODUCT_TRIAGE, TeamsBot
 
 
 async def test_mention_command_in_a_channel_replies_in_the_thread(teams: TeamsBot) -> None:
@@ -27,6 +29,7 @@ async def test_help_in_a_personal_chat(teams: TeamsBot) -> None:
     (reply,) = teams.connector.replies()
     assert reply.conversation_id == "a:1Qp8personalChatIdOfSatoAndKakehashi"
     assert "recap" in reply.card_text() and "stats" in reply.card_text()
+    assert "**help**" in reply.card_text() and "`" not in reply.card_text()  # no inline code in Teams cards
 
 
 async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
@@ -42,6 +45,8 @@ async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
     stats_reply, route_reply = teams.connector.replies()
     assert "製品開発" in stats_reply.card_text()
     assert "route" in route_reply.card_text() and "製品開発" not in route_reply.card_text()
+    (refusal,) = route_reply.card["body"]  # a one-line answer is said once, not as title + bold copy
+    assert refusal["type"] == "TextBlock" and refusal["text"].count("route") == 1
 
 
 async def test_admin_routes_a_teams_message_by_its_link(teams: TeamsBot) -> None:
@@ -120,3 +125,82 @@ async def test_a_long_agenda_asked_in_teams_comes_as_several_complete_cards(team
         assert label in text
     assert text.count("要判断 12件") == 4  # per department: 10 listed, then "ほか2件"
     assert text.count("ほか2件") == 4 and "持ち越し" not in text  # each item listed once
+
+
+async def test_commands_without_activity_ids_are_each_answered(teams: TeamsBot) -> None:
+    for text in ("help", "stats"):
+        command = teams.activity("personal_command.json")
+        del command["id"]
+        command["text"] = text
+        await teams.post(command)
+    answers = teams.connector.sent()  # nothing to reply to: posted in the chat
+    assert len(answers) == 2 and {a.conversation_id for a in answers} == {
+        "a:1Qp8personalChatIdOfSatoAndKakehashi"
+    }
+
+
+async def test_a_throttled_answer_is_retried_after_the_ack(teams: TeamsBot) -> None:
+    """The SDK retries nothing: a 429 (Retry-After honoured) and a 502 on the answer are retried
+    by kakehashi after the HTTP response; the command itself is not run again."""
+    teams.connector.fail(429, headers={"Retry-After": "0"})
+    teams.connector.fail(502)
+    response = await teams.post(teams.activity("personal_command.json"))
+    assert response.status in (200, 201), await response.text()
+    await teams.plugin.idle()
+    replies = teams.connector.replies()
+    assert len(replies) == 3  # 429, 502, then delivered
+    assert all(r.activity_id == replies[0].activity_id for r in replies)
+    assert "recap" in replies[-1].card_text()
+
+
+async def test_an_answer_teams_refuses_is_not_retried(teams: TeamsBot) -> None:
+    teams.connector.fail(403, code="BotNotInConversationRoster")
+    response = await teams.post(teams.activity("personal_command.json"))
+    assert response.status in (200, 201), await response.text()
+    await teams.plugin.idle()
+    assert len(teams.connector.replies()) == 1
+
+
+async def test_a_mention_that_asks_nothing_in_a_community_channel_is_a_post(teams: TeamsBot) -> None:
+    """Without the RSC permission Teams delivers only messages that @mention the bot: in a
+    community channel one that names no command is the community's post, routed as usual."""
+    await teams.install()
+    post = teams.activity("mention_command.json")
+    post["text"] = "<at>kakehashi</at> CSVを書き出すとアプリが落ちるバグがあります"
+    await teams.post(post)
+    await teams.deliver()
+    assert teams.connector.replies() == []
+    assert {c.conversation_id for c in teams.connector.sent()} == {PRODUCT_TRIAGE, CS_COMMUNITY}
+    async with teams.app.store.sessions() as session:
+        (message,) = (await session.scalars(select(Message))).all()
+    assert message.text == "CSVを書き出すとアプリが落ちるバグがあります"
+    # the same words outside a community channel get the usual "unknown command" answer
+    elsewhere = teams.activity("mention_command.json")
+    elsewhere["id"] = "1731830520001"
+    elsewhere["text"] = post["text"]
+    elsewhere["conversation"]["id"] = f"{CS_COMMUNITY};messageid=1731830520001"
+    elsewhere["channelData"].update(
+        teamsChannelId=CS_COMMUNITY, teamsTeamId=CS_TEAM, channel={"id": CS_COMMUNITY}, team={"id": CS_TEAM}
+    )
+    await teams.post(elsewhere)
+    (answer,) = teams.connector.replies()
+    assert (
+        answer.conversation_id == f"{CS_COMMUNITY};messageid=1731830520001" and "help" in answer.card_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", True),
+        ("help", True),
+        ("  recap product last-week", True),
+        ("ＳＴＡＴＳ", True),  # full-width
+        ("rules test アプリが落ちる", True),
+        ("rules are confusing", False),
+        ("help! the export crashes", False),
+        ("CSVを書き出すとアプリが落ちる", False),
+    ],
+)
+def test_what_counts_as_a_command_after_the_bots_name(text: str, expected: bool) -> None:
+    assert is_command(text) is expected

@@ -155,7 +155,13 @@ def test_long_japanese_text_is_cut_to_fit_teams_size_limit() -> None:
     assert card_size(card) <= MAX_BYTES
     assert "…" in json.dumps(card, ensure_ascii=False)
     small = fit_repost(_payload("短い"), [("product", "製品開発")])
-    assert "> 短い" in json.dumps(small, ensure_ascii=False)
+    assert "短い" in json.dumps(small, ensure_ascii=False)
+
+
+def test_the_quote_keeps_its_lines_apart_without_markdown_that_teams_cannot_render() -> None:
+    card = fit_repost(_payload("1行目\n\n\n2行目\n  3行目  "), [("product", "製品開発")])
+    (quote,) = next(b for b in card["body"] if b["type"] == "Container")["items"]
+    assert quote["text"] == "1行目\n\n2行目\n\n3行目"  # no ">" (Teams shows it literally), \n\n breaks
 
 
 def test_summary_card_drops_a_big_image_first() -> None:
@@ -187,3 +193,11 @@ def test_manifest_package() -> None:
     assert {px[:3] for px in pixels if px[3]} == {(255, 255, 255)}
     with pytest.raises(KakehashiError, match="GUID"):
         build_package(template, app_id="not-a-guid", version="1.0.0")
+
+
+def test_the_bundled_manifest_template_is_the_repositorys() -> None:
+    """``kakehashi teams-manifest`` outside this repository uses the copy in the package."""
+    root = Path(__file__).parents[2]
+    assert (root / "bot" / "data" / "teams-manifest.json").read_text(encoding="utf-8") == (
+        root / "teams" / "manifest.json"
+    ).read_text(encoding="utf-8")

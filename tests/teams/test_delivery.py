@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from adapters.teams.limits import WindowLimiter
 from storage.models import OutboxRow
-from tests.teams.conftest import TeamsBot
+from tests.teams.conftest import CS_COMMUNITY, PRODUCT_TRIAGE, TeamsBot
 
 
 async def outbox(teams: TeamsBot) -> list[OutboxRow]:
@@ -159,3 +159,47 @@ async def test_a_post_accepted_without_an_id_is_not_sent_twice(teams: TeamsBot) 
     assert {r.status for r in updates} == {"dead"}  # nothing to update in place, and it says why
     assert all("Teams gave no id when it was posted" in (r.last_error or "") for r in updates)
     assert teams.connector.updates() == []
+
+
+async def test_a_long_japanese_post_arrives_as_cards_under_25_kb_on_the_wire(teams: TeamsBot) -> None:
+    """The size Teams sees is the request body botbuilder sends (JSON with ASCII escapes: a
+    Japanese character is 6 bytes there, an emoji 12), not the card's UTF-8 size; the 2,500
+    characters a repost quotes at most fit in UTF-8 but not escaped."""
+    await teams.install()
+    post = teams.activity("channel_message.json")
+    post["text"] = "<p>アプリが落ちるバグです" + "😢" * 3000 + "</p>"
+    post["attachments"] = []
+    await teams.post(post)
+    await teams.deliver()
+    cards = teams.connector.sent()
+    assert len(cards) == 2
+    for call in cards:
+        size = int(call.headers["Content-Length"])
+        assert size < 25 * 1024, size
+        assert "…" in call.card_text() and "アプリが落ちるバグです😢😢" in call.card_text()
+
+
+async def test_a_connector_that_starts_channel_threads_only_by_create_conversation(teams: TeamsBot) -> None:
+    """``POST /v3/conversations/{channel}/activities`` answered 404: the card goes out as
+    ``POST /v3/conversations`` with ``channelData.channel.id``, and the id from the minimal
+    ``ConversationResourceResponse`` is what later updates use."""
+    await teams.install()
+    teams.connector.threads_by_create_only = True
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    created = teams.connector.created()
+    assert len(created) == 2
+    for call in created:
+        assert call.body is not None and call.body["isGroup"] is True
+        assert call.body["channelData"]["channel"]["id"] in {PRODUCT_TRIAGE, CS_COMMUNITY}
+        assert call.body["channelData"]["tenant"]["id"] == "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        assert (
+            call.body["activity"]["attachments"][0]["contentType"]
+            == "application/vnd.microsoft.card.adaptive"
+        )
+    reposts = [r for r in await outbox(teams) if r.kind == "repost" and r.status == "sent"]
+    assert len(reposts) == 2 and all(";messageid=17" in (r.remote_id or "") for r in reposts)
+    await teams.send("message_edit.json")
+    await teams.deliver()
+    updated = {u.conversation_id for u in teams.connector.updates()}
+    assert {r.remote_id for r in reposts} <= updated

@@ -140,6 +140,24 @@ async def test_like_on_a_card_is_a_vote_and_refreshes_it(teams: TeamsBot) -> Non
     assert items["cs"].votes == 0
 
 
+async def test_likes_without_activity_ids_each_refresh_the_card(teams: TeamsBot) -> None:
+    """``id`` is optional in the Activity schema: two people's likes without one are two votes,
+    and the card shows both."""
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    card_id = await repost_id(teams, CS_COMMUNITY)
+    for user in ("29:1UserOne", "29:1UserTwo"):
+        like = teams.activity("message_reaction_like.json", REPOST_ID=card_id)
+        del like["id"]
+        like["from"] = {"id": user, "name": user}
+        await teams.post(like)
+        await teams.deliver()
+    items = {i.department: i for i in await rows(teams, Item)}
+    assert items["cs"].votes == 2
+    assert "👍 2" in teams.connector.updates()[-1].card_text()
+
+
 async def test_heart_on_a_community_post_flags_it(teams: TeamsBot) -> None:
     await teams.install()
     await teams.send("conversation_update_channel_created.json")

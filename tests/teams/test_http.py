@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -209,3 +210,58 @@ async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
             )  # the signature was checked against the JWKS
     finally:
         keys.close()
+
+
+async def test_a_token_that_cannot_be_verified_gets_401(
+    database: Database, connector: FakeBotConnector
+) -> None:
+    """Bot Framework's signing keys unreachable (no network, an outage): the request is refused
+    with 401, like any token that is not valid, and changes nothing."""
+    app_id = "0b6e4a3c-1111-4222-8333-444455556666"
+    keys = FakeBotFrameworkKeys()  # signs tokens, but its metadata server is never started
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    config = KeysConfig(
+        APP_ID=app_id,
+        APP_PASSWORD="secret",
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=f"http://127.0.0.1:{closed_port}/v1/.well-known/openidconfiguration",
+    )
+
+    def unreachable_keys(app: App) -> teams_plugin.TeamsPlugin:
+        return teams_plugin.TeamsPlugin(app, auth=ConfigurationBotFrameworkAuthentication(config))
+
+    app = await build(
+        database,
+        connector,
+        plugins=[unreachable_keys],
+        env="production",
+        microsoft_app_id=app_id,
+        microsoft_app_password="secret",
+    )
+    async with http_client(app) as client:
+        body = load("channel_message.json")
+        body["serviceUrl"] = connector.url
+        token = keys.token({"aud": app_id, "serviceurl": connector.url})
+        response = await client.post("/api/messages", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status == 401, await response.text()
+        assert "could not be fetched" in (await response.json())["error"]
+    assert await count_messages(app) == 0
+    assert connector.calls == []
+
+
+async def test_an_app_id_without_a_password_warns_that_posts_will_be_refused(
+    database: Database, connector: FakeBotConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await build(
+        database,
+        connector,
+        env="production",
+        microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+        microsoft_app_password=None,
+    )
+    try:
+        assert [p.name for p in app.plugins] == ["teams"]
+        assert "MICROSOFT_APP_PASSWORD is empty" in caplog.text
+    finally:
+        await app.stop()

@@ -69,3 +69,26 @@ async def test_teams_community_reaches_slack_departments(mixed: TeamsBot, slack:
     (post,) = slack.posts("C0DEPTMKTG")
     assert "I love this product" in str(post.get("blocks")) or "I love this product" in str(post.get("text"))
     assert [c.conversation_id for c in mixed.connector.sent()] == [CS_VOICES]
+
+
+async def test_mark_done_on_the_teams_card_updates_the_slack_copy_too(
+    mixed: TeamsBot, slack: FakeSlack
+) -> None:
+    await mixed.install()
+    await mixed.send("conversation_update_channel_created.json")
+    await mixed.send("channel_reply.json")  # marketing: a Slack post and a Teams card of one item
+    await mixed.deliver()
+    (card,) = mixed.connector.sent()
+    assert len(slack.posts("C0DEPTMKTG")) == 1
+    card_id = str(1_700_000_000_001)  # the fake's first id
+    submit = mixed.activity("card_submit.json", REPOST_ID=card_id)
+    submit["conversation"]["id"] = f"{CS_VOICES};messageid={card_id}"
+    item_id = card.card["actions"][1]["data"]["item_id"]
+    submit["value"] = {"kakehashi": "done", "item_id": item_id}
+    await mixed.post(submit)
+    await mixed.deliver()
+    (update,) = mixed.connector.updates()
+    assert update.activity_id == card_id and "完了" in update.card_text()
+    (slack_update,) = slack.of("chat.update")
+    assert slack_update.args["channel"] == "C0DEPTMKTG" and slack_update.args.get("ts")
+    assert "完了" in str(slack_update.args.get("blocks"))

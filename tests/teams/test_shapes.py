@@ -8,8 +8,12 @@ tests/fixtures/teams/README.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from storage.models import ConversationRef, Item, Message, Reaction
-from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, TeamsBot
+from tests.conftest import Database
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, RULES, TeamsBot, build, serving
 from tests.teams.test_flow import repost_id, rows
 
 EXECUTE_ANSWER = "application/vnd.microsoft.activity.message"
@@ -66,6 +70,27 @@ async def test_action_execute_is_answered_in_the_invoke_and_applied_once(teams: 
     assert cs_item.status == "done" and cs_item.status_by == "CS Agent"
     (update,) = teams.connector.updates()
     assert update.activity_id == card_id and "完了" in update.card_text()
+
+
+async def test_action_execute_may_name_the_action_by_its_verb(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    card_id = await repost_id(teams, CS_COMMUNITY)
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    execute = teams.activity("adaptive_card_execute.json", REPOST_ID=card_id)
+    execute["value"]["action"] = {
+        "type": "Action.Execute",
+        "verb": "done",
+        "data": {"item_id": str(cs_item.id)},
+    }
+    response = await teams.post(execute)
+    assert response.status == 200 and "CS Agent" in (await response.json())["value"]
+    await teams.deliver()
+    cs_item = next(i for i in await rows(teams, Item) if i.department == "cs")
+    assert cs_item.status == "done"
+    (update,) = teams.connector.updates()
+    assert update.activity_id == card_id
 
 
 async def test_invokes_kakehashi_does_not_implement_change_nothing(teams: TeamsBot) -> None:
@@ -175,3 +200,52 @@ async def test_installation_upgrade_relearns_and_removal_changes_nothing(teams: 
     assert (await teams.post(removed)).status in (200, 201)
     assert len(teams.connector.calls) == calls
     assert await teams.plugin.directory.resolve("Community/General") is not None
+
+
+async def test_a_channel_created_later_links_its_posts_with_the_teams_group_id(
+    database: Database, connector: FakeBotConnector, tmp_path: Path
+) -> None:
+    """``channelCreated`` carries no ``aadGroupId``; the deep link to a post in that channel
+    still names the team's group (``groupId``), learned when the app was added to the team."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.read_text(encoding="utf-8").replace(
+            '  - {teams: "Community/General"}',
+            '  - {teams: "Community/General"}\n  - {teams: "Community/Feedback"}',
+        ),
+        encoding="utf-8",
+    )
+    app = await build(database, connector, rules=rules)
+    async with serving(app, connector) as teams:
+        await teams.install()
+        feedback = "19:community-feedback-9f1e@thread.tacv2"
+        created = teams.activity("conversation_update_channel_created.json")
+        created["conversation"]["id"] = COMMUNITY
+        created["channelData"]["channel"] = {"id": feedback, "name": "Feedback"}
+        created["channelData"]["team"] = {"id": COMMUNITY}
+        await teams.post(created)
+        post = teams.activity("channel_message.json")
+        post["conversation"]["id"] = f"{feedback};messageid=1731830400000"
+        post["channelData"] = {
+            "teamsChannelId": feedback,
+            "teamsTeamId": COMMUNITY,
+            "channel": {"id": feedback},
+            "team": {"id": COMMUNITY},
+            "tenant": {"id": post["channelData"]["tenant"]["id"]},
+        }
+        await teams.post(post)
+        (message,) = await rows(teams, Message)
+    assert message.channel == "Community/Feedback"
+    assert message.link is not None and "groupId=3f1c2e4d-1111-4222-8333-444455556666" in message.link
+
+
+async def test_a_renamed_team_keeps_its_channels_without_teams_channel_list(teams: TeamsBot) -> None:
+    """``teamRenamed`` names no channel; when Teams' channel list cannot be read (a stand-in or
+    an API hiccup), every channel kakehashi knew in that team is stored under the new name."""
+    await teams.install()
+    teams.connector.teams.pop(CS_TEAM)  # GET /v3/teams/{id}/conversations answers 404 from now on
+    await teams.send("conversation_update_team_renamed.json")
+    names = {r.name for r in await rows(teams, ConversationRef) if not r.name.startswith("id:")}
+    assert {"Customer Success/General", "Customer Success/Community", "CS/Community"} <= names
+    target = await teams.plugin.directory.resolve("customer success/community")
+    assert target is not None and target.reference["conversation"]["id"] == CS_COMMUNITY
