@@ -76,7 +76,8 @@ class GoalFigure:
     """The number that tracks a department's goal in a window.
 
     ``done_within``: ``met`` of ``total`` items (those done, or whose deadline has passed) were
-    done within the business days; ``at_least``: ``met`` items against the target ``total``.
+    done within the business days; ``answered_within``: the same for a first answer (a reply in
+    the thread from anyone but the author, or a status change); ``at_least``: ``met`` items against the target ``total``.
     """
 
     goal: Goal
@@ -136,15 +137,39 @@ async def goal_figure(
     views = [v for v in views if v.item.status != ARCHIVED and (goal.tag is None or v.item.tag == goal.tag)]
     if goal.kind == "at_least":
         return GoalFigure(goal=goal, met=len(views), total=goal.count or 0)
+    answered = await first_answers(store, views) if goal.kind == "answered_within" else {}
     met = total = 0
     for view in views:
         deadline = rules.calendar.deadline(view.message.created_at, goal.days or 0, rules.timezone)
-        done = view.item.status == "done"
-        if done or deadline <= now:
+        if goal.kind == "answered_within":
+            when = answered.get(view.item.id)
+        else:
+            when = view.item.status_changed_at if view.item.status == "done" else None
+        if when is not None or deadline <= now:
             total += 1
-            changed = view.item.status_changed_at
-            met += done and changed is not None and changed <= deadline
+            met += when is not None and when <= deadline
     return GoalFigure(goal=goal, met=met, total=total)
+
+
+async def first_answers(store: Store, views: list[ItemView]) -> dict[int, datetime]:
+    """When each item was first answered: the earliest reply in its community thread from
+    anyone but its author, or the moment its status left ``open`` (in progress, done, ...)."""
+    replies = await store.replies_to(sorted({v.message.key for v in views}))
+    first: dict[tuple[str, str], datetime] = {}
+    authors = {(v.message.platform, v.message.key): v.message.author_id for v in views}
+    for reply in replies:  # oldest first
+        thread = (reply.platform, reply.thread_key or "")
+        if authors.get(thread, reply.author_id) != reply.author_id:
+            first.setdefault(thread, reply.created_at)
+    out: dict[int, datetime] = {}
+    for view in views:
+        times = [first.get((view.message.platform, view.message.key))]
+        if view.item.status not in ("open", "deleted"):  # a post its author deleted was not answered
+            times.append(view.item.status_changed_at)
+        known = [when for when in times if when is not None]
+        if known:
+            out[view.item.id] = min(known)
+    return out
 
 
 async def helpers_between(

@@ -42,13 +42,15 @@ class Source:
 class Goal:
     """What a department wants from the community, shown in recaps.
 
-    ``done_within``: items tagged ``tag`` should be done within ``days``;
+    ``done_within``: items tagged ``tag`` should be done within ``days`` (business days);
+    ``answered_within``: they should get a first answer within ``days`` -- a reply in their
+    thread from anyone but the author, or a status change (in progress, done, ...);
     ``at_least``: at least ``count`` items tagged ``tag`` per recap period.
     """
 
     text: str
     tag: str | None
-    kind: Literal["done_within", "at_least"]
+    kind: Literal["done_within", "answered_within", "at_least"]
     days: int | None = None
     count: int | None = None
 

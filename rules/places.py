@@ -19,7 +19,12 @@ from rules.model import Department, Goal, Source
 __all__ = ["PlaceChecks"]
 
 DEPARTMENT_KEYS = ("label", "post_to", "goal", "description")
-GOAL_KEYS = ("text", "tag", "done_within_days", "at_least")
+GOAL_KEYS = ("text", "tag", "done_within_days", "answered_within_days", "at_least")
+GOAL_KINDS = {
+    "done_within_days": "done_within",
+    "answered_within_days": "answered_within",
+    "at_least": "at_least",
+}
 SOURCE_PLATFORMS = ("slack", "teams", "discourse", "webhook")
 
 
@@ -163,21 +168,29 @@ class PlaceChecks(Checker):
             if tag is not None:
                 tag = tag.strip()
                 self.goal_tags.append((tag, fields["tag"], f"{path}.tag"))
-        within, at_least = fields.get("done_within_days"), fields.get("at_least")
-        if within is not None and at_least is not None:
-            self.problem(node, path, "use either 'done_within_days' or 'at_least', not both")
+        given = [key for key in GOAL_KINDS if key in fields]
+        if len(given) > 1:
+            self.problem(
+                node,
+                path,
+                f"use only one of {_either(GOAL_KINDS)}, found {' and '.join(repr(k) for k in given)}",
+            )
             return None
-        if within is None and at_least is None:
-            self.problem(node, path, "a goal needs 'done_within_days' or 'at_least'")
+        if not given:
+            self.problem(node, path, f"a goal needs {_either(GOAL_KINDS)}")
             return None
         if text is None:
             return None
-        if within is not None:
-            days = self.integer(within, f"{path}.done_within_days", minimum=1)
-            return None if days is None else Goal(text.strip(), tag, "done_within", days=days)
-        assert at_least is not None
-        count = self.integer(at_least, f"{path}.at_least", minimum=1)
-        return None if count is None else Goal(text.strip(), tag, "at_least", count=count)
+        (key,) = given
+        number = self.integer(fields[key], f"{path}.{key}", minimum=1)
+        if number is None:
+            return None
+        kind = GOAL_KINDS[key]
+        if kind == "at_least":
+            return Goal(text.strip(), tag, "at_least", count=number)
+        return Goal(
+            text.strip(), tag, "answered_within" if kind == "answered_within" else "done_within", days=number
+        )
 
     # -- sources ---------------------------------------------------------------------------------
 
@@ -235,3 +248,8 @@ class PlaceChecks(Checker):
         for tag, node, path in self.goal_tags:
             if tag not in known:
                 self.problem(node, path, unknown("tag", tag, known) + " (no route or reaction sets it)")
+
+
+def _either(keys: dict[str, str]) -> str:
+    names = [repr(k) for k in keys]
+    return ", ".join(names[:-1]) + " or " + names[-1]

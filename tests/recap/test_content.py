@@ -7,7 +7,7 @@ import pytest
 from bot.agenda import agenda_reply, build_agenda
 from bot.errors import KakehashiError
 from bot.recap import recap_reply
-from tests.recap.conftest import jst, seed
+from tests.recap.conftest import RULES_JA, WEEK, Msg, jst, rules_file, seed
 
 PRODUCT_JA = """\
 ## 製品開発の週次まとめ（2026-11-16〜2026-11-22）
@@ -251,3 +251,41 @@ async def test_agenda_exact_text_ja(make_app) -> None:
     ids = await seed(app.store)
     await app.store.set_status(ids["q0"], "needs_decision", now=jst(13, 12))
     assert (await agenda_reply(app))["markdown"] == AGENDA_JA
+
+
+async def test_answered_within_goal_counts_a_reply_or_a_status_change(make_app, tmp_path) -> None:
+    """``answered_within_days``: a bug is answered by a reply in its thread from anyone but its
+    author, or by a status change, within 2 business days of the post (Asia/Tokyo, Mon-Fri)."""
+    path = rules_file(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("done_within_days: 2", "answered_within_days: 2")
+    path.write_text(text, encoding="utf-8")
+    app = await make_app(rules_path=path)
+    replies = (
+        Msg("rb2a", "kimura", "補足です。Shift_JISだと起きます", jst(20, 12), thread="b2"),  # the author
+        Msg("rb2b", "mika", "こちらでも再現しました。回避策は…", jst(20, 13), thread="b2"),
+    )
+    await seed(app.store, WEEK + replies)
+    reply = await recap_reply(app, "product", "last-week")
+    # b1 done on day 1; b2 answered by mika the same day (not yet due, counted as answered);
+    # b3 done on Thursday, after its Wednesday deadline, with no reply; b4 is not due yet
+    assert "バグには2営業日以内に対応: **3件中2件**" in reply["markdown"]
+
+    done = await make_app(instance="done-within")  # the same week under done_within_days: 2
+    assert (
+        "バグには2営業日以内に対応: **2件中1件**"
+        in (await recap_reply(done, "product", "last-week"))["markdown"]
+    )
+
+
+def test_a_goal_takes_one_kind() -> None:
+    from rules.errors import RulesError
+    from rules.ruleset import load_rules_text
+
+    text = RULES_JA.read_text(encoding="utf-8").replace(
+        "done_within_days: 2", "answered_within_days: 2, done_within_days: 2"
+    )
+    with pytest.raises(RulesError) as error:
+        load_rules_text(text, "rules.yaml")
+    assert "use only one of 'done_within_days', 'answered_within_days' or 'at_least', found" in str(
+        error.value
+    )

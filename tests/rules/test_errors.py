@@ -88,9 +88,9 @@ EXPECTED = [
         [
             "{f}:6:35: departments.product.goal.tag: unknown tag 'bgu'; did you mean 'bug'? (no route or reaction sets it)",
             "{f}:9:34: departments.cs.goal.at_least: expected an integer of at least 1, got 0",
-            "{f}:12:11: departments.marketing.goal: use either 'done_within_days' or 'at_least', not both",
+            "{f}:12:11: departments.marketing.goal: use only one of 'done_within_days', 'answered_within_days' or 'at_least', found 'done_within_days' and 'at_least'",
             "{f}:15:11: departments.sales.goal: missing required key 'text'",
-            "{f}:15:11: departments.sales.goal: a goal needs 'done_within_days' or 'at_least'",
+            "{f}:15:11: departments.sales.goal: a goal needs 'done_within_days', 'answered_within_days' or 'at_least'",
             "{f}:15:17: departments.sales.goal.tag: unknown tag 'pricing' (expected one of: bug) (no route or reaction sets it)",
         ],
     ),
