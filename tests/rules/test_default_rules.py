@@ -392,6 +392,16 @@ GENERALISED_4 = [
     ("Do you support paying annually by bank transfer?", {"sales"}),
     ("How do I set up a payment link for a one-off invoice in the dashboard?", {"cs"}),
     ("決済方法はクレジットカード以外にありますか", {"sales"}),
+    # a fresh probe (travel, fitness, VPN apps) written after the heldout4 tuning: 23 of 30 before these
+    ("ホテルの検索結果、価格順にしても順番おかしくない？", {"product"}),
+    ("This app got me through marathon training, thank you!!", {"marketing"}),
+    ("Saw your app on the Nikkei app ranking, nice!", {"pr", "marketing"}),
+    (
+        "I'm writing a story for Wired about VPN privacy, can I ask your team a few questions?",
+        {"pr", "marketing"},
+    ),
+    ("週末キャンプ行く人〜？", set()),
+    ("Three weeks now and I've heard nothing back about my refund request", {"cs"}),
     # traps for the new patterns
     ("We managed to get it working, thanks!", set()),
     ("we run into this every time we deploy, any idea why?", {"cs"}),
