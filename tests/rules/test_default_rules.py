@@ -337,3 +337,88 @@ def test_generalised_patterns_and_their_traps(rs: RuleSet, text: str, expected: 
     msg = message(text, channel="#community", channel_id="#community")
     got = {d for m in rs.classify(msg) for d in m.departments}
     assert got == expected, [m.reason_text for m in rs.classify(msg)]
+
+
+# Patterns generalised from the misses on heldout4.jsonl (games, payments, stores, LLM APIs, smart home,
+# education, 会計 / 勤怠, a CMS), written here in other words, with the traps each must not fall into.
+GENERALISED_4 = [
+    # how bug reports are put together: after a patch, after troubleshooting, 「〜てないのに」, 「〜てしまいます」
+    ("パッチ当ててから音が出なくなった", {"product"}),
+    ("ファームウェア更新後、センサーが反応しない時がある", {"product"}),
+    ("キャッシュをクリアしても古いロゴのまま表示されます", {"product"}),
+    ("再起動しても直らないです、Mac版", {"product"}),
+    ("何も設定してないのに毎朝アラームが鳴る", {"product"}),
+    ("並び替えると日付がめちゃくちゃになってしまいます", {"product"}),
+    ("Bluetoothイヤホンを認識しない…", {"product"}),
+    ("Cleared my cache and tried another browser, the save button is still greyed out", {"product"}),
+    ("The invoice total shows 0 instead of the discounted amount", {"product"}),
+    ("app says 'payment failed' but the charge went through on my card", {"product"}),
+    ("the user field comes back as null for invited members", {"product"}),
+    ("checkout returns insufficient_funds_error for a card with plenty of balance", {"product"}),
+    ("the sensor randomly disconnects at night", {"product"}),
+    ("search 500s whenever the query has an emoji", {"product"}),
+    ("The submit button doesnt do anything on Firefox", {"product"}),
+    ("The status is not update after I approve", {"product"}),
+    ("Since yesterday's patch my replays won't play", {"product"}),
+    ("the last firmware update bricked my doorbell. not happy", {"product", "cs"}),
+    # no reply yet, renewal on hold, time lost, poor value, leaving
+    ("先週問い合わせたのに、まだ回答ないです", {"cs"}),
+    ("契約更新は見送ることになりそうです。現場で使われていないので", {"cs"}),
+    (
+        "Spent my whole morning on the SSO setup and it still makes no sense. This shouldn't be this hard",
+        {"cs"},
+    ),
+    ("値段のわりにできることが少ないので、他のツールに乗り換えたい", {"cs"}),
+    ("we're about to switch, your price went up again and nothing improved", {"cs"}),
+    # pain that explains a wish is an idea, not frustration; asking to hear back is not an idea
+    ("CSVで一括登録できるようにしてほしいです。1件ずつはしんどい", {"product"}),
+    ("Would love bulk edit for tags, doing it one by one is painful", {"product"}),
+    ("It would be nice if admins can lock a template", {"product"}),
+    ("+1 on SAML support, our IT team keeps asking", {"product"}),
+    ("We'd love to hear from anyone who migrated from v1", set()),
+    # keigo, intensifiers, slang and superlatives in praise
+    ("いつも便利に使わせていただいております。特にレポート機能に助けられております", {"marketing"}),
+    ("毎朝の打刻がめちゃくちゃ楽で快適です", {"marketing"}),
+    ("the new dashboard is goated", {"marketing"}),
+    ("Easiest payments integration we've ever worked with", {"marketing"}),
+    # sizes and relative results of a rollout
+    ("We run 12 schools on it now and cut report-card time in half", {"marketing", "sales"}),
+    ("Our support volume is down 25% since we put your chatbot on the help center", {"marketing", "sales"}),
+    ("Excelからこちらに切り替えて、月末の締めが3日早くなりました", {"marketing", "sales"}),
+    # built and shared: hiring + marketing
+    ("Wrote a short walkthrough on setting up webhooks with Go, it's on my site", {"hiring", "marketing"}),
+    ("Stream Deck用のプラグイン作ったので配布します", {"hiring", "marketing"}),
+    # payments words as the product's domain, not purchase interest
+    ("Do you support paying annually by bank transfer?", {"sales"}),
+    ("How do I set up a payment link for a one-off invoice in the dashboard?", {"cs"}),
+    ("決済方法はクレジットカード以外にありますか", {"sales"}),
+    # a fresh probe (travel, fitness, VPN apps) written after the heldout4 tuning: 23 of 30 before these
+    ("ホテルの検索結果、価格順にしても順番おかしくない？", {"product"}),
+    ("This app got me through marathon training, thank you!!", {"marketing"}),
+    ("Saw your app on the Nikkei app ranking, nice!", {"pr", "marketing"}),
+    (
+        "I'm writing a story for Wired about VPN privacy, can I ask your team a few questions?",
+        {"pr", "marketing"},
+    ),
+    ("週末キャンプ行く人〜？", set()),
+    ("Three weeks now and I've heard nothing back about my refund request", {"cs"}),
+    # traps for the new patterns
+    ("We managed to get it working, thanks!", set()),
+    ("we run into this every time we deploy, any idea why?", {"cs"}),
+    ("I randomly found this tool last week and I love it", {"marketing"}),
+    ("It saves me an hour instead of doing it by hand", {"marketing"}),
+    ("すっかりファンになってしまいました！", {"marketing"}),
+    ("毎日つい開いてしまいます、最高", {"marketing"}),
+    ("After the upgrade to the Business plan, how do I add more seats?", {"sales"}),
+    ("先日問い合わせしたのですが、その後どうなりましたか？", {"cs"}),
+    ("anyone watching the keynote stream tonight?", {"pr", "marketing"}),
+    ("what are you all up to this weekend? 🎉", set()),
+    ("Heads up: replies may be slower during Golden Week", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GENERALISED_4, ids=[c[0][:40] for c in GENERALISED_4])
+def test_patterns_generalised_from_heldout4(rs: RuleSet, text: str, expected: set[str]) -> None:
+    msg = message(text, channel="#community", channel_id="#community")
+    got = {d for m in rs.classify(msg) for d in m.departments}
+    assert got == expected, [m.reason_text for m in rs.classify(msg)]

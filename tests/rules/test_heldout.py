@@ -1,17 +1,22 @@
 """The shipped rules against held-out community messages they were not written from.
 
-tests/fixtures/rules/heldout.jsonl and heldout2.jsonl (see the README next to them) were each written
-before the default rules' keywords were read. The floors sit slightly under what the rules reach today,
+tests/fixtures/rules/heldout*.jsonl (see the README next to them) were each written before the
+default rules' keywords were read. The floors sit slightly under what the rules reach today,
 so a change that makes routing worse for real-sounding posts fails here; raise them when the rules
 improve.
 
-Both sets were then used to tune the rules, so these numbers are no longer an estimate for unseen
+All four sets were then used to tune the rules, so these numbers are no longer an estimate for unseen
 messages. The honest ones are the first measurements: heldout.jsonl, and later heldout2.jsonl
 (other products, keigo, Discourse posts, non-native English, sarcasm) at 151/238 (63%) exact
 department sets and 159/238 (67%) tags with 10 of 57 negatives routed, when the rules already scored
 87% on heldout.jsonl. heldout3.jsonl (dev tools, HR/accounting, design and no-code communities, Slack
 one-liners and forum posts) measured blind at 114/170 (67%) department sets and 126/170 (74%) tags
 with 5 of 35 negatives routed, when the rules scored 92% on each of the first two sets.
+heldout4.jsonl (games and esports, a payments API, a store builder, an LLM API, smart-home devices,
+education, 会計 / 勤怠 and a CMS) measured blind at 129/184 (70%) department sets and 143/184 (78%) tags
+with 6 of 34 negatives routed, when the rules scored 93%, 94% and 91% on the first three (after the
+contributor relabel described in the fixtures README). So expect roughly 70% on a new community's
+messages before its own tuning; the gap is mostly domain words and the ways people phrase things.
 """
 
 from __future__ import annotations
@@ -41,12 +46,14 @@ class Floors:
 
 
 SETS = [
-    # measured: 254/277 exact department sets, 266/277 tags, 8 of 58 negatives routed somewhere
-    Floors("heldout.jsonl", 250, 50, department_accuracy=0.90, tag_accuracy=0.94, max_routed_negatives=9),
-    # measured: 220/238 exact department sets, 227/238 tags, 4 of 57 negatives routed somewhere
-    Floors("heldout2.jsonl", 220, 50, department_accuracy=0.90, tag_accuracy=0.93, max_routed_negatives=5),
-    # measured after tuning: 151/170 exact department sets, 162/170 tags, 3 of 35 negatives routed
-    Floors("heldout3.jsonl", 165, 30, department_accuracy=0.86, tag_accuracy=0.92, max_routed_negatives=4),
+    # measured: 261/277 exact department sets, 266/277 tags, 8 of 58 negatives routed somewhere
+    Floors("heldout.jsonl", 250, 50, department_accuracy=0.92, tag_accuracy=0.94, max_routed_negatives=9),
+    # measured: 223/238 exact department sets, 227/238 tags, 4 of 57 negatives routed somewhere
+    Floors("heldout2.jsonl", 220, 50, department_accuracy=0.92, tag_accuracy=0.93, max_routed_negatives=5),
+    # measured after tuning: 157/170 exact department sets, 163/170 tags, 3 of 35 negatives routed
+    Floors("heldout3.jsonl", 165, 30, department_accuracy=0.90, tag_accuracy=0.93, max_routed_negatives=4),
+    # measured after tuning: 177/184 exact department sets, 180/184 tags, 2 of 34 negatives routed
+    Floors("heldout4.jsonl", 180, 30, department_accuracy=0.93, tag_accuracy=0.95, max_routed_negatives=3),
 ]
 
 
