@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.errors import KakehashiError
+from bot.errors import KakehashiError, SettingsError
 from bot.import_cli import import_group
 from bot.recap_cli import agenda_command, recap_command
 from bot.rules_cli import rules_group
@@ -115,7 +115,15 @@ async def _serve(settings: Settings) -> None:
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:  # e.g. another `kakehashi serve` already listens there
+        await runner.cleanup()
+        await app.stop()
+        raise SettingsError(
+            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port} "
+            f"({exc.strerror or exc}); stop what uses it or set another PORT (or HOST)"
+        ) from None
     try:
         await app.start()
     except BaseException:  # e.g. a Socket Mode token Slack refuses: release the port and the database

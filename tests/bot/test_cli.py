@@ -257,3 +257,22 @@ def test_rules_test_says_when_the_bot_would_ignore_the_channel(channel: str, ign
     text = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
     note = f"note: slack {channel}: {ignored}, so the running bot ignores messages there"
     assert (note in text.output) == (ignored is not None), text.output
+
+
+def test_serve_on_a_port_in_use_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A second `kakehashi serve` on the same PORT names the setting instead of an OSError traceback."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("HOST", "127.0.0.1")
+        monkeypatch.setenv("PORT", str(port))
+        monkeypatch.setenv("KAKEHASHI_RULES", str(FIXTURES / "bot" / "rules.yaml"))
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+        result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1, result.output
+    assert f"PORT={port}: cannot listen on 127.0.0.1:{port} (" in result.output
+    assert "set another PORT" in result.output and "Traceback" not in result.output
+
