@@ -276,3 +276,21 @@ def test_serve_on_a_port_in_use_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert f"PORT={port}: cannot listen on 127.0.0.1:{port} (" in result.output
     assert "set another PORT" in result.output and "Traceback" not in result.output
 
+
+@pytest.mark.parametrize("channel", ["webhook:forum", "forum"])
+def test_rules_test_names_a_webhook_source_as_the_live_webhook_does(tmp_path: Path, channel: str) -> None:
+    """docs/forums.md: webhook messages have channel "webhook:<source>"; either spelling is the source."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        (FIXTURES / "bot" / "rules.yaml")
+        .read_text(encoding="utf-8")
+        .replace("sources:\n", "sources:\n  - {webhook: forum}\n", 1),
+        encoding="utf-8",
+    )
+    args = ["rules", "test", "--rules", str(rules), "--platform", "webhook", "--channel", channel]
+    result = CliRunner().invoke(main, [*args, "--json", "アプリが落ちるバグ"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["ignored"] is None and data["matches"][0]["route"] == "bug", data
+    other = CliRunner().invoke(main, [*args[:-1], "webhook:typeform", "--json", "アプリが落ちるバグ"])
+    assert json.loads(other.output)["ignored"] == "not a source channel"
