@@ -65,7 +65,7 @@ main.add_command(stats_command)
 main.add_command(teams_manifest_command)
 
 
-@main.command()
+@main.command(short_help="Replay the bundled sample community into local files.")
 @click.option(
     "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use."
 )
@@ -88,7 +88,7 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
 
 
-@main.command()
+@main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
     settings = _settings()

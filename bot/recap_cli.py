@@ -78,7 +78,7 @@ def history_hint(period: Any, overview: dict[str, Any]) -> str:
     )
 
 
-@click.command("recap")
+@click.command("recap", short_help="Print the recap of a department, or of every department.")
 @click.argument("department", required=False)
 @click.option(
     "--period",
@@ -124,7 +124,7 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
             click.echo(f"chart written to {chart_path}", err=True)
 
 
-@click.command("agenda")
+@click.command("agenda", short_help="Print the next cross-department meeting's agenda (定例会).")
 @click.option(
     "--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown", show_default=True
 )

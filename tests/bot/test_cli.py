@@ -294,3 +294,27 @@ def test_rules_test_names_a_webhook_source_as_the_live_webhook_does(tmp_path: Pa
     assert data["ignored"] is None and data["matches"][0]["route"] == "bug", data
     other = CliRunner().invoke(main, [*args[:-1], "webhook:typeform", "--json", "アプリが落ちるバグ"])
     assert json.loads(other.output)["ignored"] == "not a source channel"
+
+
+def test_every_help_lists_its_commands_without_cutting_them_off() -> None:
+    """`kakehashi --help` (and each group's) on an 80-column terminal: whole sentences, no '...'."""
+    import click
+
+    def groups(command: click.Command, path: list[str]) -> list[list[str]]:
+        found = [path]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                if isinstance(sub, click.Group):
+                    found += groups(sub, [*path, name])
+        return found
+
+    paths = groups(main, [])
+    assert ["rules"] in paths and ["import"] in paths
+    for path in paths:
+        result = CliRunner().invoke(main, [*path, "--help"], terminal_width=80)
+        assert result.exit_code == 0, result.output
+        listed = result.output.split("Commands:", 1)[1].splitlines()
+        assert listed and not [line for line in listed if line.rstrip().endswith("...")], (
+            path,
+            result.output,
+        )
