@@ -45,8 +45,9 @@ def _logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if level != "DEBUG":  # the libraries' routine chatter (each job run, each migration step)
-        for name in ("apscheduler", "alembic", "aiohttp.access"):
+    if level != "DEBUG":  # the libraries' routine chatter (each job run, migration step, HTTP call,
+        # and slack_sdk's "A retry handler found" next to bolt's own "Failed to connect" line)
+        for name in ("apscheduler", "alembic", "aiohttp.access", "httpx", "slack_sdk"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 

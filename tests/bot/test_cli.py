@@ -318,3 +318,23 @@ def test_every_help_lists_its_commands_without_cutting_them_off() -> None:
             path,
             result.output,
         )
+
+
+def test_serve_logging_leaves_out_the_libraries_per_request_lines() -> None:
+    """README: while Slack cannot be reached, one `Failed to connect` line per retry; the Discourse
+    poller's every httpx request is not an INFO line either.  LOG_LEVEL=DEBUG shows them all."""
+    import logging
+
+    from bot.cli import _logging
+
+    names = ("httpx", "slack_sdk")
+    before = {name: logging.getLogger(name).level for name in (*names, "")}
+    try:
+        logging.getLogger().setLevel(logging.INFO)  # as basicConfig(level=INFO) leaves the root
+        _logging("INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("slack_sdk.web.async_base_client").isEnabledFor(logging.INFO)
+        assert logging.getLogger("slack_sdk").isEnabledFor(logging.WARNING)
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
