@@ -47,7 +47,7 @@ def test_architecture_names_every_module() -> None:
     missing = []
     for package in ("bot", "rules", "storage", "adapters"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path.stem == "__init__" or "migrations" in path.parts and path.parent.name != "versions":
+            if path.stem == "__init__" or ("migrations" in path.parts and path.parent.name != "versions"):
                 continue
             if path.stem not in named:
                 missing.append(str(path.relative_to(ROOT)))
