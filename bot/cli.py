@@ -194,8 +194,13 @@ async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice(["pending", "sent", "dead", "cancelled"]), default=None)
-@click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sent", "dead", "cancelled"]),
+    default=None,
+    help="Only rows with this status (dead: what could not be delivered, and why).",
+)
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
 def outbox_list(status: str | None, limit: int) -> None:
     """Show outbox rows, newest first, with the last error of each."""
 

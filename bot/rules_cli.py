@@ -73,8 +73,19 @@ def check(path: str | None) -> None:
 @rules_group.command("test", short_help="Which routes, departments and tags a message gets, and why.")
 @click.argument("text", required=False)
 @click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="JSON lines of messages.")
-@click.option("--channel", default="#community", show_default=True)
-@click.option("--platform", type=click.Choice(get_args(Platform)), default="slack", show_default=True)
+@click.option(
+    "--channel",
+    default="#community",
+    show_default=True,
+    help="Where the message is posted (#name, Team/Channel, discourse:CATEGORY, webhook:SOURCE).",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(get_args(Platform)),
+    default="slack",
+    show_default=True,
+    help="The platform it comes from.",
+)
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="rules.yaml to use.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def test(

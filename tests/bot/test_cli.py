@@ -338,3 +338,18 @@ def test_serve_logging_leaves_out_the_libraries_per_request_lines() -> None:
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    import click
+
+    def bare(command: click.Command, path: list[str]) -> list[str]:
+        if isinstance(command, click.Group):
+            return [b for name, sub in command.commands.items() for b in bare(sub, [*path, name])]
+        return [
+            f"{' '.join(path)} --{p.name}"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.help
+        ]
+
+    assert bare(main, []) == []
