@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.errors import KakehashiError
+from bot.errors import KakehashiError, SettingsError
 from bot.import_cli import import_group
 from bot.recap_cli import agenda_command, recap_command
 from bot.rules_cli import rules_group
@@ -45,8 +45,9 @@ def _logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if level != "DEBUG":  # the libraries' routine chatter (each job run, each migration step)
-        for name in ("apscheduler", "alembic", "aiohttp.access"):
+    if level != "DEBUG":  # the libraries' routine chatter (each job run, migration step, HTTP call,
+        # and slack_sdk's "A retry handler found" next to bolt's own "Failed to connect" line)
+        for name in ("apscheduler", "alembic", "aiohttp.access", "httpx", "slack_sdk"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -65,7 +66,7 @@ main.add_command(stats_command)
 main.add_command(teams_manifest_command)
 
 
-@main.command()
+@main.command(short_help="Replay the bundled sample community into local files.")
 @click.option(
     "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use."
 )
@@ -88,7 +89,7 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
 
 
-@main.command()
+@main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
     settings = _settings()
@@ -115,7 +116,15 @@ async def _serve(settings: Settings) -> None:
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:  # e.g. another `kakehashi serve` already listens there
+        await runner.cleanup()
+        await app.stop()
+        raise SettingsError(
+            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port} "
+            f"({exc.strerror or exc}); stop what uses it or set another PORT (or HOST)"
+        ) from None
     try:
         await app.start()
     except BaseException:  # e.g. a Socket Mode token Slack refuses: release the port and the database
@@ -185,8 +194,13 @@ async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice(["pending", "sent", "dead", "cancelled"]), default=None)
-@click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sent", "dead", "cancelled"]),
+    default=None,
+    help="Only rows with this status (dead: what could not be delivered, and why).",
+)
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
 def outbox_list(status: str | None, limit: int) -> None:
     """Show outbox rows, newest first, with the last error of each."""
 

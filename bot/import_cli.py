@@ -34,12 +34,12 @@ def _progress(console: Console) -> Progress:
     )
 
 
-@click.group("import")
+@click.group("import", short_help="Store past community history (Slack export, Discourse).")
 def import_group() -> None:
     """Import community history (stored and classified; reposted only with --repost)."""
 
 
-@import_group.command("slack-export")
+@import_group.command("slack-export", short_help="Import a Slack workspace export zip (resumable).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--repost", is_flag=True, help="Also queue reposts to the departments (default: store only).")
 @click.option("--team", "team_id", default=None, help="Workspace id (T...) when users.json does not tell.")
@@ -97,7 +97,7 @@ def _since(value: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
-@import_group.command("discourse")
+@import_group.command("discourse", short_help="Import a Discourse forum's posts since DATE (its API).")
 @click.option("--since", "since_raw", required=True, help="Import posts created on or after this date (UTC).")
 @click.option("--repost", is_flag=True, help="Also queue reposts to the departments (default: store only).")
 def discourse(since_raw: str, repost: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, disable_created_metrics, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -20,6 +20,9 @@ _GAUGES = {
 
 class Metrics:
     def __init__(self) -> None:
+        # No ``*_created`` series next to each counter: ``kakehashi_items_created 1.79e+09`` is a
+        # start timestamp that reads like a count, and README names only the series below.
+        disable_created_metrics()
         self.registry = CollectorRegistry()
         self.counters = {
             name: Counter(name.removesuffix("_total"), doc, labels, registry=self.registry)

@@ -78,7 +78,7 @@ def history_hint(period: Any, overview: dict[str, Any]) -> str:
     )
 
 
-@click.command("recap")
+@click.command("recap", short_help="Print the recap of a department, or of every department.")
 @click.argument("department", required=False)
 @click.option(
     "--period",
@@ -88,7 +88,12 @@ def history_hint(period: Any, overview: dict[str, Any]) -> str:
     help="last-week, this-week, today, yesterday, this-month, last-month, 7d or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown to paste, json for scripts.",
 )
 @click.option(
     "--chart",
@@ -124,9 +129,14 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
             click.echo(f"chart written to {chart_path}", err=True)
 
 
-@click.command("agenda")
+@click.command("agenda", short_help="Print the next cross-department meeting's agenda (定例会).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown to paste into the meeting notes, text, or json for scripts.",
 )
 def agenda_command(fmt: str) -> None:
     """Print the agenda of the next regular cross-department meeting (定例会)."""

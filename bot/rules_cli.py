@@ -44,7 +44,7 @@ def rules_group() -> None:
     """Check and try out rules.yaml."""
 
 
-@rules_group.command("init")
+@rules_group.command("init", short_help="Write the bundled, commented rules.yaml to start from.")
 @click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
     """Write the bundled, commented example rules to PATH (default ./rules.yaml) to start from."""
@@ -57,7 +57,7 @@ def init(path: str) -> None:
     click.echo(f"wrote {target}: edit sources, departments and admins, then `kakehashi rules check {target}`")
 
 
-@rules_group.command("check")
+@rules_group.command("check", short_help="Validate rules.yaml; exit 2 listing every problem.")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 def check(path: str | None) -> None:
     """Validate PATH (default: $KAKEHASHI_RULES or ./rules.yaml); exit 2 with every problem."""
@@ -70,11 +70,22 @@ def check(path: str | None) -> None:
     )
 
 
-@rules_group.command("test")
+@rules_group.command("test", short_help="Which routes, departments and tags a message gets, and why.")
 @click.argument("text", required=False)
 @click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="JSON lines of messages.")
-@click.option("--channel", default="#community", show_default=True)
-@click.option("--platform", type=click.Choice(get_args(Platform)), default="slack", show_default=True)
+@click.option(
+    "--channel",
+    default="#community",
+    show_default=True,
+    help="Where the message is posted (#name, Team/Channel, discourse:CATEGORY, webhook:SOURCE).",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(get_args(Platform)),
+    default="slack",
+    show_default=True,
+    help="The platform it comes from.",
+)
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="rules.yaml to use.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def test(

@@ -36,10 +36,14 @@ def probe_message(
     bot: bool = False,
     tags: tuple[str, ...] = (),
 ) -> InboundMessage:
+    channel_id = channel
+    if platform == "webhook":  # as adapters.inbound_webhook says it: id SOURCE, name "webhook:SOURCE"
+        channel_id = channel.removeprefix("webhook:")
+        channel = f"webhook:{channel_id}"
     return InboundMessage(
         platform=platform,
         key="rules-test",
-        channel_id=channel,
+        channel_id=channel_id,
         channel=channel,
         author_id=author,
         author=author,

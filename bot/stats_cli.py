@@ -48,7 +48,7 @@ def render(stats: dict[str, Any], console: Console) -> None:
     console.print(platforms)
 
 
-@click.command("stats")
+@click.command("stats", short_help="Totals per department, tag, status and source platform.")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 def stats_command(as_json: bool) -> None:
     """Totals per department, tag, status and source platform (live and imported history)."""

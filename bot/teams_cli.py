@@ -82,7 +82,7 @@ def _template(path: str | None) -> str:
     raise click.ClickException(f"manifest template not found (looked at {', '.join(map(str, candidates))})")
 
 
-@click.command("teams-manifest")
+@click.command("teams-manifest", short_help="Write the Teams app package (zip) for MICROSOFT_APP_ID.")
 @click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help="The zip to write.")
 @click.option(
     "--template",

@@ -257,3 +257,99 @@ def test_rules_test_says_when_the_bot_would_ignore_the_channel(channel: str, ign
     text = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
     note = f"note: slack {channel}: {ignored}, so the running bot ignores messages there"
     assert (note in text.output) == (ignored is not None), text.output
+
+
+def test_serve_on_a_port_in_use_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A second `kakehashi serve` on the same PORT names the setting instead of an OSError traceback."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("HOST", "127.0.0.1")
+        monkeypatch.setenv("PORT", str(port))
+        monkeypatch.setenv("KAKEHASHI_RULES", str(FIXTURES / "bot" / "rules.yaml"))
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+        result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1, result.output
+    assert f"PORT={port}: cannot listen on 127.0.0.1:{port} (" in result.output
+    assert "set another PORT" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("channel", ["webhook:forum", "forum"])
+def test_rules_test_names_a_webhook_source_as_the_live_webhook_does(tmp_path: Path, channel: str) -> None:
+    """docs/forums.md: webhook messages have channel "webhook:<source>"; either spelling is the source."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        (FIXTURES / "bot" / "rules.yaml")
+        .read_text(encoding="utf-8")
+        .replace("sources:\n", "sources:\n  - {webhook: forum}\n", 1),
+        encoding="utf-8",
+    )
+    args = ["rules", "test", "--rules", str(rules), "--platform", "webhook", "--channel", channel]
+    result = CliRunner().invoke(main, [*args, "--json", "アプリが落ちるバグ"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["ignored"] is None and data["matches"][0]["route"] == "bug", data
+    other = CliRunner().invoke(main, [*args[:-1], "webhook:typeform", "--json", "アプリが落ちるバグ"])
+    assert json.loads(other.output)["ignored"] == "not a source channel"
+
+
+def test_every_help_lists_its_commands_without_cutting_them_off() -> None:
+    """`kakehashi --help` (and each group's) on an 80-column terminal: whole sentences, no '...'."""
+    import click
+
+    def groups(command: click.Command, path: list[str]) -> list[list[str]]:
+        found = [path]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                if isinstance(sub, click.Group):
+                    found += groups(sub, [*path, name])
+        return found
+
+    paths = groups(main, [])
+    assert ["rules"] in paths and ["import"] in paths
+    for path in paths:
+        result = CliRunner().invoke(main, [*path, "--help"], terminal_width=80)
+        assert result.exit_code == 0, result.output
+        listed = result.output.split("Commands:", 1)[1].splitlines()
+        assert listed and not [line for line in listed if line.rstrip().endswith("...")], (
+            path,
+            result.output,
+        )
+
+
+def test_serve_logging_leaves_out_the_libraries_per_request_lines() -> None:
+    """README: while Slack cannot be reached, one `Failed to connect` line per retry; the Discourse
+    poller's every httpx request is not an INFO line either.  LOG_LEVEL=DEBUG shows them all."""
+    import logging
+
+    from bot.cli import _logging
+
+    names = ("httpx", "slack_sdk")
+    before = {name: logging.getLogger(name).level for name in (*names, "")}
+    try:
+        logging.getLogger().setLevel(logging.INFO)  # as basicConfig(level=INFO) leaves the root
+        _logging("INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("slack_sdk.web.async_base_client").isEnabledFor(logging.INFO)
+        assert logging.getLogger("slack_sdk").isEnabledFor(logging.WARNING)
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    import click
+
+    def bare(command: click.Command, path: list[str]) -> list[str]:
+        if isinstance(command, click.Group):
+            return [b for name, sub in command.commands.items() for b in bare(sub, [*path, name])]
+        return [
+            f"{' '.join(path)} --{p.name}"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.help
+        ]
+
+    assert bare(main, []) == []

@@ -155,3 +155,27 @@ def test_start_up_hints_ask_only_for_what_each_platform_needs() -> None:
         {"KAKEHASHI_ENV": "dev"}
     ).missing_for_platforms()  # Teams listens, unauthenticated
     assert not [h for h in dev if h.startswith("Teams")]
+
+
+async def test_metrics_are_the_series_the_readme_names(database: Database) -> None:
+    """No ``kakehashi_items_created 1.79e+09`` (prometheus_client's start timestamps) next to them."""
+    settings = replace(
+        Settings.from_env({}),
+        rules_path=FIXTURES / "bot" / "rules.yaml",
+        database_url=database.url,
+        inbound_webhook_secret="s3cret",
+    )
+    app = await App.build(settings, plugins=[inbound_plugin.plugin])
+    async with TestClient(TestServer(app.web_app())) as client:
+        assert (await client.post("/hooks/inbound/forum", data=b"{}")).status == 401
+        text = await (await client.get("/metrics")).text()
+    await app.stop()
+    families = set(re.findall(r"^# TYPE (\S+) ", text, flags=re.M))
+    assert families == {
+        "kakehashi_messages_total",
+        "kakehashi_items_total",
+        "kakehashi_deliveries_total",
+        "kakehashi_requests_total",
+        "kakehashi_outbox_rows",
+    }, families
+    assert "_created" not in text

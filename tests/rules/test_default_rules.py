@@ -422,3 +422,17 @@ def test_patterns_generalised_from_heldout4(rs: RuleSet, text: str, expected: se
     msg = message(text, channel="#community", channel_id="#community")
     got = {d for m in rs.classify(msg) for d in m.departments}
     assert got == expected, [m.reason_text for m in rs.classify(msg)]
+
+
+def test_recaps_doc_configure_block_is_valid_with_sources_and_routes() -> None:
+    """docs/recaps.md shows departments, schedules and holidays; with the sources and routes it
+    leaves out (routes setting its goals' tags) it is a file that loads (its nudge names cs)."""
+    text = (ROOT / "docs" / "recaps.md").read_text(encoding="utf-8")
+    block = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)[0]
+    head = (
+        'version: 1\nsources: [{slack: "#community"}]\nroutes:\n'
+        "  - {name: bug, when: {keyword: bug}, to: product, tag: bug}\n"
+        "  - {name: praise, when: {keyword: love}, to: marketing, tag: testimonial}\n"
+    )
+    rules = load_rules_text(head + block, filename="docs/recaps.md")
+    assert {s.name for s in rules.schedules} == {"weekly-recap", "teirei", "nudge"}

@@ -98,6 +98,10 @@ def test_manifest_matches_what_the_bot_listens_to() -> None:
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == settings.slack_command
     assert command["url"].endswith("/slack/events")
+    # the hint Slack shows while typing is README's command line (`post` shares a recap or agenda)
+    assert command["usage_hint"] == (
+        "help | recap [department] [period] [post] | agenda [post] | stats | rules test TEXT | route LINK DEPARTMENT"
+    )
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "reaction_added", "reaction_removed"} <= events
