@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.errors import KakehashiError
+from bot.errors import KakehashiError, SettingsError
 from bot.import_cli import import_group
 from bot.recap_cli import agenda_command, recap_command
 from bot.rules_cli import rules_group
@@ -115,7 +116,15 @@ async def _serve(settings: Settings) -> None:
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:  # most often a second `kakehashi serve` on the same PORT
+        await runner.cleanup()
+        await app.stop()
+        raise SettingsError(
+            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port}: {os.strerror(exc.errno).lower() if exc.errno else exc}; "
+            "is kakehashi (or something else) already running there? Stop it or set another PORT"
+        ) from None
     try:
         await app.start()
     except BaseException:  # e.g. a Socket Mode token Slack refuses: release the port and the database

@@ -89,3 +89,25 @@ async def test_two_serve_processes_post_each_message_and_recap_once(
     assert sorted(recaps) == [("slack:#dept-marketing", 1), ("slack:#dept-product", 1)]
     # one accepted chat.postMessage per sent row: nothing was posted twice
     assert len(slack_api.posts()) == len(MESSAGES) + 2, [p.get("text") for p in slack_api.posts()]
+
+
+async def test_a_second_serve_on_the_same_port_says_so(tmp_path: Path, slack_api: FakeSlack) -> None:
+    """Two ``kakehashi serve`` started by mistake on one machine: the second one names the problem."""
+    url = f"sqlite:///{tmp_path / 'kakehashi.db'}"
+    first = Server(database_url=url, fake=slack_api, rules=FIXTURES / "rules.yaml").start()
+    try:
+        await first.healthy()
+        second = Server(database_url=url, fake=slack_api, rules=FIXTURES / "rules.yaml", PORT=str(first.port))
+        second.start()
+        assert second.proc is not None
+        returncode = await asyncio.to_thread(second.proc.wait, 30)
+        lines = second.stderr().strip().splitlines()
+        assert returncode == 1
+        assert lines[-1] == (
+            f"Error: PORT={first.port}: cannot listen on 127.0.0.1:{first.port}: address already in use; "
+            "is kakehashi (or something else) already running there? Stop it or set another PORT"
+        )
+        assert "Traceback" not in "\n".join(lines)
+        await first.healthy()  # the first one is unharmed
+    finally:
+        first.stop()
