@@ -112,7 +112,7 @@ class OutboxWorker:
         )
 
     async def deliver(self, row: OutboxRow) -> str:
-        """Deliver one leased row; returns ``sent``, ``retry``, ``dead`` or ``deferred``."""
+        """Deliver one leased row; returns ``sent``, ``retry``, ``dead``, ``deferred`` or ``lost``."""
         destination = Destination.parse(row.destination)
         sink = self.sinks.get(destination.platform)
         if sink is None:
@@ -138,6 +138,12 @@ class OutboxWorker:
         if post is None:
             await self.store.mark_dead(row.id, "the routed item no longer exists", owner=self.owner)
             return "dead"
+        # the row may have waited behind slow sends: send it only while the lease is still ours
+        if not await self.store.renew_leases(self.owner, [row.id], now=self.clock(), lease=self.lease):
+            log.warning(
+                "outbox %s to %s: lease passed to another worker; not sent here", row.id, row.destination
+            )
+            return "lost"
         try:
             receipt = await sink.send(post)
         except PermanentDeliveryError as exc:
@@ -201,15 +207,8 @@ class OutboxWorker:
         heartbeat = asyncio.create_task(self._renew(held), name="outbox-lease")
         try:
             for row in rows:
-                # the row may have waited behind slow sends: send it only while it is still ours
-                if not await self.store.renew_leases(
-                    self.owner, [row.id], now=self.clock(), lease=self.lease
-                ):
-                    held.discard(row.id)
-                    result = "lost"
-                else:
-                    result = await self.deliver(row)
-                    held.discard(row.id)
+                result = await self.deliver(row)
+                held.discard(row.id)
                 counts[result] = counts.get(result, 0) + 1
         finally:
             heartbeat.cancel()

@@ -115,3 +115,25 @@ async def test_only_the_lease_holder_records_an_outcome(store: Store) -> None:
     assert row is not None
     assert (row.status, row.attempts, row.remote_id) == ("sent", 1, "from-b")
     assert not await store.mark_dead(row_id, "b again", owner="b")  # sent stays sent
+
+
+async def test_a_worker_that_lost_its_leases_sends_and_records_nothing_more(
+    replicas: tuple[SlackBot, App],
+) -> None:
+    """Another worker took the rows over while the first send hung (its clock ran an hour ahead)."""
+    bot, _ = replicas
+    await bot.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
+    await bot.event("message.json", **msg("I love it", "1700000031.000100", event_id="E2"))
+    slack_answers = bot.fake.hold("chat.postMessage")
+    first_pass = asyncio.create_task(bot.app.worker.run_once())
+    await bot.fake.wait_for(lambda f: f.of("chat.postMessage"))
+    taken = await bot.app.store.claim_due("skewed", now=utcnow() + timedelta(hours=1), lease=3600)
+    assert len(taken) == 2
+    slack_answers.set()
+    assert await first_pass == {"lost": 2}  # the post in flight is not recorded, the next not sent
+    assert len(bot.fake.of("chat.postMessage")) == 1
+    async with bot.app.store.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert [(r.status, r.attempts, r.lease_owner, r.remote_id) for r in rows] == [
+        ("pending", 0, "skewed", None)
+    ] * 2
