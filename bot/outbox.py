@@ -147,7 +147,8 @@ class OutboxWorker:
         try:
             receipt = await sink.send(post)
         except PermanentDeliveryError as exc:
-            await self.store.mark_dead(row.id, exc.reason, progress=exc.progress, owner=self.owner)
+            if not await self.store.mark_dead(row.id, exc.reason, progress=exc.progress, owner=self.owner):
+                return self._lost(row)
             self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
             log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, exc.reason)
             return "dead"
@@ -169,6 +170,11 @@ class OutboxWorker:
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
         return "sent"
 
+    @staticmethod
+    def _lost(row: OutboxRow) -> str:
+        log.warning("outbox %s to %s: failed, but another worker holds the row now", row.id, row.destination)
+        return "lost"
+
     async def _retry_or_die(
         self,
         row: OutboxRow,
@@ -181,16 +187,18 @@ class OutboxWorker:
         attempts = row.attempts + 1
         if attempts >= self.max_attempts:
             final = f"gave up after {attempts} attempts: {reason}"
-            await self.store.mark_dead(row.id, final, progress=progress, owner=self.owner)
+            if not await self.store.mark_dead(row.id, final, progress=progress, owner=self.owner):
+                return self._lost(row)
             self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
             log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, final)
             return "dead"
         delay = retry_after if retry_after is not None else backoff(attempts)
         if retry_after is not None:
             self.limiter.push_back(row.destination, retry_after)
-        await self.store.mark_retry(
+        if not await self.store.mark_retry(
             row.id, reason, self.clock() + timedelta(seconds=delay), progress=progress, owner=self.owner
-        )
+        ):
+            return self._lost(row)
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")
         log.warning(
             "outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay
