@@ -46,5 +46,13 @@ class TransientDeliveryError(DeliveryError):
     """Worth retrying: rate limits, server errors, timeouts."""
 
 
+class RateLimitedError(TransientDeliveryError):
+    """The platform (HTTP 429) or our own limiter asked to wait ``retry_after`` seconds.
+
+    Waiting is not failing: the outbox retries after the wait without spending one of the
+    attempts that lead to a dead letter (several replicas sharing a channel meet 429 sooner).
+    """
+
+
 class PermanentDeliveryError(DeliveryError):
     """Retrying will not help; the row is dead-lettered with this reason."""

@@ -3,7 +3,8 @@
 Per row: render (reposts are rendered from the stored item at send time), respect the
 destination's rate limit, send, then record the platform id.  Transient failures back off
 exponentially with full jitter (or wait for Retry-After); permanent ones and rows that ran out
-of attempts are dead-lettered with the reason, visible in ``kakehashi outbox list``.
+of attempts are dead-lettered with the reason, visible in ``kakehashi outbox list``.  A rate
+limit (429, or the sink's own limiter) waits for Retry-After and spends no attempt.
 
 Leases: a pass leases its rows for ``lease`` seconds and renews them every ``lease / 3`` seconds
 until each is done, so a slow send (a platform that takes long to answer, a large upload) or a
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Destination, Post, Sink
-from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
 from bot.metrics import Metrics
 from bot.reload import RulesHolder
 from bot.render import repost_payload
@@ -154,7 +155,12 @@ class OutboxWorker:
             return "dead"
         except DeliveryError as exc:
             return await self._retry_or_die(
-                row, exc.reason, exc.retry_after, destination, progress=exc.progress
+                row,
+                exc.reason,
+                exc.retry_after,
+                destination,
+                progress=exc.progress,
+                waiting=isinstance(exc, RateLimitedError),
             )
         except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
             log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
@@ -183,9 +189,11 @@ class OutboxWorker:
         destination: Destination,
         *,
         progress: dict[str, Any] | None = None,
+        waiting: bool = False,
     ) -> str:
-        attempts = row.attempts + 1
-        if attempts >= self.max_attempts:
+        """Back off or dead-letter; a rate limit (``waiting``) only waits and spends no attempt."""
+        attempts = row.attempts + (0 if waiting else 1)
+        if not waiting and attempts >= self.max_attempts:
             final = f"gave up after {attempts} attempts: {reason}"
             if not await self.store.mark_dead(row.id, final, progress=progress, owner=self.owner):
                 return self._lost(row)
@@ -196,7 +204,12 @@ class OutboxWorker:
         if retry_after is not None:
             self.limiter.push_back(row.destination, retry_after)
         if not await self.store.mark_retry(
-            row.id, reason, self.clock() + timedelta(seconds=delay), progress=progress, owner=self.owner
+            row.id,
+            reason,
+            self.clock() + timedelta(seconds=delay),
+            progress=progress,
+            owner=self.owner,
+            count=not waiting,
         ):
             return self._lost(row)
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")

@@ -150,11 +150,13 @@ class OutboxStore(StoreBase):
         *,
         progress: dict[str, Any] | None = None,
         owner: str | None = None,
+        count: bool = True,
     ) -> bool:
-        """Count a failed attempt; ``progress`` (what a multi-call send delivered) is kept for the next one."""
+        """Count a failed attempt (unless ``count`` is False: a rate limit's wait); ``progress``
+        (what a multi-call send delivered) is kept for the next one."""
         async with self.sessions() as session, session.begin():
             values: dict[str, Any] = {
-                "attempts": OutboxRow.attempts + 1,
+                "attempts": OutboxRow.attempts + (1 if count else 0),
                 "last_error": error,
                 "next_attempt_at": next_attempt_at,
                 "lease_owner": None,

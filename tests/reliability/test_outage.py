@@ -3,7 +3,8 @@
 The real Slack sink against the Web API stand-in, a clock the test moves forward (so the
 backoff of hours passes at once), SQLite and PostgreSQL.  Everything is delivered once after
 the outage; a channel that never recovers is dead-lettered after exactly
-``KAKEHASHI_OUTBOX_MAX_ATTEMPTS`` attempts, with the last reason.
+``KAKEHASHI_OUTBOX_MAX_ATTEMPTS`` attempts, with the last reason; waiting out a 429 is not an
+attempt, so rate limits alone never dead-letter a post.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import slack_plugin
 from bot.app import App
+from bot.outbox import RateLimiter
 from bot.settings import Settings
 from storage.models import utcnow
 from tests.conftest import Database
@@ -88,9 +90,25 @@ async def test_an_outage_then_recovery_delivers_everything_once(bot: tuple[Slack
         assert sum(text in str(p) for p in slack.fake.posts()) == 1, text
     assert [p["channel"] for p in slack.fake.posts()].count(DEPT_PRODUCT) == 2
     assert [p["channel"] for p in slack.fake.posts()].count(DEPT_MARKETING) == 2
+    # refused, 500 and the success are attempts; waiting out a 429 is not
     assert {(status, attempts, error) for _, status, attempts, error in await rows(slack)} == {
-        ("sent", 4, None)
+        ("sent", 3, None)
     }
+
+
+async def test_rate_limits_alone_never_dead_letter(bot: tuple[SlackBot, list[datetime]]) -> None:
+    """More 429s in a row than attempts allowed (replicas sharing a busy channel): still posted once."""
+    slack, clock = bot
+    await slack.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
+    slack.fake.fail("chat.postMessage", status=429, retry_after=1, times=ATTEMPTS + 2)
+    results = []
+    for _ in range(ATTEMPTS + 3):
+        results.append(await slack.app.worker.run_once())
+        slack.app.worker.limiter = RateLimiter()  # the Retry-After second has passed
+        clock[0] += timedelta(minutes=1)
+    assert results == [{"retry": 1}] * (ATTEMPTS + 2) + [{"sent": 1}]
+    assert await rows(slack) == [("slack:#dept-product", "sent", 1, None)]
+    assert len(slack.fake.posts(DEPT_PRODUCT)) == 1
 
 
 async def test_a_channel_that_never_recovers_is_dead_lettered_after_n_attempts(
