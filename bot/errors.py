@@ -7,7 +7,8 @@
     ├── rules.RulesError           rules.yaml problems, each ``file:line:col: path: message``
     ├── PayloadError               a malformed inbound payload (HTTP 400 with the reason)
     └── DeliveryError              a sink could not deliver a post
-        ├── TransientDeliveryError retry later (429, 5xx, connection errors); may carry retry_after
+        ├── TransientDeliveryError retry later (5xx, connection errors); may carry retry_after
+        │   └── RateLimitedError   429 or a local limit: wait retry_after, no attempt is spent
         └── PermanentDeliveryError dead-letter now (channel_not_found, invalid_auth, ...)
 """
 
