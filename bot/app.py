@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -85,8 +86,10 @@ class App:
             sinks={},
             rules=rules,
             metrics=metrics,
-            owner=settings.instance_id,
+            # unique per process even when replicas were given the same KAKEHASHI_INSTANCE_ID
+            owner=f"{settings.instance_id[:48]}.{uuid.uuid4().hex[:8]}",
             max_attempts=settings.outbox_max_attempts,
+            lease=settings.outbox_lease,
             clock=clock,
         )
         app = cls(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -118,12 +119,12 @@ async def _serve(settings: Settings) -> None:
     site = web.TCPSite(runner, settings.host, settings.port)
     try:
         await site.start()
-    except OSError as exc:  # e.g. another `kakehashi serve` already listens there
+    except OSError as exc:  # most often a second `kakehashi serve` on the same PORT
         await runner.cleanup()
         await app.stop()
         raise SettingsError(
-            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port} "
-            f"({exc.strerror or exc}); stop what uses it or set another PORT (or HOST)"
+            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port}: {os.strerror(exc.errno).lower() if exc.errno else exc}; "
+            "is kakehashi (or something else) already running there? Stop it or set another PORT"
         ) from None
     try:
         await app.start()

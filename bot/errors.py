@@ -7,7 +7,8 @@
     ├── rules.RulesError           rules.yaml problems, each ``file:line:col: path: message``
     ├── PayloadError               a malformed inbound payload (HTTP 400 with the reason)
     └── DeliveryError              a sink could not deliver a post
-        ├── TransientDeliveryError retry later (429, 5xx, connection errors); may carry retry_after
+        ├── TransientDeliveryError retry later (5xx, connection errors); may carry retry_after
+        │   └── RateLimitedError   429 or a local limit: wait retry_after, no attempt is spent
         └── PermanentDeliveryError dead-letter now (channel_not_found, invalid_auth, ...)
 """
 
@@ -44,6 +45,14 @@ class DeliveryError(KakehashiError):
 
 class TransientDeliveryError(DeliveryError):
     """Worth retrying: rate limits, server errors, timeouts."""
+
+
+class RateLimitedError(TransientDeliveryError):
+    """The platform (HTTP 429) or our own limiter asked to wait ``retry_after`` seconds.
+
+    Waiting is not failing: the outbox retries after the wait without spending one of the
+    attempts that lead to a dead letter (several replicas sharing a channel meet 429 sooner).
+    """
 
 
 class PermanentDeliveryError(DeliveryError):

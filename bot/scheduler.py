@@ -3,7 +3,9 @@
 Every replica may run this plugin.  A firing works out its (schedule, period) from the cron in
 the rules' timezone, claims that row with ``store.claim_run`` and only the claimant builds and
 enqueues the posts (whose dedupe keys make even a double enqueue a no-op).  At start-up a
-schedule whose latest firing was missed while no replica ran is posted once, marked late.
+schedule whose latest firing was missed while no replica ran is posted once, marked late.  A run
+whose claimant died before finishing it (kill -9 between claim and enqueue) or that failed is
+resumed by whichever replica looks next (every ``RESUME_SECONDS``) once ``STALE_CLAIM`` passed.
 Reloading rules.yaml reschedules; the scheduler also polls the file's mtime.
 
 It is the plugin ``"scheduler"`` (``bot.scheduler`` in ``bot.plugins.PLUGIN_MODULES``).
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -36,6 +38,7 @@ log = logging.getLogger("kakehashi.scheduler")
 LATE_AFTER = timedelta(minutes=15)  # a firing handled later than this after its time is "late"
 STALE_CLAIM = timedelta(minutes=10)  # a claim not finished by then is taken over (the claimant died)
 RULES_POLL_SECONDS = 5.0
+RESUME_SECONDS = 60.0
 JOB_PREFIX = "schedule:"
 
 
@@ -61,9 +64,16 @@ def period_key(schedule: Schedule, fire_time: datetime, rules: RuleSet) -> str:
 class Scheduler:
     name = "scheduler"
 
-    def __init__(self, app: App, *, poll_rules: float | None = RULES_POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        poll_rules: float | None = RULES_POLL_SECONDS,
+        resume_every: float | None = RESUME_SECONDS,
+    ) -> None:
         self.app = app
         self.poll_rules = poll_rules
+        self.resume_every = resume_every
         self.aps: AsyncIOScheduler | None = None
         app.rules.on_reload(self._on_reload)
 
@@ -90,6 +100,22 @@ class Scheduler:
                 "interval",
                 seconds=self.poll_rules,
                 id="rules-reload",
+                coalesce=True,
+                max_instances=1,
+            )
+        if self.resume_every:
+
+            async def resume() -> None:
+                try:
+                    await self.resume_unfinished()
+                except Exception:
+                    log.exception("resuming unfinished schedule runs failed; retrying")
+
+            self.aps.add_job(
+                resume,
+                "interval",
+                seconds=self.resume_every,
+                id="resume-runs",
                 coalesce=True,
                 max_instances=1,
             )
@@ -209,6 +235,30 @@ class Scheduler:
             now=now,
             due=fire_time if late else None,
         )
+
+    async def resume_unfinished(self, now: datetime | None = None) -> list[Firing]:
+        """Post the runs that failed or whose claimant died (claimed over ``STALE_CLAIM`` ago).
+
+        ``fire`` takes each over with one conditional UPDATE, so of several replicas looking at
+        once only one posts it; the outbox dedupe keys make rows its claimant already enqueued
+        no-ops.  Claims are stamped with the wall clock, so staleness is judged by it.
+        """
+        now = now or self.app.clock()
+        schedules = {s.name: s for s in self.app.rules.current.schedules}
+        done = []
+        rules = self.app.rules.current
+        stale = await self.app.store.unfinished_runs(list(schedules), stale_before=utcnow() - STALE_CLAIM)
+        for run in stale:
+            schedule = schedules[run.schedule]
+            fire_time = run.fire_time if run.fire_time.tzinfo else run.fire_time.replace(tzinfo=UTC)
+            if period_key(schedule, fire_time, rules) != run.period_key:  # cron or timezone edited since
+                log.warning(
+                    "schedule %s %s: not resumed, rules.yaml changed since", run.schedule, run.period_key
+                )
+                continue
+            firing = await self.fire(schedule, fire_time, now=now, late=now - fire_time > LATE_AFTER)
+            done.append(firing)
+        return done
 
     async def catch_up(self, now: datetime | None = None) -> list[Firing]:
         """Post each schedule's latest firing if no replica did (late unless it is just due).

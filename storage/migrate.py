@@ -1,7 +1,8 @@
 """Apply the Alembic migration chain shipped in ``storage/migrations``.
 
-Called by ``kakehashi db upgrade`` and on start-up.  On PostgreSQL an advisory lock makes
-replicas that start together migrate one after the other.
+Called by ``kakehashi db upgrade`` and on start-up.  Processes that start together migrate one
+after the other: on PostgreSQL under an advisory lock, on SQLite inside ``BEGIN IMMEDIATE`` (the
+file's write lock, waited for up to the busy timeout), so the second finds the schema current.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def head_revision() -> str:
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+    elif connection.dialect.name == "sqlite":
+        # pysqlite opens no transaction for DDL by itself; take the write lock before reading the version
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     command.upgrade(alembic_config(connection), "head")
 
 

@@ -1,12 +1,18 @@
-"""The durable outbox: enqueue posts, lease due rows to one worker, record the outcome."""
+"""The durable outbox: enqueue posts, lease due rows to one worker, record the outcome.
+
+Leases are fenced: a worker renews its leases while it holds them (``renew_leases``) and records
+an outcome (``mark_sent``, ``mark_retry``, ``mark_dead``, ``release``) only while its name is
+still the lease owner, so a worker whose lease expired cannot overwrite what the worker that
+took the row over recorded.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import DELIVERED, Receipt
@@ -84,11 +90,44 @@ class OutboxStore(StoreBase):
                         claimed.append(row)
         return claimed
 
-    async def mark_sent(self, row_id: int, receipt: Receipt, *, now: datetime | None = None) -> None:
+    async def renew_leases(
+        self, owner: str, ids: Iterable[int], *, now: datetime | None = None, lease: float = 120.0
+    ) -> set[int]:
+        """Extend ``owner``'s leases on ``ids``; returns the ids ``owner`` still holds."""
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        until = (now or utcnow()) + timedelta(seconds=lease)
         async with self.sessions() as session, session.begin():
             await session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == row_id)
+                .where(
+                    OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner
+                )
+                .values(lease_until=until)
+            )
+            held = await session.scalars(
+                select(OutboxRow.id).where(
+                    OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner
+                )
+            )
+            return set(held.all())
+
+    @staticmethod
+    def _held(row_id: int, owner: str | None) -> Any:
+        """The WHERE clause of an outcome: the row, and while ``owner`` is given, its lease."""
+        if owner is None:
+            return OutboxRow.id == row_id
+        return and_(OutboxRow.id == row_id, OutboxRow.status == "pending", OutboxRow.lease_owner == owner)
+
+    async def mark_sent(
+        self, row_id: int, receipt: Receipt, *, now: datetime | None = None, owner: str | None = None
+    ) -> bool:
+        """Record the delivery; False (nothing changed) when ``owner`` no longer holds the lease."""
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(OutboxRow)
+                .where(self._held(row_id, owner))
                 .values(
                     status="sent",
                     sent_at=now or utcnow(),
@@ -101,21 +140,33 @@ class OutboxStore(StoreBase):
                     last_error=None,
                 )
             )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def mark_retry(
-        self, row_id: int, error: str, next_attempt_at: datetime, *, progress: dict[str, Any] | None = None
-    ) -> None:
-        """Count a failed attempt; ``progress`` (what a multi-call send delivered) is kept for the next one."""
+        self,
+        row_id: int,
+        error: str,
+        next_attempt_at: datetime,
+        *,
+        progress: dict[str, Any] | None = None,
+        owner: str | None = None,
+        count: bool = True,
+    ) -> bool:
+        """Count a failed attempt (unless ``count`` is False: a rate limit's wait); ``progress``
+        (what a multi-call send delivered) is kept for the next one."""
         async with self.sessions() as session, session.begin():
             values: dict[str, Any] = {
-                "attempts": OutboxRow.attempts + 1,
+                "attempts": OutboxRow.attempts + (1 if count else 0),
                 "last_error": error,
                 "next_attempt_at": next_attempt_at,
                 "lease_owner": None,
                 "lease_until": None,
             }
             await self._keep_progress(session, row_id, progress, values)
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
+            result = await session.execute(
+                update(OutboxRow).where(self._held(row_id, owner)).values(**values)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     @staticmethod
     async def _keep_progress(
@@ -127,16 +178,24 @@ class OutboxStore(StoreBase):
             ).scalar_one()
             values["payload"] = {**(payload or {}), DELIVERED: progress}
 
-    async def release(self, row_id: int, next_attempt_at: datetime) -> None:
+    async def release(self, row_id: int, next_attempt_at: datetime, *, owner: str | None = None) -> bool:
         """Give a leased row back without counting an attempt (rate limited locally)."""
         async with self.sessions() as session, session.begin():
-            await session.execute(
+            result = await session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == row_id)
+                .where(self._held(row_id, owner))
                 .values(next_attempt_at=next_attempt_at, lease_owner=None, lease_until=None)
             )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def mark_dead(self, row_id: int, reason: str, *, progress: dict[str, Any] | None = None) -> None:
+    async def mark_dead(
+        self,
+        row_id: int,
+        reason: str,
+        *,
+        progress: dict[str, Any] | None = None,
+        owner: str | None = None,
+    ) -> bool:
         async with self.sessions() as session, session.begin():
             values: dict[str, Any] = {
                 "status": "dead",
@@ -146,7 +205,10 @@ class OutboxStore(StoreBase):
                 "lease_until": None,
             }
             await self._keep_progress(session, row_id, progress, values)
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(**values))
+            result = await session.execute(
+                update(OutboxRow).where(self._held(row_id, owner)).values(**values)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def outbox_rows(self, *, status: str | None = None, limit: int = 100) -> Sequence[OutboxRow]:
         async with self.sessions() as session:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from storage.base import StoreBase
 from storage.models import Cursor, ScheduleRun, utcnow
@@ -37,6 +38,25 @@ class RunStore(StoreBase):
                 .where(ScheduleRun.schedule == schedule, ScheduleRun.period_key == period_key)
                 .values(status=status)
             )
+
+    async def unfinished_runs(
+        self, schedules: Sequence[str], *, stale_before: datetime
+    ) -> Sequence[ScheduleRun]:
+        """Runs of ``schedules`` that failed, or whose claimant died, last claimed before ``stale_before``."""
+        if not schedules:
+            return []
+        async with self.sessions() as session:
+            return (
+                await session.scalars(
+                    select(ScheduleRun)
+                    .where(
+                        ScheduleRun.schedule.in_(list(schedules)),
+                        or_(ScheduleRun.status == "failed", ScheduleRun.status == "claimed"),
+                        ScheduleRun.claimed_at < stale_before,
+                    )
+                    .order_by(ScheduleRun.fire_time)
+                )
+            ).all()
 
     async def last_run(self, schedule: str) -> ScheduleRun | None:
         async with self.sessions() as session:

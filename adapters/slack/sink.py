@@ -26,7 +26,7 @@ from adapters.slack import blocks as bk
 from adapters.slack.convert import split_key
 from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
 from bot.domain import DELIVERED, Post, Receipt
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
 
 log = logging.getLogger("kakehashi.slack")
 
@@ -68,7 +68,7 @@ def delivery_error(exc: SlackApiError, where: str) -> TransientDeliveryError | P
     status = int(getattr(exc.response, "status_code", 200) or 200)
     error = api_error(exc) or f"http_{status}"
     if status == 429 or error == "ratelimited":
-        return TransientDeliveryError(f"ratelimited: {where}", retry_after=_retry_after(exc) or 1.0)
+        return RateLimitedError(f"ratelimited: {where}", retry_after=_retry_after(exc) or 1.0)
     if status >= 500 or error in TRANSIENT_ERRORS:
         return TransientDeliveryError(f"{error}: {where} (Slack answered HTTP {status})")
     hint = HINTS.get(error)

@@ -50,7 +50,7 @@ from adapters.teams.cards import card_attachment, fit_repost, fit_summary
 from adapters.teams.convert import base_conversation_id, remote_id, split_message_key, split_remote_id
 from adapters.teams.limits import WindowLimiter
 from bot.domain import Post, Receipt
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
 
 log = logging.getLogger("kakehashi.teams.sink")
 
@@ -198,7 +198,7 @@ class TeamsSink:
     ) -> str:
         wait = self.limiter.delay(base_conversation_id(conversation))
         if wait > 0:
-            raise TransientDeliveryError(
+            raise RateLimitedError(
                 f"Teams rate limit for {conversation}: waiting {wait:.1f}s", retry_after=wait
             )
         # botbuilder's ConversationAccount reads "tenantID"; Teams (and stored references) say "tenantId"
@@ -316,6 +316,8 @@ def _delivery_error(exc: HttpOperationError, conversation: str) -> Exception:
     if inner is not None and getattr(inner, "code", None):
         detail = f" ({inner.code}: {getattr(inner, 'message', '')})"
     reason = f"Bot Connector HTTP {status}{detail} for {conversation}"
+    if status == 429:
+        return RateLimitedError(reason, retry_after=_retry_after(getattr(response, "headers", None)) or 1.0)
     if status in TRANSIENT_STATUSES or status == 0:
         return TransientDeliveryError(reason, retry_after=_retry_after(getattr(response, "headers", None)))
     hint = PERMANENT_HINTS.get(status)

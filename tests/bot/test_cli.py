@@ -273,7 +273,7 @@ def test_serve_on_a_port_in_use_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pat
         monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
         result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 1, result.output
-    assert f"PORT={port}: cannot listen on 127.0.0.1:{port} (" in result.output
+    assert f"PORT={port}: cannot listen on 127.0.0.1:{port}: address already in use;" in result.output
     assert "set another PORT" in result.output and "Traceback" not in result.output
 
 

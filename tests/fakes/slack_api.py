@@ -4,7 +4,8 @@ Serves ``POST /api/<method>`` for the methods kakehashi uses, the ``files.slack.
 URL handed out by ``files.getUploadURLExternal``, and ``response_url`` endpoints
 (``/respond/<id>``) for slash commands and interactivity.  Failures are injected per method:
 ``fail("chat.postMessage", error="channel_not_found")``, ``fail(..., status=429, retry_after=3)``,
-``fail(..., status=500)``.  Responses follow https://docs.slack.dev/reference/methods/.
+``fail(..., status=500)``.  ``hold("chat.postMessage")`` makes that method answer only once the
+returned event is set (a platform that answers slowly; the call is recorded on arrival).  Responses follow https://docs.slack.dev/reference/methods/.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class FakeSlack:
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
     socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)  # see hold()
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -109,6 +111,11 @@ class FakeSlack:
         self.failures.setdefault(method, []).append(
             Failure(error, status, retry_after, times, channel, extra)
         )
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of ``method`` wait for the returned event before they are answered."""
+        gate = self.gates[method] = asyncio.Event()
+        return gate
 
     @property
     def url(self) -> str:
@@ -192,6 +199,9 @@ class FakeSlack:
         call = Call(method, args, token)
         self.calls.append(call)
         await self._notify()
+        gate = self.gates.get(method)
+        if gate is not None:
+            await gate.wait()
         failure = self._failure(method, args)
         if failure is not None:
             call.ok = False

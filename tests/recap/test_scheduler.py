@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.scheduler import Scheduler
-from storage.models import OutboxRow, ScheduleRun
+from storage.models import OutboxRow, ScheduleRun, utcnow
 from tests.recap.conftest import FIRE, JST, deliver, jst, rules_file, seed
 
 
@@ -250,3 +250,38 @@ async def test_downtime_over_the_very_first_firing_is_caught_up(make_app, posts)
     await deliver(app)
     [product] = posts.to("slack:#dept-product")
     assert product["payload"]["late"] is True
+
+
+async def test_a_run_whose_claimant_died_is_resumed_once_by_another_replica(make_app) -> None:
+    """kill -9 between claiming the period and enqueueing its posts: a live replica posts it."""
+    a = await make_app(instance="replica-a", now=FIRE + timedelta(minutes=12))
+    b = await make_app(instance="replica-b", now=FIRE + timedelta(minutes=12))
+    await seed(a.store)
+    await a.store.claim_run("weekly", "2026-11-16..2026-11-22", fire_time=FIRE, owner="killed")
+    await a.store.claim_run("teams:command", "abc", fire_time=FIRE, owner="killed")  # not a schedule
+    sa, sb = Scheduler(a, poll_rules=None), Scheduler(b, poll_rules=None)
+    assert await sa.resume_unfinished() == []  # the claim is fresh: its claimant may still be working
+    async with a.store.sessions() as session, session.begin():
+        for run in (await session.scalars(select(ScheduleRun))).all():
+            run.claimed_at = utcnow() - timedelta(minutes=11)  # ... and it never finished
+    results = await asyncio.gather(sa.resume_unfinished(), sb.resume_unfinished(), sa.resume_unfinished())
+    firings = [f for r in results for f in r]
+    assert sum(f.claimed for f in firings) == 1
+    assert sum(f.posted for f in firings) == 4
+    assert len(await outbox(a)) == 4
+    done = {(r.schedule, r.status) for r in await runs(a)}
+    assert done == {("weekly", "done"), ("teams:command", "claimed")}
+    assert await sb.resume_unfinished() == []  # done stays done
+
+
+async def test_a_failed_run_is_retried_by_the_resume_job_once_stale(make_app) -> None:
+    app = await make_app(now=FIRE + timedelta(minutes=30))
+    await seed(app.store)
+    await app.store.claim_run("weekly", "2026-11-16..2026-11-22", fire_time=FIRE, owner="replica-a")
+    await app.store.finish_run("weekly", "2026-11-16..2026-11-22", "failed")  # e.g. the database hiccuped
+    scheduler = Scheduler(app, poll_rules=None)
+    assert await scheduler.resume_unfinished() == []  # not at once: at most every STALE_CLAIM
+    async with app.store.sessions() as session, session.begin():
+        (await session.scalars(select(ScheduleRun))).one().claimed_at = utcnow() - timedelta(minutes=11)
+    [firing] = await scheduler.resume_unfinished()
+    assert firing.claimed and firing.late and firing.posted == 4

@@ -25,7 +25,7 @@ async def test_429_is_retried_after_retry_after_without_hidden_retries(teams: Te
     assert counts == {"retry": 1, "sent": 1}
     assert len(teams.connector.sent()) == 2  # one request per row: the SDK did not retry on its own
     (pending,) = [r for r in await outbox(teams) if r.status == "pending"]
-    assert pending.attempts == 1 and "HTTP 429" in (pending.last_error or "")
+    assert pending.attempts == 0 and "HTTP 429" in (pending.last_error or "")  # waiting is no attempt
     delay = (pending.next_attempt_at - teams.app.clock()).total_seconds()
     assert 5 < delay <= 7
 

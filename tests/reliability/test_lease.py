@@ -1,0 +1,142 @@
+"""A send slower than the outbox lease is never taken over and posted again by another replica.
+
+Two replicas on one database (SQLite and PostgreSQL) with a short lease, and a Slack Web API
+stand-in that holds ``chat.postMessage`` until the test lets it answer: the other replica keeps
+polling for several leases' worth of time, and everything is still posted exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import slack_plugin
+from bot.app import App
+from bot.domain import Receipt
+from bot.settings import Settings
+from storage.models import OutboxRow, utcnow
+from storage.store import Store
+from tests.conftest import Database
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.conftest import DEPT_MARKETING, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, SlackBot
+from tests.slack.test_events import msg
+
+LEASE = 0.4
+
+
+async def replica(database: Database, fake: FakeSlack, name: str) -> App:
+    settings = Settings(
+        rules_path=FIXTURES / "rules.yaml",
+        database_url=database.url,
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.url,
+        instance_id=name,
+        outbox_lease=LEASE,
+    )
+    app = await App.build(settings, plugins=[slack_plugin.plugin])
+    app.worker.sinks["slack"].min_interval = 0.0  # type: ignore[attr-defined]
+    await app.start(worker=False)
+    return app
+
+
+@pytest.fixture
+async def replicas(database: Database, slack_api: FakeSlack) -> AsyncIterator[tuple[SlackBot, App]]:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    a = await replica(database, slack_api, "a")
+    b = await replica(database, slack_api, "b")
+    client = TestClient(TestServer(a.web_app()))
+    await client.start_server()
+    try:
+        yield SlackBot(app=a, client=client, fake=slack_api), b
+    finally:
+        await client.close()
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_send_slower_than_the_lease_is_posted_once(replicas: tuple[SlackBot, App]) -> None:
+    bot, other = replicas
+    await bot.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
+    await bot.event("message.json", **msg("I love it", "1700000031.000100", event_id="E2"))
+    slack_answers = bot.fake.hold("chat.postMessage")
+
+    first_pass = asyncio.create_task(bot.app.worker.run_once())  # leases both rows, sends the first
+    await bot.fake.wait_for(lambda f: f.of("chat.postMessage"))
+
+    async def poll_the_other_replica() -> None:
+        end = time.monotonic() + 5 * LEASE  # five leases pass while the first send hangs
+        while time.monotonic() < end:
+            await other.worker.run_once()
+            await asyncio.sleep(LEASE / 8)
+
+    await poll_the_other_replica()
+    slack_answers.set()
+    await first_pass
+    await other.worker.drain(timeout=10, horizon=1)
+    await bot.app.worker.drain(timeout=10, horizon=1)
+
+    assert len(bot.fake.of("chat.postMessage")) == 2  # no second attempt by anyone
+    assert [p["channel"] for p in bot.fake.posts()] == [DEPT_PRODUCT, DEPT_MARKETING]
+    async with bot.app.store.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert [(r.status, r.attempts, r.lease_owner) for r in rows] == [("sent", 1, None)] * 2
+
+
+async def test_only_the_lease_holder_records_an_outcome(store: Store) -> None:
+    row_id = await store.enqueue(
+        kind="repost", destination="slack:#dept-product", payload={}, dedupe_key="k1"
+    )
+    assert row_id is not None
+    now = utcnow()
+    [stale] = await store.claim_due("a", now=now, lease=1)
+    later = now + timedelta(seconds=5)  # a's lease ran out (a stalled) and b took the row over
+    [taken] = await store.claim_due("b", now=later, lease=60)
+    assert stale.id == taken.id == row_id
+
+    assert await store.renew_leases("a", [row_id], now=later) == set()
+    assert not await store.mark_sent(row_id, Receipt(remote_id="from-a"), owner="a")
+    assert not await store.mark_dead(row_id, "late failure of a", owner="a")
+    assert not await store.mark_retry(row_id, "late failure of a", later, owner="a")
+    assert not await store.release(row_id, later, owner="a")
+    row = await store.get_row(row_id)
+    assert row is not None
+    assert (row.status, row.attempts, row.lease_owner, row.remote_id) == ("pending", 0, "b", None)
+
+    assert await store.renew_leases("b", [row_id], now=later) == {row_id}
+    assert await store.mark_sent(row_id, Receipt(remote_id="from-b"), owner="b")
+    row = await store.get_row(row_id)
+    assert row is not None
+    assert (row.status, row.attempts, row.remote_id) == ("sent", 1, "from-b")
+    assert not await store.mark_dead(row_id, "b again", owner="b")  # sent stays sent
+
+
+@pytest.mark.parametrize("answer", ["accepted", "http 500"])
+async def test_a_worker_that_lost_its_leases_sends_and_records_nothing_more(
+    replicas: tuple[SlackBot, App], answer: str
+) -> None:
+    """Another worker took the rows over while the first send hung (its clock ran an hour ahead)."""
+    bot, _ = replicas
+    if answer == "http 500":  # a retry or a dead letter would be recorded over the new holder's row
+        bot.fake.fail("chat.postMessage", status=500)
+    await bot.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
+    await bot.event("message.json", **msg("I love it", "1700000031.000100", event_id="E2"))
+    slack_answers = bot.fake.hold("chat.postMessage")
+    first_pass = asyncio.create_task(bot.app.worker.run_once())
+    await bot.fake.wait_for(lambda f: f.of("chat.postMessage"))
+    taken = await bot.app.store.claim_due("skewed", now=utcnow() + timedelta(hours=1), lease=3600)
+    assert len(taken) == 2
+    slack_answers.set()
+    assert await first_pass == {"lost": 2}  # the post in flight is not recorded, the next not sent
+    assert len(bot.fake.of("chat.postMessage")) == 1
+    async with bot.app.store.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert [(r.status, r.attempts, r.lease_owner, r.remote_id) for r in rows] == [
+        ("pending", 0, "skewed", None)
+    ] * 2
