@@ -28,7 +28,7 @@ from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.serialization import Model
@@ -102,17 +102,13 @@ class TeamsBot(TeamsActivityHandler):
         self,
         *,
         app: App,
-        adapter: BotAdapter,
         directory: TeamsDirectory,
         sink: TeamsSink,
-        app_id: str,
         spawn: Spawn,
     ) -> None:
         self.app = app
-        self.adapter = adapter
         self.sink = sink
         self.directory = directory
-        self.app_id = app_id
         self.spawn = spawn
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -76,14 +76,7 @@ class TeamsPlugin:
                 "forward.send": t(locale, "teams.forward.send"),
             },
         )
-        self.bot = TeamsBot(
-            app=app,
-            adapter=self.adapter,
-            directory=self.directory,
-            sink=self.sink,
-            app_id=self.app_id,
-            spawn=self._spawn,
-        )
+        self.bot = TeamsBot(app=app, directory=self.directory, sink=self.sink, spawn=self._spawn)
 
     def sinks(self) -> dict[str, Sink]:
         return {"teams": self.sink}
