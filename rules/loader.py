@@ -102,6 +102,10 @@ class _Converter:
         return result
 
 
+# PyYAML's parser and our converter recurse once per nesting level
+TOO_DEEP = "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)"
+
+
 def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     """Parse ``text``; return its root node (None for an empty document) and any problems."""
     problems: list[Problem] = []
@@ -123,15 +127,7 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
         problems.append(Problem(file, line, col, "", f"invalid YAML: {what}"))
         return None, problems
     except RecursionError:  # thousands of nested brackets: PyYAML's parser recurses per level
-        problems.append(
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)",
-            )
-        )
+        problems.append(Problem(file, 1, 1, "", TOO_DEEP))
         return None, problems
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         before = text[: exc.position]
@@ -145,13 +141,5 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     try:
         return _Converter(file, problems).convert(root, ""), problems
     except RecursionError:
-        problems.append(
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)",
-            )
-        )
+        problems.append(Problem(file, 1, 1, "", TOO_DEEP))
         return None, problems

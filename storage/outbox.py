@@ -98,19 +98,10 @@ class OutboxStore(StoreBase):
         if not wanted:
             return set()
         until = (now or utcnow()) + timedelta(seconds=lease)
+        mine = and_(OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner)
         async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxRow)
-                .where(
-                    OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner
-                )
-                .values(lease_until=until)
-            )
-            held = await session.scalars(
-                select(OutboxRow.id).where(
-                    OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner
-                )
-            )
+            await session.execute(update(OutboxRow).where(mine).values(lease_until=until))
+            held = await session.scalars(select(OutboxRow.id).where(mine))
             return set(held.all())
 
     @staticmethod
