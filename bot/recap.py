@@ -151,16 +151,23 @@ async def goal_figure(
     return GoalFigure(goal=goal, met=met, total=total)
 
 
-async def first_answers(store: Store, views: list[ItemView]) -> dict[int, datetime]:
-    """When each item was first answered: the earliest reply in its community thread from
-    anyone but its author, or the moment its status left ``open`` (in progress, done, ...)."""
+async def first_replies(store: Store, views: list[ItemView]) -> dict[tuple[str, str], datetime]:
+    """Per (platform, message key) of ``views``: when someone other than its author first
+    replied in its thread (threads nobody else answered are absent)."""
     replies = await store.replies_to(sorted({v.message.key for v in views}))
-    first: dict[tuple[str, str], datetime] = {}
     authors = {(v.message.platform, v.message.key): v.message.author_id for v in views}
+    first: dict[tuple[str, str], datetime] = {}
     for reply in replies:  # oldest first
         thread = (reply.platform, reply.thread_key or "")
         if authors.get(thread, reply.author_id) != reply.author_id:
             first.setdefault(thread, reply.created_at)
+    return first
+
+
+async def first_answers(store: Store, views: list[ItemView]) -> dict[int, datetime]:
+    """When each item was first answered: the earliest reply in its community thread from
+    anyone but its author, or the moment its status left ``open`` (in progress, done, ...)."""
+    first = await first_replies(store, views)
     out: dict[int, datetime] = {}
     for view in views:
         times = [first.get((view.message.platform, view.message.key))]
@@ -205,13 +212,7 @@ async def unanswered_questions(
     """Open question items with no reply from anyone but the asker; and whether any question exists."""
     questions = await store.tagged_items("question", department=department, before=before)
     candidates = [v for v in questions if v.item.status not in CLOSED]
-    replies = await store.replies_to(sorted({v.message.key for v in candidates}))
-    askers = {(v.message.platform, v.message.key): v.message.author_id for v in candidates}
-    answered = {
-        (r.platform, r.thread_key)
-        for r in replies
-        if askers.get((r.platform, r.thread_key or ""), r.author_id) != r.author_id
-    }
+    answered = await first_replies(store, candidates)
     seen: set[tuple[str, str]] = set()
     out = []
     for view in candidates:
