@@ -129,7 +129,7 @@ def test(
         )
         for reason in match.reasons:
             span = f" at {reason.span[0]}-{reason.span[1]}" if reason.span else ""
-            console.print(f"    {reason.path}: {reason.kind} {reason.detail}{span}", highlight=False)
+            console.print(f"    {reason.path}: {reason.text}{span}", highlight=False)
 
 
 def _pct(value: float | None) -> str:

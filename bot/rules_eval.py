@@ -76,7 +76,13 @@ def match_json(match: Match) -> dict[str, Any]:
         "tag": match.tag,
         "reason": match.reason_text,
         "reasons": [
-            {"path": r.path, "kind": r.kind, "detail": r.detail, "span": list(r.span) if r.span else None}
+            {
+                "path": r.path,
+                "kind": r.kind,
+                "detail": r.detail,
+                "span": list(r.span) if r.span else None,
+                "matched": r.matched,
+            }
             for r in match.reasons
         ],
     }
