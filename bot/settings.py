@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
 from storage.db import DEFAULT_URL, normalise_url
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -163,10 +163,6 @@ class Settings:
     @property
     def dev(self) -> bool:
         return self.env == "dev"
-
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token)
 
     def missing_for_platforms(self) -> list[str]:
         """Human hints for `kakehashi serve` when a platform is not configured."""

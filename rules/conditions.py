@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.domain import Classifiable
+from bot.core.domain import Classifiable
 from rules.intents import IntentDetector
 from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
 from rules.model import Reason
