@@ -85,7 +85,8 @@ PROBLEM = IntentWords(
         r"\b(timeout|timeouts|timed out|times out|infinite loop|memory leak|leaks|leaking|regression|typo|typos)\b",
         r"\b(not|isn'?t|aren'?t|wasn'?t|weren'?t|never|no longer|stopped|stops) (be(en|ing)? )?(work|working|worked|load|loading|loaded|show|showing|shown|displaying|displayed|appearing|appear|responding|respond|syncing|sync|synced|saving|saved|save|opening|open|receiving|received|receive|updating|updated|connecting|connect|connected|starting|start|sending|sent|send|arriving|arrived|delivered|going through|gone through|recognized|recognised|accepted|processed|refunded|credited|reflected|triggered|triggering|firing|fired|possible to)\b",
         r"\b(doesn'?t|don'?t|didn'?t|won'?t|wont|will not|does not|do not|did not|can'?t|cant|cannot|couldn'?t|could not|unable to|not able to)\b( (seem|seems|appear|appears) to)?( (be able to|properly|correctly|anymore))? (work|load|show|open|start|sync|save|respond|appear|display|let|accept|recognize|recognise|connect|login|log ?in|sign ?in|access|find|see|send|receive|get|use|install|update|upgrade|download|upload|add|delete|remove|change|reset|verify|pay|transfer|withdraw|top ?up|activate|play|turn|stop|compile|build|run|boot|launch|import|export|print|render|charge|go through|arrive|update|register|link|pair|unlock|edit|create|select|click|scroll|close|exit|close|cancel)\b",
-        r"\b(can'?t|cannot|can not|couldn'?t|could not|unable to|not able to|doesn'?t|does not|didn'?t|did not|won'?t|wont|will not|cann'?t) [a-z]{3,}",
+        r"\b(can'?t|cannot|can not|couldn'?t|could not|unable to|not able to|doesn'?t|does not|didn'?t|did not|won'?t|wont|will not|cann'?t) [a-z]{2,}",
+        r"\b(twice|off by one|\d+ ?(h|hours?|days?|minutes?) off|unreadable|unusable|loops? back|(is|are) empty|steps to reproduce|repro steps|reproduce|reproducible|logs? (me|us) out|kicked (me )?out|since (v|version )?\d)\b",
         r"\b(not|no longer) (available|allowed|respected|honou?red|discoverable|accessible|reachable|recogni[sz]ed|included|possible|visible|clickable|editable|responsive)\b",
         r"\balways (picks|launches|returns|shows|opens|resets|crashes|fails|says|gives|uses|selects|jumps|reverts|logs|asks|redirects|goes|ends|starts|runs|throws|defaults)\b",
         r"\b(loses|lost|killed|removed|deleted|reverted|dropped|skipped|ignored|overwritten|truncated|cut off|duplicated) (my|the|all|our|some|data|files?|changes|settings|messages|after|when|on|without)\b",
@@ -118,6 +119,10 @@ PROBLEM = IntentWords(
         r"(表示|反映|保存|送信|受信|同期|更新|読み込|接続|通知|登録|ログイン|再生|認識|決済|入金|着金|返金|処理)(さ|され|でき|が|も)?(ない|なく|ません|なかった|されない|されません|されなかった|されず|できない|できません|できず|が?(でき|され)ない)",
         r"(届(か|き)(ない|なく|ません|なかった)|届いてい(ない|ません)|繋が(らない|りません|らなく)|つなが(らない|りません|らなく)|開(か|け)(ない|なく|ません)|開きません|入れ(ない|ません)|使え(ない|なく|ません|なかった)|見れ(ない|ません)|見られ(ない|ません)|聞こえ(ない|ません)|鳴ら(ない|なく)|出(ない|ません|なくな)|進ま(ない|なく)|進みません|終わら(ない|なく)|終わりません|効か(ない|なく)|消え(た|て|る|ちゃ|ました|ています)|消去され|失敗(する|した|し|します|しました|して|が)|うまく(いか|いき|動|でき|行か|行き)|上手く(いか|いき|動|でき|行か|行き)|おかし(い|く|な)|正しく(ない|表示|動|反映|計算|保存)|ずれ(る|て|た|ます)|ズレ|真っ白|真っ黒|真っ暗|ループ|再起動を繰り返|ぐるぐる|くるくる|壊れ)",
         r"(ログインでき|ログアウトされ|バグ(る|った|って)|落ちまくる|重(い|く|すぎ)て(使え|動か)|勝手に)",
+        r"(止ま(る|っ|り|らな|ら)|来(ない|なく|てない|ていない|ません|なかった)|飛ば(ない|なく)|合わ(ない|なく|ず)|見え(ない|なく|ません)|読め(ない|なく|ません)|押せ(ない|ません)|選べ(ない|ません)|消せ(ない|ません)|送れ(ない|ません)|書け(ない|ません))",
+        r"((ヒット|反応|作動|表示|同期|更新|保存|送信|起動|ロード|再生|接続|認証|反映|連携|計算|出力|読み込み|印刷|同期)(し|され)(ない|ません|なく|なかった|てない|ていない|てません))",
+        r"((て|で)しま(う|い|った)|ちゃ(う|い|った|って)|じゃ(う|い|った))",
+        r"(重(い|く|すぎ|たい)|遅(い|く|すぎ)|おっそ|激重|もっさり|カクカク|二重に|重複して|重複が|抜け(て|る|ている|てる)|再現(する|します|しました|した|手順|性)|現象|事象|症状)",
     ),
     (
         r"\b(not|no|isn'?t|wasn'?t|never) (a |an |any )?(bug|bugs|issue|issues|problem|problems|error|errors|crash|crashes)\b",
@@ -132,7 +137,7 @@ PROBLEM = IntentWords(
         r"\b(can'?t|cannot|couldn'?t) (decide|remember|sleep|stop thinking|tell if|tell whether|be bothered|afford|stand|help it|complain|ask for more)\b",
         r"\bwrong (channel|thread|place|person|room)\b",
         r"\b(fixed|solved|resolved) (the|a|this|that|my|our) (bug|crash|error|issue|problem)\b",
-        r"(問題(ありません|ない|なく|なし|無く|無い|ございません)|エラー(なく|無く|もなく|は出)|不具合(なく|無く|もなく|はなく)|バグ(ではない|じゃない|ではありません|なく)|落ち着|気が抜けない|待ちきれ|我慢できな|できないでしょうか|できないかな|できないですか|できませんか|もらえませんか|いただけませんか|くれませんか|ませんか|ないでしょうか|ないかな|忘れられない|言えない|欠かせない|手放せない|知れない|しれない|かもしれ|離れられない|止まらない|止められない|逃せない|見逃せない|飽きない)",
+        r"((つい|ついつい|思わず|ハマっ|はまっ|惚れ|笑っ|泣い|感動し|嬉しくなっ|買っ|使っ|読んで|見て|食べ|寝)(ちゃ|てしま|でしま|じゃ)|エラー(なく|無く|もなく|は出)|不具合(なく|無く|もなく|はなく)|バグ(ではない|じゃない|ではありません|なく)|落ち着|気が抜けない|待ちきれ|我慢できな|できないでしょうか|できないかな|できないですか|できませんか|もらえませんか|いただけませんか|くれませんか|ませんか|ないでしょうか|ないかな|忘れられない|言えない|欠かせない|手放せない|知れない|しれない|かもしれ|離れられない|止まらない|止められない|逃せない|見逃せない|飽きない)",
     ),
 )
 
@@ -150,9 +155,11 @@ REQUEST = IntentWords(
         r"^(clean up|generali[sz]e|pull|cancel|toggle|expand|collapse) ",
         r"^(improve|update|extend|expose|refactor|optimi[sz]e|simplify|replace|rename|remove|deprecate|migrate|convert|generate|validate|document|split|merge|unify|bump|upgrade|use|make|create|show|display|hide|return|accept|handle|prevent|avoid|warn|log|cache|reduce|increase|speed up|add|adds|added|adding|allow|allows|support|implement|enable|introduce|provide|identify|detect|skip|print|emit|pass|integrate|offer)\b",
         r"(^|[.!:;] |\] |\bplease )(add|allow|support|implement|provide|enable|expose|introduce|include|offer|make it possible|let (users|people|admins|members)|consider|bring back|integrate)\b",
-        r"\b(would|it'?d|will|that'?d) (be|love|really be) (great|nice|awesome|cool|helpful|useful|amazing|fantastic|handy|good|ideal|lovely|wonderful|perfect|a (nice|great|huge) (addition|improvement|feature))\b",
+        r"\b(would|it'?d|will|that'?d)( really| also| so| definitely)? (be|love)( really| so| super| very| incredibly| extremely)? (great|nice|awesome|cool|helpful|useful|amazing|fantastic|handy|good|ideal|lovely|wonderful|perfect|a (nice|great|huge) (addition|improvement|feature))\b",
         r"\b(i|we|i'?d|we'?d|i would|we would) (love|like) (to see|to have|to be able|it if|if|a way|an option|the (option|ability))\b",
-        r"\b(i|we) wish (there|it|you|i|we|the)\b",
+        r"\b(i|we|really|just) wish (there|it|you|i|we|the)\b|^wish (there|it|you|i|we|the)\b",
+        r"^\+1 (for|on|to)\b|\bwould it be possible\b|\bany chance (of|to|you|we|for)\b|\b(really|desperately|badly|seriously|definitely) needs?\b|\bwould love (a|an|to see|to have|the|some|it if|if)\b",
+        r"\b(could|can) (the|this) [a-z]+ (please )?(expose|support|add|allow|show|have|include|provide|offer|accept|return)\b",
         r"\b(could|can|would|will) you (please )?(add|allow|support|make|implement|provide|enable|consider|include|introduce|bring|let|give|offer)\b",
         r"\b(any|are there|is there a?n?y?) (plans?|roadmap|eta) (to|for|on)\b",
         r"\b(option|ability|setting|toggle|button) (to|for) (disable|enable|hide|show|turn|set|choose|change|customi[sz]e|export|import|add|configure|use|switch|sort|filter|skip|select|mute|pin|share|edit|save|schedule|group)\b",
@@ -161,9 +168,10 @@ REQUEST = IntentWords(
         r"\b(make|making) .{1,40} (configurable|optional|customi[sz]able|possible|easier|available)\b",
         r"\b(it|this|that) (would|could) (help|make|save)\b",
         # Japanese: wishes and requests
-        r"(して|て|で|が|を|に|く|が)(ほしい|欲しい|ほし(かった|いです|いな|いなあ|いなぁ|いんです|いのですが|いところ)|頂きたい|いただきたい|もらいたい|貰いたい|くれたら|もらえたら|いただけたら|頂けたら)",
+        r"(して|て|で|が|を|に|く|が)(ほしい|欲しい|ほし(いです|いな|いなあ|いなぁ|いんです|いのですが|いところ)|頂きたい|いただきたい|もらいたい|貰いたい|くれたら|もらえたら|いただけたら|頂けたら)",
         r"(できる|出来る|使える|選べる|見れる|見られる|変えられる|設定できる)(ように|よう)(して|になると|なったら|なれば|なると|してほしい|していただけ|お願い)",
         r"(たら|れば|と|ば)(いい|良い|よい|嬉しい|うれしい|助かる|助かります|便利|最高|ありがたい)(な|なぁ|なあ|のに|です|んだ|ですね|と思)",
+        r"((ると|えると|いと|くと|れば|たら)(助か|嬉し|うれし|ありがた|幸い)|(いただけますと|いただけると|頂けると|もらえると|くれると|してくれたら)(助か|嬉し|うれし|幸い|ありがた)|ようにな(りませんか|りますか|ると|れば|らない(か|でしょうか))|のに(な|なあ|なぁ|ー|~))",
         r"(があれば|があると|があったら|があったらいい|あったら|あると|あれば)(いい|嬉し|うれし|助か|便利|最高|ありがた)",
         r"(要望|ご要望|機能追加|追加して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|追加を(お願い|希望|検討)|対応して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|ご検討(ください|お願い|いただけ)|検討してほしい|希望します|希望です|お願いしたいです|実装して|対応予定|対応の予定|予定はありますか)",
         r"((追加|対応|実装|改善|検討|変更)(して)?(もらえ|いただけ|頂け|くれ)(ませんか|ないでしょうか|ないか)|できないでしょうか|できませんか|できないかな)",
@@ -176,7 +184,7 @@ REQUEST = IntentWords(
         r"\bsupport (team|staff|ticket|chat|agent|replied|answered|said|told)\b",
         r"\b(please )?(help|advise|let me know)\b",
         r"(返信|連絡|回答|お返事|ご連絡|ご返信|ご回答|返金)(して|を)?(ほしい|欲しい|いただきたい|ください|下さい|お願い)",
-        r"(たら|れば|ば|と)(いい|良い|よい)(ですか|でしょうか|の|か|んだろ)",
+        r"(たら|れば|ば|と)(いい|良い|よい)(ですか|でしょうか|のか|ので|のです|のでしょう|の\?|の$|か|んだろ)",
     ),
 )
 
@@ -226,6 +234,8 @@ COMPLAINT = IntentWords(
         r"\b(not happy|unhappy|not satisfied|dissatisfied|not impressed|not ok|not okay|not acceptable|very upset|upset|angry|furious|livid)\b",
         r"\b(still waiting|been waiting|waiting for (days|weeks|months|over)|nobody (replied|answered|responds|responded|helps|is helping|cares)|no one (replied|answered|responds|responded|helps|is helping|cares)|no (reply|response|answer|help) (from|yet|at all|since|after|for)|never (answered|replied|responded|got back|heard back)|haven'?t heard back|ignored|ghosted)\b",
         r"\b(too (expensive|slow|many ads|many|much|long|complicated|confusing|hard)|getting worse|used to be (better|good|great)|the old (version|design|ui|app|layout) was better|bring back the old|downgrade|hidden fees?|charged twice|double charged)\b",
+        r"\b(considering (moving|switching|leaving|cancell?ing|other (tools|options))|moving to another|switch(ing)? to (another|a competitor|something else)|painful|(asked|emailed|called|contacted|written|wrote|reported) (this )?(three|3|two|2|four|4|several|multiple|many) times|(third|fourth|fifth) (time|outage|incident)|trick(ing)? (people|us|customers)|sits? there|cancel(l?ing)? (our|my) (subscription|plan|account)|how many more times|what a mess|this is a mess)\b",
+        r"(つら(い|かった|すぎ|く)|辛(い|かった|すぎ)|限界|(解約|乗り換え|移行|他社)(を|も)?(含めて)?(検討|考え)|疲れ(た|ました|る|てき)|厳し(い|かった)|しんど(い|かった)|ストレス(です|がたまる|が溜まる|でしかない)|モヤモヤ|もやもや|テンプレ(ばかり|回答)|いつになったら|何度(も|言って)|何回(も|目)|うんざり|勘弁|ふざけ|どうにかならない|説明がつかな|信用でき|不信感)",
         r"\b(confusing|confused by|hard to (find|use|understand|navigate)|impossible to|bad|poor|poorly|horrible|clunky|ugly|misleading)\b",
         # Japanese
         r"(残念|ざんねん|イマイチ|いまいち|微妙|がっかり|ガッカリ|期待外れ|期待はずれ|期待以下|不満|最悪|失望|うんざり|ひどい|ひどかった|ひどく|酷い|酷かった|酷く|不快|不便|不親切|不愛想|無愛想|ありえない|あり得ない|許せない|腹が立|腹立|イライラ|いらいら|ムカ|むか|二度と|もう使わない|もう利用しない|解約します|お粗末|論外|ぼったくり|詐欺)",
@@ -246,7 +256,7 @@ PURCHASE = IntentWords(
     "purchase",
     "interest in buying: pricing, plans, quotes, discounts, licences (料金, 見積もり, 割引, 法人プラン)",
     (
-        r"\b(pricing|price list|price plan|quote|quotation|discount|discounts|coupon|promo code|volume licens|licens(e|es|ing) (cost|price|fee)|per seat|per user)\b",
+        r"\b(pricing|price list|price plan|quote|quotation|discount|discounts|coupon|promo code|volume licens|licens(e|es|ing) (cost|price|fee)|per seat)\b",
         r"\b(enterprise|business|team|teams|pro|premium|paid|annual|yearly|monthly|family|student|education|nonprofit|non-profit|academic|startup|volume|bulk) (plan|plans|tier|tiers|pricing|price|prices|license|licenses|licence|subscription|discount|discounts|rate|rates|deal)\b",
         r"\bhow much (is|are|does|do|would|will|for|to)\b",
         r"\b(price|prices|cost|costs) (of|for) (the |a |your |an )?(plan|plans|license|licenses|subscription|tier|upgrade|enterprise|pro|team|premium|seat|seats|service|product|app)\b",
