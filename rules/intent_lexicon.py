@@ -82,7 +82,7 @@ PROBLEM = IntentWords(
         r"\b(fail|fails|failed|failing|failure|failures)\b",
         r"\b(error|errors|errored|erroring|exception|exceptions|traceback|stacktrace|stack trace|segfault|segmentation fault|panic|panics)\b",
         r"\b(freeze|freezes|freezing|froze|frozen|hang|hangs|hanging|hung|stuck|glitch|glitches|glitchy|lag|lags|lagging|laggy)\b",
-        r"\b(timeout|timeouts|timed out|times out|infinite loop|memory leak|leaks|leaking|regression|typo|typos)\b",
+        r"\b(timeout|timeouts|timed out|times out|infinite loop|memory leaks?|leaks memory|leaking memory|regression|typo|typos)\b",
         r"\b(not|isn'?t|aren'?t|wasn'?t|weren'?t|never|no longer|stopped|stops) (be(en|ing)? )?(work|working|worked|load|loading|loaded|show|showing|shown|displaying|displayed|appearing|appear|responding|respond|syncing|sync|synced|saving|saved|save|opening|open|receiving|received|receive|updating|updated|connecting|connect|connected|starting|start|sending|sent|send|arriving|arrived|delivered|going through|gone through|recognized|recognised|accepted|processed|refunded|credited|reflected|triggered|triggering|firing|fired|possible to)\b",
         r"\b(doesn'?t|don'?t|didn'?t|won'?t|wont|will not|does not|do not|did not|can'?t|cant|cannot|couldn'?t|could not|unable to|not able to)\b( (seem|seems|appear|appears) to)?( (be able to|properly|correctly|anymore))? (work|load|show|open|start|sync|save|respond|appear|display|let|accept|recognize|recognise|connect|login|log ?in|sign ?in|access|find|see|send|receive|get|use|install|update|upgrade|download|upload|add|delete|remove|change|reset|verify|pay|transfer|withdraw|top ?up|activate|play|turn|stop|compile|build|run|boot|launch|import|export|print|render|charge|go through|arrive|update|register|link|pair|unlock|edit|create|select|click|scroll|close|exit|close|cancel)\b",
         r"\b(can'?t|cannot|can not|couldn'?t|could not|unable to|not able to|doesn'?t|does not|didn'?t|did not|won'?t|wont|will not|cann'?t) [a-z]{2,}",
@@ -137,6 +137,7 @@ PROBLEM = IntentWords(
         r"\b(can'?t|cannot|couldn'?t) (decide|remember|sleep|stop thinking|tell if|tell whether|be bothered|afford|stand|help it|complain|ask for more)\b",
         r"\bwrong (channel|thread|place|person|room)\b",
         r"\b(fixed|solved|resolved) (the|a|this|that|my|our) (bug|crash|error|issue|problem)\b",
+        r"\b(bug|crash|error|issue|problem)s? (is|are|was|were|has been|have been|got|seems|looks) (now )?(resolved|fixed|solved|gone)\b",
         r"((つい|ついつい|思わず|ハマっ|はまっ|惚れ|笑っ|泣い|感動し|嬉しくなっ|買っ|使っ|読んで|見て|食べ|寝)(ちゃ|てしま|でしま|じゃ)|エラー(なく|無く|もなく|は出)|不具合(なく|無く|もなく|はなく)|バグ(ではない|じゃない|ではありません|なく)|落ち着|気が抜けない|待ちきれ|我慢できな|できないでしょうか|できないかな|できないですか|できませんか|もらえませんか|いただけませんか|くれませんか|ませんか|ないでしょうか|ないかな|忘れられない|言えない|欠かせない|手放せない|知れない|しれない|かもしれ|離れられない|止まらない|止められない|逃せない|見逃せない|飽きない)",
     ),
 )
@@ -173,7 +174,7 @@ REQUEST = IntentWords(
         r"(たら|れば|と|ば)(いい|良い|よい|嬉しい|うれしい|助かる|助かります|便利|最高|ありがたい)(な|なぁ|なあ|のに|です|んだ|ですね|と思)",
         r"((ると|えると|いと|くと|れば|たら)(助か|嬉し|うれし|ありがた|幸い)|(いただけますと|いただけると|頂けると|もらえると|くれると|してくれたら)(助か|嬉し|うれし|幸い|ありがた)|ようにな(りませんか|りますか|ると|れば|らない(か|でしょうか))|のに(な|なあ|なぁ|ー|~))",
         r"(があれば|があると|があったら|があったらいい|あったら|あると|あれば)(いい|嬉し|うれし|助か|便利|最高|ありがた)",
-        r"(要望|ご要望|機能追加|追加して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|追加を(お願い|希望|検討)|対応して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|ご検討(ください|お願い|いただけ)|検討してほしい|希望します|希望です|お願いしたいです|実装して|対応予定|対応の予定|予定はありますか)",
+        r"(要望|ご要望|機能追加|追加して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|追加を(お願い|希望|検討)|対応して(ほしい|欲しい|ください|下さい|いただけ|もらえ)|ご検討(ください|お願い|いただけ)|検討してほしい|希望します|希望です|実装して|対応予定|対応の予定|予定はありますか)",
         r"((追加|対応|実装|改善|検討|変更)(して)?(もらえ|いただけ|頂け|くれ)(ませんか|ないでしょうか|ないか)|できないでしょうか|できませんか|できないかな)",
         r"(機能|オプション|設定|ボタン)(が|も)?(ほしい|欲しい|あれば|あると|あったら)",
     ),
@@ -209,7 +210,6 @@ PRAISE = IntentWords(
         r"(文句(なし|無し|のつけよう|ない|のない)|不満(は|も|な)?(ない|なし|無い|無し|ありません|ございません)|言うこと(なし|無し|ない)|申し分(ない|なし|無い|ありません)|問題なく(快適|過ごせ|使え|利用))",
         r"(静か(で|です|でした|な|だった)|広(い|くて|かった)|贅沢|満喫|堪能|楽(でした|です|だった|ちん)|ゆっくり(でき|休め|過ごせ|くつろ)|くつろ(げ|ぎ)|居心地(が|の)?(良|よ|いい)|心地(よ|良|いい)|感心|気持ちよ|気持ち良|温か(い|く)|あたたか(い|く)|暖か(い|く)|行き届|笑顔(で|が素敵|が素晴))",
         r"((また|次回|次も|今度|ぜひ|是非|絶対|機会があれば).{0,15}(たい|ます|ましょう|ですね)|もう一(泊|度|回)(したかった|したい|来たい|行きたい))",
-        r"(ありがとうございました|感謝しています|感謝してます)",
         r"(良|よ)(かった|かったです|い(です|と思|!|。|$)|く(て|、)|き|さ)|良い|いい(です|感じ|ね|ですね|!|。|$|と思|サービス|アプリ|商品|宿|ホテル|部屋|雰囲気|景色)",
         r"(満足|大満足|快適|便利|重宝|助か(る|り|った|っ)|おすすめ|オススメ|おススメ|お勧め|お薦め|おすすめ|勧め|薦め|すすめ|気に入|お気に入り|大好き|好きです|好き!|嬉し|うれし|楽し(い|かった|く|め|み)|素敵|すてき|ステキ|丁寧|親切|優し(い|かった|く)|やさし(い|かった|く)|綺麗|きれい|キレイ|清潔|美味し|おいし|美味い|うまかった|旨い|使いやす|わかりやす|分かりやす|見やす|読みやす|スムーズ|広々|充実|リーズナブル|お手頃|安心|癒さ|癒や|癒し|完璧|優秀|さすが|流石|また(利用|使い|来|泊まり|行き|お願い)した?い|リピート|推せる|推し|一押し|イチオシ|お得|とても良|すごく良|すごい|すごかった|凄い|凄かった)",
     ),
@@ -242,7 +242,7 @@ COMPLAINT = IntentWords(
         r"(悪(い|かった|く|さ)|汚(い|かった|く|れ)|狭(い|かった|く|すぎ)|うるさ(い|かった|く)|臭(い|かった|く)|古(かった|さ|すぎ)|暗(かった|すぎ)|遅(い|かった|く|すぎ)|高(すぎ|かった割|い割)|割高|狭苦し|騒音|カビ|ほこり|ホコリ|虫が|傷だらけ|傷が|汚れ|破損|壊れていた|待たされ|待たせ|放置され)",
         r"((美味し|おいし|良|よ|うま|使いやす|わかりやす|分かりやす|楽し|嬉し|うれし|優し|やさし)く(は|も)?(な(い|かった|く)|ありませ)|不味|まず(い|かった)|(清潔|快適|便利|丁寧|親切|満足|綺麗|きれい)(感)?(が|も|は)?(な(い|かった|し)|無(い|かった|し)|ありませ|できな|出来な|できませ)|(ほし|欲し)かった|(した|する|やった)(ほう|方)が(良|よ|いい))",
         r"((が|も)(無|な)(い|かった|し|く)|(が|も)ありません(でした)?|^(ただ|ただし|しかし|でも|けど|残念ながら|唯一|強いて言えば|強いて言うなら|あえて言うなら)(、|,| )|(問題|難点|欠点|不満|残念|マイナス)(は|なのは|だったのは|な点|点は)|あきれ|呆れ|参りました|戸惑|気まず|嫌な(思い|気分|感じ)|不安(です|でした|になり|が残)|難点|欠点|減点|改善(を|して|が必要|の余地|してほしい|してください|すべき|を期待|をお願い)|[かさたなまらわがば]され(た|ました|て|る))",
-        r"(もう少し|もうちょっと|もう一歩|もうひとつ|もうひと|物足りな|気にな(る|った|りました|ります)|残念な|いただけな|頂けな|ガッカリ|面倒|めんどう|めんどくさ|使いにく|わかりにく|分かりにく|見にく|読みにく|使いづら|分かりづら|わかりづら|困(る|った|って|りま)|迷惑|返事(が)?(こない|来ない|ない|ありません)|返信(が)?(こない|来ない|ない|ありません)|連絡(が)?(こない|来ない|ない|ありません)|対応(が)?(悪|遅|ひど|酷)|態度(が)?(悪|ひど)|前の(バージョン|方|ほう|デザイン|仕様|UI)(が|の方が|のほうが)|元に戻して|戻してほしい|改悪)",
+        r"(もう少し|もうちょっと|もう一歩|もうひとつ|もうひと|物足りな|気にな(った|りました)(点|こと|のは)|残念な|いただけな|頂けな|ガッカリ|面倒|めんどう|めんどくさ|使いにく|わかりにく|分かりにく|見にく|読みにく|使いづら|分かりづら|わかりづら|困(る|った|って|りま)|迷惑|返事(が)?(こない|来ない|ない|ありません)|返信(が)?(こない|来ない|ない|ありません)|連絡(が)?(こない|来ない|ない|ありません)|対応(が)?(悪|遅|ひど|酷)|態度(が)?(悪|ひど)|前の(バージョン|方|ほう|デザイン|仕様|UI)(が|の方が|のほうが)|元に戻して|戻してほしい|改悪)",
     ),
     (
         r"\b(not|never|wasn'?t|isn'?t|no) (a |too |that |so |at all )?(disappoint|disappointed|disappointing|bad|terrible|awful|frustrating|annoying|confusing)\b",
@@ -272,6 +272,18 @@ PURCHASE = IntentWords(
     ),
 )
 
+THANKS = IntentWords(
+    "thanks",
+    "thanks and gratitude (ありがとうございました, thank you so much for ...)",
+    (
+        r"\b(thank you|thanks|many thanks|big thanks|huge thanks) (so much |a lot |again )?(for (building|making|creating|this|the|such|your|everything|all))\b",
+        r"(ありがとうございました|感謝しています|感謝してます|感謝しかない|お礼を言いたい|お礼申し上げ)",
+    ),
+    (
+        r"\bthanks? (you )?in advance\b|(よろしくお願い|お時間いただき|ご協力|ご回答|ご返信|お返事|ご連絡)(いただき)?(ありがとうございました)",
+    ),
+)
+
 RESOLVED = IntentWords(
     "resolved",
     "the matter is settled: solved, works now, never mind (解決しました, 直りました)",
@@ -288,4 +300,4 @@ RESOLVED = IntentWords(
     ),
 )
 
-LEXICON: tuple[IntentWords, ...] = (QUESTION, PROBLEM, REQUEST, PRAISE, COMPLAINT, PURCHASE, RESOLVED)
+LEXICON: tuple[IntentWords, ...] = (QUESTION, PROBLEM, REQUEST, PRAISE, THANKS, COMPLAINT, PURCHASE, RESOLVED)
