@@ -38,7 +38,14 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from adapters.teams.sink import TeamsSink
 from bot.chat.actions import apply_action
-from bot.chat.commands import CommandContext, CommandReply, is_admin, is_command, is_slow, run_command
+from bot.chat.commands import (
+    CommandContext,
+    CommandReply,
+    addressed_as_command,
+    is_admin,
+    is_slow,
+    run_command,
+)
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.pipeline.outbox import backoff
@@ -179,12 +186,9 @@ class TeamsBot(TeamsActivityHandler):
             self.app.worker.wake()
 
     def _is_command(self, raw: dict[str, Any], msg: InboundMessage) -> bool:
-        """A message that @mentions kakehashi is a command, unless it is a post in a community
-        channel that asks nothing (``@kakehashi the export crashes``): without the RSC permission
-        Teams delivers only messages that mention the bot, and those are the community's posts."""
-        if not convert.mentions_bot(raw):
-            return False
-        return is_command(msg.text) or not self.app.rules.current.is_source(msg)
+        return addressed_as_command(
+            msg.text, mentions_bot=convert.mentions_bot(raw), in_source=self.app.rules.current.is_source(msg)
+        )
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         raw = self._raw(turn_context)
