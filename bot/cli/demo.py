@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.local import JsonlSink
+from bot.cli.invocation import command_prefix
 from bot.core.domain import InboundMessage
 from bot.core.texts import t, tag_label
 from bot.reports.periods import week_of
@@ -135,7 +136,8 @@ async def _replay(
     console.print(t(locale, "demo.outfile", path=posts_file))
     # The other commands read DATABASE_URL (default ./kakehashi.db), not the demo's file, and the
     # sample's dates are fixed: say both, so `stats` and `recap` show the demo's community.
-    console.print(t(locale, "demo.explore", url=db_url, period=period.label), highlight=False, soft_wrap=True)
+    explore = t(locale, "demo.explore", url=db_url, period=period.label, cmd=command_prefix())
+    console.print(explore, highlight=False, soft_wrap=True)
     return {
         "messages": stats["messages"],
         "items": stats["items"],

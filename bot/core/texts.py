@@ -94,8 +94,8 @@ JA: dict[str, str] = {
     "demo.summary": "{messages}件を保存、{items}件を{departments}部門へ、投稿{posts}件（{skipped}件は対象外）",
     "demo.accuracy": "ルールの一致率（サンプルの期待値との比較）: {hit}/{total}（{pct}%）",
     "demo.outfile": "各部門への投稿: {path}",
-    "demo.explore": "デモのデータを見るには: DATABASE_URL={url} kakehashi stats"
-    "（recap --period {period}、outbox list も）",
+    "demo.explore": "デモのデータを見るには:\n  DATABASE_URL={url} {cmd} stats\n"
+    "  DATABASE_URL={url} {cmd} recap --period {period}",
     # recaps, agendas, charts (bot/reports/recap.py, bot/reports/agenda.py, bot/reports/report.py, bot/reports/chart.py)
     "period.range": "{first}〜{last}",
     "report.continued": "{heading}（続き）",
@@ -256,8 +256,8 @@ EN: dict[str, str] = {
     "{posts} posts ({skipped} not routed)",
     "demo.accuracy": "Rule agreement with the sample's expected departments: {hit}/{total} ({pct}%)",
     "demo.outfile": "Posts per department: {path}",
-    "demo.explore": "Explore the demo's data: DATABASE_URL={url} kakehashi stats "
-    "(also recap --period {period}, outbox list)",
+    "demo.explore": "Explore the demo's data:\n  DATABASE_URL={url} {cmd} stats\n"
+    "  DATABASE_URL={url} {cmd} recap --period {period}",
     # recaps, agendas, charts (bot/reports/recap.py, bot/reports/agenda.py, bot/reports/report.py, bot/reports/chart.py)
     "period.range": "{first} – {last}",
     "report.continued": "{heading} (continued)",

@@ -31,7 +31,8 @@ routes:
 
 def test_demo_end_to_end(tmp_path: Path) -> None:
     """The first README command's last step, in a fresh directory, as a subprocess."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "160"}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "80"}
+    env["PATH"] = "/usr/bin:/bin"  # as right after `pip install` into a venv: kakehashi is not on PATH
     env.pop("KAKEHASHI_RULES", None)
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "demo"],
@@ -56,8 +57,10 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "kakehashi-demo.db").exists()
     # The demo says how to look at its data: the next command a user copies reads the demo's file
     # (not the default ./kakehashi.db) and the recap period is the sample's last week.
-    assert "DATABASE_URL=sqlite:///kakehashi-demo.db kakehashi stats" in result.stdout
-    assert "recap --period 2026-11-16..2026-11-22" in result.stdout
+    venv_script = Path(sys.executable).parent / "kakehashi"
+    command = str(venv_script) if venv_script.exists() else "kakehashi"
+    assert f"DATABASE_URL=sqlite:///kakehashi-demo.db {command} stats" in result.stdout
+    assert f"{command} recap --period 2026-11-16..2026-11-22" in result.stdout
     stats = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "stats", "--json"],
         cwd=tmp_path,
