@@ -75,7 +75,8 @@ main.add_command(teams_manifest_command)
     "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
 )
 @click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help="Where posts are written.")
-def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Every item, every unmatched message and the recaps.")
+def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
     from bot.settings import bundled_rules_path
@@ -84,7 +85,9 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     path = Path(rules_path) if rules_path else bundled_rules_path()
     console = Console()
     result = _run(
-        lambda: run_demo(rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console)
+        lambda: run_demo(
+            rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console, verbose=verbose
+        )
     )
     if result["dead"]:
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
