@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.doctor import doctor_command
 from bot.cli.imports import import_group
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
@@ -65,6 +66,7 @@ main.add_command(rules_group)
 main.add_command(import_group)
 main.add_command(stats_command)
 main.add_command(teams_manifest_command)
+main.add_command(doctor_command)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")
@@ -109,6 +111,7 @@ async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
     from bot.runtime.app import App
+    from bot.runtime.server import NO_PLATFORM
 
     log = logging.getLogger("kakehashi")
     app = await App.build(settings)
@@ -117,6 +120,8 @@ async def _serve(settings: Settings) -> None:
     listening = [p.name for p in app.plugins if p.name != "scheduler"]
     for hint in settings.missing_for_platforms():
         log.log(logging.INFO if listening else logging.WARNING, "not configured: %s", hint)
+    if not listening:
+        log.warning("%s; /healthz reports degraded", NO_PLATFORM)
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from bot.core import setup_texts
+
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
     "tag.idea": "機能要望",
@@ -368,6 +370,8 @@ EN: dict[str, str] = {
     "agenda.carried.one": "**Carried over: {count}** (oldest 1 day)",
 }
 
+JA.update(setup_texts.JA)  # doctor and init
+EN.update(setup_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

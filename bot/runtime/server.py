@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.server")
 
 APP_KEY: web.AppKey[App] = web.AppKey("kakehashi_app")
+# Degraded, not down (still 200): the process works, it just has nothing to listen to.
+NO_PLATFORM = (
+    "no platform configured: set SLACK_BOT_TOKEN, MICROSOFT_APP_ID, DISCOURSE_URL or "
+    "KAKEHASHI_INBOUND_SECRET (kakehashi init, then kakehashi doctor)"
+)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -26,11 +31,16 @@ async def healthz(request: web.Request) -> web.Response:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
         return web.json_response({"status": "error", "database": str(exc)}, status=503)
+    platforms = [plugin.name for plugin in app.plugins]
+    reasons = []
+    if not [name for name in platforms if name != "scheduler"]:
+        reasons.append(NO_PLATFORM)
     return web.json_response(
         {
-            "status": "ok",
+            "status": "degraded" if reasons else "ok",
             "rules": app.rules.current.digest[:12],
-            "platforms": [plugin.name for plugin in app.plugins],
+            "platforms": platforms,
+            **({"reasons": reasons} if reasons else {}),
         }
     )
 
