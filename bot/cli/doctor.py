@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from bot.cli.diagnose import Doctor, Finding
+from bot.cli.errors import run, user_errors
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import ENV_FILE, read_env_file, rules_path_from_env
@@ -84,9 +85,10 @@ def print_findings(console: Console, locale: str, findings: list[Finding]) -> No
 def doctor_command() -> None:
     """Check every setting, each platform's credentials and scopes, that the bot is in each channel
     of rules.yaml, the rules and the database.  Exit code 1 when anything is wrong."""
-    env = {**read_env_file(ENV_FILE), **os.environ}
+    with user_errors():  # a .env that cannot be read
+        env = {**read_env_file(ENV_FILE), **os.environ}
     locale = _locale(env)
-    findings = asyncio.run(diagnose(env, locale))
+    findings = run(lambda: diagnose(env, locale))
     print_findings(Console(highlight=False), locale, findings)
     if any(f.level == "fail" for f in findings):
         raise SystemExit(1)

@@ -38,8 +38,15 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from adapters.teams.sink import TeamsSink
 from bot.chat.actions import apply_action
-from bot.chat.commands import CommandContext, CommandReply, is_admin, is_command, is_slow, run_command
-from bot.core.domain import InboundMessage
+from bot.chat.commands import (
+    CommandContext,
+    CommandReply,
+    addressed_as_command,
+    is_admin,
+    is_slow,
+    run_command,
+)
+from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.pipeline.outbox import backoff
 from bot.platforms.teams.directory import TeamsDirectory
@@ -179,12 +186,9 @@ class TeamsBot(TeamsActivityHandler):
             self.app.worker.wake()
 
     def _is_command(self, raw: dict[str, Any], msg: InboundMessage) -> bool:
-        """A message that @mentions kakehashi is a command, unless it is a post in a community
-        channel that asks nothing (``@kakehashi the export crashes``): without the RSC permission
-        Teams delivers only messages that mention the bot, and those are the community's posts."""
-        if not convert.mentions_bot(raw):
-            return False
-        return is_command(msg.text) or not self.app.rules.current.is_source(msg)
+        return addressed_as_command(
+            msg.text, mentions_bot=convert.mentions_bot(raw), in_source=self.app.rules.current.is_source(msg)
+        )
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         raw = self._raw(turn_context)
@@ -212,27 +216,24 @@ class TeamsBot(TeamsActivityHandler):
         convert.require(raw, "conversation.id", "from.id")
         conversation = raw["conversation"]["id"]
         sender = raw["from"]
-        rules = self.app.rules.current
         # Names this event for the card refresh it causes (a resend refreshes once).  ``id`` is
         # optional in the Activity schema: without one, every event is new (a refresh too many
         # is harmless; a refresh skipped would leave a stale vote count on the card).
         event_id = raw.get("id") or uuid.uuid4().hex
         for event in convert.reactions(raw):
-            repost_id = convert.remote_id(conversation, event.message_id)
-            on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
-            target = repost_id if on_repost else convert.message_key(conversation, event.message_id)
-            names = convert.reaction_names(event.reaction)
-            emoji = next((n for n in names if rules.reaction_for(n, on_routed=on_repost)), names[0])
             result = await self.app.dispatcher.handle_reaction(
-                platform=convert.PLATFORM,
-                target=target,
-                emoji=emoji,
-                user_id=str(sender["id"]),
-                user_name=str(sender.get("name") or sender["id"]),
-                added=event.added,
-                stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
+                ReactionEvent(
+                    platform=convert.PLATFORM,
+                    message_key=convert.message_key(conversation, event.message_id),
+                    remote_id=convert.remote_id(conversation, event.message_id),
+                    emoji_names=tuple(convert.reaction_names(event.reaction)),
+                    user_id=str(sender["id"]),
+                    user_name=str(sender.get("name") or sender["id"]),
+                    added=event.added,
+                    stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
+                )
             )
-            log.info("teams reaction %s on %s: %s", event.reaction, target, result)
+            log.info("teams reaction %s on %s: %s", event.reaction, event.message_id, result)
         self.app.worker.wake()
 
     # -- card actions ------------------------------------------------------------------------
