@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.core.errors import SettingsError
 from bot.platforms import webhook as inbound_plugin
 from bot.runtime.app import App
-from bot.runtime.server import APP_KEY
+from bot.runtime.server import APP_KEY, NO_PLATFORM
 from bot.settings import Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
@@ -255,7 +255,8 @@ async def test_healthz_is_degraded_with_the_reason_while_a_problem_is_reported(c
     body = await health.json()
     assert (body["status"], body["problems"]) == (
         "degraded",
-        ["rules.yaml sources: Slack channel #gone not found"],
+        [NO_PLATFORM, "rules.yaml sources: Slack channel #gone not found"],
     )
     app.services.health.clear("slack:")
-    assert (await (await client.get("/healthz")).json())["status"] == "ok"
+    after = await (await client.get("/healthz")).json()
+    assert (after["status"], after["problems"]) == ("degraded", [NO_PLATFORM])  # this client has no platform
