@@ -268,6 +268,7 @@ async def test_notice_replies_in_a_thread_by_message_key(bot: SlackBot) -> None:
 
 
 async def test_channel_names_are_resolved_across_pages_and_cached(bot: SlackBot) -> None:
+    bot.fake.calls.clear()  # start-up's check of rules.yaml lists the channels with its own cache
     await enqueue(bot, "notice", {"markdown": "one"}, destination="slack:#random", key="n1")
     await enqueue(bot, "notice", {"markdown": "two"}, destination="slack:random", key="n2")
     assert await bot.app.worker.run_once() == {"sent": 2}
