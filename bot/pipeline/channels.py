@@ -17,13 +17,10 @@ class ChannelIds:
     def __init__(self) -> None:
         self._configured: dict[tuple[str, str], str] = {}
 
-    def follow(self, platform: str, channel_id: str, configured: str) -> None:
-        """Posts in ``channel_id`` count as posted in ``configured`` (a name in rules.yaml)."""
-        self._configured[(platform, channel_id)] = configured
-
-    def forget(self, platform: str) -> None:
-        for key in [k for k in self._configured if k[0] == platform]:
-            del self._configured[key]
+    def replace(self, platform: str, followed: dict[str, str]) -> None:
+        """The whole set of ``platform``'s followed channels (id -> configured name), at once."""
+        kept = {k: v for k, v in self._configured.items() if k[0] != platform}
+        self._configured = kept | {(platform, cid): name for cid, name in followed.items()}
 
     def configured(self, platform: str, channel_id: str) -> str | None:
         return self._configured.get((platform, channel_id))

@@ -45,6 +45,7 @@ class SlackChecks:
         self.channels = channels
         self.admin_ids: frozenset[str] = frozenset()
         self.lookup = directory
+        self._followed: dict[str, str] = {}
 
     async def run(self, rules: RuleSet) -> None:
         """Check everything rules.yaml names on Slack; problems go to the log and ``/healthz``.
@@ -87,13 +88,14 @@ class SlackChecks:
         self.admin_ids = frozenset(resolved)
 
     async def _channels(self, rules: RuleSet) -> None:
-        self.channels.forget(PLATFORM)
+        self._followed = {}
         places = [("source", s.channel) for s in rules.sources if s.platform == PLATFORM]
         places += [("department", d.channel) for d in sorted(rules.department_destinations(), key=str)]
         for kind, written in places:
             if written == "*" or GLOB.search(written):
                 continue
             await self._channel(kind, written)
+        self.channels.replace(PLATFORM, self._followed)  # at once: no moment without the renamed ones
 
     async def _channel(self, kind: str, written: str) -> None:
         what = "source" if kind == "source" else "department channel"
@@ -105,7 +107,7 @@ class SlackChecks:
         ref = None if looks_like_id(written) else await self.store.get_ref(REF_PLATFORM, name_key(written))
         now = await self.lookup.channel(ref.conversation_id) if ref is not None else None
         if now is not None:  # renamed since kakehashi last saw it by that name
-            self.channels.follow(PLATFORM, now.id, written)
+            self._followed[now.id] = written  # posts there count as posted in ``written``
             self.directory.learn(written, now.id)
             self.health.report(
                 f"slack:{kind}:{name_key(written)}",
