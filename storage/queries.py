@@ -38,6 +38,15 @@ class QueryStore(StoreBase):
                 stmt = stmt.where(Item.department == department)
             return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
 
+    async def messages_by_id(self, ids: Sequence[int]) -> list[Message]:
+        """Stored messages with these ids (any order; unknown ids are left out)."""
+        found: list[Message] = []
+        async with self.sessions() as session:
+            for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+                chunk = ids[start : start + 500]
+                found.extend((await session.scalars(select(Message).where(Message.id.in_(chunk)))).all())
+        return found
+
     async def reply_counts(self, keys: Sequence[str]) -> dict[str, int]:
         if not keys:
             return {}

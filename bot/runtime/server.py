@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.server")
 
 APP_KEY: web.AppKey[App] = web.AppKey("kakehashi_app")
+# Degraded, not down (still 200): the process works, it just has nothing to listen to.
+NO_PLATFORM = (
+    "no platform configured: set SLACK_BOT_TOKEN, MICROSOFT_APP_ID, DISCOURSE_URL or "
+    "KAKEHASHI_INBOUND_SECRET (kakehashi init, then kakehashi doctor)"
+)
 
 
 HEALTH_BUDGET = 2.0  # seconds the database gets to answer a read and a write
@@ -56,6 +61,8 @@ async def healthz(request: web.Request) -> web.Response:
     if problem is not None:
         return web.json_response({**body, "status": "error", "database": problem}, status=503)
     problems = app.services.health.problems()
+    if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
+        problems.insert(0, NO_PLATFORM)
     if problems:
         body.update(status="degraded", problems=problems)
     return web.json_response(body)
