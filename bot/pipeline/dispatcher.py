@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
 from bot.core.texts import t
+from bot.pipeline.channels import ChannelIds
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from rules import Match, ReactionRule, RuleSet
@@ -74,6 +75,7 @@ class Dispatcher:
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
+        self.channels = ChannelIds()
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -82,7 +84,11 @@ class Dispatcher:
     def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
         if msg.author_id in self.self_ids:
             return "own post"
-        return channel_ignore_reason(rules, msg)
+        return channel_ignore_reason(rules, self.channels.as_configured(msg))
+
+    def is_source(self, msg: InboundMessage) -> bool:
+        """Whether the rules listen where ``msg`` was posted (a renamed channel by its old name)."""
+        return self.rules.current.is_source(self.channels.as_configured(msg))
 
     async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
         """Classify and store a community message with its outbox rows, once."""
@@ -92,7 +98,7 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
-        matches = rules.classify(msg)
+        matches = rules.classify(self.channels.as_configured(msg))
         result = await self.store.record_inbound(
             msg, routings_for(matches), destinations(rules), repost=repost
         )
@@ -116,7 +122,8 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
-        matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
+        ignored = self._ignore_reason(rules, msg)
+        matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
         new_items = await self.store.record_edit(
             msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
         )

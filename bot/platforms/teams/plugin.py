@@ -21,6 +21,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from adapters.teams.sink import TeamsSink
+from bot.chat.admins import is_user_id
 from bot.core.domain import Sink
 from bot.core.errors import PayloadError, SettingsError
 from bot.core.texts import t
@@ -30,6 +31,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
+    from rules import RuleSet
 
 log = logging.getLogger("kakehashi.teams")
 
@@ -139,7 +141,21 @@ class TeamsPlugin:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    def _check_admins(self, rules: RuleSet) -> None:
+        """Teams matches admins by user id or AAD object id; a name in ``admins`` is reported."""
+        self.app.health.clear("teams:admin:")
+        for entry in rules.admins:
+            if not is_user_id(entry):
+                self.app.health.report(
+                    f"teams:admin:{entry}",
+                    f"rules.yaml admins: {entry!r} is not a Teams user id or AAD object id, so it makes "
+                    "nobody an admin on Teams (display names are not unique); write the AAD object id "
+                    "(Entra ID → Users → Object ID)",
+                )
+
     async def start(self) -> None:
+        self._check_admins(self.app.rules.current)
+        self.app.rules.on_reload(self._check_admins)
         if not self.authenticated:
             log.warning(
                 "!!! TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev. Anyone who can "
