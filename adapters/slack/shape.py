@@ -107,11 +107,17 @@ def _check(node: dict[str, Any], where: str, depth: int = 0) -> None:
                     _check(entry, f"{path}[{index}]", depth + 1)
 
 
-def check_body(body: Any) -> dict[str, Any]:
+def check_body(body: Any, what: str = "body") -> dict[str, Any]:
     """``body`` when it is shaped like a Slack payload; else ``PayloadError`` naming the field."""
     if not isinstance(body, dict):
-        raise PayloadError(f"body: expected an object, got {type(body).__name__}")
+        raise PayloadError(f"{what}: expected an object, got {type(body).__name__}")
     _check(body, "")
+    if body.get("type") in ("block_actions", "interactive_message"):  # Bolt reads body["actions"][0]
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            raise PayloadError("actions: expected at least one action")
+    if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
+        raise PayloadError("event: expected an object")
     return body
 
 
@@ -131,5 +137,5 @@ def parse(raw: str, content_type: str | None) -> dict[str, Any]:
         raise PayloadError(f"body: not a form ({exc})") from None
     if "payload" in raw:
         payload = dict(fields).get("payload")
-        return {} if payload is None else check_body(parse_json(payload, what="payload"))
+        return {} if payload is None else check_body(parse_json(payload, what="payload"), "payload")
     return check_body(dict(fields))

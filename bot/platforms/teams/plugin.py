@@ -18,8 +18,10 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector.auth import AuthenticateRequestResult
 
+from adapters.teams.shape import check_activity
 from adapters.teams.sink import TeamsSink
 from bot.core.domain import Sink
 from bot.core.errors import AuthenticationError, PayloadError, SettingsError
@@ -101,10 +103,16 @@ class TeamsPlugin:
         body = parse_json_object(await read_body(request))
         if not isinstance(body.get("type"), str) or not body["type"]:
             raise PayloadError("expected an Activity object with a type")
+        check_activity(body)
         try:  # what CloudAdapter.process does; a bad field there would be a 500
             activity = Activity().deserialize(body)
         except Exception as exc:
             raise PayloadError(f"malformed Activity: {exc}") from None
+        if body.get("channelData") is not None:
+            try:  # botbuilder's Teams handlers read it later, the same way
+                TeamsChannelData().deserialize(body["channelData"])
+            except Exception as exc:
+                raise PayloadError(f"channelData: malformed: {exc}") from None
         auth = await self._authenticate(activity, request.headers.get("Authorization", ""))
         token = INBOUND_JSON.set(body)
         try:
