@@ -42,8 +42,11 @@ def repost_key(message: Message, department: str, destination: Destination) -> s
 def refused(exc: BaseException) -> UnstorableMessageError | None:
     """The database (or its driver) refused this message's values; None for any other failure
     (a lost connection, a lock timeout: those are retried by the platform, not quarantined)."""
-    if isinstance(exc, DataError | UnicodeError):
-        return UnstorableMessageError(f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+    # SQLSTATE class 22 is "data exception" (PostgreSQL); drivers do not always map it to DataError
+    data_exception = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "").startswith("22")
+    if isinstance(exc, DataError | UnicodeError) or data_exception:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        return UnstorableMessageError(f"DataError: {reason}")
     if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):  # a bind value failed
         return UnstorableMessageError(f"{type(exc.orig).__name__}: {str(exc.orig)[:300]}")
     return None
@@ -98,7 +101,7 @@ class InboundStore(StoreBase):
                 if existing is None:
                     raise
                 return RecordResult(created=False, message_id=existing)
-            except (StatementError, UnicodeError) as exc:
+            except (StatementError, UnicodeError) as exc:  # DBAPIError is a StatementError
                 problem = refused(exc)
                 if problem is None:
                     raise

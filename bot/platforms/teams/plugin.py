@@ -26,6 +26,7 @@ from adapters.teams.sink import TeamsSink
 from bot.core.domain import Sink
 from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.payload import parse_json_object
+from bot.core.storable import clean_json
 from bot.core.texts import t
 from bot.platforms.http import read_body
 from bot.platforms.teams.bot import INBOUND_JSON, TeamsBot
@@ -100,7 +101,8 @@ class TeamsPlugin:
             raise AuthenticationError("missing Authorization header")
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise PayloadError("expected Content-Type: application/json")
-        body = parse_json_object(await read_body(request))
+        # NUL and lone surrogates out at once: they would fail in URLs and names sent back to Teams
+        body = clean_json(parse_json_object(await read_body(request)))
         if not isinstance(body.get("type"), str) or not body["type"]:
             raise PayloadError("expected an Activity object with a type")
         check_activity(body)
@@ -129,6 +131,9 @@ class TeamsPlugin:
         """botbuilder's own token validation; any failure of it is a 401, never a 500."""
         try:
             return await self.adapter.bot_framework_authentication.authenticate_request(activity, header)
+        except PermissionError as exc:  # botbuilder's "not valid" (an OSError, unlike the ones below)
+            log.info("Teams token refused by botbuilder: %s", exc)
+            raise AuthenticationError("invalid Bot Framework token") from None
         except OSError as exc:  # requests' errors: botbuilder fetches Bot Framework's signing keys
             # A token that cannot be verified is not a valid one: 401, never processed.  The
             # operator learns the real cause from this log line.
