@@ -19,7 +19,7 @@ from tests.fuzz.conftest import Endpoints, discourse_headers, inbound_headers, s
 from tests.slack.conftest import COMMUNITY
 
 EXAMPLES = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
