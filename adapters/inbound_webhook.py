@@ -70,6 +70,8 @@ def check_signature(
         sent = math.nan
     if not math.isfinite(sent):  # "nan" compares false with everything: it would skip the check
         return "X-Kakehashi-Timestamp: expected unix seconds"
+    if not math.isfinite(sent):  # nan compares false with everything: it would pass the check below
+        return "X-Kakehashi-Timestamp: expected unix seconds"
     if abs(now - sent) > MAX_SKEW:
         return "X-Kakehashi-Timestamp: older than 5 minutes (or in the future)"
     if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):

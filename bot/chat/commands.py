@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from adapters.slack import convert as slack_convert
+from adapters.links import message_key_end
 from bot.core.domain import InboundMessage
 from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
@@ -103,6 +103,15 @@ def is_command(text: str) -> bool:
     if name == "rules":
         return len(words) > 1 and unicodedata.normalize("NFKC", words[1]).casefold() == "test"
     return name in COMMANDS
+
+
+def addressed_as_command(text: str, *, mentions_bot: bool, in_source: bool) -> bool:
+    """Whether a channel message that may @mention kakehashi is a command (answered) or a post
+    (routed), for every platform whose commands are @mentions: a command when it mentions the bot
+    and asks something, or mentions it anywhere but a community channel. ``@kakehashi the export
+    crashes`` in a community channel is a post: without the RSC permission Teams delivers only
+    messages that mention the bot, and those are the community's posts."""
+    return mentions_bot and (is_command(text) or not in_source)
 
 
 def is_slow(text: str) -> bool:
@@ -293,10 +302,32 @@ def _clean_link(raw: str) -> str:
 async def find_message_by_link(app: Services, link: str) -> Message | None:
     """The stored post a link points at: its stored link, else (Slack) the channel and ts it names."""
     found = await app.store.message_by_link(link)
-    ref = slack_convert.archive_ref(link) if found is None else None
-    if ref is not None:
-        found = await app.store.message_by_key_end(slack_convert.PLATFORM, f":{ref[0]}:{ref[1]}")
+    named = message_key_end(link) if found is None else None
+    if named is not None:
+        found = await app.store.message_by_key_end(*named)
     return found
+
+
+def private_departments(rules: RuleSet, message: Message) -> set[str]:
+    """Where the routes of rules.yaml may send a stored private post (invariant 4: only routes
+    with ``allow_private: true`` match private posts, and an admin's command is not such a route)."""
+    as_seen = InboundMessage(
+        platform=message.platform,
+        key=message.key,
+        channel_id=message.channel_id,
+        channel=message.channel,
+        author_id=message.author_id,
+        author=message.author,
+        text=message.text,
+        created_at=message.created_at,
+        thread_key=message.thread_key,
+        is_bot=message.is_bot,
+        link=message.link,
+        tags=tuple(message.tags or ()),
+        private=True,
+        files=tuple(message.files or ()),
+    )
+    return {department for match in rules.classify(as_seen) for department in match.departments}
 
 
 async def _route(app: Services, args: list[str], ctx: CommandContext) -> CommandReply:
@@ -318,6 +349,10 @@ async def _route(app: Services, args: list[str], ctx: CommandContext) -> Command
     message = await find_message_by_link(app, link)
     if message is None:
         return reply(t(locale, "cmd.route.unknown_message", link=link))
+    label = rules.departments[department].label
+    if message.private and department not in private_departments(rules, message):
+        log.info("route of private %s %s to %s refused", message.platform, message.key, department)
+        return reply(t(locale, "cmd.route.private", label=label))
     items = await app.dispatcher.flag(
         platform=message.platform,
         key=message.key,
@@ -327,5 +362,4 @@ async def _route(app: Services, args: list[str], ctx: CommandContext) -> Command
         origin="command",
     )
     app.worker.wake()
-    label = rules.departments[department].label
     return reply(t(locale, "cmd.route.ok" if items else "cmd.route.already", label=label))
