@@ -250,5 +250,32 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
     click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")
 
 
+@main.command(short_help="List messages the database refused (kept in quarantine, not lost).")
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+def quarantine(limit: int) -> None:
+    """Messages the database refused even after cleaning, newest first, with the reason.
+
+    Each row keeps the whole message (``payload``, as JSON) so it can be repaired and sent again.
+    """
+
+    async def go(store: Any) -> tuple[Any, int]:
+        return await store.quarantined(limit=limit), await store.quarantine_count()
+
+    rows, count = run(lambda: _with_store(go))
+    table = Table(
+        title=f"quarantine: {count} {'message' if count == 1 else 'messages'}", title_justify="left"
+    )
+    for col in ("id", "received (UTC)", "platform", "key", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.received_at.strftime("%Y-%m-%d %H:%M:%S"), row.platform, row.key, row.reason
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=1000)
+    console.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
+from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
 from bot.pipeline.channels import ChannelIds
 from bot.pipeline.metrics import Metrics
@@ -99,9 +100,12 @@ class Dispatcher:
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
         matches = rules.classify(self.channels.as_configured(msg))
-        result = await self.store.record_inbound(
-            msg, routings_for(matches), destinations(rules), repost=repost
-        )
+        try:
+            result = await self.store.record_inbound(
+                msg, routings_for(matches), destinations(rules), repost=repost
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
             return Outcome(status="duplicate", message_id=result.message_id)
@@ -124,10 +128,27 @@ class Dispatcher:
             return await self.handle_message(msg)
         ignored = self._ignore_reason(rules, msg)
         matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
-        new_items = await self.store.record_edit(
-            msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
-        )
+        try:
+            new_items = await self.store.record_edit(
+                msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
         return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+
+    async def _quarantine(self, msg: InboundMessage, exc: UnstorableMessageError) -> Outcome:
+        """Keep a message the database refused (``kakehashi quarantine`` lists it) and answer as
+        handled: a platform retrying it would only be refused again until it gives up."""
+        row = await self.store.quarantine(msg, str(exc))
+        self.metrics.inc("kakehashi_messages_total", outcome="quarantined")
+        log.error(
+            "%s message %s refused by the database, kept in quarantine (row %d): %s",
+            msg.platform,
+            msg.key,
+            row,
+            exc,
+        )
+        return Outcome(status="quarantined", reason=str(exc))
 
     async def _on_item(
         self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str

@@ -18,15 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import blocks as bk
-from adapters.slack import convert
+from adapters.slack import convert, shape
 from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
@@ -34,8 +35,9 @@ from bot.chat.actions import apply_action
 from bot.chat.admins import is_admin, slack_ids
 from bot.chat.commands import CommandContext, CommandReply, is_slow, run_command, subcommand
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.errors import PayloadError, SettingsError
+from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.texts import t
+from bot.platforms.http import read_body
 from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
 
@@ -139,15 +141,33 @@ class SlackPlugin:
     # -- HTTP ------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """Hand the request to Bolt; a body Bolt cannot parse is 401 unsigned, else 400."""
-        raw = await request.read()
+        """Verify, parse and hand the request to Bolt: 401 unless signed and fresh, 400 for a body
+        Bolt or the listeners could not read (``adapters.slack.shape``), checked before Bolt runs."""
+        raw = await read_body(request)
         try:
-            bolt_request = await to_bolt_request(request)
-        except (ValueError, UnicodeDecodeError) as exc:
-            if self.verifier is not None and not self.verifier.is_valid_request(raw, dict(request.headers)):
-                return web.json_response({"error": "invalid signature"}, status=401)
-            log.warning("malformed Slack request: %s", exc)
-            return web.json_response({"error": f"malformed body: {exc}"}, status=400)
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # Slack signs UTF-8 text; these bytes cannot be verified
+            raise AuthenticationError(
+                "X-Slack-Signature: cannot be verified, the body is not UTF-8"
+            ) from None
+        assert self.verifier is not None  # mounted only in HTTP mode
+        try:
+            signed = self.verifier.is_valid_request(text, dict(request.headers))
+        except (ValueError, OverflowError):  # slack_sdk does int(X-Slack-Request-Timestamp)
+            signed = False
+        if not signed:
+            raise AuthenticationError("missing, stale or wrong X-Slack-Signature / X-Slack-Request-Timestamp")
+        content_type = request.headers.get("Content-Type", "").split(";")[0].strip() or None
+        shape.parse(text, content_type)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers=dict(request.headers)
+            )
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            # Bolt's own parsing (before any of our code) tripped over a shape shape.parse let through
+            raise PayloadError(
+                f"body: not shaped like a Slack request ({type(exc).__name__}: {exc})"
+            ) from None
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         if bolt_response.status == 404:  # Bolt's "unhandled request": signed, but nothing listens for it
             return self._unhandled(bolt_request.body)
