@@ -90,4 +90,4 @@ def test_a_keyword_matches_text_written_in_compatibility_capitals() -> None:
 
     rs = ruleset("- {name: bug, when: {keyword: [bug, tm]}, to: [product], tag: bug}")
     assert routed(rs, "𝐁𝐔𝐆 in the export") == [("bug", ("product",), "bug")]
-    assert routed(rs, "Kakehashi™ is great") == [("bug", ("product",), "bug")]
+    assert routed(rs, "Kakehashi ™ is great") == [("bug", ("product",), "bug")]  # a word of its own
