@@ -8,7 +8,8 @@ from storage.outbox import OutboxStore
 from storage.queries import QueryStore
 from storage.refs import RefStore
 from storage.runs import RunStore
+from storage.statuses import StatusStore
 
 
-class Store(InboundStore, OutboxStore, ItemStore, RunStore, RefStore, QueryStore):
+class Store(InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

@@ -23,6 +23,7 @@ from rules import RuleSet
 from rules.model import Goal
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
+from storage.queries import OPEN_STATUSES
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class DepartmentRecap:
 
     @property
     def open_count(self) -> int:
-        return sum(self.status_counts.get(s, 0) for s in ("open", "in_progress", "needs_decision"))
+        return sum(self.status_counts.get(s, 0) for s in OPEN_STATUSES)
 
     @property
     def done_count(self) -> int:
@@ -301,7 +302,7 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
-    order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted", ARCHIVED)
+    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "deleted", ARCHIVED)
     parts = [
         t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
         for s in order

@@ -47,7 +47,7 @@ EVENTS_PATH = "/slack/events"
 PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
-ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
+ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline)$")
 
 
 class SlackPlugin:
