@@ -14,6 +14,7 @@ from storage.models import Item
 from tests.conftest import FIXTURES, Database
 from tests.fakes.slack_api import COMMUNITY, DEPT_PRODUCT, FakeSlack
 from tests.slack.conftest import SlackBot, build_bot, event_body
+from tests.teams.conftest import connector  # noqa: F401  (the Bot Connector stand-in, for test_teams)
 
 RULES = FIXTURES / "slack" / "rules_loop.yaml"
 
