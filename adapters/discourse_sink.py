@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from adapters.discourse_client import _error_detail, retry_after_seconds
+from adapters.discourse_client import _error_detail, wait_seconds
 from bot.core.domain import Post, Receipt
 from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
 
@@ -77,7 +77,7 @@ class DiscourseSink:
         status = response.status_code
         where = f"{method} {path}: HTTP {status}{_error_detail(response)}"
         if status == 429:
-            raise RateLimitedError(where, retry_after=retry_after_seconds(response, 10.0))
+            raise RateLimitedError(where, retry_after=wait_seconds(response, 10.0))
         if status >= 500:
             raise TransientDeliveryError(where)
         if status in (401, 403):

@@ -34,7 +34,14 @@ WAITING = 5
 HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
-CLOSED = ("done", "wontfix", "deleted", "forwarded", ARCHIVED)  # archived: imported, never shown
+CLOSED = (
+    "done",
+    "declined",
+    "withdrawn",
+    "deleted",
+    "forwarded",
+    ARCHIVED,
+)  # archived: imported, never shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +116,6 @@ class DepartmentRecap:
     helpers: list[tuple[str, int]] = field(default_factory=list)
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
-
-    @property
-    def open_count(self) -> int:
-        return sum(self.status_counts.get(s, 0) for s in OPEN_STATUSES)
-
-    @property
-    def done_count(self) -> int:
-        return self.status_counts.get("done", 0)
 
 
 # -- facts ----------------------------------------------------------------------------------------
