@@ -73,7 +73,15 @@ class ReplyChecks(Checker):
         for literal, field, spec, conversion in parsed:
             if field is None:
                 continue
-            if field not in PLACEHOLDERS or spec or conversion:
+            if field in PLACEHOLDERS and (spec or conversion):
+                self.problem(
+                    node,
+                    path,
+                    f"write '{{{field}}}' without a format or conversion",
+                    col_offset=_offset(node, text, literal, field),
+                )
+                return False
+            if field not in PLACEHOLDERS:
                 offset = _offset(node, text, literal, field)
                 self.problem(
                     node,
