@@ -75,3 +75,38 @@ async def test_a_reply_joins_each_repost_reply_chain(teams: TeamsBot) -> None:
     for call in chains.values():
         assert "I love this product" in call.card_text()
     assert sorted(i.department for i in await rows(teams, Item)) == ["cs", "marketing", "product"]
+
+
+async def test_a_mirrored_reply_follows_its_edit_and_deletion(teams: TeamsBot) -> None:
+    await teams.install()
+    await teams.send("channel_message.json")
+    await teams.deliver()
+    product_card = await repost_id(teams, PRODUCT_TRIAGE)
+    await teams.send("channel_reply.json")
+    await teams.deliver()
+    reply_key = f"{COMMUNITY}:1731830460000"
+    reply = await teams.app.store.get_message("teams", reply_key)
+    assert reply is not None
+    mirrors = {m.destination: m for m in await teams.app.store.mirrors_of(reply.id)}
+    product_mirror = mirrors["teams:Product/Triage"]
+    assert product_mirror.status == "sent" and product_mirror.remote_id
+    mirror_activity = product_mirror.remote_id.rpartition(";messageid=")[2]
+    # the replier edits, then deletes the reply (editMessage / softDeleteMessage of the reply's id)
+    edit = teams.activity("message_edit.json")
+    edit["id"] = "1731830460000"
+    edit["text"] = "<p>I love this product, and the new export too</p>"
+    response = await teams.post(edit)
+    assert response.status in (200, 201)
+    await teams.deliver()
+    thread = f"{PRODUCT_TRIAGE};messageid={product_card}"
+    [put] = [c for c in teams.connector.updates() if c.activity_id == mirror_activity]
+    assert put.conversation_id == thread and "and the new export too" in put.card_text()
+    delete = teams.activity("message_delete.json")
+    delete["id"] = "1731830460000"
+    response = await teams.post(delete)
+    assert response.status in (200, 201)
+    await teams.deliver()
+    deleted = [c for c in teams.connector.calls if c.method == "DELETE"]
+    assert [(c.conversation_id, c.activity_id) for c in deleted if c.activity_id == mirror_activity] == [
+        (thread, mirror_activity)
+    ]
