@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import Destination, InboundMessage
 from storage.items import ARCHIVED
-from storage.models import Item, Message, OutboxRow, utcnow
+from storage.models import Item, Message, OutboxRow
 from storage.reclassify import reconcile_items
 from storage.threads import ThreadStore
 
@@ -43,7 +43,7 @@ def _of_message(message_id: int) -> ColumnElement[bool]:
     return OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id))
 
 
-def _message_row(msg: InboundMessage) -> Message:
+def _message_row(msg: InboundMessage, received_at: datetime) -> Message:
     return Message(
         platform=msg.platform,
         key=msg.key,
@@ -59,6 +59,7 @@ def _message_row(msg: InboundMessage) -> Message:
         tags=list(msg.tags),
         private=msg.private,
         files=list(msg.files),
+        received_at=received_at,
     )
 
 
@@ -80,7 +81,7 @@ class InboundStore(ThreadStore):
         async with self.sessions() as session:
             try:
                 async with session.begin():
-                    row = _message_row(msg)
+                    row = _message_row(msg, self.clock())
                     session.add(row)
                     await session.flush()
                     routings = await self._join_thread(
@@ -142,7 +143,7 @@ class InboundStore(ThreadStore):
                 reopened = await session.execute(  # conditional: of two flags at once, one reposts
                     update(Item)
                     .where(Item.id == item.id, Item.status == ARCHIVED)
-                    .values(status="open", status_changed_at=utcnow(), status_by=None)
+                    .values(status="open", status_changed_at=self.clock(), status_by=None)
                 )
                 if not reopened.rowcount:  # type: ignore[attr-defined]
                     continue
@@ -155,7 +156,7 @@ class InboundStore(ThreadStore):
                     reason=routing.reason,
                     origin=routing.origin,
                     status="open" if repost else ARCHIVED,
-                    created_at=utcnow(),
+                    created_at=self.clock(),
                 )
                 existing[routing.department] = item
                 session.add(item)
@@ -171,6 +172,8 @@ class InboundStore(ThreadStore):
                         item_id=item.id,
                         destination=str(dest),
                         payload={},
+                        next_attempt_at=self.clock(),
+                        created_at=self.clock(),
                     )
                 )
         await session.flush()
@@ -237,7 +240,7 @@ class InboundStore(ThreadStore):
             routings = await self._join_thread(session, message, routings, mirror=False)
             if withdrawn_reason is not None:
                 await reconcile_items(
-                    session, message.id, routings, withdrawn_reason=withdrawn_reason, when=utcnow()
+                    session, message.id, routings, withdrawn_reason=withdrawn_reason, when=self.clock()
                 )
             await self._follow_up(session, _of_message(message.id), "update", stamp)
             await self._follow_mirrors(session, message.id, "update", stamp)

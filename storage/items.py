@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from storage.base import StoreBase
-from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction, utcnow
+from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
 
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
 WITHDRAWN = "withdrawn"  # an edit made the message no longer match the route that made the item
@@ -58,7 +58,7 @@ class ItemStore(StoreBase):
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
         async with self.sessions() as session, session.begin():
             previous = await session.scalar(select(Item.status).where(Item.id == item_id))
-            when = now or utcnow()
+            when = now or self.clock()
             result = await session.execute(
                 update(Item)
                 .where(Item.id == item_id, Item.status != status)

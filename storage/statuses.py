@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 
 from storage.base import StoreBase
 from storage.items import CLOSED, STATUSES
-from storage.models import Item, ItemStatusChange, OutboxRow, utcnow
+from storage.models import Item, ItemStatusChange, OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class StatusStore(StoreBase):
         """
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-        when = now or utcnow()
+        when = now or self.clock()
         async with self.sessions() as session, session.begin():
             item = await session.get(Item, item_id, with_for_update=True)
             if item is None or item.status == status:
