@@ -124,6 +124,11 @@ class DiscourseClient:
             transport=httpx.AsyncHTTPTransport(retries=2),  # connection errors only
         )
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The configured HTTP client (base URL, API key headers), for the answer sink."""
+        return self._http
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.domain import Classifiable
+from rules.answers import ReplyOnClose
 from rules.conditions import Condition, MessageContext
 from rules.matcher import KeywordIndex
 from rules.model import Match, Reason
@@ -35,6 +36,7 @@ class Route:
     accepts_bots: bool
     routes: tuple[Route, ...] = ()
     description: str | None = None
+    reply_on_close: ReplyOnClose | None = None
 
     def walk(self) -> tuple[Route, ...]:
         """This route and all its descendants, in file order."""

@@ -21,7 +21,10 @@ __all__ = [
     "Source",
 ]
 
-STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision")
+STATUSES = ("open", "acknowledged", "in_progress", "done", "declined", "needs_decision")
+# Other names rules.yaml may use for a status: ``new`` is how people say ``open``; ``wontfix`` was
+# the name of ``declined`` before statuses had who and when.
+STATUS_ALIASES = {"new": "open", "wontfix": "declined"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rules.checker import Checker, Report, kind_of
 from rules.loader import Node, Scalar, Seq
-from rules.model import STATUSES, ReactionRule
+from rules.model import STATUS_ALIASES, STATUSES, ReactionRule
 from rules.places import PlaceChecks
 
 __all__ = ["ReactionChecks", "emoji_key"]
@@ -111,9 +111,12 @@ class ReactionChecks(Checker):
                 return None
         status = None
         if "set_status" in fields:
-            status = self.choice(fields["set_status"], f"{path}.set_status", "status", STATUSES)
+            status = self.choice(
+                fields["set_status"], f"{path}.set_status", "status", (*STATUSES, *STATUS_ALIASES)
+            )
             if status is None:
                 return None
+            status = STATUS_ALIASES.get(status, status)
         vote = False
         if "vote" in fields:
             voted = self.boolean(fields["vote"], f"{path}.vote")

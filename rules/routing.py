@@ -7,6 +7,7 @@ import dataclasses
 from typing import cast, get_args
 
 from bot.core.domain import Platform
+from rules.answers import ReplyChecks
 from rules.checker import Checker, Report, join, kind_of, unknown
 from rules.conditions import (
     AllOf,
@@ -34,7 +35,17 @@ from rules.places import PlaceChecks
 
 __all__ = ["RouteChecks"]
 
-ROUTE_KEYS = ("name", "when", "to", "tag", "continue", "routes", "allow_private", "description")
+ROUTE_KEYS = (
+    "name",
+    "when",
+    "to",
+    "tag",
+    "continue",
+    "routes",
+    "allow_private",
+    "description",
+    "reply_on_close",
+)
 CONDITION_KEYS = (
     "intent",
     "keyword",
@@ -120,6 +131,12 @@ class RouteChecks(Checker):
                 value = self.boolean(fields[key], f"{path}.{key}")
                 ok = ok and value is not None
                 flags[key] = bool(value)
+        reply_on_close = parent.reply_on_close if parent else None
+        if "reply_on_close" in fields:
+            reply_on_close = ReplyChecks(self.report).reply_on_close(
+                fields["reply_on_close"], f"{path}.reply_on_close"
+            )
+            ok = ok and reply_on_close is not None
         description = None
         if "description" in fields:
             description = self.string(fields["description"], f"{path}.description", empty_ok=True)
@@ -133,6 +150,7 @@ class RouteChecks(Checker):
             allow_private=flags.get("allow_private", parent.allow_private if parent else False),
             accepts_bots=(parent.accepts_bots if parent else False) or _says_bot_true(when),
             description=description,
+            reply_on_close=reply_on_close,
         )
         if "routes" in fields:
             children = self.routes(fields["routes"], f"{path}.routes", route)

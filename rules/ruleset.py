@@ -44,6 +44,7 @@ class RuleSet:
     _sources: Mapping[str, NamePatterns] = field(init=False, repr=False, compare=False)
     _reactions: Mapping[tuple[str, bool], ReactionRule] = field(init=False, repr=False, compare=False)
     _destinations: frozenset[Destination] = field(init=False, repr=False, compare=False)
+    _routes: Mapping[str, Route] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_platform: dict[str, list[str]] = {}
@@ -54,6 +55,9 @@ class RuleSet:
         )
         object.__setattr__(
             self, "_reactions", MappingProxyType({(r.emoji, r.on_routed): r for r in self.reactions})
+        )
+        object.__setattr__(
+            self, "_routes", MappingProxyType({r.name: r for top in self.routes for r in top.walk()})
         )
         object.__setattr__(
             self, "_destinations", frozenset(d for dept in self.departments.values() for d in dept.post_to)
@@ -88,6 +92,10 @@ class RuleSet:
     def reaction_for(self, emoji: str, *, on_routed: bool) -> ReactionRule | None:
         """The rule for ``emoji`` (``bulb``, ``:bulb:``, ``+1::skin-tone-2``) on a post or a repost."""
         return self._reactions.get((emoji_key(emoji), on_routed))
+
+    def route_named(self, name: str) -> Route | None:
+        """The route called ``name`` (nested ones too); None for hand-made items (flags, commands)."""
+        return self._routes.get(name)
 
     def department_destinations(self) -> frozenset[Destination]:
         """Every channel a department posts to: messages there are never routed (no loops)."""

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import Destination, InboundMessage
 from bot.core.errors import UnstorableMessageError
-from storage.base import StoreBase
 from storage.items import ARCHIVED
 from storage.models import Item, Message, OutboxRow
+from storage.reclassify import reconcile_items
+from storage.threads import ThreadStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def _message_row(msg: InboundMessage, received_at: datetime) -> Message:
     )
 
 
-class InboundStore(StoreBase):
+class InboundStore(ThreadStore):
     async def record_inbound(
         self,
         msg: InboundMessage,
@@ -84,6 +85,7 @@ class InboundStore(StoreBase):
         destinations: Mapping[str, Sequence[Destination]],
         *,
         repost: bool = True,
+        mirror: bool = True,
     ) -> RecordResult:
         """Store the message, its items and their outbox rows atomically.
 
@@ -96,6 +98,9 @@ class InboundStore(StoreBase):
                     row = _message_row(msg, self.clock())
                     session.add(row)
                     await session.flush()
+                    routings = await self._join_thread(
+                        session, row, routings, mirror=repost and mirror, join=mirror
+                    )
                     item_ids = await self._add_items(session, row, routings, destinations, repost=repost)
             except IntegrityError:
                 existing = await self.message_id(msg.platform, msg.key)
@@ -108,6 +113,26 @@ class InboundStore(StoreBase):
                     raise
                 raise problem from exc
         return RecordResult(created=True, message_id=row.id, item_ids=item_ids)
+
+    async def _join_thread(
+        self,
+        session: AsyncSession,
+        message: Message,
+        routings: Sequence[Routing],
+        *,
+        mirror: bool,
+        join: bool = True,
+    ) -> list[Routing]:
+        """A reply in a routed thread: mirror it into the thread's reposts (``mirror``; never a
+        bot's) and keep only routings to departments without the thread (``join``; imports of
+        history do neither: each reply stays its own item, as it was before threads joined)."""
+        thread = await self._thread_items(session, message) if join else ()
+        if not thread:
+            return list(routings)
+        if mirror and not message.is_bot:
+            await self._mirror_reply(session, message, thread)
+        held = {item.department for item in thread}
+        return [r for r in routings if r.department not in held]
 
     async def _add_items(
         self,
@@ -210,8 +235,12 @@ class InboundStore(StoreBase):
         edited_at: datetime,
         routings: Sequence[Routing],
         destinations: Mapping[str, Sequence[Destination]],
+        *,
+        withdrawn_reason: str | None = None,
     ) -> tuple[int, ...]:
-        """Update an edited message: refresh sent reposts, route to newly matching departments.
+        """Update an edited message: refresh sent reposts and mirrors, route to newly matching
+        departments, and (given ``withdrawn_reason``) bring its rule items in line with the new
+        text (``storage.reclassify``).
 
         Returns the ids of new items.  Pending reposts need nothing: they render at send time.
         """
@@ -233,7 +262,13 @@ class InboundStore(StoreBase):
                     raise
                 raise problem from exc
             stamp = edited_at.strftime("%Y%m%dT%H%M%S%f")
+            routings = await self._join_thread(session, message, routings, mirror=False)
+            if withdrawn_reason is not None:
+                await reconcile_items(
+                    session, message.id, routings, withdrawn_reason=withdrawn_reason, when=self.clock()
+                )
             await self._follow_up(session, _of_message(message.id), "update", stamp)
+            await self._follow_mirrors(session, message.id, "update", stamp)
             return await self._add_items(session, message, routings, destinations)
 
     async def record_delete(self, platform: str, key: str) -> bool:
@@ -255,4 +290,5 @@ class InboundStore(StoreBase):
             )
             await session.execute(update(Item).where(Item.message_id == message.id).values(status="deleted"))
             await self._follow_up(session, _of_message(message.id), "delete", "deleted")
+            await self._follow_mirrors(session, message.id, "delete", "deleted")
             return True

@@ -8,10 +8,23 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from storage.base import StoreBase
-from storage.models import Item, Message, OutboxRow, Reaction
+from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
 
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
-STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision", "forwarded", "deleted", ARCHIVED)
+WITHDRAWN = "withdrawn"  # an edit made the message no longer match the route that made the item
+CLOSED = ("done", "declined")  # closing an item may answer the community thread (rules: reply_on_close)
+STATUSES = (
+    "open",  # shown as "new"
+    "acknowledged",
+    "in_progress",
+    "done",
+    "declined",
+    "needs_decision",
+    "forwarded",
+    WITHDRAWN,
+    "deleted",
+    ARCHIVED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +57,26 @@ class ItemStore(StoreBase):
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
         async with self.sessions() as session, session.begin():
+            previous = await session.scalar(select(Item.status).where(Item.id == item_id))
+            when = now or self.clock()
             result = await session.execute(
                 update(Item)
                 .where(Item.id == item_id, Item.status != status)
-                .values(status=status, status_by=by, status_changed_at=now or self.clock())
+                .values(status=status, status_by=by, status_changed_at=when)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return False
+            session.add(
+                ItemStatusChange(
+                    item_id=item_id,
+                    status=status,
+                    previous=previous,
+                    by_name=by,
+                    via="system",
+                    changed_at=when,
+                )
+            )
+            return True
 
     async def set_permission(self, item_id: int, permission: str) -> None:
         async with self.sessions() as session, session.begin():

@@ -143,6 +143,26 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ItemStatusChange(Base):
+    """One status change of an item: what it became, from what, who changed it, how and when.
+
+    ``via`` is ``button``, ``emoji``, ``command``, ``edit`` (a reclassifying edit withdrew or
+    restored it) or ``system``.  The item's own ``status``/``status_by``/``status_changed_at``
+    hold the latest; these rows keep every step (recaps and answers read them).
+    """
+
+    __tablename__ = "item_status_changes"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    previous: Mapped[str | None] = mapped_column(String(32))
+    by_name: Mapped[str | None] = mapped_column(String(255))
+    by_id: Mapped[str | None] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboxRow(Base):
     """One post to one destination; ``dedupe_key`` makes every (message, destination) post unique."""
 

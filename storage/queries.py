@@ -12,7 +12,7 @@ from storage.base import StoreBase
 from storage.items import ItemView
 from storage.models import Item, Message, Reaction, ScheduleRun
 
-OPEN_STATUSES = ("open", "in_progress", "needs_decision")
+OPEN_STATUSES = ("open", "acknowledged", "in_progress", "needs_decision")
 
 
 class QueryStore(StoreBase):
@@ -149,7 +149,9 @@ class QueryStore(StoreBase):
             items = await session.scalar(select(func.count()).select_from(Item)) or 0
             open_items = (
                 await session.scalar(
-                    select(func.count()).select_from(Item).where(Item.status.in_(("open", "in_progress")))
+                    select(func.count())
+                    .select_from(Item)
+                    .where(Item.status.in_(("open", "acknowledged", "in_progress")))
                 )
                 or 0
             )

@@ -9,7 +9,8 @@ from storage.quarantine import QuarantineStore
 from storage.queries import QueryStore
 from storage.refs import RefStore
 from storage.runs import RunStore
+from storage.statuses import StatusStore
 
 
-class Store(InboundStore, OutboxStore, ItemStore, RunStore, RefStore, QueryStore, QuarantineStore):
+class Store(InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore, QuarantineStore):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

@@ -140,6 +140,8 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
         blocks.append(section("_" + escape(labels.get("deleted", "")) + "_"))
         blocks.append(context(escape(labels.get("status", ""))))
         return blocks
+    if payload.get("context"):
+        blocks.append(context("↪ " + escape(labels.get("context", ""))))
     blocks.append(verbatim_section(quote(payload.get("text", ""))))
     if payload.get("files"):
         blocks.append(context("📎 " + escape(labels.get("files", ""))))
@@ -175,6 +177,18 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
     if elements:
         blocks.append({"type": "actions", "elements": elements[:25]})
     return blocks
+
+
+def thread_reply_text(payload: dict[str, Any]) -> str:
+    """A mirrored community reply (``bot.pipeline.threads``): who replied, a link, the quoted text."""
+    labels = payload.get("labels", {})
+    head = mrkdwn(str(labels.get("reply", "")))
+    link = payload.get("link")
+    if link:
+        head += f" · <{link}|{escape(str(labels.get('open_source', 'link')))}>"
+    if payload.get("deleted"):
+        return f"{head}\n_{escape(str(labels.get('deleted', '')))}_"
+    return f"{head}\n{quote(str(payload.get('text', '')))}"
 
 
 def repost_text(payload: dict[str, Any]) -> str:

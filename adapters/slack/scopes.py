@@ -14,6 +14,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "apps_connections_open": None,
     "auth_test": None,
     "chat_getPermalink": None,
+    "chat_delete": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_postMessage": "chat:write",
     "chat_update": "chat:write",

@@ -110,8 +110,10 @@ class SlackSink:
                     # someone already deleted the repost in Slack: nothing is left to redact
                     log.info("redacting %s in %s: the repost is already gone", post.remote_id, where)
                 return Receipt(remote_id=post.remote_id, remote_channel=channel_id)
-            if post.kind == "notice":
+            if post.kind in ("notice", "answer"):
                 return await self._notice(channel_id, where, post)
+            if post.kind.startswith("thread_reply"):
+                return await self._thread_reply(channel_id, where, post)
             return await self._report(channel_id, where, post, progress)
         except SlackApiError as exc:
             error = delivery_error(exc, where)
@@ -188,6 +190,24 @@ class SlackSink:
         if thread_ts:
             args["thread_ts"] = thread_ts
         return await self._post(channel_id, where, args)
+
+    async def _thread_reply(self, channel_id: str, where: str, post: Post) -> Receipt:
+        """A community reply mirrored into a repost's thread (``thread_ts`` = the repost's ts);
+        its edit is ``chat.update`` and its deletion ``chat.delete`` of the mirrored message."""
+        text = bk.thread_reply_text(post.payload)
+        if post.kind == "thread_reply":
+            return await self._post(channel_id, where, {"text": text, "thread_ts": post.payload["thread_ts"]})
+        if not post.remote_id:
+            raise PermanentDeliveryError(f"{post.kind} without the mirrored reply's ts: {where}")
+        if post.kind == "thread_reply_update":
+            await self.client.chat_update(channel=channel_id, ts=post.remote_id, text=text)
+        else:
+            try:
+                await self.client.chat_delete(channel=channel_id, ts=post.remote_id)
+            except SlackApiError as exc:
+                if api_error(exc) != "message_not_found":
+                    raise
+        return Receipt(remote_id=post.remote_id, remote_channel=channel_id)
 
     async def _report(self, channel_id: str, where: str, post: Post, progress: dict[str, Any]) -> Receipt:
         """Recap / agenda: the first message, the rest (and the chart) in its thread.

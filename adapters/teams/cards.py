@@ -75,6 +75,8 @@ def repost_card(
     if payload.get("deleted"):
         body.append(_text(labels.get("deleted", ""), isSubtle=True, color="Attention"))
     else:
+        if payload.get("context"):  # a reply routed on its own: the post it answers
+            body.append(_text("↪ " + str(labels.get("context", "")), isSubtle=True, size="Small"))
         body.append({"type": "Container", "style": "emphasis", "items": [_text(_quote(text))]})
         if payload.get("files"):
             body.append(_text(labels.get("files", ""), isSubtle=True, size="Small"))

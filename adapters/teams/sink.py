@@ -110,6 +110,8 @@ class TeamsSink:
             raise PermanentDeliveryError(no_reference_reason(post.destination.channel))
         reference = ConversationReference().deserialize(target.reference)
         channel_conversation = base_conversation_id(reference.conversation.id)
+        if post.kind in ("thread_reply_update", "thread_reply_delete"):
+            return await self._change_thread_reply(reference, channel_conversation, post)
         if post.kind in ("update", "delete"):
             if not post.remote_id:
                 raise PermanentDeliveryError(
@@ -124,7 +126,7 @@ class TeamsSink:
             await self._call(reference, post.remote_id, activity, update=True)
             return Receipt(remote_id=post.remote_id, remote_channel=conversation)
         conversation = channel_conversation
-        if post.kind == "notice" and post.payload.get("reply_to"):
+        if post.kind in ("notice", "answer") and post.payload.get("reply_to"):
             conversation = f"{channel_conversation};messageid={_root(str(post.payload['reply_to']))}"
         elif post.payload.get("thread_root"):  # a later part of a long recap: reply to its first part
             conversation = (
@@ -140,8 +142,30 @@ class TeamsSink:
             return Receipt(remote_id="", remote_channel=channel_conversation)
         return Receipt(remote_id=remote_id(channel_conversation, new_id), remote_channel=channel_conversation)
 
+    async def _change_thread_reply(
+        self, reference: ConversationReference, channel_conversation: str, post: Post
+    ) -> Receipt:
+        """Edit (``PUT``) or delete (``DELETE``) a mirrored reply in its repost's reply chain."""
+        if not post.remote_id:
+            raise PermanentDeliveryError(f"{post.kind} without the id of the mirrored reply")
+        try:
+            activity_id = split_remote_id(post.remote_id)[1]
+            root = split_remote_id(str(post.payload.get("thread_root") or ""))[1]
+        except ValueError as exc:
+            raise PermanentDeliveryError(str(exc)) from None
+        conversation = f"{channel_conversation};messageid={root}"
+        activity = self._activity(post)
+        activity.id = activity_id
+        delete = post.kind == "thread_reply_delete"
+        await self._call(reference, conversation, activity, update=not delete, delete=delete)
+        return Receipt(remote_id=post.remote_id, remote_channel=channel_conversation)
+
     def _activity(self, post: Post) -> Activity:
         payload = post.payload
+        if post.kind == "answer":  # to a community member: plain words, not a card
+            return Activity(type=ActivityTypes.message, text=str(payload.get("markdown") or ""))
+        if post.kind.startswith("thread_reply"):
+            return thread_reply_activity(payload)
         if post.kind in ("repost", "update", "delete"):
             labels = {**self.labels(str(payload.get("locale") or "ja")), **(payload.get("labels") or {})}
             payload = {**payload, "labels": labels}
@@ -194,6 +218,7 @@ class TeamsSink:
         *,
         update: bool,
         reply_to: str | None = None,
+        delete: bool = False,
     ) -> str:
         wait = self.limiter.delay(base_conversation_id(conversation))
         if wait > 0:
@@ -220,7 +245,10 @@ class TeamsSink:
             client.config.retry_policy.retries = 0  # the outbox retries durably; no hidden retries
             TurnContext.apply_conversation_reference(activity, reference)
             activity.reply_to_id = reply_to
-            if reply_to:
+            if delete:
+                await client.conversations.delete_activity(conversation, activity.id)
+                result["id"] = str(activity.id)
+            elif reply_to:
                 response = await client.conversations.reply_to_activity(conversation, reply_to, activity)
                 result["id"] = _activity_id(response.id) if response and response.id else ""
             elif update:
@@ -244,6 +272,20 @@ class TeamsSink:
         except DeserializationError as exc:  # an answer that is not the Bot Connector's JSON (a proxy page)
             raise TransientDeliveryError(f"Bot Connector answered something unreadable: {exc}") from None
         return result.get("id", "")
+
+
+def thread_reply_activity(payload: dict[str, Any]) -> Activity:
+    """A mirrored community reply as a small card: who replied (with a link) and what they said."""
+    labels = payload.get("labels") or {}
+    lines = [str(labels.get("reply", ""))]
+    if payload.get("deleted"):
+        lines.append(f"_{labels.get('deleted', '')}_")
+    else:
+        lines.append(str(payload.get("text", "")))
+    if payload.get("link"):
+        lines.append(f"[{labels.get('open_source', 'link')}]({payload['link']})")
+    card = fit_summary({"title": "", "sections": [], "markdown": "\n\n".join(lines)})
+    return Activity(type=ActivityTypes.message, summary=lines[0], attachments=[card_attachment(card)])
 
 
 def _may_start_thread(exc: HttpOperationError, conversation: str, reference: ConversationReference) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.chat.status_actions import STATUS_ACTIONS, apply_status_action
 from bot.core.texts import t
 from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
-ACTIONS = ("done", "reopen", "forward", "ask_permission")
+ACTIONS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
 NOTICE_PLATFORMS = ("slack", "teams")
 
 
@@ -35,12 +36,10 @@ async def apply_action(
     if message.deleted:
         return t(locale, "action.deleted")
     stamp = _stamp(action, user_id, value)
-    if action in ("done", "reopen"):
-        status = "done" if action == "done" else "open"
-        if await app.store.set_status(item_id, status, by=user_name):
-            await app.store.enqueue_refresh(item_id, stamp)
-            app.worker.wake()
-        return t(locale, f"action.{action}.ok", user=user_name)
+    if action in STATUS_ACTIONS:
+        return await apply_status_action(
+            app, item_id=item_id, action=action, user_id=user_id, user_name=user_name
+        )
     if action == "forward":
         target = (value or "").strip()
         dept = rules.departments.get(target)

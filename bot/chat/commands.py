@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from adapters.links import message_key_end
+from bot.chat.status_actions import close_command
 from bot.core.domain import InboundMessage
 from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.commands")
 
 SLOW = frozenset({"recap", "agenda"})
-ADMIN_ONLY = frozenset({"route"})
+ADMIN_ONLY = frozenset({"route", "close"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def subcommand(text: str) -> str:
     return unicodedata.normalize("NFKC", words[0]).casefold() if words else "help"
 
 
-COMMANDS = frozenset({"help", "recap", "agenda", "stats", "rules", "route"})
+COMMANDS = frozenset({"help", "recap", "agenda", "stats", "rules", "route", "close"})
 
 
 def is_command(text: str) -> bool:
@@ -155,6 +156,8 @@ async def run_command(app: Services, text: str, ctx: CommandContext) -> CommandR
             return _rules_test(rules, " ".join(words[2:]), ctx)
         if name == "route":
             return await _route(app, args, ctx)
+        if name == "close":
+            return await close_command(app, args, ctx)
     except KakehashiError as exc:
         return reply(t(locale, "cmd.error", error=str(exc)))
     help_reply = _help(locale)
@@ -163,7 +166,8 @@ async def run_command(app: Services, text: str, ctx: CommandContext) -> CommandR
 
 def _help(locale: str) -> CommandReply:
     lines = [
-        t(locale, f"cmd.help.{key}") for key in ("help", "recap", "agenda", "stats", "rules_test", "route")
+        t(locale, f"cmd.help.{key}")
+        for key in ("help", "recap", "agenda", "stats", "rules_test", "route", "close")
     ]
     return reply(t(locale, "cmd.help.title"), [{"heading": "", "lines": lines}])
 

@@ -74,7 +74,7 @@ async def import_slack_export(
         for index, msg in export.messages(day):
             if index < start:
                 continue
-            outcome = await dispatcher.handle_message(msg, repost=repost)
+            outcome = await dispatcher.handle_message(msg, repost=repost, mirror=False)
             report.count(outcome.status)
             done_since_checkpoint += 1
             if done_since_checkpoint >= CHECKPOINT_EVERY:

@@ -16,6 +16,7 @@ from bot.core.texts import t
 from bot.pipeline.channels import ChannelIds
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
+from bot.pipeline.statuses import change_status
 from rules import Match, ReactionRule, RuleSet
 from rules.matcher import name_key
 from storage.inbound import Routing
@@ -64,6 +65,12 @@ def routings_for(matches: Sequence[Match]) -> list[Routing]:
     return list(seen.values())
 
 
+def withdrawn_reason(locale: str, matches: Sequence[Match]) -> str:
+    """What an item an edit withdrew says instead of its old reason: what the text matches now."""
+    now = "; ".join(m.reason_text for m in matches if m.departments) or t(locale, "repost.withdrawn_none")
+    return t(locale, "repost.withdrawn", now=now)
+
+
 def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
     return {name: dept.post_to for name, dept in rules.departments.items()}
 
@@ -91,8 +98,14 @@ class Dispatcher:
         """Whether the rules listen where ``msg`` was posted (a renamed channel by its old name)."""
         return self.rules.current.is_source(self.channels.as_configured(msg))
 
-    async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
-        """Classify and store a community message with its outbox rows, once."""
+    async def handle_message(
+        self, msg: InboundMessage, *, repost: bool = True, mirror: bool = True
+    ) -> Outcome:
+        """Classify and store a community message with its outbox rows, once.
+
+        ``mirror``: a reply in a routed thread is added to the thread of each repost (imports of
+        history say False: past replies are not posted into departments' threads).
+        """
         rules = self.rules.current
         reason = self._ignore_reason(rules, msg)
         if reason:
@@ -102,7 +115,7 @@ class Dispatcher:
         matches = rules.classify(self.channels.as_configured(msg))
         try:
             result = await self.store.record_inbound(
-                msg, routings_for(matches), destinations(rules), repost=repost
+                msg, routings_for(matches), destinations(rules), repost=repost, mirror=mirror
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)
@@ -126,11 +139,17 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
-        ignored = self._ignore_reason(rules, msg)
+        ignored = self._ignore_reason(rules, msg) is not None
         matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
         try:
             new_items = await self.store.record_edit(
-                msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
+                msg.platform,
+                msg.key,
+                msg.text,
+                edited_at,
+                routings_for(matches),
+                destinations(rules),
+                withdrawn_reason=None if ignored else withdrawn_reason(rules.locale, matches),
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)
@@ -154,20 +173,31 @@ class Dispatcher:
         self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str
     ) -> bool:
         """Apply an ``on: routed`` emoji (status or vote) to one item, once per person; False if not new."""
-        by = who["user_name"]
         if added:
             if not await self.store.add_reaction(target=target, item_id=item_id, vote=rule.vote, **who):
                 return False
             if rule.set_status:
-                await self.store.set_status(item_id, rule.set_status, by=by)
+                await self._set_status(item_id, rule.set_status, who, stamp)
         else:
             where = {k: who[k] for k in ("platform", "emoji", "user_id")}
             if await self.store.remove_reaction(target=target, vote=rule.vote, **where) is None:
                 return False
             if rule.set_status:
-                await self.store.set_status(item_id, "open", by=by)
+                await self._set_status(item_id, "open", who, stamp)
         await self.store.enqueue_refresh(item_id, stamp)
         return True
+
+    async def _set_status(self, item_id: int, status: str, who: dict[str, str], stamp: str) -> None:
+        await change_status(
+            self.store,
+            self.rules.current,
+            item_id,
+            status,
+            by_name=who["user_name"],
+            by_id=who["user_id"],
+            via="emoji",
+            stamp=stamp,
+        )
 
     async def handle_delete(self, platform: str, key: str) -> Outcome:
         deleted = await self.store.record_delete(platform, key)

@@ -31,8 +31,10 @@ from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedEr
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.render import repost_payload
+from bot.pipeline.threads import plan_mirror
 from storage.models import OutboxRow, utcnow
 from storage.store import Store
+from storage.threads import MIRROR_KINDS
 
 log = logging.getLogger("kakehashi.outbox")
 
@@ -103,7 +105,16 @@ class OutboxWorker:
             rules = self.rules.current
             dept = rules.departments.get(view.item.department)
             label = dept.label if dept else view.item.department
-            payload = {**repost_payload(view, department_label=label, locale=rules.locale), **payload}
+            message = view.message
+            parent = (
+                await self.store.get_message(message.platform, message.thread_key)
+                if message.thread_key and message.thread_key != message.key
+                else None
+            )
+            rendered = repost_payload(
+                view, department_label=label, locale=rules.locale, timezone=rules.timezone, parent=parent
+            )
+            payload = {**rendered, **payload}
         return Post(
             kind=row.kind,
             destination=destination,
@@ -126,6 +137,16 @@ class OutboxWorker:
         if wait > 0:
             await self.store.release(row.id, self.clock() + timedelta(seconds=wait), owner=self.owner)
             return "deferred"
+        if row.kind in MIRROR_KINDS:
+            plan = await plan_mirror(self.store, row, self.rules.current.locale)
+            if plan.verdict == "wait":  # its repost has not gone out yet: no attempt is spent
+                await self.store.release(row.id, self.clock() + timedelta(seconds=2), owner=self.owner)
+                return "deferred"
+            if plan.verdict == "dead":
+                await self.store.mark_dead(row.id, plan.reason, owner=self.owner)
+                log.warning("outbox %s to %s dead: %s", row.id, row.destination, plan.reason)
+                return "dead"
+            row.payload = plan.payload or {}
         post = await self.build_post(row)
         if post is not None and post.payload.get("continuation_of"):
             first = await self.store.row_by_key(str(post.payload["continuation_of"]))

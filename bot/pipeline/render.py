@@ -7,10 +7,12 @@ Adaptive Card.  Keys are documented on ``repost_payload``.
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
 from bot.core.texts import t, tag_label
 from storage.items import ItemView
+from storage.models import Message
 
 QUOTE_LIMIT = 2500  # characters of community text carried in a repost; adapters may cut further
 
@@ -19,20 +21,50 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def repost_payload(view: ItemView, *, department_label: str, locale: str) -> dict[str, Any]:
+# Status buttons a repost offers, by the item's status (the rest get "done" and "decline").
+STATUS_BUTTONS: dict[str, tuple[str, ...]] = {
+    "open": ("acknowledge", "done", "decline"),
+    "acknowledged": ("in_progress", "done", "decline"),
+    "done": ("reopen",),
+    "declined": ("reopen",),
+    "withdrawn": ("reopen",),
+}
+ACTION_LABELS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
+
+
+def status_text(view: ItemView, locale: str, timezone: tzinfo | None) -> str:
+    """``Status: Done (taro, 12/03 19:20)``: who changed it and when, in the rules' time zone."""
+    item = view.item
+    status = t(locale, f"status.{item.status}")
+    if not item.status_by or item.status_changed_at is None:
+        return t(locale, "repost.status", status=status)
+    when = item.status_changed_at.astimezone(timezone or UTC).strftime("%Y-%m-%d %H:%M")
+    return t(locale, "repost.status_by", status=status, user=item.status_by, when=when)
+
+
+def repost_payload(
+    view: ItemView,
+    *,
+    department_label: str,
+    locale: str,
+    timezone: tzinfo | None = None,
+    parent: Message | None = None,
+) -> dict[str, Any]:
     """The repost as data.
 
     ``item_id``, ``department``, ``department_label``, ``tag``, ``tag_label``, ``text`` (quoted,
     truncated), ``author``, ``author_id``, ``channel``, ``platform``, ``link``, ``reason``,
     ``status``, ``status_label``, ``votes``, ``permission``, ``created_at`` (ISO, UTC),
-    ``deleted``, ``files``, ``locale``, ``actions`` (``done`` | ``reopen``, ``forward``,
-    ``ask_permission`` for marketing) and ``labels`` (the localised strings adapters need).
+    ``deleted``, ``files``, ``locale``, ``actions`` (status buttons from ``STATUS_BUTTONS``,
+    ``forward``, ``ask_permission`` for marketing), ``context`` (for a reply routed on its own:
+    the post it answers, quoted; else empty) and ``labels`` (the localised strings adapters need).
     """
     item, message = view.item, view.message
     deleted = message.deleted
+    context = parent is not None and not parent.deleted and not deleted
     actions: list[str] = []
     if not deleted:
-        actions.append("reopen" if item.status == "done" else "done")
+        actions.extend(STATUS_BUTTONS.get(item.status, ("done", "decline")))
         actions.append("forward")
         if item.department == "marketing" and item.permission in ("none", "declined"):
             actions.append("ask_permission")
@@ -51,6 +83,9 @@ def repost_payload(view: ItemView, *, department_label: str, locale: str) -> dic
         "reason": item.reason,
         "status": item.status,
         "status_label": t(locale, f"status.{item.status}"),
+        "status_by": item.status_by,
+        "status_changed_at": item.status_changed_at.isoformat() if item.status_changed_at else None,
+        "context": context,
         "votes": item.votes,
         "permission": item.permission,
         "permission_label": t(locale, f"permission.{item.permission}"),
@@ -64,13 +99,13 @@ def repost_payload(view: ItemView, *, department_label: str, locale: str) -> dic
             "by": t(locale, "repost.by", author=message.author, channel=message.channel),
             "why": t(locale, "repost.why", reason=item.reason),
             "open_source": t(locale, "repost.open_source"),
-            "status": t(locale, "repost.status", status=t(locale, f"status.{item.status}")),
+            "status": status_text(view, locale, timezone),
+            "context": t(locale, "repost.context", author=parent.author, text=truncate(parent.text, 300))
+            if parent is not None and context
+            else "",
             "votes": t(locale, "repost.votes", votes=item.votes),
             "deleted": t(locale, "repost.deleted"),
             "files": t(locale, "repost.files", files=", ".join(message.files or [])),
-            **{
-                f"action.{a}": t(locale, f"action.{a}")
-                for a in ("done", "reopen", "forward", "ask_permission")
-            },
+            **{f"action.{a}": t(locale, f"action.{a}") for a in ACTION_LABELS},
         },
     }

@@ -23,6 +23,7 @@ from rules import RuleSet
 from rules.model import Goal
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
+from storage.queries import OPEN_STATUSES
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -33,7 +34,14 @@ WAITING = 5
 HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
-CLOSED = ("done", "wontfix", "deleted", "forwarded", ARCHIVED)  # archived: imported, never shown
+CLOSED = (
+    "done",
+    "declined",
+    "withdrawn",
+    "deleted",
+    "forwarded",
+    ARCHIVED,
+)  # archived: imported, never shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +301,7 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
-    order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted", ARCHIVED)
+    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "deleted", ARCHIVED)
     parts = [
         t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
         for s in order

@@ -9,6 +9,9 @@ plays Discourse 3.x's ``posts.id <= before``).  ``/categories.json`` lists ``cat
 without that endpoint would.  ``/c/{id}/show.json`` answers ``{"category": ...}``
 (``CategoriesController#show``; 404 for a restricted category asked anonymously).
 ``fail(path, status, headers)`` queues forced answers (429 with Retry-After, 500, ...).
+``GET /posts/{id}.json`` answers one post (``PostsController#show``: ``id``, ``topic_id``,
+``post_number``, ...); ``POST /posts.json`` creates a reply (``PostsController#create`` with
+``topic_id``, ``raw``, ``reply_to_post_number``; answers the new post), recorded in ``created``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class FakeDiscourse:
     deny: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     requests: list[Request] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)  # bodies of POST /posts.json
     api_key: str = "forum-key"  # the key /session/current.json accepts (any other: 403)
     _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(
         default_factory=lambda: defaultdict(deque)
@@ -134,6 +138,40 @@ class FakeDiscourse:
                 return web.json_response({"category": cat})
         return web.json_response({"errors": ["not found"], "error_type": "not_found"}, status=404)
 
+    async def show_post(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        post = self.posts.get(int(request.match_info["id"]))
+        if post is None:
+            return web.json_response({"errors": ["not found"], "error_type": "not_found"}, status=404)
+        return web.json_response(post)
+
+    async def create_post(self, request: web.Request) -> web.Response:
+        if (forced := await self._record(request)) is not None:
+            return forced
+        if "Api-Key" not in request.headers:
+            return web.json_response({"errors": ["not logged in"], "error_type": "not_logged_in"}, status=403)
+        body = await request.json()
+        topic_id = body.get("topic_id")
+        if not isinstance(topic_id, int) or not body.get("raw"):
+            return web.json_response({"errors": ["topic_id and raw are required"]}, status=422)
+        self.created.append(body)
+        in_topic = [p for p in self.posts.values() if p.get("topic_id") == topic_id]
+        new_id = max([*self.posts, 9000]) + 1
+        post = {
+            "id": new_id,
+            "topic_id": topic_id,
+            "post_number": max([p.get("post_number", 0) for p in in_topic] or [0]) + 1,
+            "raw": body["raw"],
+            "reply_to_post_number": body.get("reply_to_post_number"),
+            "username": request.headers.get("Api-Username", "system"),
+            "user_id": -1,
+            "topic_slug": "t",
+            "post_type": 1,
+        }
+        self.posts[new_id] = post
+        return web.json_response(post)
+
     async def current_session(self, request: web.Request) -> web.Response:
         """``GET /session/current.json``: the API user (``SessionController#current``); 404 for an
         anonymous caller, 403 ``invalid_access`` for a wrong key (``Auth::DefaultCurrentUserProvider``)."""
@@ -164,6 +202,8 @@ class FakeDiscourse:
         app.router.add_get("/site.json", self.site)
         app.router.add_get("/categories.json", self.category_list)
         app.router.add_get("/posts.json", self.latest)
+        app.router.add_post("/posts.json", self.create_post)
+        app.router.add_get("/posts/{id:\\d+}.json", self.show_post)
         app.router.add_get("/t/{id}", self.topic)
         app.router.add_get("/c/{id:\\d+}/show.json", self.category)
         return app

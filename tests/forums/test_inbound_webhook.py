@@ -71,7 +71,13 @@ async def test_signed_message_is_stored_routed_and_deduplicated(harness: Harness
     status, body = await send(h, {**MESSAGE, "id": "x-1"}, source="other-tool")
     assert (status, body["status"], body["reason"]) == (200, "ignored", "not a source channel")
     await h.app.worker.drain(horizon=0)
-    assert sorted(p["destination"] for p in h.posts()) == ["slack:#dept-cs", "slack:#dept-product"]
+    # the reply joins the thread of each repost of the post it answers (no new item)
+    assert sorted((p["destination"], p["kind"]) for p in h.posts()) == [
+        ("slack:#dept-cs", "repost"),
+        ("slack:#dept-cs", "thread_reply"),
+        ("slack:#dept-product", "repost"),
+        ("slack:#dept-product", "thread_reply"),
+    ]
 
 
 async def test_bad_signatures_are_401(harness: HarnessFactory) -> None:

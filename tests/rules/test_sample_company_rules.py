@@ -87,7 +87,7 @@ def test_what_the_brief_asks_for(rs: RuleSet) -> None:
         ("trophy", False, ("hiring", "contributor")),
         ("eyes", True, "in_progress"),
         ("white_check_mark", True, "done"),
-        ("no_entry_sign", True, "wontfix"),
+        ("no_entry_sign", True, "declined"),
         ("scales", True, "needs_decision"),
         ("+1", True, "vote"),
         ("thumbsup", True, "vote"),

@@ -79,8 +79,13 @@ async def test_message_is_stored_and_reposted_with_blocks(bot: SlackBot) -> None
     assert any("hana in #community" in t and stored.link in t for t in context_texts)
     assert any(t.startswith('Routed because: route "bug": keyword "bug"') for t in context_texts)
     actions = next(b for b in blocks if b["type"] == "actions")["elements"]
-    assert [a["action_id"] for a in actions] == ["kakehashi:done", "kakehashi:forward"]
-    forward_options = [o["value"] for o in actions[1]["options"]]
+    assert [a["action_id"] for a in actions] == [
+        "kakehashi:acknowledge",
+        "kakehashi:done",
+        "kakehashi:decline",
+        "kakehashi:forward",
+    ]
+    forward_options = [o["value"] for o in actions[3]["options"]]
     assert forward_options == [f"{stored.id}:cs", f"{stored.id}:marketing", f"{stored.id}:pr"]
     [row] = await rows(bot)
     assert (row.status, row.remote_id, row.remote_channel) == ("sent", "1800000000.000001", DEPT_PRODUCT)
@@ -96,7 +101,9 @@ async def test_japanese_message_routes_and_marketing_gets_permission_button(bot:
     [post] = bot.fake.posts(DEPT_MARKETING)
     actions = next(b for b in post["blocks"] if b["type"] == "actions")["elements"]
     assert [a["action_id"] for a in actions] == [
+        "kakehashi:acknowledge",
         "kakehashi:done",
+        "kakehashi:decline",
         "kakehashi:forward",
         "kakehashi:ask_permission",
     ]

@@ -38,8 +38,8 @@ async def test_channel_message_is_stored_once_and_reposted_as_cards(teams: Teams
     assert "佐藤 花子" in text and "Community/General" in text and "バグ" in text
     assert 'keyword "バグ"' in text
     titles = [a["title"] for a in cs.card["actions"]]
-    assert titles == ["元の投稿を開く", "完了にする", "他部門へ送る"]
-    forward = cs.card["actions"][2]["card"]["body"][0]
+    assert titles == ["元の投稿を開く", "確認した", "完了にする", "見送る", "他部門へ送る"]
+    forward = cs.card["actions"][4]["card"]["body"][0]
     assert [c["value"] for c in forward["choices"]] == ["product", "marketing", "pr"]
     assert cs.body is not None and cs.body["from"]["id"] == BOT_ID and "replyToId" not in cs.body
     (message,) = await rows(teams, Message)

@@ -25,6 +25,7 @@ from adapters.discourse import (
     validate_post,
 )
 from adapters.discourse_client import DiscourseApiError, DiscourseClient
+from adapters.discourse_sink import DiscourseSink
 from bot.core.domain import Sink
 from bot.core.errors import AuthenticationError, PayloadError
 from bot.core.payload import parse_json_object
@@ -76,7 +77,10 @@ class DiscoursePlugin:
         self.scheduler: AsyncIOScheduler | None = None
 
     def sinks(self) -> dict[str, Sink]:
-        return {}
+        """Answers back to the forum need the API (``DISCOURSE_URL`` and a key that may post)."""
+        if self.client is None or not self.app.settings.discourse_api_key:
+            return {}
+        return {"discourse": DiscourseSink(self.client.http, on_self_id=self.app.dispatcher.add_self_id)}
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_post("/discourse/webhook", self.webhook)

@@ -463,7 +463,7 @@ async def import_since(
             if is_withdrawn(post) or not is_routable_kind(post):
                 continue
             msg = await lookups.message(post)
-            outcome = await dispatcher.handle_message(msg, repost=repost)
+            outcome = await dispatcher.handle_message(msg, repost=repost, mirror=False)
             stored += outcome.status == "stored"
         lowest = min(p["id"] for p in page)
         # ``before`` is ``posts.id < before`` (``<=`` in older Discourse: one post read twice,
