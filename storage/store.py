@@ -12,5 +12,7 @@ from storage.runs import RunStore
 from storage.statuses import StatusStore
 
 
-class Store(InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore, QuarantineStore):
+class Store(
+    InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore, QuarantineStore
+):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""
