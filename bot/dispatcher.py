@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.domain import Destination, InboundMessage
 from bot.metrics import Metrics
+from bot.reasons import match_reason
 from bot.reload import RulesHolder
 from bot.texts import t
 from rules import Match, ReactionRule, RuleSet
@@ -50,15 +51,17 @@ def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_i
     )
 
 
-def routings_for(matches: Sequence[Match]) -> list[Routing]:
-    """One routing per department; the first matching route decides its tag and reason."""
+def routings_for(matches: Sequence[Match], text: str, locale: str) -> list[Routing]:
+    """One routing per department; the first matching route decides its tag and reason (in
+    ``locale``, as the repost shows it; ``text`` is the message's, which reasons quote)."""
     seen: dict[str, Routing] = {}
     for match in matches:
         for department in match.departments:
-            seen.setdefault(
-                department,
-                Routing(department=department, tag=match.tag, route=match.route, reason=match.reason_text),
-            )
+            if department not in seen:
+                reason = match_reason(match, text, locale)
+                seen[department] = Routing(
+                    department=department, tag=match.tag, route=match.route, reason=reason
+                )
     return list(seen.values())
 
 
@@ -94,7 +97,7 @@ class Dispatcher:
             return Outcome(status="ignored", reason=reason)
         matches = rules.classify(msg)
         result = await self.store.record_inbound(
-            msg, routings_for(matches), destinations(rules), repost=repost
+            msg, routings_for(matches, msg.text, rules.locale), destinations(rules), repost=repost
         )
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
@@ -118,7 +121,12 @@ class Dispatcher:
             return await self.handle_message(msg)
         matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
         new_items = await self.store.record_edit(
-            msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
+            msg.platform,
+            msg.key,
+            msg.text,
+            edited_at,
+            routings_for(matches, msg.text, rules.locale),
+            destinations(rules),
         )
         return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
 

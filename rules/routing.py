@@ -32,7 +32,7 @@ from rules.places import PlaceChecks
 
 __all__ = ["RouteChecks"]
 
-ROUTE_KEYS = ("name", "when", "to", "tag", "continue", "routes", "allow_private", "description")
+ROUTE_KEYS = ("name", "label", "when", "to", "tag", "continue", "routes", "allow_private", "description")
 CONDITION_KEYS = (
     "keyword",
     "regex",
@@ -117,11 +117,17 @@ class RouteChecks(Checker):
                 value = self.boolean(fields[key], f"{path}.{key}")
                 ok = ok and value is not None
                 flags[key] = bool(value)
+        label = None
+        if "label" in fields:
+            label = self.string(fields["label"], f"{path}.label")
+            ok = ok and label is not None
+            label = label.strip() if label else None
         description = None
         if "description" in fields:
             description = self.string(fields["description"], f"{path}.description", empty_ok=True)
         route = Route(
             name=name,
+            label=label,
             path=path,
             when=when,
             departments=departments,
@@ -210,7 +216,7 @@ class RouteChecks(Checker):
             if any(child is None for child in children):
                 return None
             found = tuple(cast(list[Condition], children))
-            return AnyOf(found) if key == "any" else AllOf(found)
+            return AnyOf(found, path) if key == "any" else AllOf(found)
         assert key == "not"
         child = self.condition(node, path, route)
         return None if child is None else NotOf(route, path, child)
@@ -252,7 +258,7 @@ class RouteChecks(Checker):
             keywords.append(Keyword(text, keyword_id, word, item_path))
         if len(keywords) != len(entries):
             return None
-        return KeywordsFound(route, tuple(keywords))
+        return KeywordsFound(route, tuple(keywords), path)
 
     def regexes(self, node: Node, path: str, route: str) -> Condition | None:
         items = self.strings(node, path)
@@ -269,7 +275,7 @@ class RouteChecks(Checker):
             patterns.append((text, compiled, item_path))
         if len(patterns) != len(items):
             return None
-        return RegexFound(route, tuple(patterns))
+        return RegexFound(route, tuple(patterns), path)
 
 
 def _says_bot_true(condition: Condition | None) -> bool:
