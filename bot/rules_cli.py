@@ -97,8 +97,9 @@ def test(
     """Show which routes, departments and tags TEXT (or each line of --file) gets, and why.
 
     --file takes JSON lines (or a JSON array) of {"text": ..., "expected": [departments],
-    "expected_tag": ..., "channel": ..., "platform": ...}; labelled lines give accuracy and
-    per-department precision and recall.  --channel / --platform are the defaults for lines
+    "expected_tag": ..., "channel": ..., "platform": ...}, or of {"text": ..., "must": department
+    or "none", "ok": [departments also allowed], "source": ...}; labelled lines give accuracy
+    (per source too) and per-department precision and recall.  --channel / --platform are the defaults for lines
     that do not say.
     """
     rs = _load_or_exit(_rules_path(rules_path))
@@ -180,8 +181,16 @@ def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform
             name, str(scores.tp), str(scores.fp), str(scores.fn), _pct(scores.precision), _pct(scores.recall)
         )
     console.print(table)
+    if ev.by_source:
+        table = Table(title="per source", title_justify="left")
+        for column in ("source", "right", "of", "accuracy"):
+            table.add_column(column, justify="left" if column == "source" else "right")
+        for name, tally in sorted(ev.by_source.items()):
+            table.add_row(name, str(tally.correct), str(tally.labelled), f"{100 * tally.ratio:.0f}%")
+        console.print(table)
     console.print(
-        f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) exact department sets"
+        f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) right "
+        "(exact department sets; must/ok rows: must routed, nothing outside must + ok)"
     )
     if ev.tag_labelled:
         console.print(
