@@ -174,7 +174,10 @@ def _found(missing: Missing, text: str, locale: str) -> str | None:
     if kind in _FOUND_NOTHING and not found:
         return t(locale, "explain.found.none")
     if kind == "any":
-        if all(option.kind in _FOUND_NOTHING and not option.found for option in missing.options):
+        inside = [o for o in missing.options if o.kind == "keyword" and o.found]
+        if inside:
+            return t(locale, "explain.found.inside", values=_quoted([f for o in inside for f in o.found], locale))
+        if all(option.kind in _FOUND_NOTHING for option in missing.options):
             return t(locale, "explain.found.none")
         return None
     if kind in ("channel", "author", "platform", "tags"):
