@@ -143,11 +143,11 @@ def test(
                 f"    {reason.path}: {reason.kind} {reason.detail}{span}", highlight=False, markup=False
             )
     for line in why.lines:
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     if why.nearest:
         console.print(t(rs.locale, "explain.nearest") + ":", highlight=False, markup=False)
         for line in why.nearest:
-            console.print(f"  - {line}", highlight=False, markup=False)
+            console.print(f"  - {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _pct(value: float | None) -> str:
