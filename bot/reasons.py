@@ -176,7 +176,9 @@ def _found(missing: Missing, text: str, locale: str) -> str | None:
     if kind == "any":
         inside = [o for o in missing.options if o.kind == "keyword" and o.found]
         if inside:
-            return t(locale, "explain.found.inside", values=_quoted([f for o in inside for f in o.found], locale))
+            return t(
+                locale, "explain.found.inside", values=_quoted([f for o in inside for f in o.found], locale)
+            )
         if all(option.kind in _FOUND_NOTHING for option in missing.options):
             return t(locale, "explain.found.none")
         return None
