@@ -21,8 +21,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.domain import InboundMessage
-from bot.errors import PayloadError
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError
 
 REGULAR_POST = 1  # Post.types[:regular]; 2 moderator_action, 3 small_action, 4 whisper
 

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from adapters.discourse import Category, TopicInfo, parse_categories, parse_category, parse_topic
-from bot.errors import KakehashiError
+from bot.core.errors import KakehashiError
 
 log = logging.getLogger("kakehashi.discourse")
 

@@ -20,8 +20,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import InboundMessage
-from bot.errors import PayloadError
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError
 
 MAX_SKEW = 300.0  # seconds
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bot.domain import Post, Receipt
+from bot.core.domain import Post, Receipt
 
 
 def _summary(post: Post) -> str:

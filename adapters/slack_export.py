@@ -28,8 +28,8 @@ from adapters.slack.convert import (
     message_ref,
     to_inbound,
 )
-from bot.domain import InboundMessage
-from bot.errors import PayloadError
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError
 
 # Keys of an export that names no workspace anywhere (the CLI says to pass --team).
 UNKNOWN_TEAM = "export"

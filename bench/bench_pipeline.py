@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import App  # noqa: E402
-from bot.demo import load_sample, sample_message  # noqa: E402
-from bot.domain import InboundMessage, Post, Receipt  # noqa: E402
+from bot.cli.demo import load_sample, sample_message  # noqa: E402
+from bot.core.domain import InboundMessage, Post, Receipt  # noqa: E402
+from bot.runtime.app import App  # noqa: E402
 from bot.settings import Settings, bundled_rules_path, bundled_sample_path  # noqa: E402
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import InboundMessage  # noqa: E402
+from bot.core.domain import InboundMessage  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.errors import RulesError  # noqa: E402
 from rules.loader import compose  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.rules_eval import evaluate, read_records  # noqa: E402
+from bot.chat.rules_eval import evaluate, read_records  # noqa: E402
 from rules import load_rules  # noqa: E402
 
 # ../shared/data next to the checkout (or next to the folder of worktrees it sits in)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
 from storage.db import DEFAULT_URL, normalise_url
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.domain import Classifiable
+from bot.core.domain import Classifiable
 from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import Classifiable
+from bot.core.domain import Classifiable
 from rules.conditions import Condition, MessageContext
 from rules.matcher import KeywordIndex
 from rules.model import Match, Reason

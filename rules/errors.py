@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.errors import KakehashiError
+from bot.core.errors import KakehashiError
 
 
 @dataclass(frozen=True, slots=True)

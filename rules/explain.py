@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import Classifiable
+from bot.core.domain import Classifiable
 from rules.conditions import Check, MessageContext
 from rules.engine import Engine, Route
 from rules.model import Match, Missing, Reason

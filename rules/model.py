@@ -8,7 +8,7 @@ from typing import Literal
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.domain import Destination
+from bot.core.domain import Destination
 
 __all__ = [
     "STATUSES",

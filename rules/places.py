@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.domain import DESTINATION_PLATFORMS, Destination
+from bot.core.domain import DESTINATION_PLATFORMS, Destination
 from rules.checker import Checker, Report, join, kind_of, unknown
 from rules.loader import Map, Node, Scalar, Seq
 from rules.matcher import NamePatterns, name_key

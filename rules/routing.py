@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import cast, get_args
 
-from bot.domain import Platform
+from bot.core.domain import Platform
 from rules.checker import Checker, Report, join, kind_of, unknown
 from rules.conditions import (
     AllOf,

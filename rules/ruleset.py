@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.domain import Classifiable, Destination
+from bot.core.domain import Classifiable, Destination
 from rules.calendar import BusinessCalendar
 from rules.engine import Engine, Route
 from rules.errors import Problem, RulesError

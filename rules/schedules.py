@@ -8,7 +8,7 @@ from typing import Literal, cast
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.domain import Destination
+from bot.core.domain import Destination
 from rules.checker import Checker, Report, kind_of
 from rules.loader import Node, Scalar, Seq
 from rules.model import Schedule

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
 
 DEFAULT_URL = "sqlite+aiosqlite:///./kakehashi.db"
 

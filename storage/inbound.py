@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import Destination, InboundMessage
+from bot.core.domain import Destination, InboundMessage
 from storage.base import StoreBase
 from storage.items import ARCHIVED
 from storage.models import Item, Message, OutboxRow, utcnow

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_ID = 0x6B616B65  # "kake"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import DELIVERED, Receipt
+from bot.core.domain import DELIVERED, Receipt
 from storage.base import StoreBase
 from storage.models import OutboxRow, utcnow
 

@@ -128,7 +128,7 @@ def button(text: str, action: str, value: str, *, style: str | None = None, url:
 
 
 def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> list[Block]:
-    """A routed item (``bot.render.repost_payload``): header, quote, author, why, status, buttons.
+    """A routed item (``bot.pipeline.render.repost_payload``): header, quote, author, why, status, buttons.
 
     ``departments`` are ``(name, label)`` pairs offered by the forward menu (the item's own
     department is left out).

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack.text import message_text
-from bot.domain import InboundMessage
-from bot.errors import PayloadError
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError
 
 PLATFORM = "slack"
 

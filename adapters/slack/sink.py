@@ -25,8 +25,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks as bk
 from adapters.slack.convert import split_key
 from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
-from bot.domain import DELIVERED, Post, Receipt
-from bot.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
+from bot.core.domain import DELIVERED, Post, Receipt
+from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
 
 log = logging.getLogger("kakehashi.slack")
 

@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from adapters.teams.html import html_to_text, looks_like_html
-from bot.domain import InboundMessage
-from bot.errors import PayloadError
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError
 
 PLATFORM = "teams"
 GENERAL = "General"

@@ -49,8 +49,8 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from adapters.teams.cards import card_attachment, fit_repost, fit_summary
 from adapters.teams.convert import base_conversation_id, remote_id, split_message_key, split_remote_id
 from adapters.teams.limits import WindowLimiter
-from bot.domain import Post, Receipt
-from bot.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
+from bot.core.domain import Post, Receipt
+from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
 
 log = logging.getLogger("kakehashi.teams.sink")
 

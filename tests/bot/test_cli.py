@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.settings import bundled_rules_path
 from tests.conftest import FIXTURES
 
@@ -35,7 +35,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "160"}
     env.pop("KAKEHASHI_RULES", None)
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"],
+        [sys.executable, "-m", "bot.cli.main", "demo"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -60,7 +60,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert "DATABASE_URL=sqlite:///kakehashi-demo.db kakehashi stats" in result.stdout
     assert "recap --period 2026-11-16..2026-11-22" in result.stdout
     stats = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "stats", "--json"],
+        [sys.executable, "-m", "bot.cli.main", "stats", "--json"],
         cwd=tmp_path,
         env={**env, "DATABASE_URL": "sqlite:///kakehashi-demo.db"},
         capture_output=True,
@@ -399,7 +399,7 @@ def test_serve_logging_leaves_out_the_libraries_per_request_lines() -> None:
     poller's every httpx request is not an INFO line either.  LOG_LEVEL=DEBUG shows them all."""
     import logging
 
-    from bot.cli import _logging
+    from bot.cli.main import _logging
 
     names = ("httpx", "slack_sdk")
     before = {name: logging.getLogger(name).level for name in (*names, "")}

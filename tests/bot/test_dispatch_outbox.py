@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.app import App
-from bot.cli import main
-from bot.domain import InboundMessage, Post, Receipt
-from bot.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.outbox import backoff
+from bot.cli.main import main
+from bot.core.domain import InboundMessage, Post, Receipt
+from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.pipeline.outbox import backoff
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import FIXTURES, Database
 

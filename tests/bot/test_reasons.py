@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.reasons import match_reason, why_not
+from bot.pipeline.reasons import match_reason, why_not
 from rules import RuleSet
 from tests.rules.support import message, ruleset
 from tests.rules.test_explain import ROUTES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reload import RulesHolder
+from bot.pipeline.reload import RulesHolder
 from tests.rules.support import HEADER, message
 
 GOOD = HEADER + "routes:\n  - {name: bug, when: {keyword: バグ}, to: [product], tag: bug}\n"

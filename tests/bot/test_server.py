@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import inbound_plugin
-from bot.app import App
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
+from bot.platforms import webhook as inbound_plugin
+from bot.runtime.app import App
 from bot.settings import Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 

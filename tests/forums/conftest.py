@@ -12,8 +12,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.local import JsonlSink
-from bot import discourse_plugin, inbound_plugin
-from bot.app import App
+from bot.platforms import webhook as inbound_plugin
+from bot.platforms.discourse import plugin as discourse_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import FIXTURES, Database
 from tests.fakes.discourse_api import FakeDiscourse

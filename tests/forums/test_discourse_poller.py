@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from adapters.discourse import signature
-from bot.discourse_plugin import DiscoursePlugin
-from bot.discourse_source import DiscoursePoller
+from bot.platforms.discourse.plugin import DiscoursePlugin
+from bot.platforms.discourse.source import DiscoursePoller
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.forums.conftest import WEBHOOK_SECRET, Harness, HarnessFactory
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from adapters.discourse import Site, signature
-from bot.discourse_plugin import DiscoursePlugin
+from bot.platforms.discourse.plugin import DiscoursePlugin
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.forums.conftest import WEBHOOK_SECRET, Harness, HarnessFactory, fixture
 

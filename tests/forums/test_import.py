@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 from adapters.discourse import Site
 from adapters.discourse_client import DiscourseClient
 from adapters.slack import convert
-from bot.app import App
-from bot.cli import main
-from bot.discourse_source import DiscourseLookups, import_since
+from bot.cli.main import main
+from bot.platforms.discourse.source import DiscourseLookups, import_since
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import Database
 from tests.fakes.discourse_api import FakeDiscourse

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.local import JsonlSink
-from bot.app import App
-from bot.domain import Destination, InboundMessage, Sink
+from bot.core.domain import Destination, InboundMessage, Sink
+from bot.runtime.app import App
 from bot.settings import Settings
 from storage.inbound import Routing
 from storage.models import utcnow

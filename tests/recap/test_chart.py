@@ -8,8 +8,8 @@ import warnings
 
 from PIL import Image
 
-from bot.chart import Series, bundled_font_file, chart_image, cjk_font, gather_series, render_png
-from bot.periods import previous_period
+from bot.reports.chart import Series, bundled_font_file, chart_image, cjk_font, gather_series, render_png
+from bot.reports.periods import previous_period
 from tests.recap.conftest import FIRE, JST, seed
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.store import Store

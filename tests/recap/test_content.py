@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.agenda import agenda_reply, build_agenda
-from bot.errors import KakehashiError
-from bot.recap import recap_reply
+from bot.core.errors import KakehashiError
+from bot.reports.agenda import agenda_reply, build_agenda
+from bot.reports.recap import recap_reply
 from tests.recap.conftest import RULES_JA, WEEK, Msg, jst, rules_file, seed
 
 PRODUCT_JA = """\

@@ -18,11 +18,11 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from bot.agenda import agenda_reply
-from bot.cli import main
-from bot.commands import CommandContext, run_command
-from bot.recap import department_payload, read_period, recap_reply
-from bot.scheduler import Scheduler
+from bot.chat.commands import CommandContext, run_command
+from bot.cli.main import main
+from bot.reports.agenda import agenda_reply
+from bot.reports.recap import department_payload, read_period, recap_reply
+from bot.reports.scheduler import Scheduler
 from tests.conftest import Database
 from tests.recap.conftest import FIRE, RULES_JA, deliver, jst
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from adapters.teams.cards import MAX_BYTES, card_size, fit_summary
-from bot.periods import previous_period
-from bot.recap import enqueue_recaps, recap_reply
-from bot.report import SECTION_TEXT_LIMIT, SECTIONS_PER_POST, split
+from bot.reports.periods import previous_period
+from bot.reports.recap import enqueue_recaps, recap_reply
+from bot.reports.report import SECTION_TEXT_LIMIT, SECTIONS_PER_POST, split
 from storage.models import OutboxRow
 from tests.recap.conftest import FIRE, Msg, jst, seed
 

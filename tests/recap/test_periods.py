@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.errors import KakehashiError
-from bot.periods import last_fire_time, next_fire_time, parse_period, previous_period
+from bot.core.errors import KakehashiError
+from bot.reports.periods import last_fire_time, next_fire_time, parse_period, previous_period
 from tests.recap.conftest import FIRE, JST, jst
 
 NOW = FIRE  # Mon 2026-11-23 09:00 JST

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.scheduler import Scheduler
+from bot.reports.scheduler import Scheduler
 from storage.models import OutboxRow, ScheduleRun, utcnow
 from tests.recap.conftest import FIRE, JST, deliver, jst, rules_file, seed
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.reports.scheduler import Scheduler
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
 from tests.recap.conftest import FIRE, RULES_JA, seed

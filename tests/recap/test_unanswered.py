@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.reports.scheduler import Scheduler
 from rules import RulesError
 from tests.recap.conftest import WEEK, Msg, deliver, jst, link, rules_file, seed
 from tests.rules.support import ruleset

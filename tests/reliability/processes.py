@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 class Server:
-    """One ``python -m bot.cli serve`` on its own port, with the Slack Web API stand-in."""
+    """One ``python -m bot.cli.main serve`` on its own port, with the Slack Web API stand-in."""
 
     def __init__(self, *, database_url: str, fake: FakeSlack, rules: Path, **env: str) -> None:
         self.port = free_port()
@@ -54,7 +54,7 @@ class Server:
 
     def start(self) -> Server:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
+            [sys.executable, "-m", "bot.cli.main", "serve"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -46,7 +46,7 @@ def serve(db: Path, fake: FakeSlack, port: int) -> subprocess.Popen[bytes]:
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli.main", "serve"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -15,9 +15,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import slack_plugin
-from bot.app import App
-from bot.domain import Receipt
+from bot.core.domain import Receipt
+from bot.platforms.slack import plugin as slack_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from storage.models import OutboxRow, utcnow
 from storage.store import Store

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import slack_plugin
-from bot.app import App
-from bot.outbox import RateLimiter
+from bot.pipeline.outbox import RateLimiter
+from bot.platforms.slack import plugin as slack_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from storage.models import utcnow
 from tests.conftest import Database

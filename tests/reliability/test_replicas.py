@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import App
-from bot.domain import InboundMessage, Post, Receipt
+from bot.core.domain import InboundMessage, Post, Receipt
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import FIXTURES, Database
 

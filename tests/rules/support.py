@@ -6,7 +6,7 @@ import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import InboundMessage
+from bot.core.domain import InboundMessage
 from rules import RuleSet, load_rules_text
 
 HEADER = """\

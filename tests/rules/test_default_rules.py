@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import Destination
+from bot.core.domain import Destination
 from rules import RuleSet, load_rules, load_rules_text
 
 from .support import message

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import KakehashiError
+from bot.core.errors import KakehashiError
 from rules import Problem, RulesError, load_rules, load_rules_text
 
 from .support import HEADER

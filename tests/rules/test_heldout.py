@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.rules_eval import Evaluation, evaluate, read_records
+from bot.chat.rules_eval import Evaluation, evaluate, read_records
 from rules import load_rules
 
 from .support import message

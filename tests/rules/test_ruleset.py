@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import Destination
+from bot.core.domain import Destination
 from rules import Department, Goal, ReactionRule, RuleSet, Schedule, Source, load_rules, load_rules_text
 
 from .support import HEADER, message, ruleset

@@ -15,8 +15,8 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
-from bot import slack_plugin
-from bot.app import App
+from bot.platforms.slack import plugin as slack_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import Database
 from tests.fakes.slack_api import (  # noqa: F401  (re-exported for the Slack tests)

@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from bot import slack_plugin
-from bot.app import App
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
+from bot.platforms.slack import plugin as slack_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import Database
 from tests.slack.conftest import (

@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.models import OutboxRow, utcnow
 from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, RANDOM, SlackBot
 from tests.slack.test_events import msg

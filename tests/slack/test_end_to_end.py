@@ -72,8 +72,8 @@ async def test_full_round_trip(database: Database, fake: FakeSlack) -> None:
 async def test_socket_mode_settings_mount_no_unverified_http_endpoint(
     sqlite_db: Database, fake: FakeSlack
 ) -> None:
-    from bot import slack_plugin
-    from bot.app import App
+    from bot.platforms.slack import plugin as slack_plugin
+    from bot.runtime.app import App
     from bot.settings import Settings
     from tests.slack.conftest import FIXTURES
 
@@ -94,8 +94,8 @@ async def test_socket_mode_settings_mount_no_unverified_http_endpoint(
 
 
 async def test_socket_mode_delivers_events_to_the_same_handlers(sqlite_db: Database, fake: FakeSlack) -> None:
-    from bot import slack_plugin
-    from bot.app import App
+    from bot.platforms.slack import plugin as slack_plugin
+    from bot.runtime.app import App
     from bot.settings import Settings
     from tests.slack.conftest import FIXTURES
 

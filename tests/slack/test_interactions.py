@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.models import Item, OutboxRow
 from tests.conftest import Database
 from tests.slack.conftest import (

@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from bot.cli import main
-from bot.errors import SettingsError
+from bot.cli.main import main
+from bot.core.errors import SettingsError
 from storage.db import create_engine
 from storage.migrate import alembic_config, head_revision, upgrade
 from storage.models import Base

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain import Destination, InboundMessage, Receipt
+from bot.core.domain import Destination, InboundMessage, Receipt
 from storage.inbound import Routing
 from storage.models import Item, Message, OutboxRow
 from storage.store import Store

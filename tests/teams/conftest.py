@@ -13,8 +13,8 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import teams_plugin
-from bot.app import App, PluginFactory
+from bot.platforms.teams import plugin as teams_plugin
+from bot.runtime.app import App, PluginFactory
 from bot.settings import Settings
 from tests.conftest import Database
 from tests.fakes.bot_connector import FakeBotConnector

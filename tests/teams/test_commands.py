@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands import is_command
+from bot.chat.commands import is_command
 from storage.models import Message
 from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, PRODUCT_TRIAGE, TeamsBot
 
@@ -97,7 +97,7 @@ async def test_a_long_agenda_asked_in_teams_comes_as_several_complete_cards(team
     from datetime import timedelta
 
     from adapters.teams.cards import MAX_BYTES, card_size
-    from bot.domain import InboundMessage
+    from bot.core.domain import InboundMessage
     from storage.inbound import Routing
     from storage.models import utcnow
 

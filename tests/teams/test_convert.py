@@ -13,8 +13,8 @@ from PIL import Image
 from adapters.teams import convert
 from adapters.teams.cards import MAX_BYTES, card_size, fit_repost, fit_summary
 from adapters.teams.html import html_to_text
-from bot.errors import KakehashiError, PayloadError
-from bot.teams_cli import build_package
+from bot.cli.teams import build_package
+from bot.core.errors import KakehashiError, PayloadError
 from tests.teams.conftest import COMMUNITY, load
 
 

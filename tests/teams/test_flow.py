@@ -269,8 +269,8 @@ async def test_weekly_recap_card_shows_the_chart(teams: TeamsBot) -> None:
     from datetime import timedelta
 
     from adapters.teams.cards import MAX_BYTES, card_size
-    from bot.periods import previous_period
-    from bot.recap import enqueue_recaps
+    from bot.reports.periods import previous_period
+    from bot.reports.recap import enqueue_recaps
     from tests.recap.conftest import FIRE, seed
 
     await teams.install()

@@ -15,9 +15,9 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from bot import teams_plugin
-from bot.app import App
-from bot.errors import SettingsError
+from bot.core.errors import SettingsError
+from bot.platforms.teams import plugin as teams_plugin
+from bot.runtime.app import App
 from bot.settings import Settings
 from storage.models import Message
 from tests.conftest import Database

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import slack_plugin, teams_plugin
+from bot.platforms.slack import plugin as slack_plugin
+from bot.platforms.teams import plugin as teams_plugin
 from tests.conftest import Database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.slack_api import FakeSlack

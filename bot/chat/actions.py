@@ -1,0 +1,90 @@
+"""Repost actions (buttons, menus, card submits), the same on every platform.
+
+``apply_action`` changes the item and queues a refresh of every sent repost of it (kind
+``update`` rows), so Slack messages and Teams cards show the new state.  Returns a short
+confirmation in the rules' locale for the person who clicked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.texts import t
+from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.pipeline.services import Services
+
+ACTIONS = ("done", "reopen", "forward", "ask_permission")
+NOTICE_PLATFORMS = ("slack", "teams")
+
+
+def _stamp(action: str, user_id: str, value: str | None) -> str:
+    return f"{action}:{user_id}:{value or ''}:{utcnow().strftime('%Y%m%dT%H%M%S%f')}"
+
+
+async def apply_action(
+    app: Services, *, item_id: int, action: str, user_id: str, user_name: str, value: str | None
+) -> str:
+    rules = app.rules.current
+    locale = rules.locale
+    view = await app.store.item_view(item_id)
+    if view is None:
+        return t(locale, "action.unknown_item")
+    item, message = view.item, view.message
+    if message.deleted:
+        return t(locale, "action.deleted")
+    stamp = _stamp(action, user_id, value)
+    if action in ("done", "reopen"):
+        status = "done" if action == "done" else "open"
+        if await app.store.set_status(item_id, status, by=user_name):
+            await app.store.enqueue_refresh(item_id, stamp)
+            app.worker.wake()
+        return t(locale, f"action.{action}.ok", user=user_name)
+    if action == "forward":
+        target = (value or "").strip()
+        dept = rules.departments.get(target)
+        if dept is None:
+            return t(locale, "action.forward.unknown", department=target, known=", ".join(rules.departments))
+        if target == item.department:
+            return t(locale, "action.forward.same", label=dept.label)
+        reason = t(locale, "action.forward.reason", user=user_name, source=item.department)
+        created = await app.dispatcher.flag(
+            platform=message.platform,
+            key=message.key,
+            department=target,
+            tag=item.tag,
+            reason=reason,
+            origin="command",
+        )
+        await app.store.set_status(item_id, "forwarded", by=user_name)
+        await app.store.enqueue_refresh(item_id, stamp)
+        app.worker.wake()
+        return t(locale, "action.forward.ok" if created else "action.forward.already", label=dept.label)
+    if action == "ask_permission":
+        if item.permission in ("requested", "granted"):
+            return t(locale, f"permission.{item.permission}")
+        await app.store.set_permission(item_id, "requested")
+        if message.platform in NOTICE_PLATFORMS:
+            await app.store.enqueue(
+                kind="notice",
+                destination=f"{message.platform}:{message.channel_id}",
+                payload={
+                    "title": t(locale, "action.permission.title"),
+                    "sections": [],
+                    "markdown": t(locale, "action.permission.request", author=message.author, user=user_name),
+                    "locale": locale,
+                    "image": None,
+                    "reply_to": message.thread_key or message.key,
+                    "mention": {
+                        "platform": message.platform,
+                        "id": message.author_id,
+                        "name": message.author,
+                    },
+                },
+                dedupe_key=f"permission:{item_id}",
+            )
+        await app.store.enqueue_refresh(item_id, stamp)
+        app.worker.wake()
+        return t(locale, "action.ask_permission.ok", author=message.author)
+    return t(locale, "action.unknown", action=action)

@@ -1,0 +1,336 @@
+"""Chat commands (``/kakehashi ...`` on Slack, ``@kakehashi ...`` on Teams), platform-neutral.
+
+``run_command(app, text, ctx)`` parses the text and answers a ``CommandReply`` in the rules'
+locale.  Subcommands: ``help``, ``recap [department] [period] [post]``, ``agenda [post]``,
+``stats``, ``rules test TEXT``, ``route LINK DEPARTMENT`` (admins only: rules.yaml ``admins``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack import convert as slack_convert
+from bot.core.domain import InboundMessage
+from bot.core.errors import KakehashiError
+from bot.core.texts import t, tag_label
+from bot.pipeline.reasons import match_reason, why_not
+from bot.reports.agenda import agenda_reply
+from bot.reports.periods import parse_period
+from bot.reports.recap import recap_reply
+from rules import RuleSet
+from storage.models import Message, utcnow
+
+if TYPE_CHECKING:
+    from bot.pipeline.services import Services
+
+log = logging.getLogger("kakehashi.commands")
+
+SLOW = frozenset({"recap", "agenda"})
+ADMIN_ONLY = frozenset({"route"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    platform: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    is_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReply:
+    """``sections`` as in recap payloads: ``[{"heading": str, "lines": [str, ...]}]``."""
+
+    title: str
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    markdown: str = ""
+    ephemeral: bool = True
+    public: bool = False
+
+    def payload(self, locale: str) -> dict[str, Any]:
+        return {"title": self.title, "sections": self.sections, "markdown": self.markdown, "locale": locale}
+
+
+def is_admin(rules: RuleSet, *names: str | None) -> bool:
+    admins = {a.strip().lstrip("@").casefold() for a in rules.admins}
+    return any(n and n.strip().lstrip("@").casefold() in admins for n in names)
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _words(text: str) -> list[str]:
+    """Arguments split at any space, the ideographic space (全角スペース) included; quotes group."""
+    text = _SPACE.sub(" ", text)
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def department_named(rules: RuleSet, text: str) -> str | None:
+    """A department by name or label, ignoring case and full-width forms (``ｐｒｏｄｕｃｔ``, ``製品開発``)."""
+    wanted = unicodedata.normalize("NFKC", text).strip().lstrip("#").casefold()
+    for name, dept in rules.departments.items():
+        if wanted in (
+            unicodedata.normalize("NFKC", name).casefold(),
+            unicodedata.normalize("NFKC", dept.label).casefold(),
+        ):
+            return name
+    return None
+
+
+def subcommand(text: str) -> str:
+    words = _words(text.strip())
+    return unicodedata.normalize("NFKC", words[0]).casefold() if words else "help"
+
+
+COMMANDS = frozenset({"help", "recap", "agenda", "stats", "rules", "route"})
+
+
+def is_command(text: str) -> bool:
+    """Whether ``text`` (what follows the bot's name) asks kakehashi something: nothing at all,
+    or a command name first (``rules`` only as ``rules test``)."""
+    words = _words(text.strip())
+    if not words:
+        return True
+    name = subcommand(text)
+    if name == "rules":
+        return len(words) > 1 and unicodedata.normalize("NFKC", words[1]).casefold() == "test"
+    return name in COMMANDS
+
+
+def is_slow(text: str) -> bool:
+    """Whether the reply should come after the acknowledgement (recaps, agendas)."""
+    return subcommand(text) in SLOW
+
+
+def _markdown(title: str, sections: list[dict[str, Any]]) -> str:
+    out = [f"**{title}**"]
+    for sec in sections:
+        if sec.get("heading"):
+            out.append(f"\n**{sec['heading']}**")
+        out.extend(sec.get("lines", []))
+    return "\n".join(out)
+
+
+def reply(title: str, sections: list[dict[str, Any]] | None = None, *, public: bool = False) -> CommandReply:
+    sections = sections or []
+    return CommandReply(
+        title=title,
+        sections=sections,
+        markdown=_markdown(title, sections),
+        ephemeral=not public,
+        public=public,
+    )
+
+
+async def run_command(app: Services, text: str, ctx: CommandContext) -> CommandReply:
+    rules = app.rules.current
+    locale = rules.locale
+    words = _words(text.strip())
+    name = subcommand(text)
+    args = words[1:]
+    if name in ADMIN_ONLY and not ctx.is_admin:
+        return reply(t(locale, "cmd.not_admin", command=name))
+    try:
+        if name == "help":
+            return _help(locale)
+        if name == "recap":
+            return await _recap(app, args)
+        if name == "agenda":
+            return await _agenda(app, args)
+        if name == "stats":
+            return await _stats(app, locale)
+        if name == "rules" and args[:1] == ["test"]:
+            return _rules_test(rules, " ".join(words[2:]), ctx)
+        if name == "route":
+            return await _route(app, args, ctx)
+    except KakehashiError as exc:
+        return reply(t(locale, "cmd.error", error=str(exc)))
+    help_reply = _help(locale)
+    return reply(t(locale, "cmd.unknown", command=text.strip()[:80]), help_reply.sections)
+
+
+def _help(locale: str) -> CommandReply:
+    lines = [
+        t(locale, f"cmd.help.{key}") for key in ("help", "recap", "agenda", "stats", "rules_test", "route")
+    ]
+    return reply(t(locale, "cmd.help.title"), [{"heading": "", "lines": lines}])
+
+
+async def _recap(app: Services, args: list[str]) -> CommandReply:
+    """``recap [department] [period] [post]``: a department by name or label, any period form."""
+    rules = app.rules.current
+    public = bool(args) and args[-1].casefold() == "post"
+    args = _period_words(args[:-1] if public else args, app)
+    department: str | None = None
+    period = ""
+    for arg in args:
+        if not period and _is_period(arg, app):
+            period = arg
+        elif department is None:
+            department = arg
+        elif not period:  # `recap product fortnight`: the department is there, so this is the period
+            return reply(t(rules.locale, "recap.bad_period", text=arg))
+        else:
+            return reply(t(rules.locale, "cmd.recap.usage", departments=", ".join(rules.departments)))
+    payload = await recap_reply(app, department, period)
+    return _from_payload(payload, public)
+
+
+def _period_words(args: list[str], app: Services) -> list[str]:
+    """``2026-11-01 〜 2026-11-30`` typed with spaces (as people do), or two dates with only a space
+    between them, is one period argument."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        for width, glue in ((3, ""), (2, ""), (2, "..")):
+            piece = glue.join(args[i : i + width])
+            if len(args[i : i + width]) == width and _is_period(piece, app):
+                out.append(piece)
+                i += width
+                break
+        else:
+            out.append(args[i])
+            i += 1
+    return out
+
+
+def _is_period(text: str, app: Services) -> bool:
+    try:
+        parse_period(text, now=app.clock(), tz=app.rules.current.timezone)
+    except KakehashiError:
+        return False
+    return True
+
+
+async def _agenda(app: Services, args: list[str]) -> CommandReply:
+    public = bool(args) and args[-1].casefold() == "post"
+    return _from_payload(await agenda_reply(app), public)
+
+
+def _from_payload(payload: dict[str, Any], public: bool) -> CommandReply:
+    return CommandReply(
+        title=str(payload.get("title", "")),
+        sections=list(payload.get("sections") or []),
+        markdown=str(payload.get("markdown", "")),
+        ephemeral=not public,
+        public=public,
+    )
+
+
+async def _stats(app: Services, locale: str) -> CommandReply:
+    rules = app.rules.current
+    totals = await app.store.stats()
+    per_dept = await app.store.counts_by_department()
+    outbox = await app.store.outbox_counts()
+    lines = [t(locale, "cmd.stats.totals", **totals)]
+    dept_lines = []
+    for name, counts in sorted(per_dept.items()):
+        dept = rules.departments.get(name)
+        label = dept.label if dept else name
+        detail = ", ".join(f"{t(locale, f'status.{s}')} {c}" for s, c in sorted(counts.items()))
+        dept_lines.append(f"**{label}**: {sum(counts.values())} ({detail})")
+    outbox_line = t(
+        locale,
+        "cmd.stats.outbox",
+        pending=outbox.get("pending", 0),
+        sent=outbox.get("sent", 0),
+        dead=outbox.get("dead", 0),
+    )
+    return reply(
+        t(locale, "cmd.stats.title"),
+        [
+            {"heading": "", "lines": lines},
+            {
+                "heading": t(locale, "cmd.stats.departments"),
+                "lines": dept_lines or [t(locale, "cmd.stats.none")],
+            },
+            {"heading": "", "lines": [outbox_line]},
+        ],
+    )
+
+
+def _rules_test(rules: RuleSet, text: str, ctx: CommandContext) -> CommandReply:
+    locale = rules.locale
+    if not text.strip():
+        return reply(t(locale, "cmd.rules_test.usage"))
+    msg = InboundMessage(
+        platform=ctx.platform,
+        key="rules-test",
+        channel_id=ctx.channel_id,
+        channel=ctx.channel_id,
+        author_id=ctx.user_id,
+        author=ctx.user_name,
+        text=text,
+        created_at=utcnow(),
+    )
+    explanation = rules.explain(msg)
+    lines = [] if explanation.matches else [t(locale, "cmd.rules_test.none")]
+    for match in explanation.matches:
+        labels = ", ".join(
+            rules.departments[d].label if d in rules.departments else d for d in match.departments
+        )
+        reason = match_reason(match, text, locale)
+        lines.append(f"**{labels}** · {tag_label(locale, match.tag)} · {reason}" if labels else reason)
+    why = why_not(explanation, text, locale)
+    lines.extend(why.lines)
+    sections = [{"heading": "", "lines": lines}]
+    if why.nearest:
+        sections.append(
+            {"heading": t(locale, "explain.nearest"), "lines": [f"• {line}" for line in why.nearest]}
+        )
+    return reply(t(locale, "cmd.rules_test.title"), sections)
+
+
+def _clean_link(raw: str) -> str:
+    """Chat clients wrap links: ``<https://x|label>`` -> ``https://x``."""
+    return raw.strip().strip("<>").split("|", 1)[0]
+
+
+async def find_message_by_link(app: Services, link: str) -> Message | None:
+    """The stored post a link points at: its stored link, else (Slack) the channel and ts it names."""
+    found = await app.store.message_by_link(link)
+    ref = slack_convert.archive_ref(link) if found is None else None
+    if ref is not None:
+        found = await app.store.message_by_key_end(slack_convert.PLATFORM, f":{ref[0]}:{ref[1]}")
+    return found
+
+
+async def _route(app: Services, args: list[str], ctx: CommandContext) -> CommandReply:
+    rules = app.rules.current
+    locale = rules.locale
+    if len(args) != 2:
+        return reply(t(locale, "cmd.route.usage", departments=", ".join(rules.departments)))
+    link, named = _clean_link(args[0]), args[1]
+    department = department_named(rules, named)
+    if department is None:
+        return reply(
+            t(
+                locale,
+                "cmd.route.unknown_department",
+                department=named,
+                departments=", ".join(rules.departments),
+            )
+        )
+    message = await find_message_by_link(app, link)
+    if message is None:
+        return reply(t(locale, "cmd.route.unknown_message", link=link))
+    items = await app.dispatcher.flag(
+        platform=message.platform,
+        key=message.key,
+        department=department,
+        tag=None,
+        reason=t(locale, "command.reason", user=ctx.user_name),
+        origin="command",
+    )
+    app.worker.wake()
+    label = rules.departments[department].label
+    return reply(t(locale, "cmd.route.ok" if items else "cmd.route.already", label=label))

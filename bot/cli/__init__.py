@@ -1,0 +1,1 @@
+"""The kakehashi command line. The top room: may import every other part of bot/."""

@@ -1,0 +1,146 @@
+"""``kakehashi recap`` and ``kakehashi agenda``: print what the scheduled posts would say."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.core.errors import KakehashiError
+from bot.settings import Settings
+
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plain(line: str) -> str:
+    """A Markdown line as terminal text: ``[text](url)`` -> ``text <url>``, no ``**``."""
+    return _BOLD.sub(r"\1", _LINK.sub(r"\1 <\2>", line))
+
+
+def as_text(payload: dict[str, Any]) -> str:
+    out = [plain(str(payload["title"])), ""]
+    for section in payload["sections"]:
+        out.append(f"■ {plain(section['heading'])}")
+        out += [f"  {plain(line)}" for line in section["lines"]]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render(payload: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return str(payload["markdown"])
+    return as_text(payload)
+
+
+async def _with_app(fn: Any) -> Any:
+    from bot.runtime.app import App
+
+    try:
+        settings = Settings.from_env()
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = await App.build(replace(settings, instance_id=f"cli-{settings.instance_id}"), plugins=[])
+    try:
+        return await fn(app)
+    finally:
+        await app.stop()
+
+
+def _run(fn: Any) -> Any:
+    try:
+        return asyncio.run(_with_app(fn))
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def history_hint(period: Any, overview: dict[str, Any]) -> str:
+    """When the period holds none of the stored messages (an imported history is usually older
+    than last week), say which dates the store covers and how to ask for them."""
+    if not overview.get("first") or not overview.get("last"):
+        return ""
+    first, last = datetime.fromisoformat(overview["first"]), datetime.fromisoformat(overview["last"])
+    if first < period.end and last >= period.start:
+        return ""
+    tz = period.tz
+    start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
+    return (
+        f"note: {period.label} holds none of the {overview['messages']} stored messages, which span "
+        f"{start} .. {end}; try --period {start}..{end}"
+    )
+
+
+@click.command("recap", short_help="Print the recap of a department, or of every department.")
+@click.argument("department", required=False)
+@click.option(
+    "--period",
+    "period_text",
+    default="last-week",
+    show_default=True,
+    help="last-week, this-week, today, yesterday, this-month, last-month, 7d or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown to paste, json for scripts.",
+)
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the chart PNG here.",
+)
+def recap_command(department: str | None, period_text: str, fmt: str, chart_path: str | None) -> None:
+    """Print the recap of DEPARTMENT (every department when omitted) for a period."""
+    from bot.reports.chart import chart_png
+    from bot.reports.recap import read_period, recap_reply, resolve_department
+
+    async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
+        payload = await recap_reply(app, department, period_text)
+        rules = app.rules.current
+        period = read_period(rules, period_text, now=app.clock())
+        png = None
+        if chart_path:
+            dept = resolve_department(rules, department) if department else None
+            drawn = await chart_png(app.store, rules, period, department=dept)
+            png = drawn[0] if drawn else None
+        return payload, png, history_hint(period, await app.store.overview())
+
+    payload, png, hint = _run(go)
+    click.echo(render(payload, fmt), nl=False)
+    if hint:
+        click.echo(hint, err=True)
+    if chart_path:
+        if png is None:
+            click.echo("no items in the last 8 periods: no chart written", err=True)
+        else:
+            Path(chart_path).write_bytes(png)
+            click.echo(f"chart written to {chart_path}", err=True)
+
+
+@click.command("agenda", short_help="Print the next cross-department meeting's agenda (定例会).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown to paste into the meeting notes, text, or json for scripts.",
+)
+def agenda_command(fmt: str) -> None:
+    """Print the agenda of the next regular cross-department meeting (定例会)."""
+    from bot.reports.agenda import agenda_reply
+
+    payload = _run(agenda_reply)
+    click.echo(render(payload, fmt), nl=False)

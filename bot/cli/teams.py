@@ -1,0 +1,109 @@
+"""``kakehashi teams-manifest``: the Teams app package (manifest.json + icons) as a zip.
+
+Fills ``teams/manifest.json`` (``{{MICROSOFT_APP_ID}}``, ``{{VERSION}}``) from the environment and
+draws the two icons Teams requires (192x192 colour, 32x32 white-on-transparent outline) with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import click
+from PIL import Image, ImageDraw
+
+from bot.core.errors import KakehashiError
+from bot.settings import Settings
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ACCENT = (31, 111, 235, 255)
+TEMPLATE_NAMES = (
+    Path("teams") / "manifest.json",
+    Path(__file__).resolve().parent / "data" / "teams-manifest.json",
+)
+
+
+def _bridge(draw: ImageDraw.ImageDraw, size: int, color: tuple[int, int, int, int], width: int) -> None:
+    """A bridge: an arch over a deck, with two towers (架け橋)."""
+    m = size // 8
+    deck = size * 5 // 8
+    draw.line([(m, deck), (size - m, deck)], fill=color, width=width)
+    draw.arc(
+        [(m, size // 4), (size - m, deck + (deck - size // 4))], start=180, end=360, fill=color, width=width
+    )
+    for x in (size * 3 // 8, size * 5 // 8):
+        draw.line([(x, deck - size // 6), (x, deck + size // 8)], fill=color, width=max(width // 2, 1))
+
+
+def color_icon() -> bytes:
+    image = Image.new("RGBA", (192, 192), ACCENT)
+    _bridge(ImageDraw.Draw(image), 192, (255, 255, 255, 255), 12)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def outline_icon() -> bytes:
+    image = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    _bridge(ImageDraw.Draw(image), 32, (255, 255, 255, 255), 2)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def render_manifest(template: str, *, app_id: str, version: str) -> dict[str, object]:
+    if not GUID.match(app_id):
+        raise KakehashiError(
+            f"MICROSOFT_APP_ID={app_id!r}: expected the bot's Microsoft App ID, a GUID like "
+            "0b6e4a3c-1111-4222-8333-444455556666 (Azure portal > your Azure Bot > Configuration)"
+        )
+    text = template.replace("{{MICROSOFT_APP_ID}}", app_id).replace("{{VERSION}}", version)
+    return dict(json.loads(text))
+
+
+def build_package(template: str, *, app_id: str, version: str) -> bytes:
+    manifest = render_manifest(template, app_id=app_id, version=version)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        archive.writestr("color.png", color_icon())
+        archive.writestr("outline.png", outline_icon())
+    return out.getvalue()
+
+
+def _template(path: str | None) -> str:
+    candidates = [Path(path)] if path else list(TEMPLATE_NAMES)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise click.ClickException(f"manifest template not found (looked at {', '.join(map(str, candidates))})")
+
+
+@click.command("teams-manifest", short_help="Write the Teams app package (zip) for MICROSOFT_APP_ID.")
+@click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help="The zip to write.")
+@click.option(
+    "--template",
+    "template_path",
+    default=None,
+    help="Manifest template (default: ./teams/manifest.json if present, else the bundled one).",
+)
+@click.option("--version", "version", default="1.0.0", show_default=True, help="App package version (x.y.z).")
+def teams_manifest_command(out_path: str, template_path: str | None, version: str) -> None:
+    """Write the Teams app package (manifest + icons) for MICROSOFT_APP_ID; upload it in Teams."""
+    try:
+        settings = Settings.from_env()
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not settings.microsoft_app_id:
+        raise click.ClickException("MICROSOFT_APP_ID is not set: the manifest needs the bot's app id")
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise click.ClickException(f"--version {version!r}: expected x.y.z, e.g. 1.0.0")
+    try:
+        data = build_package(_template(template_path), app_id=settings.microsoft_app_id, version=version)
+    except KakehashiError as exc:
+        raise click.ClickException(str(exc)) from None
+    Path(out_path).write_bytes(data)
+    click.echo(f"wrote {out_path}: upload it in Teams (Apps > Manage your apps > Upload an app)")

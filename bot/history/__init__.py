@@ -1,0 +1,1 @@
+"""Imports of past community history. May import bot.pipeline and below."""

@@ -1,0 +1,228 @@
+"""The dispatcher: decide what happens to an inbound event, store it, return fast.
+
+Inbound handlers call this and nothing else; delivery happens later in the outbox worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.domain import Destination, InboundMessage
+from bot.core.texts import t
+from bot.pipeline.metrics import Metrics
+from bot.pipeline.reasons import match_reason
+from bot.pipeline.reload import RulesHolder
+from rules import Match, ReactionRule, RuleSet
+from rules.matcher import name_key
+from storage.inbound import Routing
+from storage.store import Store
+
+log = logging.getLogger("kakehashi.dispatch")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the dispatcher did: ``stored``, ``duplicate`` or ``ignored`` (with why)."""
+
+    status: str
+    reason: str = ""
+    message_id: int | None = None
+    item_ids: tuple[int, ...] = ()
+    matches: tuple[Match, ...] = ()
+
+
+def channel_ignore_reason(rules: RuleSet, msg: InboundMessage) -> str | None:
+    """Why a message is never classified because of where it was posted (None: it is classified)."""
+    if is_department_channel(rules, msg.platform, msg.channel, msg.channel_id):
+        return "posted in a department channel"
+    if not rules.is_source(msg):
+        return "not a source channel"
+    return None
+
+
+def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_id: str) -> bool:
+    names = {name_key(channel), name_key(channel_id)}
+    return any(
+        dest.platform == platform and name_key(dest.channel) in names
+        for dest in rules.department_destinations()
+    )
+
+
+def routings_for(matches: Sequence[Match], text: str, locale: str) -> list[Routing]:
+    """One routing per department; the first matching route decides its tag and reason (in
+    ``locale``, as the repost shows it; ``text`` is the message's, which reasons quote)."""
+    seen: dict[str, Routing] = {}
+    for match in matches:
+        for department in match.departments:
+            if department not in seen:
+                reason = match_reason(match, text, locale)
+                seen[department] = Routing(
+                    department=department, tag=match.tag, route=match.route, reason=reason
+                )
+    return list(seen.values())
+
+
+def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
+    return {name: dept.post_to for name, dept in rules.departments.items()}
+
+
+class Dispatcher:
+    def __init__(
+        self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()
+    ) -> None:
+        self.store = store
+        self.rules = rules
+        self.metrics = metrics
+        self.self_ids = set(self_ids)
+
+    def add_self_id(self, bot_id: str) -> None:
+        """Adapters call this once they know the bot's own user id on their platform."""
+        self.self_ids.add(bot_id)
+
+    def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
+        if msg.author_id in self.self_ids:
+            return "own post"
+        return channel_ignore_reason(rules, msg)
+
+    async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
+        """Classify and store a community message with its outbox rows, once."""
+        rules = self.rules.current
+        reason = self._ignore_reason(rules, msg)
+        if reason:
+            self.metrics.inc("kakehashi_messages_total", outcome="ignored")
+            log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
+            return Outcome(status="ignored", reason=reason)
+        matches = rules.classify(msg)
+        result = await self.store.record_inbound(
+            msg, routings_for(matches, msg.text, rules.locale), destinations(rules), repost=repost
+        )
+        if not result.created:
+            self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
+            return Outcome(status="duplicate", message_id=result.message_id)
+        self.metrics.inc("kakehashi_messages_total", outcome="stored")
+        self.metrics.inc("kakehashi_items_total", amount=len(result.item_ids))
+        log.info(
+            "stored %s %s -> %s",
+            msg.platform,
+            msg.key,
+            ", ".join(f"{m.route}:{'+'.join(m.departments)}" for m in matches) or "no route",
+        )
+        return Outcome(
+            status="stored", message_id=result.message_id, item_ids=result.item_ids, matches=matches
+        )
+
+    async def handle_edit(self, msg: InboundMessage, edited_at: datetime) -> Outcome:
+        """Re-classify an edited message: refresh sent reposts, route newly matching departments."""
+        rules = self.rules.current
+        if await self.store.message_id(msg.platform, msg.key) is None:
+            return await self.handle_message(msg)
+        matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
+        new_items = await self.store.record_edit(
+            msg.platform,
+            msg.key,
+            msg.text,
+            edited_at,
+            routings_for(matches, msg.text, rules.locale),
+            destinations(rules),
+        )
+        return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+
+    async def _on_item(
+        self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str
+    ) -> bool:
+        """Apply an ``on: routed`` emoji (status or vote) to one item, once per person; False if not new."""
+        by = who["user_name"]
+        if added:
+            if not await self.store.add_reaction(target=target, item_id=item_id, vote=rule.vote, **who):
+                return False
+            if rule.set_status:
+                await self.store.set_status(item_id, rule.set_status, by=by)
+        else:
+            where = {k: who[k] for k in ("platform", "emoji", "user_id")}
+            if await self.store.remove_reaction(target=target, vote=rule.vote, **where) is None:
+                return False
+            if rule.set_status:
+                await self.store.set_status(item_id, "open", by=by)
+        await self.store.enqueue_refresh(item_id, stamp)
+        return True
+
+    async def handle_delete(self, platform: str, key: str) -> Outcome:
+        deleted = await self.store.record_delete(platform, key)
+        return Outcome(
+            status="deleted" if deleted else "ignored", reason="" if deleted else "unknown message"
+        )
+
+    async def flag(
+        self, *, platform: str, key: str, department: str, tag: str | None, reason: str, origin: str
+    ) -> tuple[int, ...]:
+        """Route a stored community message by hand (emoji flag, command)."""
+        rules = self.rules.current
+        message_id = await self.store.message_id(platform, key)
+        if message_id is None or department not in rules.departments:
+            return ()
+        routing = Routing(department=department, tag=tag, route=origin, reason=reason, origin=origin)
+        return await self.store.add_items(message_id, [routing], destinations(rules))
+
+    async def handle_reaction(
+        self,
+        *,
+        platform: str,
+        target: str,
+        emoji: str,
+        user_id: str,
+        user_name: str,
+        added: bool,
+        stamp: str,
+    ) -> str:
+        """An emoji on a community post (flag it) or on one of our reposts (status / vote).
+
+        ``target`` is the community message key, or the platform id of our repost.  An ``on:
+        routed`` emoji on a community post that has been routed counts for each of its items, as
+        it would on their reposts (unless the emoji also flags posts).
+        Returns a short description of what happened (for logs and tests).
+        """
+        rules = self.rules.current
+        emoji = emoji.strip(":")
+        who = {"platform": platform, "emoji": emoji, "user_id": user_id, "user_name": user_name}
+        repost = await self.store.sent_row_for_remote(target)
+        if repost is not None and repost.item_id is not None:
+            routed = rules.reaction_for(emoji, on_routed=True)
+            if routed is None:
+                return "no rule"
+            if not await self._on_item(repost.item_id, target, routed, who, added=added, stamp=stamp):
+                return "duplicate" if added else "unknown"
+            return "vote" if routed.vote else f"status:{routed.set_status}"
+        rule = rules.reaction_for(emoji, on_routed=False)
+        if rule is None or rule.to is None:
+            routed = rules.reaction_for(emoji, on_routed=True)
+            message_id = await self.store.message_id(platform, target) if routed else None
+            routed_items = await self.store.items_for_message(message_id) if message_id is not None else []
+            live = [i for i in routed_items if i.status != "deleted"]
+            if routed is None or not live:
+                return "no rule"
+            # one reaction row per item (``KEY#item-ID``), so each is counted and undone on its own
+            changed = [
+                await self._on_item(i.id, f"{target}#item-{i.id}", routed, who, added=added, stamp=stamp)
+                for i in live
+            ]
+            if not any(changed):
+                return "duplicate" if added else "unknown"
+            return "vote" if routed.vote else f"status:{routed.set_status}"
+        if not added:
+            await self.store.remove_reaction(platform=platform, target=target, emoji=emoji, user_id=user_id)
+            return "removed"
+        message = await self.store.get_message(platform, target)
+        if message is not None and message.private:  # invariant 4: an emoji is not a rule opting in
+            return "private"
+        if not await self.store.add_reaction(
+            platform=platform, target=target, emoji=emoji, user_id=user_id, user_name=user_name
+        ):
+            return "duplicate"
+        reason = t(rules.locale, "flag.reason", user=user_name, emoji=emoji)
+        items = await self.flag(
+            platform=platform, key=target, department=rule.to, tag=rule.tag, reason=reason, origin="reaction"
+        )
+        return f"flagged:{rule.to}" if items else "already routed"

@@ -1,0 +1,281 @@
+"""The outbox worker: deliver due rows through the sinks, durably.
+
+Per row: render (reposts are rendered from the stored item at send time), respect the
+destination's rate limit, send, then record the platform id.  Transient failures back off
+exponentially with full jitter (or wait for Retry-After); permanent ones and rows that ran out
+of attempts are dead-lettered with the reason, visible in ``kakehashi outbox list``.  A rate
+limit (429, or the sink's own limiter) waits for Retry-After and spends no attempt.
+
+Leases: a pass leases its rows for ``lease`` seconds and renews them every ``lease / 3`` seconds
+until each is done, so a slow send (a platform that takes long to answer, a large upload) or a
+long batch never lets another replica take a row that is still being sent.  Just before a row is
+sent the worker checks it still holds it, and outcomes are recorded only by the lease holder.
+What remains is the at-least-once window every outbox has: a process killed after the platform
+accepted a post and before ``mark_sent`` sends it again once its lease expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.domain import Destination, Post, Sink
+from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
+from bot.pipeline.metrics import Metrics
+from bot.pipeline.reload import RulesHolder
+from bot.pipeline.render import repost_payload
+from storage.models import OutboxRow, utcnow
+from storage.store import Store
+
+log = logging.getLogger("kakehashi.outbox")
+
+Clock = Callable[[], datetime]
+
+
+class RateLimiter:
+    """At most one post per ``interval`` seconds per destination (monotonic clock, in memory)."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}
+
+    def wait_time(self, key: str, interval: float) -> float:
+        """Seconds to wait before ``key`` may send; 0 reserves the slot now."""
+        now = time.monotonic()
+        ready = self._next.get(key, 0.0)
+        if ready > now:
+            return ready - now
+        self._next[key] = now + interval
+        return 0.0
+
+    def push_back(self, key: str, seconds: float) -> None:
+        self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)
+
+
+def backoff(
+    attempt: int, *, base: float = 2.0, cap: float = 900.0, rng: random.Random | None = None
+) -> float:
+    """Full-jitter exponential backoff (AWS architecture blog): uniform(0, min(cap, base * 2**n))."""
+    return (rng or random).uniform(0, min(cap, base * 2**attempt)) + 0.5
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        sinks: Mapping[str, Sink],
+        rules: RulesHolder,
+        metrics: Metrics,
+        owner: str,
+        max_attempts: int = 8,
+        lease: float = 120.0,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.sinks = dict(sinks)
+        self.rules = rules
+        self.metrics = metrics
+        self.owner = owner
+        self.max_attempts = max_attempts
+        self.lease = lease
+        self.clock = clock
+        self.limiter = RateLimiter()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Inbound handlers call this after enqueueing so delivery starts at once."""
+        self._wake.set()
+
+    async def build_post(self, row: OutboxRow) -> Post | None:
+        destination = Destination.parse(row.destination)
+        payload = dict(row.payload or {})
+        if row.kind in ("repost", "update", "delete") and row.item_id is not None:
+            view = await self.store.item_view(row.item_id)
+            if view is None:
+                return None
+            rules = self.rules.current
+            dept = rules.departments.get(view.item.department)
+            label = dept.label if dept else view.item.department
+            payload = {**repost_payload(view, department_label=label, locale=rules.locale), **payload}
+        return Post(
+            kind=row.kind,
+            destination=destination,
+            payload=payload,
+            dedupe_key=row.dedupe_key,
+            remote_id=row.remote_id,
+        )
+
+    async def deliver(self, row: OutboxRow) -> str:
+        """Deliver one leased row; returns ``sent``, ``retry``, ``dead``, ``deferred`` or ``lost``."""
+        destination = Destination.parse(row.destination)
+        sink = self.sinks.get(destination.platform)
+        if sink is None:
+            reason = f"no sink for platform {destination.platform!r}: is it configured?"
+            await self.store.mark_dead(row.id, reason, owner=self.owner)
+            log.error("outbox %s dead: %s", row.id, reason)
+            return "dead"
+        interval = float(getattr(sink, "min_interval", 0.0))
+        wait = self.limiter.wait_time(row.destination, interval) if interval else 0.0
+        if wait > 0:
+            await self.store.release(row.id, self.clock() + timedelta(seconds=wait), owner=self.owner)
+            return "deferred"
+        post = await self.build_post(row)
+        if post is not None and post.payload.get("continuation_of"):
+            first = await self.store.row_by_key(str(post.payload["continuation_of"]))
+            if first is not None and first.status == "pending":
+                # a later part of a split recap waits for its first part (no attempt is spent)
+                await self.store.release(row.id, self.clock() + timedelta(seconds=2), owner=self.owner)
+                return "deferred"
+            if first is not None and first.status == "sent" and first.remote_id:
+                post = replace(post, payload={**post.payload, "thread_root": first.remote_id})
+            # else the first part is dead, cancelled or has no id to reply to: this part stands alone
+        if post is None:
+            await self.store.mark_dead(row.id, "the routed item no longer exists", owner=self.owner)
+            return "dead"
+        # the row may have waited behind slow sends: send it only while the lease is still ours
+        if not await self.store.renew_leases(self.owner, [row.id], now=self.clock(), lease=self.lease):
+            log.warning(
+                "outbox %s to %s: lease passed to another worker; not sent here", row.id, row.destination
+            )
+            return "lost"
+        try:
+            receipt = await sink.send(post)
+        except PermanentDeliveryError as exc:
+            if not await self.store.mark_dead(row.id, exc.reason, progress=exc.progress, owner=self.owner):
+                return self._lost(row)
+            self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
+            log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, exc.reason)
+            return "dead"
+        except DeliveryError as exc:
+            return await self._retry_or_die(
+                row,
+                exc.reason,
+                exc.retry_after,
+                destination,
+                progress=exc.progress,
+                waiting=isinstance(exc, RateLimitedError),
+            )
+        except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
+            log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
+            return await self._retry_or_die(row, f"unexpected error: {exc!r}", None, destination)
+        if not await self.store.mark_sent(row.id, receipt, now=self.clock(), owner=self.owner):
+            # only when this process could not renew its lease for ``lease`` seconds (a stalled
+            # event loop or database): another worker took the row over and may post it as well
+            log.error(
+                "outbox %s to %s: sent, but the lease had passed to another worker", row.id, row.destination
+            )
+            self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="lost_lease")
+            return "lost"
+        self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
+        return "sent"
+
+    @staticmethod
+    def _lost(row: OutboxRow) -> str:
+        log.warning("outbox %s to %s: failed, but another worker holds the row now", row.id, row.destination)
+        return "lost"
+
+    async def _retry_or_die(
+        self,
+        row: OutboxRow,
+        reason: str,
+        retry_after: float | None,
+        destination: Destination,
+        *,
+        progress: dict[str, Any] | None = None,
+        waiting: bool = False,
+    ) -> str:
+        """Back off or dead-letter; a rate limit (``waiting``) only waits and spends no attempt."""
+        attempts = row.attempts + (0 if waiting else 1)
+        if not waiting and attempts >= self.max_attempts:
+            final = f"gave up after {attempts} attempts: {reason}"
+            if not await self.store.mark_dead(row.id, final, progress=progress, owner=self.owner):
+                return self._lost(row)
+            self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="dead")
+            log.error("outbox %s to %s dead-lettered: %s", row.id, row.destination, final)
+            return "dead"
+        delay = retry_after if retry_after is not None else backoff(attempts)
+        if retry_after is not None:
+            self.limiter.push_back(row.destination, retry_after)
+        if not await self.store.mark_retry(
+            row.id,
+            reason,
+            self.clock() + timedelta(seconds=delay),
+            progress=progress,
+            owner=self.owner,
+            count=not waiting,
+        ):
+            return self._lost(row)
+        self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="retry")
+        log.warning(
+            "outbox %s to %s: %s; retry %d in %.1fs", row.id, row.destination, reason, attempts, delay
+        )
+        return "retry"
+
+    async def run_once(self) -> dict[str, int]:
+        """Claim the due rows and deliver them; returns counts per result."""
+        counts: dict[str, int] = {}
+        rows = await self.store.claim_due(self.owner, now=self.clock(), lease=self.lease)
+        if not rows:
+            return counts
+        held = {row.id for row in rows}
+        heartbeat = asyncio.create_task(self._renew(held), name="outbox-lease")
+        try:
+            for row in rows:
+                result = await self.deliver(row)
+                held.discard(row.id)
+                counts[result] = counts.get(result, 0) + 1
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        return counts
+
+    async def _renew(self, held: set[int]) -> None:
+        """Keep the leases of this pass's unfinished rows alive while it runs."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                snapshot = set(held)
+                kept = await self.store.renew_leases(self.owner, snapshot, now=self.clock(), lease=self.lease)
+            except Exception:
+                log.exception("outbox: renewing leases failed; retrying")
+                continue
+            lost = (snapshot - kept) & held  # rows finished meanwhile are not lost
+            if lost:
+                log.warning("outbox: leases on rows %s passed to another worker", sorted(lost))
+
+    async def drain(self, *, timeout: float = 30.0, horizon: float = 5.0) -> dict[str, int]:
+        """Deliver until nothing is due within ``horizon`` seconds (demo, imports, tests)."""
+        totals: dict[str, int] = {}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = await self.run_once()
+            for key, value in counts.items():
+                totals[key] = totals.get(key, 0) + value
+            if counts and set(counts) != {"deferred"}:
+                continue
+            next_due = await self.store.next_due()
+            if next_due is None or next_due > self.clock() + timedelta(seconds=horizon):
+                break
+            await asyncio.sleep(0.05)
+        return totals
+
+    async def run_forever(self, poll_interval: float = 1.0) -> None:
+        while True:
+            try:
+                counts = await self.run_once()
+            except Exception:
+                log.exception("outbox pass failed; retrying")
+                counts = {}
+            if counts and set(counts) != {"deferred"}:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)

@@ -1,0 +1,1 @@
+"""Discourse: the webhook plugin and the polling source."""

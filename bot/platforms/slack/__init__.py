@@ -1,0 +1,1 @@
+"""Slack: the bolt app plugin and the connection (auth.test, Socket Mode)."""

@@ -1,0 +1,487 @@
+"""The Slack integration: a slack-bolt AsyncApp wired to the dispatcher, the outbox and commands.
+
+HTTP mode mounts Bolt at ``POST /slack/events`` (events, slash commands and interactivity);
+with ``SLACK_APP_TOKEN`` the same Bolt app runs over Socket Mode instead.  Bolt verifies
+signatures and parses requests; the listeners here only translate (``adapters.slack.convert``),
+call the dispatcher (one DB transaction) and wake the outbox.  Every Web API call goes to
+``SLACK_API_URL`` when it is set.  Who the bot is and the Socket Mode connection:
+``bot.platforms.slack.connection``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack import blocks as bk
+from adapters.slack import convert
+from adapters.slack import text as slack_text
+from adapters.slack.directory import SlackDirectory, api_error, is_transient
+from adapters.slack.sink import SlackSink
+from bot.chat.actions import apply_action
+from bot.chat.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
+from bot.core.domain import InboundMessage
+from bot.core.errors import PayloadError, SettingsError
+from bot.core.texts import t
+from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
+
+if TYPE_CHECKING:
+    from bot.core.domain import Sink
+    from bot.pipeline.services import Services
+
+log = logging.getLogger("kakehashi.slack")
+
+EVENTS_PATH = "/slack/events"
+PERMALINK_TIMEOUT = 1.5
+FETCH_TIMEOUT = 2.0
+RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
+ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
+
+
+class SlackPlugin:
+    name = "slack"
+
+    def __init__(self, app: Services) -> None:
+        settings = app.settings
+        assert settings.slack_bot_token
+        if not (settings.slack_signing_secret or settings.slack_app_token):
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET: required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        self.app = app
+        self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
+        self.directory = SlackDirectory(self.client)
+        self.sink = SlackSink(self.client, self.directory, departments=self._departments)
+        self.verifier = (
+            SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
+        )
+        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        connection = self.connection
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return await connection.authorize(enterprise_id, team_id)  # bolt passes names, no self
+
+        self.bolt = AsyncApp(
+            client=self.client,
+            authorize=authorize,
+            signing_secret=settings.slack_signing_secret,
+            request_verification_enabled=self.verifier is not None,
+            process_before_response=True,
+            logger=bolt_logger(),
+        )
+        self._register()
+
+    # -- Plugin protocol -------------------------------------------------------------------
+
+    def sinks(self) -> dict[str, Sink]:
+        return {"slack": self.sink}
+
+    def mount(self, web_app: web.Application) -> None:
+        """HTTP mode only: without a signing secret nothing could be verified, so nothing is mounted."""
+        if self.verifier is not None:
+            web_app.router.add_post(EVENTS_PATH, self.handle_http)
+
+    async def start(self) -> None:
+        await self.connection.identify()
+        if self.app.settings.slack_app_token:
+            await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
+
+    async def stop(self) -> None:
+        await self.connection.stop()
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """Hand the request to Bolt; a body Bolt cannot parse is 401 unsigned, else 400."""
+        raw = await request.read()
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, UnicodeDecodeError) as exc:
+            if self.verifier is not None and not self.verifier.is_valid_request(raw, dict(request.headers)):
+                return web.json_response({"error": "invalid signature"}, status=401)
+            log.warning("malformed Slack request: %s", exc)
+            return web.json_response({"error": f"malformed body: {exc}"}, status=400)
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        if bolt_response.status == 404:  # Bolt's "unhandled request": signed, but nothing listens for it
+            return self._unhandled(bolt_request.body)
+        return await to_aiohttp_response(bolt_response)
+
+    def _unhandled(self, body: dict[str, Any]) -> web.Response:
+        """A signed request no listener wants (an event type, an interaction or a command we do not
+        use, ``app_rate_limited``) still gets 200: Slack retries anything else, and disables event
+        subscriptions that fail too often (https://docs.slack.dev/apis/events-api/#failure-conditions)."""
+        kind = str(body.get("type") or body.get("command") or "unknown")
+        if kind == "app_rate_limited":
+            log.warning(
+                "Slack is rate limiting event deliveries for workspace %s since %s: events are being dropped",
+                body.get("team_id"),
+                body.get("minute_rate_limited"),
+            )
+        elif body.get("command"):
+            log.warning(
+                "Slack sent the command %s, but kakehashi answers %s: set SLACK_COMMAND=%s if you renamed it",
+                kind,
+                self.app.settings.slack_command,
+                kind,
+            )
+        else:
+            event = body.get("event")
+            detail = event.get("type") if isinstance(event, dict) else None
+            log.info("Slack %s%s: nothing to do", kind, f" {detail}" if detail else "")
+        return web.Response(status=200)
+
+    # -- Bolt listeners ------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.event("message")(self.on_message)
+        bolt.event("reaction_added")(self.on_reaction)
+        bolt.event("reaction_removed")(self.on_reaction)
+        bolt.command(self.app.settings.slack_command)(ack=self.on_command, lazy=[self.on_command_later])
+        bolt.action(ACTION_ID)(self.on_action)
+        bolt.event(re.compile(".+"))(self.on_other_event)  # registered last: only what nothing above took
+        bolt.error(self.on_error)
+
+    async def on_other_event(self, event: dict[str, Any]) -> None:
+        log.debug("ignored Slack event %s", event.get("type"))
+
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, PayloadError):
+            log.warning("rejected Slack payload: %s", error)
+            return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+        if isinstance(error, SlackApiError):
+            unavailable = is_transient(error)
+        else:  # SlackClientError without an answer: the Web API could not be reached
+            unavailable = isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
+        if unavailable:
+            # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
+            # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
+            reason = (
+                api_error(error)
+                if isinstance(error, SlackApiError)
+                else f"{error.__class__.__name__}: {error}"
+            )
+            log.warning("Slack Web API unavailable (%s): event left for Slack to redeliver", reason)
+            return BoltResponse(
+                status=503, body=json.dumps({"error": "Slack Web API unavailable, retry later"})
+            )
+        log.error("Slack listener failed: %r", error, exc_info=error)
+        return None
+
+    async def _names(self, ref: convert.MessageRef, message: dict[str, Any], is_bot: bool) -> tuple[str, str]:
+        channel = await self.directory.channel_name(ref.channel_id, ref.channel_type)
+        if is_bot and not message.get("user"):
+            author = str(
+                message.get("username") or (message.get("bot_profile") or {}).get("name") or ref.user_id
+            )
+        else:
+            author = await self.directory.user_name(ref.user_id)
+            if author == ref.user_id:  # users.info failed (a Slack Connect guest, an app's bot user)
+                bot_name = (message.get("bot_profile") or {}).get("name") or message.get("username")
+                author = convert.profile_name(message) or (str(bot_name) if bot_name else author)
+        return channel, author
+
+    async def _mention_names(self, message: dict[str, Any]) -> dict[str, str]:
+        """Names of the users and channels a message mentions by id (cached lookups, in parallel)."""
+
+        async def name(an_id: str) -> str:
+            if an_id[0] in "CGD":
+                return (await self.directory.channel_name(an_id)).lstrip("#")
+            return await self.directory.user_name(an_id)
+
+        ids = [i for i in slack_text.mentioned_ids(message) if i[0] in "UWBCGD"][:50]
+        return dict(zip(ids, await asyncio.gather(*(name(i) for i in ids)), strict=True))
+
+    async def _permalink(self, ref: convert.MessageRef) -> str | None:
+        try:
+            response = await asyncio.wait_for(
+                self.client.chat_getPermalink(channel=ref.channel_id, message_ts=ref.ts), PERMALINK_TIMEOUT
+            )
+            return str(response["permalink"])
+        except (SlackApiError, TimeoutError, OSError) as exc:
+            log.debug("chat.getPermalink %s failed: %r", ref.key, exc)
+            return convert.archive_link(self.connection.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
+
+    async def _inbound(
+        self, team_id: str, channel_id: str, message: dict[str, Any], channel_type: str | None
+    ) -> InboundMessage:
+        if channel_type not in convert.PRIVATE_CHANNEL_TYPES:
+            # Missing (reaction fetches, some event shapes) or "channel": the directory has the last
+            # word when it knows the channel is private, so privacy never rests on one field.
+            private = await self.directory.is_private(channel_id)
+            if private or (private is None and channel_type is None and channel_id.startswith("G")):
+                channel_type = "group"
+            elif channel_type is None:
+                channel_type = "channel"
+        ref = convert.message_ref(team_id, channel_id, message, channel_type)
+        is_bot = convert.is_bot_message(message, frozenset(self.connection.self_user_ids))
+        channel, author = await self._names(ref, message, is_bot)
+        draft = convert.to_inbound(
+            ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot
+        )
+        rules = self.app.rules.current
+        if not rules.is_source(draft) or ref.user_id in self.connection.self_user_ids:
+            return draft  # never routed: spare the Web API calls
+        link = None if is_bot else await self._permalink(ref)
+        names = await self._mention_names(message)
+        return convert.to_inbound(
+            ref, message, channel_name=channel, author_name=author, link=link, is_bot=is_bot, names=names
+        )
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
+        channel_id = event.get("channel")
+        if not isinstance(channel_id, str) or not channel_id:
+            raise PayloadError("event.channel: missing")
+        subtype = event.get("subtype")
+        channel_type = event.get("channel_type")
+        dispatcher = self.app.dispatcher
+        if subtype == "message_deleted":
+            deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+            if not deleted_ts:
+                raise PayloadError("event.deleted_ts: missing")
+            outcome = await dispatcher.handle_delete(
+                convert.PLATFORM, convert.message_key(team_id, channel_id, deleted_ts)
+            )
+        elif subtype == "message_changed":
+            message = event.get("message")
+            if not isinstance(message, dict):
+                raise PayloadError("event.message: missing from message_changed")
+            if message.get("subtype") == "tombstone":  # a thread parent deleted while it has replies
+                outcome = await dispatcher.handle_delete(
+                    convert.PLATFORM, convert.message_key(team_id, channel_id, str(message.get("ts")))
+                )
+            else:
+                msg = await self._inbound(team_id, channel_id, message, channel_type)
+                edited = (message.get("edited") or {}).get("ts") or event.get("event_ts") or message["ts"]
+                outcome = await dispatcher.handle_edit(msg, convert.ts_to_datetime(str(edited)))
+        elif subtype in convert.CONTENT_SUBTYPES:
+            msg = await self._inbound(team_id, channel_id, event, channel_type)
+            outcome = await dispatcher.handle_message(msg)
+        else:
+            log.debug("ignored message subtype %s", subtype)
+            return
+        log.debug("slack message %s -> %s %s", subtype or "new", outcome.status, outcome.reason)
+        self.app.worker.wake()
+
+    async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message":
+            return
+        await self.connection.ensure_identity()
+        team_id = convert.team_of(body, event, self.connection.team_id)
+        channel_id, ts = item.get("channel"), item.get("ts")
+        user_id, reaction = event.get("user"), event.get("reaction")
+        if not (channel_id and ts and user_id and reaction):
+            raise PayloadError("reaction event: item.channel, item.ts, user and reaction are required")
+        if user_id in self.connection.self_user_ids:
+            return
+        repost = await self.app.store.sent_row_for_remote(str(ts))
+        on_repost = repost is not None and repost.remote_channel in (None, channel_id)
+        target = str(ts) if on_repost else convert.message_key(team_id, channel_id, str(ts))
+        if not on_repost and event.get("type") == "reaction_added":
+            await self._ensure_stored(team_id, str(channel_id), str(ts))
+        result = await self.app.dispatcher.handle_reaction(
+            platform=convert.PLATFORM,
+            target=target,
+            emoji=convert.emoji_name(str(reaction)),
+            user_id=str(user_id),
+            user_name=await self.directory.user_name(str(user_id)),
+            added=event.get("type") == "reaction_added",
+            stamp=f"{event.get('type')}:{user_id}:{reaction}:{event.get('event_ts', '')}",
+        )
+        log.debug("slack reaction %s on %s -> %s", reaction, target, result)
+        self.app.worker.wake()
+
+    async def _ensure_stored(self, team_id: str, channel_id: str, ts: str) -> None:
+        """A flag or a ``route`` on a post from before the bot listened: fetch it so it can be routed."""
+        key = convert.message_key(team_id, channel_id, ts)
+        if await self.app.store.message_id(convert.PLATFORM, key) is not None:
+            return
+        try:
+            response = await self.client.conversations_history(
+                channel=channel_id, latest=ts, oldest=ts, inclusive=True, limit=1
+            )
+            found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+            if not found:  # a thread reply: only conversations.replies has it (ts may name any reply)
+                response = await self.client.conversations_replies(
+                    channel=channel_id, ts=ts, latest=ts, oldest=ts, inclusive=True, limit=2
+                )
+                found = [m for m in response.get("messages") or [] if m.get("ts") == ts]
+        except SlackApiError as exc:
+            log.info("could not fetch flagged message %s: %s", key, api_error(exc))
+            return
+        for message in found[:1]:
+            msg = await self._inbound(team_id, channel_id, message, None)
+            await self.app.dispatcher.handle_message(msg)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _command_context(self, command: dict[str, Any]) -> CommandContext:
+        user_id = str(command.get("user_id") or "")
+        user_name = str(command.get("user_name") or user_id)
+        return CommandContext(
+            platform="slack",
+            user_id=user_id,
+            user_name=user_name,
+            channel_id=str(command.get("channel_id") or ""),
+            is_admin=is_admin(self.app.rules.current, user_id, user_name),
+        )
+
+    def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:
+        """The reply as messages of at most 50 blocks; a ``response_url`` takes up to 5 of them."""
+        payload = reply.payload(self.app.rules.current.locale)
+        messages = bk.report_messages(payload)
+        if len(messages) > RESPONSE_URL_USES:
+            log.warning("command reply cut to %d of %d messages", RESPONSE_URL_USES, len(messages))
+        return [
+            {
+                "text": bk.report_text(payload),
+                "blocks": blocks,
+                "response_type": "in_channel" if reply.public else "ephemeral",
+            }
+            for blocks in messages[:RESPONSE_URL_USES]
+        ]
+
+    def _reply_body(self, reply: CommandReply) -> dict[str, Any]:
+        return self._reply_bodies(reply)[0]
+
+    async def on_command(self, ack: Any, command: dict[str, Any]) -> None:
+        """Fast subcommands answer in the acknowledgement; slow ones say so and reply later."""
+        if not command.get("user_id"):
+            raise PayloadError("slash command: user_id and text are required")
+        text = slack_text.command_text(str(command.get("text") or ""))
+        if is_slow(text):
+            await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
+            return
+        context = self._command_context(command)
+        if context.is_admin and subcommand(text) == "route":
+            await self._fetch_linked(str(command.get("team_id") or self.connection.team_id or ""), text)
+        reply = await run_command(self.app, text, context)
+        await ack(**self._reply_body(reply))
+
+    async def _fetch_linked(self, team_id: str, text: str) -> None:
+        """``route LINK …`` to a post from before the bot listened: fetch and store it first.
+
+        Bounded by ``FETCH_TIMEOUT`` so the answer still comes within Slack's 3 seconds.
+        """
+        words = text.split()
+        ref = convert.archive_ref(words[1]) if len(words) > 1 and team_id else None
+        if ref is None or await self.app.store.message_by_key_end(convert.PLATFORM, f":{ref[0]}:{ref[1]}"):
+            return
+        try:
+            await asyncio.wait_for(self._ensure_stored(team_id, *ref), FETCH_TIMEOUT)
+        except (
+            TimeoutError,
+            SlackApiError,
+            SlackClientError,
+            aiohttp.ClientError,
+            OSError,
+            PayloadError,
+        ) as exc:
+            log.info("could not fetch %s to route it: %r", words[1], exc)  # the reply says it is unknown
+
+    async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
+        text = slack_text.command_text(str(command.get("text") or ""))
+        if not is_slow(text):
+            return
+        reply = await run_command(self.app, text, self._command_context(command))
+        bodies = self._reply_bodies(reply)
+        if command.get("response_url"):
+            sent = 0
+            for body in bodies:
+                if not await self._respond(respond, body):
+                    break
+                sent += 1
+            bodies = bodies[sent:]
+        for body in bodies:
+            await self._post_reply(command, body)
+
+    async def _respond(self, respond: Any, body: dict[str, Any]) -> bool:
+        """One message of a slow reply through the command's ``response_url``; False if it failed."""
+        try:
+            answered = await respond(
+                text=body["text"],
+                blocks=body["blocks"],
+                response_type=body["response_type"],
+                replace_original=False,
+            )
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.warning("slash command reply to its response_url failed: %r", exc)
+            return False
+        status = getattr(answered, "status_code", 200)
+        if status >= 400:
+            log.warning("slash command reply: response_url answered HTTP %s", status)
+            return False
+        return True
+
+    async def _post_reply(self, command: dict[str, Any], body: dict[str, Any]) -> None:
+        """No usable ``response_url``: the same reply with the Web API (ephemeral unless ``post``)."""
+        channel, user = str(command.get("channel_id") or ""), str(command.get("user_id") or "")
+        try:
+            if body["response_type"] == "in_channel":
+                await self.client.chat_postMessage(channel=channel, text=body["text"], blocks=body["blocks"])
+            else:
+                await self.client.chat_postEphemeral(
+                    channel=channel, user=user, text=body["text"], blocks=body["blocks"]
+                )
+        except SlackApiError as exc:
+            log.warning("slash command reply to %s in %s failed: %s", user, channel, api_error(exc))
+
+    # -- interactivity ------------------------------------------------------------------------
+
+    async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        match = ACTION_ID.match(str(action.get("action_id", "")))
+        if match is None:
+            raise PayloadError("actions[0].action_id: not a kakehashi action")
+        name = match[1]
+        raw = (action.get("selected_option") or {}).get("value") if name == "forward" else action.get("value")
+        item_text, _, value = str(raw or "").partition(":")
+        if not item_text.isdigit():
+            raise PayloadError(f"actions[0].value: expected an item id, got {raw!r}")
+        user = body.get("user") or {}
+        user_id = str(user.get("id") or "")
+        user_name = str(user.get("username") or user.get("name") or "") or await self.directory.user_name(
+            user_id
+        )
+        result = await apply_action(
+            self.app,
+            item_id=int(item_text),
+            action=name,
+            user_id=user_id,
+            user_name=user_name,
+            value=value or None,
+        )
+        if body.get("response_url"):
+            try:
+                await respond(text=result, response_type="ephemeral", replace_original=False)
+            except Exception as exc:  # the click already worked; the confirmation is a courtesy
+                log.info("could not confirm action to %s: %r", user_id, exc)
+
+    # -- sink helpers ---------------------------------------------------------------------------
+
+    def _departments(self) -> list[tuple[str, str]]:
+        return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
+
+
+def plugin(app: Services) -> SlackPlugin | None:
+    if not app.settings.slack_bot_token:
+        return None
+    return SlackPlugin(app)
+
+
+__all__ = ["SlackPlugin", "plugin"]

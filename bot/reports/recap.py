@@ -1,0 +1,572 @@
+"""Department recaps: what the community said in a period, as data, as a post and as Markdown.
+
+``build_recap`` gathers the facts (read-only queries), ``recap_payload`` turns them into the
+report payload of ``bot.reports.report`` in the rules' locale, ``recap_reply`` answers the command and
+``enqueue_recaps`` posts a scheduled recap to every department's channels.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.core.domain import Destination
+from bot.core.errors import KakehashiError
+from bot.core.texts import t, tag_label
+from bot.reports.periods import Period, parse_period
+from bot.reports.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
+from rules import RuleSet
+from rules.model import Goal
+from storage.items import ARCHIVED, ItemView
+from storage.models import utcnow
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.pipeline.services import Services
+
+TOP = 5
+WAITING = 5
+HELPERS = 5
+UNANSWERED = 30
+TESTIMONIALS = 20
+CLOSED = ("done", "wontfix", "deleted", "forwarded", ARCHIVED)  # archived: imported, never shown
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """An item with what people did about it: votes, reactions, replies in its thread."""
+
+    view: ItemView
+    votes: int
+    reactions: int
+    replies: int
+
+    @property
+    def score(self) -> int:
+        return self.votes + self.reactions + self.replies
+
+    def figures(self, locale: str) -> str:
+        """``投票3・返信2`` / ``3 votes, 2 replies``: the figures that are not zero."""
+        parts = [
+            tn(locale, f"figure.{what}", count, count=count)
+            for what, count in (
+                ("votes", self.votes),
+                ("reactions", self.reactions),
+                ("replies", self.replies),
+            )
+            if count
+        ]
+        return t(locale, "report.join").join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Aged:
+    """An item and how many days it has been waiting."""
+
+    view: ItemView
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoalFigure:
+    """The number that tracks a department's goal in a window.
+
+    ``done_within``: ``met`` of ``total`` items (those done, or whose deadline has passed) were
+    done within the business days; ``answered_within``: the same for a first answer (a reply in
+    the thread from anyone but the author, or a status change); ``at_least``: ``met`` items against the target ``total``.
+    """
+
+    goal: Goal
+    met: int
+    total: int
+
+    def figure(self, locale: str) -> str:
+        if self.goal.kind == "at_least":
+            return t(locale, "goal.at_least", count=self.met, target=self.total)
+        if self.total == 0:
+            return t(locale, "goal.nothing_due")
+        return t(locale, "goal.done_within", met=self.met, total=self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRecap:
+    department: str
+    label: str
+    period: Period
+    by_tag: dict[str, int]
+    previous_by_tag: dict[str, int]
+    top: list[Highlight] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    waiting: list[Aged] = field(default_factory=list)
+    unanswered: list[Aged] = field(default_factory=list)
+    unanswered_total: int = 0
+    takes_questions: bool = False
+    helpers: list[tuple[str, int]] = field(default_factory=list)
+    testimonials: list[ItemView] = field(default_factory=list)
+    goal: GoalFigure | None = None
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.status_counts.get(s, 0) for s in ("open", "in_progress", "needs_decision"))
+
+    @property
+    def done_count(self) -> int:
+        return self.status_counts.get("done", 0)
+
+
+# -- facts ----------------------------------------------------------------------------------------
+
+
+def _days(since: datetime, now: datetime) -> int:
+    return max((now - since).days, 0)
+
+
+async def goal_figure(
+    store: Store, rules: RuleSet, department: str, window: Period, *, now: datetime
+) -> GoalFigure | None:
+    dept = rules.departments.get(department)
+    if dept is None or dept.goal is None:
+        return None
+    goal = dept.goal
+    views = await store.items_between(window.start, window.end, department=department)
+    # imported history (archived) was never shown to the department: not what its goal is about
+    views = [v for v in views if v.item.status != ARCHIVED and (goal.tag is None or v.item.tag == goal.tag)]
+    if goal.kind == "at_least":
+        return GoalFigure(goal=goal, met=len(views), total=goal.count or 0)
+    answered = await first_answers(store, views) if goal.kind == "answered_within" else {}
+    met = total = 0
+    for view in views:
+        deadline = rules.calendar.deadline(view.message.created_at, goal.days or 0, rules.timezone)
+        if goal.kind == "answered_within":
+            when = answered.get(view.item.id)
+        else:
+            when = view.item.status_changed_at if view.item.status == "done" else None
+        if when is not None or deadline <= now:
+            total += 1
+            met += when is not None and when <= deadline
+    return GoalFigure(goal=goal, met=met, total=total)
+
+
+async def first_replies(store: Store, views: list[ItemView]) -> dict[tuple[str, str], datetime]:
+    """Per (platform, message key) of ``views``: when someone other than its author first
+    replied in its thread (threads nobody else answered are absent)."""
+    replies = await store.replies_to(sorted({v.message.key for v in views}))
+    authors = {(v.message.platform, v.message.key): v.message.author_id for v in views}
+    first: dict[tuple[str, str], datetime] = {}
+    for reply in replies:  # oldest first
+        thread = (reply.platform, reply.thread_key or "")
+        if authors.get(thread, reply.author_id) != reply.author_id:
+            first.setdefault(thread, reply.created_at)
+    return first
+
+
+async def first_answers(store: Store, views: list[ItemView]) -> dict[int, datetime]:
+    """When each item was first answered: the earliest reply in its community thread from
+    anyone but its author, or the moment its status left ``open`` (in progress, done, ...)."""
+    first = await first_replies(store, views)
+    out: dict[int, datetime] = {}
+    for view in views:
+        times = [first.get((view.message.platform, view.message.key))]
+        if view.item.status not in ("open", "deleted"):  # a post its author deleted was not answered
+            times.append(view.item.status_changed_at)
+        known = [when for when in times if when is not None]
+        if known:
+            out[view.item.id] = min(known)
+    return out
+
+
+async def helpers_between(
+    store: Store, period: Period, *, staff: tuple[str, ...] = (), limit: int = HELPERS
+) -> list[tuple[str, int]]:
+    """Authors of replies posted in ``period`` in threads of other people's questions.
+
+    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and are left out.
+    """
+    skip = {s.casefold() for s in staff}
+    questions = await store.tagged_items("question", before=period.end)
+    authors = {(v.message.platform, v.message.key): v.message.author_id for v in questions}
+    replies = await store.replies_to(sorted({key for _, key in authors}), start=period.start, end=period.end)
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for reply in replies:
+        asker = authors.get((reply.platform, reply.thread_key or ""))
+        if (
+            asker is None
+            or asker == reply.author_id
+            or {reply.author_id.casefold(), reply.author.casefold()} & skip
+        ):
+            continue
+        counts[reply.author_id] += 1
+        names[reply.author_id] = reply.author
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+    return [(names[author], count) for author, count in ranked[:limit]]
+
+
+async def unanswered_questions(
+    store: Store, department: str | None, *, before: datetime, now: datetime
+) -> tuple[list[Aged], bool]:
+    """Open question items with no reply from anyone but the asker; and whether any question exists."""
+    questions = await store.tagged_items("question", department=department, before=before)
+    candidates = [v for v in questions if v.item.status not in CLOSED]
+    answered = await first_replies(store, candidates)
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for view in candidates:
+        key = (view.message.platform, view.message.key)
+        if key in answered or key in seen:
+            continue
+        seen.add(key)
+        out.append(Aged(view=view, days=_days(view.message.created_at, now)))
+    return out, bool(questions)
+
+
+async def highlights(store: Store, views: list[ItemView], *, limit: int = TOP) -> list[Highlight]:
+    """The most voted, reacted and discussed of ``views`` (only those anyone did something about)."""
+    reactions = await store.reaction_counts([v.item.id for v in views])
+    replies = await store.replies_to(sorted({v.message.key for v in views}))
+    per_thread = Counter((r.platform, r.thread_key) for r in replies)
+    scored = [
+        Highlight(
+            view=v,
+            votes=v.item.votes,
+            reactions=max(reactions.get(v.item.id, 0) - v.item.votes, 0),  # votes are reactions too
+            replies=per_thread[(v.message.platform, v.message.key)],
+        )
+        for v in views
+    ]
+    scored = [h for h in scored if h.score > 0]
+    scored.sort(key=lambda h: (-h.score, -h.votes, h.view.message.created_at, h.view.item.id))
+    return scored[:limit]
+
+
+async def build_recap(
+    store: Store, rules: RuleSet, department: str, period: Period, *, now: datetime | None = None
+) -> DepartmentRecap:
+    """Everything a department's recap says about ``period`` (``now`` ages the waiting items)."""
+    now = now or utcnow()
+    items = await store.items_between(period.start, period.end, department=department)
+    previous = period.previous()
+    before = await store.items_between(previous.start, previous.end, department=department)
+    waiting = await store.open_items(department, before=period.end, limit=WAITING)
+    unanswered, takes_questions = await unanswered_questions(store, department, before=period.end, now=now)
+    dept = rules.departments.get(department)
+    return DepartmentRecap(
+        department=department,
+        label=dept.label if dept else department,
+        period=period,
+        by_tag=dict(Counter(v.item.tag or "none" for v in items)),
+        previous_by_tag=dict(Counter(v.item.tag or "none" for v in before)),
+        top=await highlights(store, items),
+        status_counts=dict(Counter(v.item.status for v in items)),
+        waiting=[Aged(view=v, days=_days(v.message.created_at, now)) for v in waiting],
+        unanswered=unanswered[:UNANSWERED],
+        unanswered_total=len(unanswered),
+        takes_questions=takes_questions,
+        helpers=await helpers_between(store, period, staff=rules.team),
+        testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
+        goal=await goal_figure(store, rules, department, period, now=now),
+    )
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def period_text(period: Period, locale: str) -> str:
+    first, last = period.first_day.isoformat(), period.last_day.isoformat()
+    return first if first == last else t(locale, "period.range", first=first, last=last)
+
+
+def item_line(view: ItemView, locale: str, figures: str | None = None) -> str:
+    """``tag · author: excerpt (figures) [source](link)``: every item links to its source."""
+    message = view.message
+    line = t(
+        locale,
+        "report.item",
+        tag=tag_label(locale, view.item.tag),
+        author=name(message.author),
+        excerpt=excerpt(message.text),
+    )
+    if figures:
+        line += t(locale, "report.figures", figures=figures)
+    source = link(t(locale, "report.source"), message.link)
+    return f"{line} {source}" if source else line
+
+
+def _more(lines: list[str], total: int, locale: str) -> list[str]:
+    return [*lines, t(locale, "report.more", count=total - len(lines))] if total > len(lines) else lines
+
+
+def _status_counts(counts: dict[str, int], locale: str) -> str:
+    order = ("open", "in_progress", "needs_decision", "done", "wontfix", "forwarded", "deleted", ARCHIVED)
+    parts = [
+        t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
+        for s in order
+        if counts.get(s)
+    ]
+    return t(locale, "report.join").join(parts)
+
+
+def _received(recap: DepartmentRecap, locale: str) -> Section:
+    tags = sorted(
+        set(recap.by_tag) | set(recap.previous_by_tag),
+        key=lambda tag: (-recap.by_tag.get(tag, 0), -recap.previous_by_tag.get(tag, 0), tag),
+    )
+    total, before = sum(recap.by_tag.values()), sum(recap.previous_by_tag.values())
+    lines = [] if total else [t(locale, "recap.nothing")]
+    lines += [
+        t(
+            locale,
+            "recap.tag_count",
+            tag=tag_label(locale, tag),
+            count=recap.by_tag.get(tag, 0),
+            delta=delta(recap.by_tag.get(tag, 0), recap.previous_by_tag.get(tag, 0)),
+        )
+        for tag in tags
+    ]
+    if tags:
+        lines.append(t(locale, "recap.total", count=total, delta=delta(total, before)))
+    heading = "recap.received_weekly" if recap.period.is_week else "recap.received"
+    return Section(t(locale, heading), tuple(lines))
+
+
+def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
+    sections = [_received(recap, locale)]
+    if recap.goal is not None:
+        figure = recap.goal.figure(locale)
+        sections.append(
+            Section(
+                t(locale, "recap.goal"), (t(locale, "goal.line", text=recap.goal.goal.text, figure=figure),)
+            )
+        )
+    if recap.top:
+        sections.append(
+            Section(
+                t(locale, "recap.top"),
+                tuple(item_line(h.view, locale, h.figures(locale)) for h in recap.top),
+            )
+        )
+    if recap.status_counts:
+        line = t(locale, "recap.status_line", counts=_status_counts(recap.status_counts, locale))
+        sections.append(Section(t(locale, "recap.status"), (line,)))
+    if recap.waiting:
+        sections.append(
+            Section(
+                t(locale, "recap.waiting"),
+                tuple(
+                    item_line(
+                        a.view,
+                        locale,
+                        tn(
+                            locale,
+                            "recap.waiting_figures",
+                            a.days,
+                            days=a.days,
+                            status=t(locale, f"status.{a.view.item.status}"),
+                        ),
+                    )
+                    for a in recap.waiting
+                ),
+            )
+        )
+    if recap.takes_questions:
+        lines = [
+            item_line(a.view, locale, tn(locale, "recap.unanswered_age", a.days, days=a.days))
+            for a in recap.unanswered
+        ]
+        lines = _more(lines, recap.unanswered_total, locale) or [t(locale, "recap.unanswered_none")]
+        sections.append(Section(t(locale, "recap.unanswered"), tuple(lines)))
+    if recap.helpers:
+        sections.append(
+            Section(
+                t(locale, "recap.helpers"),
+                tuple(tn(locale, "recap.helper", n, author=name(a), count=n) for a, n in recap.helpers),
+            )
+        )
+    if recap.testimonials:
+        sections.append(
+            Section(
+                t(locale, "recap.testimonials"),
+                tuple(
+                    item_line(v, locale, t(locale, f"permission.{v.item.permission}"))
+                    for v in recap.testimonials
+                ),
+            )
+        )
+    return [s for s in sections if s.lines]
+
+
+def recap_title(recap: DepartmentRecap, locale: str) -> str:
+    key = "recap.title_weekly" if recap.period.is_week else "recap.title"
+    return t(locale, key, label=recap.label, period=period_text(recap.period, locale))
+
+
+def late_note(due: datetime | None, rules: RuleSet) -> str:
+    if due is None:
+        return ""
+    when = due.astimezone(rules.timezone).strftime("%Y-%m-%d %H:%M")
+    return t(rules.locale, "report.late", when=when)
+
+
+def recap_payload(
+    recap: DepartmentRecap,
+    locale: str,
+    *,
+    image: dict[str, str] | None = None,
+    late_note: str = "",
+) -> dict[str, Any]:
+    """The recap as one (unsplit) report payload."""
+    title = recap_title(recap, locale) + late_note
+    return report(title, recap_sections(recap, locale), locale=locale, image=image, late=bool(late_note))
+
+
+def recap_markdown(recap: DepartmentRecap, locale: str) -> str:
+    return str(recap_payload(recap, locale)["markdown"])
+
+
+def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str) -> dict[str, Any]:
+    """All departments in one post: counts by tag with the change, and open versus done."""
+    sections = []
+    for recap in recaps:
+        total, before = sum(recap.by_tag.values()), sum(recap.previous_by_tag.values())
+        if not total:
+            lines = [t(locale, "recap.nothing")]
+        else:
+            tags = sorted(recap.by_tag.items(), key=lambda kv: (-kv[1], kv[0]))
+            joined = t(locale, "report.join").join(
+                t(locale, "report.count", label=tag_label(locale, tag), count=n) for tag, n in tags
+            )
+            lines = [
+                t(locale, "recap.overview_line", count=total, delta=delta(total, before), tags=joined),
+                t(locale, "recap.status_line", counts=_status_counts(recap.status_counts, locale)),
+            ]
+        if recap.goal is not None:
+            lines.append(t(locale, "goal.line", text=recap.goal.goal.text, figure=recap.goal.figure(locale)))
+        sections.append(Section(recap.label, tuple(lines)))
+    helpers = recaps[0].helpers if recaps else []
+    if helpers:
+        sections.append(
+            Section(
+                t(locale, "recap.helpers"),
+                tuple(tn(locale, "recap.helper", c, author=name(a), count=c) for a, c in helpers),
+            )
+        )
+    title = t(locale, "recap.overview_title", period=period_text(period, locale))
+    return report(title, sections, locale=locale)
+
+
+# -- entry points ---------------------------------------------------------------------------------
+
+
+def resolve_department(rules: RuleSet, text: str) -> str:
+    """A department by name or label (case-insensitive, full-width letters as typed with a
+    Japanese input method too); a localised error with a suggestion."""
+
+    def fold(value: str) -> str:
+        return unicodedata.normalize("NFKC", value).strip().lstrip("#").casefold()
+
+    wanted = fold(text)
+    for dept_name, dept in rules.departments.items():
+        if wanted in (fold(dept_name), fold(dept.label)):
+            return dept_name
+    names = list(rules.departments)
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    hint = (
+        t(rules.locale, "recap.did_you_mean", names=", ".join(close))
+        if close
+        else t(rules.locale, "recap.departments", names=", ".join(names))
+    )
+    raise KakehashiError(t(rules.locale, "recap.unknown_department", name=text, hint=hint))
+
+
+def read_period(rules: RuleSet, text: str | None, *, now: datetime) -> Period:
+    try:
+        return parse_period(text or "last-week", now=now, tz=rules.timezone)
+    except KakehashiError:
+        raise KakehashiError(t(rules.locale, "recap.bad_period", text=text)) from None
+
+
+async def department_payload(
+    app: Services,
+    department: str,
+    period: Period,
+    *,
+    now: datetime,
+    with_chart: bool,
+    late_note: str = "",
+) -> dict[str, Any]:
+    rules = app.rules.current
+    recap = await build_recap(app.store, rules, department, period, now=now)
+    image = None
+    if with_chart:
+        from bot.reports.chart import chart_image
+
+        image = await chart_image(app.store, rules, period, department=department)
+    return recap_payload(recap, rules.locale, image=image, late_note=late_note)
+
+
+async def recap_reply(
+    app: Services, department: str | None, period_text: str | None, *, with_chart: bool = False
+) -> dict[str, Any]:
+    """``/kakehashi recap [department] [period]``: the recap payload (unsplit), in the rules' locale.
+
+    Without a department: every department in one overview.  Raises ``KakehashiError`` with a
+    localised message for an unknown department or an unreadable period.
+    """
+    rules = app.rules.current
+    now = app.clock()
+    period = read_period(rules, period_text, now=now)
+    if department:
+        return await department_payload(
+            app, resolve_department(rules, department), period, now=now, with_chart=with_chart
+        )
+    recaps = [await build_recap(app.store, rules, d, period, now=now) for d in rules.departments]
+    payload = overview_payload(recaps, period, rules.locale)
+    if with_chart:
+        from bot.reports.chart import chart_image
+
+        payload["image"] = await chart_image(app.store, rules, period, department=None)
+    return payload
+
+
+async def enqueue_recaps(
+    app: Services,
+    *,
+    schedule: str,
+    departments: tuple[str, ...],
+    post_to: tuple[Destination, ...],
+    period: Period,
+    now: datetime,
+    due: datetime | None = None,
+) -> int:
+    """Post one department recap per department and destination, once; returns new outbox rows.
+
+    Destinations are the schedule's ``post_to`` or else each department's own channels; the
+    dedupe key ``recap:{schedule}:{period}:{department}:{destination}`` makes a repeat a no-op.
+    ``due`` marks a late (catch-up) post.
+    """
+    rules = app.rules.current
+    added = 0
+    for department in departments:
+        dept = rules.departments.get(department)
+        if dept is None:
+            continue
+        targets = post_to or dept.post_to
+        if not targets:
+            continue
+        payload = await department_payload(
+            app, department, period, now=now, with_chart=period.is_week, late_note=late_note(due, rules)
+        )
+        added += await enqueue_to(
+            app.store,
+            kind="recap",
+            payload=payload,
+            destinations=targets,
+            key=f"recap:{schedule}:{period.key}:{department}",
+        )
+    if added:
+        app.worker.wake()
+    return added
