@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
+from rules.intents import IntentDetector
 from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
@@ -28,6 +29,7 @@ __all__ = [
     "ChannelIs",
     "Check",
     "Condition",
+    "IntentFound",
     "Keyword",
     "KeywordsFound",
     "MessageContext",
@@ -45,13 +47,21 @@ Reasons = tuple[Reason, ...]
 class MessageContext:
     """One message as conditions see it."""
 
-    __slots__ = ("_hits", "_index", "_text", "message")
+    __slots__ = ("_hits", "_index", "_intents", "_text", "message")
 
     def __init__(self, message: Classifiable, index: KeywordIndex) -> None:
         self.message = message
         self._index = index
         self._text: NormalizedText | None = None
         self._hits: KeywordHits | None = None
+        self._intents: dict[str, tuple[int, int] | None] = {}
+
+    def intent(self, detector: IntentDetector) -> tuple[int, int] | None:
+        """Where ``detector``'s intent shows in the normalised text (asked once per message)."""
+        name = detector.name
+        if name not in self._intents:
+            self._intents[name] = detector.find(self.text.text)
+        return self._intents[name]
 
     @property
     def text(self) -> NormalizedText:
@@ -159,6 +169,36 @@ class KeywordsFound:
 
     def describe(self) -> str:
         return "keyword " + _quoted([kw.written for kw in self.keywords])
+
+
+@dataclass(frozen=True, slots=True)
+class IntentFound:
+    """``intent``: the message shows one of these intents (``rules.intents``); the first one listed
+    that shows gives the reason, with the words that showed it."""
+
+    route: str
+    path: str
+    detectors: tuple[IntentDetector, ...]
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        for detector in self.detectors:
+            span = ctx.intent(detector)
+            if span is not None:
+                text = ctx.text
+                start, end = text.original_span(*span)
+                return (
+                    Reason(
+                        self.route, self.path, "intent", detector.name, (start, end), text.original[start:end]
+                    ),
+                )
+        return None
+
+    def trace(self, ctx: MessageContext) -> Check:
+        missing = Missing(self.path, "intent", tuple(d.name for d in self.detectors))
+        return leaf_check(self.match(ctx), missing)
+
+    def describe(self) -> str:
+        return "intent " + _quoted([d.name for d in self.detectors])
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,13 @@ def probe_message(
 
 
 def _reason_json(r: Reason) -> dict[str, Any]:
-    return {"path": r.path, "kind": r.kind, "detail": r.detail, "span": list(r.span) if r.span else None}
+    return {
+        "path": r.path,
+        "kind": r.kind,
+        "detail": r.detail,
+        "span": list(r.span) if r.span else None,
+        "matched": r.matched,
+    }
 
 
 def match_json(match: Match) -> dict[str, Any]:

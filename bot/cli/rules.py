@@ -139,9 +139,7 @@ def test(
         )
         for reason in match.reasons:
             span = f" at {reason.span[0]}-{reason.span[1]}" if reason.span else ""
-            console.print(
-                f"    {reason.path}: {reason.kind} {reason.detail}{span}", highlight=False, markup=False
-            )
+            console.print(f"    {reason.path}: {reason.text}{span}", highlight=False, markup=False)
     for line in why.lines:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if why.nearest:

@@ -23,6 +23,8 @@ _DETAIL_KINDS = frozenset({"keyword", "channel", "author", "platform", "min_leng
 
 
 def _evidence(reason: Reason, text: str) -> str | None:
+    if reason.matched:
+        return reason.matched
     if reason.span is None:
         return None
     start, end = reason.span
@@ -51,6 +53,8 @@ def reason_text(reason: Reason, text: str, locale: str) -> str:
         if evidence is None:
             return t(locale, "reason.regex.bare", detail=detail)
         return t(locale, "reason.regex", evidence=evidence)
+    if kind == "keyword" and reason.matched and reason.matched != detail:  # another form of it
+        return t(locale, "reason.keyword.form", detail=detail, evidence=reason.matched)
     if kind in _DETAIL_KINDS:
         return t(locale, f"reason.{kind}", detail=detail)
     return t(locale, "reason.other", kind=kind, detail=detail)

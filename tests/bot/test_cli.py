@@ -233,8 +233,8 @@ def test_rules_test_text_explains_with_positions_in_the_original_text() -> None:
     result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "ｱﾌﾟﾘのﾊﾞｸﾞでＣＲＡＳＨ"])
     assert result.exit_code == 0, result.output
     assert "bug → product, cs  tag=bug" in result.output
-    assert "routes[0].when.keyword[0]: keyword バグ at 5-9" in result.output
-    assert "routes[0].when.keyword[2]: keyword crash at 10-15" in result.output
+    assert 'routes[0].when.keyword[0]: keyword "バグ" at 5-9' in result.output
+    assert 'routes[0].when.keyword[2]: keyword "crash" at 10-15' in result.output
     quiet = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "こんにちは"])
     assert quiet.exit_code == 0 and "no route matched" in quiet.output
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from bot.core.texts import EN, JA
 from bot.pipeline.reasons import match_reason, why_not
 from rules import RuleSet
+from rules.intents import INTENT_NAMES
 from tests.rules.support import message, ruleset
 from tests.rules.test_explain import ROUTES
 
@@ -238,3 +240,59 @@ def test_a_long_keyword_list_is_cut() -> None:
         ja
         == "「many」ルール（条件 0/1 を満たす）: キーワード［a1、a2、a3、a4、a5、a6、a7、a8 ほか2件］のどれかが必要ですが、見つかりません"
     )
+
+
+INTENT_ROUTES = """
+- name: bug
+  label: バグ報告
+  when: {intent: problem}
+  to: [product, cs]
+- name: idea
+  when: {intent: [request, praise], channel: "#feedback"}
+  to: [product]
+"""
+
+INTENTS = [
+    ("ja", "アプリがすぐ落ちる", ["「バグ報告」ルール: 意図「不具合」「落ちる」"], []),
+    (
+        "en",
+        "It keeps freezing after the update",
+        ['route "バグ報告": intent "problem" ("keeps freezing")'],
+        [],
+    ),
+    (
+        "en",
+        "see you all at the meetup",
+        [],
+        [
+            "route `idea` needs an intent request or praise; found none, and channel #feedback; found #community "
+            "(0/2 conditions held)",
+            "route `バグ報告` needs an intent problem; found none (0/1 conditions held)",
+        ],
+    ),
+    (
+        "ja",
+        "see you all at the meetup",
+        [],
+        [
+            "「idea」ルール（条件 0/2 を満たす）: 意図「要望」、または「称賛」が必要ですが、見つかりません。"
+            "チャンネル#feedbackでの投稿が必要ですが、実際は#communityです",
+            "「バグ報告」ルール（条件 0/1 を満たす）: 意図「不具合」が必要ですが、見つかりません",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("locale", "text", "reasons", "nearest"), INTENTS)
+def test_intents_read_as_their_names_and_the_words_that_showed_them(
+    locale: str, text: str, reasons: list[str], nearest: list[str]
+) -> None:
+    rs = ruleset(INTENT_ROUTES)
+    explanation = rs.explain(message(text))
+    assert [match_reason(m, text, locale) for m in explanation.matches] == reasons
+    assert sorted(why_not(explanation, text, locale).nearest) == sorted(nearest)
+
+
+def test_every_intent_has_a_name_in_both_languages() -> None:
+    for name in INTENT_NAMES:
+        assert f"intent.{name}" in JA and f"intent.{name}" in EN, name
