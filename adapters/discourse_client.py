@@ -17,13 +17,12 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from adapters.discourse import Category, TopicInfo, parse_categories, parse_category, parse_topic
+from adapters.retry_after import retry_after_seconds as parse_retry_after
 from bot.core.errors import KakehashiError
 
 log = logging.getLogger("kakehashi.discourse")
@@ -63,22 +62,12 @@ def _error_detail(response: httpx.Response) -> str:
     return f" ({kind}: {text})" if kind and text else (f" ({text})" if text else "")
 
 
-def retry_after_seconds(response: httpx.Response, default: float) -> float:
+def wait_seconds(response: httpx.Response, default: float) -> float:
     """``Retry-After`` as seconds or as an HTTP date (RFC 9110 allows both), else the body's
     ``extras.wait_seconds``, else ``default``."""
-    raw = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        when = None
-    if when is not None:
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    seconds = parse_retry_after(response.headers.get("Retry-After"))
+    if seconds is not None:
+        return seconds
     try:
         wait = response.json().get("extras", {}).get("wait_seconds")
         if isinstance(wait, int | float):
@@ -147,7 +136,7 @@ class DiscourseClient:
                     raise DiscourseApiError(
                         f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
                     )
-                wait = retry_after_seconds(response, 10.0)
+                wait = wait_seconds(response, 10.0)
                 if wait > self.max_retry_after:
                     # Not worth holding a run (or a webhook answer) that long: the caller waits.
                     raise DiscourseApiError(

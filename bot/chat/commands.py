@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from adapters.slack import convert as slack_convert
+from adapters.links import message_key_end
 from bot.core.domain import InboundMessage
 from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
@@ -298,9 +298,9 @@ def _clean_link(raw: str) -> str:
 async def find_message_by_link(app: Services, link: str) -> Message | None:
     """The stored post a link points at: its stored link, else (Slack) the channel and ts it names."""
     found = await app.store.message_by_link(link)
-    ref = slack_convert.archive_ref(link) if found is None else None
-    if ref is not None:
-        found = await app.store.message_by_key_end(slack_convert.PLATFORM, f":{ref[0]}:{ref[1]}")
+    named = message_key_end(link) if found is None else None
+    if named is not None:
+        found = await app.store.message_by_key_end(*named)
     return found
 
 
