@@ -113,13 +113,15 @@ def _quoted(values: Sequence[str]) -> str:
 class Keyword:
     written: str  # as in rules.yaml: what reasons show
     keyword_id: int
-    word: bool
+    word: bool  # {word: x}: exact, no other forms
     path: str
+    normal: str = ""  # normalised; a hit that differs from it was another form of the keyword
 
 
 @dataclass(frozen=True, slots=True)
 class KeywordsFound:
-    """``keyword``: any of the keywords occurs in the normalised text (``{word: x}``: as an ASCII word).
+    """``keyword``: any of the keywords, in one of its word forms, stands in the normalised text
+    (``{word: x}``: exactly x, as an ASCII word).
 
     Looks up the message's (few) hits rather than walking its (many) keywords.
     """
@@ -139,18 +141,20 @@ class KeywordsFound:
         hits = ctx.hits
         found: list[tuple[int, Keyword, tuple[int, int]]] = []
         for keyword_id in hits.among(self.by_id.keys()):
-            for position, kw in self.by_id[keyword_id]:
-                span = hits.span(keyword_id, word=kw.word)
-                if span is not None:
-                    found.append((position, kw, span))
+            span = hits.span(keyword_id)
+            if span is not None:
+                found.extend((position, kw, span) for position, kw in self.by_id[keyword_id])
         if not found:
             return None
         found.sort(key=lambda item: item[0])
         text = ctx.text
-        return tuple(
-            Reason(self.route, kw.path, "keyword", kw.written, text.original_span(*span))
-            for _, kw, span in found
-        )
+        reasons = []
+        for _, kw, span in found:
+            original = text.original_span(*span)
+            other_form = text.text[span[0] : span[1]] != kw.normal
+            matched = text.original[original[0] : original[1]] if other_form else None
+            reasons.append(Reason(self.route, kw.path, "keyword", kw.written, original, matched))
+        return tuple(reasons)
 
     def trace(self, ctx: MessageContext) -> Check:
         held = self.match(ctx)

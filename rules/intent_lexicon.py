@@ -82,6 +82,11 @@ PROBLEM = IntentWords(
         r"\b(doesn'?t|don'?t|didn'?t|won'?t|wont|will not|does not|do not|did not|can'?t|cant|cannot|couldn'?t|could not|unable to|not able to)\b( (seem|seems|appear|appears) to)?( (be able to|properly|correctly|anymore))? (work|load|show|open|start|sync|save|respond|appear|display|let|accept|recognize|recognise|connect|login|log ?in|sign ?in|access|find|see|send|receive|get|use|install|update|upgrade|download|upload|add|delete|remove|change|reset|verify|pay|transfer|withdraw|top ?up|activate|play|turn|stop|compile|build|run|boot|launch|import|export|print|render|charge|go through|arrive|update|register|link|pair|unlock|edit|create|select|click|scroll|close|exit|close|cancel)\b",
         r"\b(keep|keeps|kept|keeping) (crashing|freezing|failing|restarting|rebooting|logging me out|logging out|asking|showing|saying|dropping|disconnecting|resetting|loading|spinning|buffering|closing|timing out|getting|telling|popping)\b",
         r"\b(went|goes|going|gone) wrong\b",
+        r"\b(should not|shouldn'?t|must not|does not|doesn'?t|do not|don'?t|did not|didn'?t|is not|isn'?t|are not|aren'?t|was not|wasn'?t|can not|cannot|can'?t|won'?t|will not|no longer|not) (be |being |been |get |getting )?[a-z]+(ed|ing)\b",
+        r"\b(slower|worse|bigger|larger|higher|longer|more (memory|time|cpu)) than (before|expected|usual|it should|in|on|with|v?\d)",
+        r"\b(overflow|underflow|deadlock|race condition|out of memory|oom|nan|null|undefined|silently|strange|weird|odd|unexpected|unusual|abnormal|flaky|intermittent|intermittently|randomly|sporadic|sporadically)\b",
+        r"\b(even (after|though|when|with)|still (shows|showing|says|saying|appears|happens|occurs|there|pending|not|failing|broken|charged)|since (updating|upgrading|the (latest |last |new )?(update|upgrade|release|version))|after (updating|upgrading|the (latest |last |new )?(update|upgrade)))\b",
+        r"\b(issue|issues|problem|problems)\b",
         r"\b(wrong|incorrect|incorrectly|unexpected|unexpectedly|invalid|corrupt|corrupted|mismatch|inconsistent|missing|disappeared|disappears|vanished|lost|duplicated|duplicate|declined|rejected|blank|black screen|white screen|not found)\b",
         r"\b(400|401|403|404|405|409|422|429|500|502|503|504)\b",
         r"\b(issue|issues|problem|problems|trouble|troubles) (with|when|while|on|in|after|since|using|loading|logging|connecting)\b",
@@ -106,6 +111,7 @@ PROBLEM = IntentWords(
         r"\b(can'?t|cannot|couldn'?t) (wait|believe|thank|recommend .* enough|say enough|live without|imagine)\b",
         r"\b(can'?t|cannot) (go|be) wrong\b",
         r"\bnot (only|just|sure|bad)\b",
+        r"\b(not|don'?t|didn'?t|doesn'?t|isn'?t|won'?t|can'?t) (going|forgetting|kidding|joking|interested|related|needed|required|interesting|surprised|expected|included|allowed|invited|feeling|sleeping|thinking|planning|working (today|tomorrow|on (it|this|that|the)))\b",
         r"\b(don'?t|didn'?t|doesn'?t) (know|think|mind|want|need|have|like|understand)\b",
         r"\bwrong (channel|thread|place|person|room)\b",
         r"\bfix(ed)? (the|a|this|that|my|our) (bug|crash|error|issue|problem)\b",
@@ -118,7 +124,8 @@ REQUEST = IntentWords(
     "a feature request or suggestion (add…, allow…, would be great if, 〜してほしい, 〜たらいいな)",
     (
         r"^(\[?(feature|feature request|request|enhancement|proposal|suggestion|idea|rfe|feat)\]?\s*[:\]-]|please )",
-        r"\b(feature request|feature suggestion|enhancement request|suggestion|proposal)\b",
+        r"\b(feature request|feature suggestion|enhancement request|suggestion|proposal|request for|requesting)\b",
+        r"^(improve|update|extend|expose|refactor|optimi[sz]e|simplify|replace|rename|remove|deprecate|migrate|convert|generate|validate|document|split|merge|unify|bump|upgrade|use|make|create|show|display|hide|return|accept|handle|prevent|avoid|warn|log|cache|reduce|increase|speed up|add|adds|added|adding|allow|allows|support|implement|enable|introduce|provide|identify|detect|skip|print|emit|pass|set|check|integrate|offer)\b",
         r"(^|[.!:;] |\] |\bplease )(add|allow|support|implement|provide|enable|expose|introduce|include|offer|make it possible|let (users|people|admins|members)|consider|bring back|integrate)\b",
         r"\b(would|it'?d|will|that'?d) (be|love|really be) (great|nice|awesome|cool|helpful|useful|amazing|fantastic|handy|good|ideal|lovely|wonderful|perfect|a (nice|great|huge) (addition|improvement|feature))\b",
         r"\b(i|we|i'?d|we'?d|i would|we would) (love|like) (to see|to have|to be able|it if|if|a way|an option|the (option|ability))\b",
@@ -141,6 +148,8 @@ REQUEST = IntentWords(
     ),
     (
         r"\b(i|we) (would|'d) (love|like) to (know|ask|hear|join|thank|say|help|share|report|apply|chat|talk|interview)\b",
+        r"^(show|tell|give|find|create|make|get|set|add|remind|play|book|order|use|check|help|update|remove) (me|us|my|our|him|her|them)\b",
+        r"^(use|set|make|check|return|log|print|pass|update|remove|show|display) .{0,30}\?",
         r"\bsupport (team|staff|ticket|chat|agent|replied|answered|said|told)\b",
         r"\b(please )?(help|advise|let me know)\b",
         r"(返信|連絡|回答|お返事|ご連絡|ご返信|ご回答|返金)(して|を)?(ほしい|欲しい|いただきたい|ください|下さい|お願い)",
@@ -163,6 +172,10 @@ PRAISE = IntentWords(
         # Japanese: adjectives in their conjugations, colloquial and katakana spellings
         r"(最高|サイコー|さいこう|サイコウ|最強|神(アプデ|アプリ|ゲー|対応|機能|ツール|サービス|すぎ|過ぎ|だ|です|でした|か)|優勝|エモい|ヤバい|やばい|えぐい|ありがて|ありがたい|有難い|感謝|感激|感動)",
         r"(素晴らし|すばらし|スバラシ)(い|かった|く|さ|き)",
+        r"(文句(なし|無し|のつけよう|ない|のない)|不満(は|も|な)?(ない|なし|無い|無し|ありません|ございません)|言うこと(なし|無し|ない)|申し分(ない|なし|無い|ありません)|問題なく(快適|過ごせ|使え|利用))",
+        r"(静か(で|です|でした|な|だった)|広(い|くて|かった)|贅沢|満喫|堪能|楽(でした|です|だった|ちん)|ゆっくり(でき|休め|過ごせ|くつろ)|くつろ(げ|ぎ)|居心地(が|の)?(良|よ|いい)|心地(よ|良|いい)|感心|気持ちよ|気持ち良|温か(い|く)|あたたか(い|く)|暖か(い|く)|行き届|笑顔(で|が素敵|が素晴))",
+        r"((また|次回|次も|今度|ぜひ|是非|絶対|機会があれば).{0,15}(たい|ます|ましょう|ですね)|もう一(泊|度|回)(したかった|したい|来たい|行きたい))",
+        r"(お世話になり(ました|ありがとう)|ありがとうございました)",
         r"(良|よ)(かった|かったです|い(です|と思|!|。|$)|く(て|、)|き|さ)|良い|いい(です|感じ|ね|ですね|!|。|$|と思|サービス|アプリ|商品|宿|ホテル|部屋|雰囲気|景色)",
         r"(満足|大満足|快適|便利|重宝|助か(る|り|った|っ)|おすすめ|オススメ|おススメ|お勧め|お薦め|おすすめ|勧め|薦め|すすめ|気に入|お気に入り|大好き|好きです|好き!|嬉し|うれし|楽し(い|かった|く|め|み)|素敵|すてき|ステキ|丁寧|親切|優し(い|かった|く)|やさし(い|かった|く)|綺麗|きれい|キレイ|清潔|美味し|おいし|美味い|うまかった|旨い|使いやす|わかりやす|分かりやす|見やす|読みやす|スムーズ|広々|充実|リーズナブル|お手頃|安心|癒さ|癒や|癒し|完璧|優秀|さすが|流石|また(利用|使い|来|泊まり|行き|お願い)した?い|リピート|推せる|推し|一押し|イチオシ|お得|とても良|すごく良|すごい|すごかった|凄い|凄かった)",
     ),
@@ -175,7 +188,7 @@ PRAISE = IntentWords(
         r"\bhow (do|can|to|would|should|could)\b.*\b(easy|easily|quick|simple|best|good|fast|clean)\b",
         r"\b(clean|fast|quick|easy|simple|good) (install|reinstall|build|start|way|fix|up|answer)\b",
         r"\b(love|like) (to|it if|if|a way|an option|the option|the ability|being able)\b",
-        r"((良|よ)く(は|も)?(な|ありませ)|(いい|良い|よい)(の|か|ですか|でしょうか|んです|けど|けれど|ものの|が、)|(ば|れば|たら|と|ても|でも)(いい|良い|よい|良かった|よかった)|どうでもいい|(満足|快適|便利|綺麗|きれい|キレイ|清潔|丁寧|親切|素敵|完璧)(で|じゃ|では|でも)?(は|も)?(な[いかく]|ありませ|できな|出来な|できませ|とは言え)|不満足|不便|不親切|(美味し|おいし|使いやす|わかりやす|分かりやす|見やす|読みやす|嬉し|うれし|楽し|優し|やさし|素晴らし|すばらし)く(は|も)?(な|ありませ)|期待(した|して|していた)?ほど|すごく|凄く|すごい(遅|重|不便|残念|悪|高|狭|汚|うるさ)|ありがとう(ございます|ございました)?(。|!|、)?\s*(解決|できました|わかりました|了解|助かりました)|最高(気温|値|記録|速度|額|裁)|良し悪し|仲良|よろしく|宜しく|よさそう|よく(あ|分|わ|見|使|落|止|固|エラ))",
+        r"((良|よ)く(は|も)?(な|ありませ)|(いい|良い|よい)(の|か|ですか|でしょうか|んです|けど|けれど|ものの|が、)|(ば|れば|たら|と|ても|でも)(いい|良い|よい|良かった|よかった)|どうでもいい|(ほう|方)が(良|よ|いい)|(満足|快適|便利|綺麗|きれい|キレイ|清潔|丁寧|親切|素敵|完璧)(感)?(で|じゃ|では|でも)?(は|も|が)?(な[いかく]|ありませ|できな|出来な|できませ|とは言え)|不満足|不便|不親切|(美味し|おいし|使いやす|わかりやす|分かりやす|見やす|読みやす|嬉し|うれし|楽し|優し|やさし|素晴らし|すばらし)く(は|も)?(な|ありませ)|期待(した|して|していた)?ほど|すごく|凄く|すごい(遅|重|不便|残念|悪|高|狭|汚|うるさ)|ありがとう(ございます|ございました)?(。|!|、)?\s*(解決|できました|わかりました|了解|助かりました)|最高(気温|値|記録|速度|額|裁)|良し悪し|仲良|よろしく|宜しく|よさそう|よく(あ|分|わ|見|使|落|止|固|エラ))",
     ),
 )
 
@@ -190,13 +203,15 @@ COMPLAINT = IntentWords(
         r"\b(confusing|confused by|hard to (find|use|understand|navigate)|impossible to)\b",
         # Japanese
         r"(残念|ざんねん|イマイチ|いまいち|微妙|がっかり|ガッカリ|期待外れ|期待はずれ|期待以下|不満|最悪|失望|うんざり|ひどい|ひどかった|ひどく|酷い|酷かった|酷く|不快|不便|不親切|不愛想|無愛想|ありえない|あり得ない|許せない|腹が立|腹立|イライラ|いらいら|ムカ|むか|二度と|もう使わない|もう利用しない|解約します|お粗末|論外|ぼったくり|詐欺)",
-        r"(悪(い|かった|く|さ)|汚(い|かった|く|れ)|狭(い|かった|く|すぎ)|うるさ(い|かった|く)|臭(い|かった|く)|古(かった|さ|すぎ)|寒(かった|く|すぎ)|暑(かった|く|すぎ)|暗(かった|すぎ)|遅(い|かった|く|すぎ)|高(すぎ|かった割|い割)|割高|狭苦し|騒音|カビ|ほこり|ホコリ|虫が|傷だらけ|傷が|汚れ|破損|壊れていた|待たされ|待たせ|放置され)",
+        r"(悪(い|かった|く|さ)|汚(い|かった|く|れ)|狭(い|かった|く|すぎ)|うるさ(い|かった|く)|臭(い|かった|く)|古(かった|さ|すぎ)|暗(かった|すぎ)|遅(い|かった|く|すぎ)|高(すぎ|かった割|い割)|割高|狭苦し|騒音|カビ|ほこり|ホコリ|虫が|傷だらけ|傷が|汚れ|破損|壊れていた|待たされ|待たせ|放置され)",
+        r"((美味し|おいし|良|よ|うま|使いやす|わかりやす|分かりやす|楽し|嬉し|うれし|優し|やさし)く(は|も)?(な(い|かった|く)|ありませ)|不味|まず(い|かった)|(清潔|快適|便利|丁寧|親切|満足|綺麗|きれい)(感)?(が|も|は)?(な(い|かった|し)|無(い|かった|し)|ありませ|できな|出来な|できませ)|(ほし|欲し)かった|(した|する|やった)(ほう|方)が(良|よ|いい))",
+        r"((が|も)(無|な)(い|かった|し|く)(です|でした|。|!|、|$| )|(が|も)ありません(でした)?|^(ただ|ただし|しかし|でも|けど|残念ながら|唯一|強いて言えば|強いて言うなら|あえて言うなら)(、|,| )|(問題|難点|欠点|不満|残念|マイナス)(は|なのは|だったのは|な点|点は)|あきれ|呆れ|参りました|戸惑|気まず|嫌な(思い|気分|感じ)|不安(です|でした|になり|が残)|難点|欠点|減点|改善(を|して|が必要|の余地|してほしい|してください|すべき|を期待|をお願い)|[かさたなまらわがば]され(た|ました|て|る))",
         r"(もう少し|もうちょっと|もう一歩|もうひとつ|もうひと|物足りな|気にな(る|った|りました|ります)|残念な|いただけな|頂けな|ガッカリ|面倒|めんどう|めんどくさ|使いにく|わかりにく|分かりにく|見にく|読みにく|使いづら|分かりづら|わかりづら|困(る|った|って|りま)|迷惑|返事(が)?(こない|来ない|ない|ありません)|返信(が)?(こない|来ない|ない|ありません)|連絡(が)?(こない|来ない|ない|ありません)|対応(が)?(悪|遅|ひど|酷)|態度(が)?(悪|ひど)|前の(バージョン|方|ほう|デザイン|仕様|UI)(が|の方が|のほうが)|元に戻して|戻してほしい|改悪)",
     ),
     (
         r"\b(not|never|wasn'?t|isn'?t|no) (a |too |that |so |at all )?(disappoint|disappointed|disappointing|bad|terrible|awful|frustrating|annoying|confusing)\b",
         r"\b(not too|not that|not so) (bad|expensive|slow)\b",
-        r"(悪く(は|も)?(な|ありませ)|残念ながら|不満(は|も)?(な|ありませ)|文句(なし|なく|無し|ない)|気にならな|気になりません|困ってい(ない|ません)|遅くなりました|遅くなって(すみ|申し訳)|遅ればせ|高(評価|品質|性能|級|速|機能)|古き良き|面倒見|遅くまで|気になって(いた|た)|もう少しで|もうすぐ)",
+        r"(悪く(は|も)?(な|ありませ)|残念ながら|不満(は|も)?(な|ありませ)|文句(なし|なく|無し|ない)|気にならな|気になりません|困ってい(ない|ません)|遅くなりました|遅くなって(すみ|申し訳)|遅ればせ|高(評価|品質|性能|級|速|機能)|(問題|文句|不満|心配|迷い|悔い|言うこと|申し分|ストレス|不便|不安)(が|も|は)?(な|無|ありませ)|(なく|無く)て(も|良|よ)|古き良き|面倒見|遅くまで|気になって(いた|た)|もう少しで|もうすぐ)",
     ),
 )
 
@@ -225,7 +240,7 @@ RESOLVED = IntentWords(
     "the matter is settled: solved, works now, never mind (解決しました, 直りました)",
     (
         r"\b(solved|resolved|fixed (it|now)|(is|got|been|was|that|this) fixed|all sorted|sorted (it|now)|figured it out|figured out|works now|working now|it worked|that worked|this worked|all good now|never ?mind|nvm|got it (working|to work|sorted)|problem solved|false alarm|my (bad|mistake|fault))\b",
-        r"(解決(しました|した|です|済み|できました)|直り(ました|ます)|直った|治りました|治った|できました|出来ました|動きました|わかりました|分かりました|了解(です|しました)?|承知(しました|いたしました)|自己解決|お騒がせ|勘違い(でした|です)|すみません(でした)?、?(私|自分|こちら)の)",
+        r"(解決(しました|した|です|済み|できました)|直り(ました|ます)|直った|治りました|治った|(無事|うまく|上手く|ちゃんと|問題なく|正常に)(でき|出来|動き|いき|表示され)ました|動くようになりました|わかりました|分かりました|了解(です|しました)?|承知(しました|いたしました)|自己解決|お騒がせ|勘違い(でした|です)|すみません(でした)?、?(私|自分|こちら)の)",
     ),
     (
         r"\b(not|never|isn'?t|wasn'?t|hasn'?t|haven'?t|been|wasn'?t) (been )?(solved|resolved|fixed|sorted)\b",

@@ -259,8 +259,8 @@ class RouteChecks(Checker):
             if not normal.strip():
                 self.problem(value, item_path, "empty keyword")
                 continue
-            keyword_id = self.keyword_index.add(normal, word=word)
-            keywords.append(Keyword(text, keyword_id, word, item_path))
+            keyword_id = self.keyword_index.add(normal, exact=word)
+            keywords.append(Keyword(text, keyword_id, word, item_path, normal))
         if len(keywords) != len(entries):
             return None
         return KeywordsFound(route, tuple(keywords), path)
