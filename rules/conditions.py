@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
 from rules.intents import IntentDetector
-from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, link_spans
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
@@ -118,6 +118,16 @@ class Keyword:
     normal: str = ""  # normalised; a hit that differs from it was another form of the keyword
 
 
+def _occurs_outside(text: str, needle: str, links: list[tuple[int, int]]) -> bool:
+    """Whether ``needle`` occurs in ``text`` outside the links (where keywords never match)."""
+    start = text.find(needle) if needle else -1
+    while start != -1:
+        if not any(a <= start < b for a, b in links):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordsFound:
     """``keyword``: any of the keywords, in one of its word forms, stands in the normalised text
@@ -159,12 +169,11 @@ class KeywordsFound:
     def trace(self, ctx: MessageContext) -> Check:
         held = self.match(ctx)
         inside: tuple[str, ...] = ()
-        if held is None:  # a {word: x} that occurs only inside longer words: say so
-            hits = ctx.hits
+        if held is None:  # keywords that occur only inside longer words ("bug" in "debug"): say so
+            text = ctx.text.text
+            links = link_spans(text)
             inside = tuple(
-                kw.written
-                for kw in self.keywords
-                if kw.word and hits.span(kw.keyword_id, word=False) is not None
+                dict.fromkeys(kw.written for kw in self.keywords if _occurs_outside(text, kw.normal, links))
             )
         return leaf_check(held, Missing(self.path, "keyword", self.written(), inside))
 

@@ -296,3 +296,30 @@ def test_intents_read_as_their_names_and_the_words_that_showed_them(
 def test_every_intent_has_a_name_in_both_languages() -> None:
     for name in INTENT_NAMES:
         assert f"intent.{name}" in JA and f"intent.{name}" in EN, name
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "line"),
+    [
+        (
+            "ja",
+            "この価格帯なら十分",
+            "「sales」ルール（条件 0/1 を満たす）: キーワード［価格、fee］のどれかが必要ですが、「価格」は長い語の一部にしかありません",
+        ),
+        (
+            "en",
+            "the feed is empty (https://example.com/fee)",
+            'route `sales` needs a keyword from [価格, fee]; found "fee" only inside a longer word (0/1 conditions held)',
+        ),
+        (
+            "en",
+            "see https://example.com/fee",
+            "route `sales` needs a keyword from [価格, fee]; found none (0/1 conditions held)",
+        ),
+    ],
+)
+def test_a_keyword_only_inside_a_longer_word_or_a_link_is_told_apart(
+    locale: str, text: str, line: str
+) -> None:
+    rs = ruleset("- {name: sales, when: {keyword: [価格, fee]}, to: [sales]}")
+    assert why_not(rs.explain(message(text)), text, locale).nearest == (line,)
