@@ -131,7 +131,7 @@ def test(
             highlight=False,
         )
     if not matches:
-        console.print("no route matched — this message would be stored but not reposted")
+        console.print(t(rs.locale, "explain.stored_only"), highlight=False, soft_wrap=True)
     for match in matches:
         console.print(
             f"[bold]{escape(match.route)}[/] → {escape(', '.join(match.departments) or '(nowhere)')}  "
