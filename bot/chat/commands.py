@@ -106,6 +106,15 @@ def is_command(text: str) -> bool:
     return name in COMMANDS
 
 
+def addressed_as_command(text: str, *, mentions_bot: bool, in_source: bool) -> bool:
+    """Whether a channel message that may @mention kakehashi is a command (answered) or a post
+    (routed), for every platform whose commands are @mentions: a command when it mentions the bot
+    and asks something, or mentions it anywhere but a community channel. ``@kakehashi the export
+    crashes`` in a community channel is a post: without the RSC permission Teams delivers only
+    messages that mention the bot, and those are the community's posts."""
+    return mentions_bot and (is_command(text) or not in_source)
+
+
 def is_slow(text: str) -> bool:
     """Whether the reply should come after the acknowledgement (recaps, agendas)."""
     return subcommand(text) in SLOW
