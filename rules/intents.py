@@ -52,14 +52,17 @@ class IntentDetector:
         """``text`` is normalised (``rules.normalize``); links are never read as intent."""
         if not text:
             return None
-        hits = [m.span() for m in self.found.finditer(text) if m.end() > m.start()]
-        if not hits:
+        first = self.found.search(text)  # most messages show most intents not at all: one call
+        if first is None:
             return None
         masked = link_spans(text)
-        if self.negated is not None:
+        if self.negated is not None and self.negated.search(text) is not None:
             masked += [m.span() for m in self.negated.finditer(text)]
-        for start, end in hits:
-            if not _overlaps(masked, start, end):
+        if not masked and first.end() > first.start():
+            return first.span()
+        for hit in self.found.finditer(text):
+            start, end = hit.span()
+            if end > start and not _overlaps(masked, start, end):
                 return (start, end)
         return None
 

@@ -56,7 +56,10 @@ main.add_command(teams_manifest_command)
 
 @main.command(short_help="Replay the bundled sample community into local files.")
 @click.option(
-    "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use."
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="rules.yaml to use (default: the sample company's, which the sample community is labelled for).",
 )
 @click.option(
     "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
@@ -65,10 +68,10 @@ main.add_command(teams_manifest_command)
 def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
-    from bot.settings import bundled_rules_path
+    from bot.settings import sample_company_rules_path
 
     _logging("WARNING")
-    path = Path(rules_path) if rules_path else bundled_rules_path()
+    path = Path(rules_path) if rules_path else sample_company_rules_path()
     console = Console()
     result = run(
         lambda: run_demo(rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console)

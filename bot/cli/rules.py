@@ -48,17 +48,22 @@ def rules_group() -> None:
     """Check and try out rules.yaml."""
 
 
-@rules_group.command("init", short_help="Write the bundled, commented rules.yaml to start from.")
+@rules_group.command("init", short_help="Write the short starter rules.yaml (intent-based) to start from.")
 @click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
-    """Write the bundled, commented example rules to PATH (default ./rules.yaml) to start from."""
+    """Write the bundled starter rules to PATH (default ./rules.yaml) to start from: short, commented,
+    routed on intents plus a list of product words (a long worked example is in
+    bot/data/examples/sample-company.yaml)."""
     from bot.settings import bundled_rules_path
 
     target = Path(path)
     if target.exists() or target.is_symlink():
         raise click.ClickException(f"{target} already exists: edit it, or give another PATH")
     target.write_text(bundled_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {target}: edit sources, departments and admins, then `kakehashi rules check {target}`")
+    click.echo(
+        f"wrote {target}: edit sources, departments, admins and the product words, "
+        f"then `kakehashi rules check {target}`"
+    )
 
 
 @rules_group.command("check", short_help="Validate rules.yaml; exit 2 listing every problem.")
