@@ -190,6 +190,11 @@ def _japanese(keyword: str) -> set[str]:
     if len(keyword) < 2:
         return out
     last, before = keyword[-1], keyword[-2]
+    if keyword.endswith("ます") and len(keyword) > 2:  # already polite: 〜ます → 〜ました / 〜ません
+        stem = keyword[:-2]
+        return out | {stem + "ました", stem + "ません", stem + "ませんでした"}
+    if keyword.endswith(("です", "でした", "ました", "ません", "ください", "下さい")):
+        return out
     if keyword.endswith("する") and len(keyword) > 2:
         stem = keyword[:-2]
         return out | {stem + e for e in _SURU_ENDINGS}

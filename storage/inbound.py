@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import Destination, InboundMessage
+from bot.core.errors import UnstorableMessageError
 from storage.base import StoreBase
 from storage.items import ARCHIVED
-from storage.models import Item, Message, OutboxRow, utcnow
+from storage.models import Item, Message, OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +39,24 @@ def repost_key(message: Message, department: str, destination: Destination) -> s
     return f"repost:{message.platform}:{message.key}:{department}:{destination}"
 
 
+def refused(exc: BaseException) -> UnstorableMessageError | None:
+    """The database (or its driver) refused this message's values; None for any other failure
+    (a lost connection, a lock timeout: those are retried by the platform, not quarantined)."""
+    # SQLSTATE class 22 is "data exception" (PostgreSQL); drivers do not always map it to DataError
+    data_exception = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "").startswith("22")
+    if isinstance(exc, DataError | UnicodeError) or data_exception:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        return UnstorableMessageError(f"DataError: {reason}")
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):  # a bind value failed
+        return UnstorableMessageError(f"{type(exc.orig).__name__}: {str(exc.orig)[:300]}")
+    return None
+
+
 def _of_message(message_id: int) -> ColumnElement[bool]:
     return OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id))
 
 
-def _message_row(msg: InboundMessage) -> Message:
+def _message_row(msg: InboundMessage, received_at: datetime) -> Message:
     return Message(
         platform=msg.platform,
         key=msg.key,
@@ -58,6 +72,7 @@ def _message_row(msg: InboundMessage) -> Message:
         tags=list(msg.tags),
         private=msg.private,
         files=list(msg.files),
+        received_at=received_at,
     )
 
 
@@ -78,7 +93,7 @@ class InboundStore(StoreBase):
         async with self.sessions() as session:
             try:
                 async with session.begin():
-                    row = _message_row(msg)
+                    row = _message_row(msg, self.clock())
                     session.add(row)
                     await session.flush()
                     item_ids = await self._add_items(session, row, routings, destinations, repost=repost)
@@ -87,6 +102,11 @@ class InboundStore(StoreBase):
                 if existing is None:
                     raise
                 return RecordResult(created=False, message_id=existing)
+            except (StatementError, UnicodeError) as exc:  # DBAPIError is a StatementError
+                problem = refused(exc)
+                if problem is None:
+                    raise
+                raise problem from exc
         return RecordResult(created=True, message_id=row.id, item_ids=item_ids)
 
     async def _add_items(
@@ -117,7 +137,7 @@ class InboundStore(StoreBase):
                 reopened = await session.execute(  # conditional: of two flags at once, one reposts
                     update(Item)
                     .where(Item.id == item.id, Item.status == ARCHIVED)
-                    .values(status="open", status_changed_at=utcnow(), status_by=None)
+                    .values(status="open", status_changed_at=self.clock(), status_by=None)
                 )
                 if not reopened.rowcount:  # type: ignore[attr-defined]
                     continue
@@ -130,7 +150,7 @@ class InboundStore(StoreBase):
                     reason=routing.reason,
                     origin=routing.origin,
                     status="open" if repost else ARCHIVED,
-                    created_at=utcnow(),
+                    created_at=self.clock(),
                 )
                 existing[routing.department] = item
                 session.add(item)
@@ -146,6 +166,8 @@ class InboundStore(StoreBase):
                         item_id=item.id,
                         destination=str(dest),
                         payload={},
+                        next_attempt_at=self.clock(),
+                        created_at=self.clock(),
                     )
                 )
         await session.flush()
@@ -203,7 +225,13 @@ class InboundStore(StoreBase):
                 return ()
             message.text = text
             message.edited_at = edited_at
-            await session.flush()
+            try:
+                await session.flush()
+            except (StatementError, UnicodeError) as exc:
+                problem = refused(exc)
+                if problem is None:
+                    raise
+                raise problem from exc
             stamp = edited_at.strftime("%Y%m%dT%H%M%S%f")
             await self._follow_up(session, _of_message(message.id), "update", stamp)
             return await self._add_items(session, message, routings, destinations)

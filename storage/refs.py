@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storage.base import StoreBase
 from storage.models import ConversationRef
@@ -14,6 +15,22 @@ class RefStore(StoreBase):
     async def save_ref(
         self,
         *,
+        platform: str,
+        name: str,
+        conversation_id: str,
+        service_url: str | None,
+        reference: dict[str, Any],
+    ) -> None:
+        for attempt in range(2):  # two requests learning the same place at once: the second updates
+            try:
+                await self._save_ref(platform, name, conversation_id, service_url, reference)
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    async def _save_ref(
+        self,
         platform: str,
         name: str,
         conversation_id: str,
@@ -34,12 +51,14 @@ class RefStore(StoreBase):
                         conversation_id=conversation_id,
                         service_url=service_url,
                         reference=reference,
+                        updated_at=self.clock(),
                     )
                 )
             else:
                 row.conversation_id = conversation_id
                 row.service_url = service_url
                 row.reference = reference
+                row.updated_at = self.clock()
 
     async def get_ref(self, platform: str, name: str) -> ConversationRef | None:
         async with self.sessions() as session:

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
 from bot.cli.recap import agenda_command, recap_command
@@ -52,6 +53,7 @@ main.add_command(rules_group)
 main.add_command(import_group)
 main.add_command(stats_command)
 main.add_command(teams_manifest_command)
+main.add_command(doctor_command)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")
@@ -65,7 +67,8 @@ main.add_command(teams_manifest_command)
     "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
 )
 @click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help="Where posts are written.")
-def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Every item, every unmatched message and the recaps.")
+def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
     from bot.settings import sample_company_rules_path
@@ -74,7 +77,9 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     path = Path(rules_path) if rules_path else sample_company_rules_path()
     console = Console()
     result = run(
-        lambda: run_demo(rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console)
+        lambda: run_demo(
+            rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console, verbose=verbose
+        )
     )
     if result["dead"]:
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
@@ -94,6 +99,7 @@ async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
     from bot.runtime.app import App
+    from bot.runtime.server import NO_PLATFORM
 
     log = logging.getLogger("kakehashi")
     app = await App.build(settings)
@@ -102,6 +108,8 @@ async def _serve(settings: Settings) -> None:
     listening = [p.name for p in app.plugins if p.name != "scheduler"]
     for hint in settings.missing_for_platforms():
         log.log(logging.INFO if listening else logging.WARNING, "not configured: %s", hint)
+    if not listening:
+        log.warning("%s; /healthz reports degraded", NO_PLATFORM)
     runner = web.AppRunner(app.web_app(), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
@@ -240,6 +248,33 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
     for line in skipped:
         click.echo(line, err=True)
     click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")
+
+
+@main.command(short_help="List messages the database refused (kept in quarantine, not lost).")
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+def quarantine(limit: int) -> None:
+    """Messages the database refused even after cleaning, newest first, with the reason.
+
+    Each row keeps the whole message (``payload``, as JSON) so it can be repaired and sent again.
+    """
+
+    async def go(store: Any) -> tuple[Any, int]:
+        return await store.quarantined(limit=limit), await store.quarantine_count()
+
+    rows, count = run(lambda: _with_store(go))
+    table = Table(
+        title=f"quarantine: {count} {'message' if count == 1 else 'messages'}", title_justify="left"
+    )
+    for col in ("id", "received (UTC)", "platform", "key", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.received_at.strftime("%Y-%m-%d %H:%M:%S"), row.platform, row.key, row.reason
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=1000)
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

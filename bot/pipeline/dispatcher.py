@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
+from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
+from bot.pipeline.channels import ChannelIds
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reasons import match_reason
 from bot.pipeline.reload import RulesHolder
@@ -77,6 +79,7 @@ class Dispatcher:
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
+        self.channels = ChannelIds()
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -85,7 +88,11 @@ class Dispatcher:
     def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
         if msg.author_id in self.self_ids:
             return "own post"
-        return channel_ignore_reason(rules, msg)
+        return channel_ignore_reason(rules, self.channels.as_configured(msg))
+
+    def is_source(self, msg: InboundMessage) -> bool:
+        """Whether the rules listen where ``msg`` was posted (a renamed channel by its old name)."""
+        return self.rules.current.is_source(self.channels.as_configured(msg))
 
     async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
         """Classify and store a community message with its outbox rows, once."""
@@ -95,10 +102,13 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
-        matches = rules.classify(msg)
-        result = await self.store.record_inbound(
-            msg, routings_for(matches, msg.text, rules.locale), destinations(rules), repost=repost
-        )
+        matches = rules.classify(self.channels.as_configured(msg))
+        try:
+            result = await self.store.record_inbound(
+                msg, routings_for(matches, msg.text, rules.locale), destinations(rules), repost=repost
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
             return Outcome(status="duplicate", message_id=result.message_id)
@@ -119,16 +129,34 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
-        matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
-        new_items = await self.store.record_edit(
+        ignored = self._ignore_reason(rules, msg)
+        matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
+        try:
+            new_items = await self.store.record_edit(
+                msg.platform,
+                msg.key,
+                msg.text,
+                edited_at,
+                routings_for(matches, msg.text, rules.locale),
+                destinations(rules),
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
+        return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+
+    async def _quarantine(self, msg: InboundMessage, exc: UnstorableMessageError) -> Outcome:
+        """Keep a message the database refused (``kakehashi quarantine`` lists it) and answer as
+        handled: a platform retrying it would only be refused again until it gives up."""
+        row = await self.store.quarantine(msg, str(exc))
+        self.metrics.inc("kakehashi_messages_total", outcome="quarantined")
+        log.error(
+            "%s message %s refused by the database, kept in quarantine (row %d): %s",
             msg.platform,
             msg.key,
-            msg.text,
-            edited_at,
-            routings_for(matches, msg.text, rules.locale),
-            destinations(rules),
+            row,
+            exc,
         )
-        return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+        return Outcome(status="quarantined", reason=str(exc))
 
     async def _on_item(
         self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from adapters.inbound_webhook import sign
 from tests.forums.conftest import INBOUND_SECRET, Harness, HarnessFactory
 
@@ -90,10 +92,28 @@ async def test_bad_signatures_are_401(harness: HarnessFactory) -> None:
     assert (await h.app.store.stats())["messages"] == 0
 
 
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf", "Infinity", "1e400"])
+async def test_a_timestamp_that_is_not_a_finite_number_is_401(harness: HarnessFactory, stamp: str) -> None:
+    """Correctly signed, but ``nan`` compares false with everything: freshness must not be skipped."""
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    raw = json.dumps(MESSAGE).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Kakehashi-Timestamp": stamp,
+        "X-Kakehashi-Signature": sign(INBOUND_SECRET, stamp, raw),
+    }
+    resp = await h.client.post("/hooks/inbound/forum", data=raw, headers=headers)
+    assert (resp.status, (await resp.json())["error"]) == (
+        401,
+        "X-Kakehashi-Timestamp: expected unix seconds",
+    )
+    assert (await h.app.store.stats())["messages"] == 0
+
+
 async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFactory) -> None:
     h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
     cases = [
-        (b"[1, 2", "body: not valid JSON"),
+        (b"[1, 2", "body: not valid JSON (Expecting ',' delimiter at line 1 column 6)"),
         ([], "body: expected a JSON object"),
         ({k: v for k, v in MESSAGE.items() if k != "text"}, "text: expected a non-empty string, got nothing"),
         ({**MESSAGE, "author": 7}, "author: expected a non-empty string, got int"),
@@ -156,7 +176,10 @@ async def test_unusual_but_valid_messages(harness: HarnessFactory) -> None:
 
 async def test_empty_huge_and_non_json_bodies(harness: HarnessFactory) -> None:
     h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
-    assert await send(h, b"") == (400, {"status": "bad_request", "error": "body: not valid JSON"})
+    assert await send(h, b"") == (
+        400,
+        {"status": "bad_request", "error": "body: not valid JSON (Expecting value at line 1 column 1)"},
+    )
     assert (await send(h, b"\xff\xfe{}"))[0] == 400
     assert (await send(h, b"id=1&text=hi"))[0] == 400
     status, answer = await send(h, {**MESSAGE, "text": "x" * 40_001})

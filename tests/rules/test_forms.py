@@ -76,3 +76,13 @@ def test_word_keywords_stay_exact() -> None:
     rs = ruleset("- {name: r, when: {keyword: [{word: bug}]}, to: product}")
     assert rs.classify(message("a bug!"))
     assert not rs.classify(message("two bugs"))
+
+
+def test_a_polite_keyword_is_not_read_as_a_dictionary_form() -> None:
+    """公開します is already conjugated: it matches 公開しました, not a made-up stem like 公開しまし."""
+    assert {form for form, _ in forms("公開します")} == {
+        "公開します",
+        "公開しました",
+        "公開しません",
+        "公開しませんでした",
+    }
