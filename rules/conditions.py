@@ -1,5 +1,10 @@
 """Compiled conditions: each answers ``match(ctx)`` with the reasons it held, or None.
 
+``trace(ctx)`` is the slow, explaining twin of ``match`` (``kakehashi rules test``): a ``Check``
+with what held, what was missing (``Missing``, one per leaf that did not hold) and how many of
+the conditions held.  ``any`` and ``all`` combine their children's checks; ``not`` reports what
+it found that it rules out.
+
 ``MessageContext`` wraps one message for one ``classify`` call: the text is normalised once and
 scanned for keywords at most once (lazily, so routes that never reach a keyword cost nothing).
 """
@@ -12,8 +17,8 @@ from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
 from rules.intents import IntentDetector
-from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
-from rules.model import Reason
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, link_spans
+from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "AuthorIs",
     "BotIs",
     "ChannelIs",
+    "Check",
     "Condition",
     "IntentFound",
     "Keyword",
@@ -70,8 +76,31 @@ class MessageContext:
         return self._hits
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A condition evaluated to explain it: ``held`` (None: it did not hold, and ``missing`` says
+    what it lacked), and ``satisfied`` of ``total`` leaf conditions held (``any`` counts as its
+    closest alternative, ``not`` as one)."""
+
+    held: Reasons | None
+    missing: tuple[Missing, ...] = ()
+    satisfied: int = 0
+    total: int = 1
+
+    @property
+    def ratio(self) -> float:
+        return self.satisfied / self.total if self.total else 1.0
+
+
+def leaf_check(held: Reasons | None, missing: Missing) -> Check:
+    """A leaf's check: it held (one of one), or it lacked ``missing``."""
+    return Check(held, (), 1, 1) if held is not None else Check(None, (missing,), 0, 1)
+
+
 class Condition(Protocol):
     def match(self, ctx: MessageContext) -> Reasons | None: ...
+
+    def trace(self, ctx: MessageContext) -> Check: ...
 
     def describe(self) -> str: ...
 
@@ -89,6 +118,16 @@ class Keyword:
     normal: str = ""  # normalised; a hit that differs from it was another form of the keyword
 
 
+def _occurs_outside(text: str, needle: str, links: list[tuple[int, int]]) -> bool:
+    """Whether ``needle`` occurs in ``text`` outside the links (where keywords never match)."""
+    start = text.find(needle) if needle else -1
+    while start != -1:
+        if not any(a <= start < b for a, b in links):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class KeywordsFound:
     """``keyword``: any of the keywords, in one of its word forms, stands in the normalised text
@@ -99,6 +138,7 @@ class KeywordsFound:
 
     route: str
     keywords: tuple[Keyword, ...]
+    path: str = ""
     by_id: dict[int, tuple[tuple[int, Keyword], ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -126,6 +166,20 @@ class KeywordsFound:
             reasons.append(Reason(self.route, kw.path, "keyword", kw.written, original, matched))
         return tuple(reasons)
 
+    def trace(self, ctx: MessageContext) -> Check:
+        held = self.match(ctx)
+        inside: tuple[str, ...] = ()
+        if held is None:  # keywords that occur only inside longer words ("bug" in "debug"): say so
+            text = ctx.text.text
+            links = link_spans(text)
+            inside = tuple(
+                dict.fromkeys(kw.written for kw in self.keywords if _occurs_outside(text, kw.normal, links))
+            )
+        return leaf_check(held, Missing(self.path, "keyword", self.written(), inside))
+
+    def written(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(kw.written for kw in self.keywords))
+
     def describe(self) -> str:
         return "keyword " + _quoted([kw.written for kw in self.keywords])
 
@@ -152,6 +206,10 @@ class IntentFound:
                 )
         return None
 
+    def trace(self, ctx: MessageContext) -> Check:
+        missing = Missing(self.path, "intent", tuple(d.name for d in self.detectors))
+        return leaf_check(self.match(ctx), missing)
+
     def describe(self) -> str:
         return "intent " + _quoted([d.name for d in self.detectors])
 
@@ -162,6 +220,7 @@ class RegexFound:
 
     route: str
     patterns: tuple[tuple[str, Any, str], ...]  # (as written, compiled re2, path)
+    path: str = ""
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         text = ctx.text
@@ -171,6 +230,9 @@ class RegexFound:
             if found is not None:
                 reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found.span())))
         return tuple(reasons) or None
+
+    def trace(self, ctx: MessageContext) -> Check:
+        return leaf_check(self.match(ctx), Missing(self.path, "regex", tuple(p[0] for p in self.patterns)))
 
     def describe(self) -> str:
         return "regex " + _quoted([p[0] for p in self.patterns])
@@ -193,6 +255,10 @@ class ChannelIs(_Names):
         found = self.names.find(ctx.message.channel, ctx.message.channel_id)
         return None if found is None else (Reason(self.route, self.path, "channel", found),)
 
+    def trace(self, ctx: MessageContext) -> Check:
+        found = (ctx.message.channel or ctx.message.channel_id,)
+        return leaf_check(self.match(ctx), Missing(self.path, "channel", self.written, found))
+
     def describe(self) -> str:
         return "channel " + _quoted(self.written)
 
@@ -205,6 +271,10 @@ class AuthorIs(_Names):
     def match(self, ctx: MessageContext) -> Reasons | None:
         found = self.names.find(ctx.message.author, ctx.message.author_id)
         return None if found is None else (Reason(self.route, self.path, "author", found),)
+
+    def trace(self, ctx: MessageContext) -> Check:
+        found = (ctx.message.author or ctx.message.author_id,)
+        return leaf_check(self.match(ctx), Missing(self.path, "author", self.written, found))
 
     def describe(self) -> str:
         return "author " + _quoted(self.written)
@@ -219,6 +289,10 @@ class PlatformIs:
     def match(self, ctx: MessageContext) -> Reasons | None:
         platform = ctx.message.platform
         return (Reason(self.route, self.path, "platform", platform),) if platform in self.platforms else None
+
+    def trace(self, ctx: MessageContext) -> Check:
+        missing = Missing(self.path, "platform", tuple(sorted(self.platforms)), (ctx.message.platform,))
+        return leaf_check(self.match(ctx), missing)
 
     def describe(self) -> str:
         return "platform " + _quoted(sorted(self.platforms))
@@ -237,6 +311,10 @@ class ThreadIs:
             return None
         return (Reason(self.route, self.path, "thread", "reply" if self.reply else "top"),)
 
+    def trace(self, ctx: MessageContext) -> Check:
+        wanted, other = ("reply", "top") if self.reply else ("top", "reply")
+        return leaf_check(self.match(ctx), Missing(self.path, "thread", (wanted,), (other,)))
+
     def describe(self) -> str:
         return "thread " + ("reply" if self.reply else "top")
 
@@ -251,6 +329,10 @@ class BotIs:
         if bool(ctx.message.is_bot) != self.bot:
             return None
         return (Reason(self.route, self.path, "bot", "true" if self.bot else "false"),)
+
+    def trace(self, ctx: MessageContext) -> Check:
+        wanted, other = ("true", "false") if self.bot else ("false", "true")
+        return leaf_check(self.match(ctx), Missing(self.path, "bot", (wanted,), (other,)))
 
     def describe(self) -> str:
         return "bot " + ("true" if self.bot else "false")
@@ -268,6 +350,10 @@ class MinLength:
         if len(ctx.text.text) < self.length:
             return None
         return (Reason(self.route, self.path, "min_length", str(self.length)),)
+
+    def trace(self, ctx: MessageContext) -> Check:
+        missing = Missing(self.path, "min_length", (str(self.length),), (str(len(ctx.text.text)),))
+        return leaf_check(self.match(ctx), missing)
 
     def describe(self) -> str:
         return f"min_length {self.length}"
@@ -288,6 +374,10 @@ class TagsInclude:
                 return (Reason(self.route, self.path, "tags", written),)
         return None
 
+    def trace(self, ctx: MessageContext) -> Check:
+        missing = Missing(self.path, "tags", tuple(self.tags.values()), tuple(ctx.message.tags))
+        return leaf_check(self.match(ctx), missing)
+
     def describe(self) -> str:
         return "tags " + _quoted(list(self.tags.values()))
 
@@ -307,6 +397,14 @@ class AllOf:
             reasons += found
         return reasons
 
+    def trace(self, ctx: MessageContext) -> Check:
+        checks = [condition.trace(ctx) for condition in self.conditions]
+        satisfied = sum(c.satisfied for c in checks)
+        total = sum(c.total for c in checks)
+        if all(c.held is not None for c in checks):
+            return Check(tuple(r for c in checks for r in c.held or ()), (), satisfied, total)
+        return Check(None, tuple(m for c in checks for m in c.missing), satisfied, total)
+
     def describe(self) -> str:
         return " and ".join(c.describe() for c in self.conditions)
 
@@ -316,6 +414,7 @@ class AnyOf:
     """``any: [...]``: the first condition that holds gives the reasons."""
 
     conditions: tuple[Condition, ...]
+    path: str = ""
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         for condition in self.conditions:
@@ -323,6 +422,22 @@ class AnyOf:
             if found is not None:
                 return found
         return None
+
+    def trace(self, ctx: MessageContext) -> Check:
+        """The first alternative that holds; else the closest one counts, and every one is an option."""
+        checks = [condition.trace(ctx) for condition in self.conditions]
+        for check in checks:
+            if check.held is not None:
+                return check
+        closest = max(checks, key=lambda c: (c.ratio, c.satisfied))  # the first of equals
+        options = tuple(
+            c.missing[0] if len(c.missing) == 1 else Missing(c.missing[0].path, "all", options=c.missing)
+            for c in checks
+        )
+        if len(options) == 1:
+            return Check(None, options, closest.satisfied, closest.total)
+        missing = Missing(self.path or options[0].path, "any", options=options)
+        return Check(None, (missing,), closest.satisfied, closest.total)
 
     def describe(self) -> str:
         return "any(" + "; ".join(c.describe() for c in self.conditions) + ")"
@@ -345,6 +460,12 @@ class NotOf:
         if self.condition.match(ctx) is not None:
             return None
         return (Reason(self.route, self.path, "not", self.summary),)
+
+    def trace(self, ctx: MessageContext) -> Check:
+        inner = self.condition.match(ctx)
+        if inner is None:
+            return Check((Reason(self.route, self.path, "not", self.summary),), (), 1, 1)
+        return Check(None, (Missing(self.path, "not", forbidden=inner),), 0, 1)
 
     def describe(self) -> str:
         return "not " + self.summary

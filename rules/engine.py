@@ -37,6 +37,11 @@ class Route:
     routes: tuple[Route, ...] = ()
     description: str | None = None
     reply_on_close: ReplyOnClose | None = None
+    label: str | None = None  # what people read (reposts, ``rules test``); the name when None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
 
     def walk(self) -> tuple[Route, ...]:
         """This route and all its descendants, in file order."""
@@ -76,6 +81,6 @@ def _evaluate(
                 continue  # a grouping route whose children all missed: not a match
             if not reasons:
                 reasons = (Reason(route.name, route.path, "always", "no conditions"),)
-            out.append(Match(route.name, route.departments, route.tag, reasons))
+            out.append(Match(route.name, route.departments, route.tag, reasons, route.label))
         if not route.continue_:
             return

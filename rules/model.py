@@ -15,6 +15,7 @@ __all__ = [
     "Department",
     "Goal",
     "Match",
+    "Missing",
     "ReactionRule",
     "Reason",
     "Schedule",
@@ -131,13 +132,38 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class Missing:
+    """What one condition of a route asked for and the message did not have (``rules test`` explains
+    misses with these).
+
+    ``kind`` is the condition key (``keyword``, ``regex``, ``channel``, ...), or ``any`` (one of
+    ``options`` would do), ``all`` (every one of ``options`` is needed), ``not`` (``forbidden``
+    held: what the message had that the condition rules out), ``private`` (a private message and
+    no ``allow_private``), ``bots`` (a bot's message and no ``bot: true``).  ``wanted`` are the
+    values as written in rules.yaml; ``found`` what the message had instead, when that helps
+    (its channel, its platform, a keyword that occurred only inside a longer word).
+    """
+
+    path: str
+    kind: str
+    wanted: tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
+    options: tuple[Missing, ...] = ()
+    forbidden: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
-    """A route that matched a message: where it goes, with which tag, and why."""
+    """A route that matched a message: where it goes, with which tag, and why.
+
+    ``label`` is the route's ``label:`` (what people read), if it has one.
+    """
 
     route: str
     departments: tuple[str, ...]
     tag: str | None
     reasons: tuple[Reason, ...]
+    label: str | None = None
 
     @property
     def reason_text(self) -> str:

@@ -37,6 +37,7 @@ __all__ = ["RouteChecks"]
 
 ROUTE_KEYS = (
     "name",
+    "label",
     "when",
     "to",
     "tag",
@@ -137,11 +138,17 @@ class RouteChecks(Checker):
                 fields["reply_on_close"], f"{path}.reply_on_close"
             )
             ok = ok and reply_on_close is not None
+        label = None
+        if "label" in fields:
+            label = self.string(fields["label"], f"{path}.label")
+            ok = ok and label is not None
+            label = label.strip() if label else None
         description = None
         if "description" in fields:
             description = self.string(fields["description"], f"{path}.description", empty_ok=True)
         route = Route(
             name=name,
+            label=label,
             path=path,
             when=when,
             departments=departments,
@@ -233,7 +240,7 @@ class RouteChecks(Checker):
             if any(child is None for child in children):
                 return None
             found = tuple(cast(list[Condition], children))
-            return AnyOf(found) if key == "any" else AllOf(found)
+            return AnyOf(found, path) if key == "any" else AllOf(found)
         assert key == "not"
         child = self.condition(node, path, route)
         return None if child is None else NotOf(route, path, child)
@@ -275,7 +282,7 @@ class RouteChecks(Checker):
             keywords.append(Keyword(text, keyword_id, word, item_path, normal))
         if len(keywords) != len(entries):
             return None
-        return KeywordsFound(route, tuple(keywords))
+        return KeywordsFound(route, tuple(keywords), path)
 
     def intents(self, node: Node, path: str, route: str) -> Condition | None:
         items = self.strings(node, path)
@@ -307,7 +314,7 @@ class RouteChecks(Checker):
             patterns.append((text, compiled, item_path))
         if len(patterns) != len(items):
             return None
-        return RegexFound(route, tuple(patterns))
+        return RegexFound(route, tuple(patterns), path)
 
 
 def _says_bot_true(condition: Condition | None) -> bool:

@@ -15,6 +15,7 @@ from bot.core.domain import Classifiable, Destination
 from rules.calendar import BusinessCalendar
 from rules.engine import Engine, Route
 from rules.errors import Problem, RulesError
+from rules.explain import Explanation, explain
 from rules.loader import compose
 from rules.matcher import NamePatterns
 from rules.model import Department, Match, ReactionRule, Schedule, Source
@@ -83,6 +84,12 @@ class RuleSet:
         the caller's question (``is_source``).
         """
         return self._engine.classify(message)
+
+    def explain(self, message: Classifiable) -> Explanation:
+        """``classify`` with its reasons why not: the routes that came closest and what they
+        lacked, and the route that stopped the walk (``kakehashi rules test``; slower than
+        ``classify``, never on the hot path)."""
+        return explain(self._engine, message)
 
     def is_source(self, message: Classifiable) -> bool:
         """Whether kakehashi listens to the message's channel (by name or id; ``#x`` == ``x``)."""

@@ -19,6 +19,7 @@ from bot.chat.status_actions import close_command
 from bot.core.domain import InboundMessage
 from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
+from bot.pipeline.reasons import match_reason, why_not
 from bot.reports.agenda import agenda_reply
 from bot.reports.periods import parse_period
 from bot.reports.recap import recap_reply
@@ -279,18 +280,22 @@ def _rules_test(rules: RuleSet, text: str, ctx: CommandContext) -> CommandReply:
         text=text,
         created_at=utcnow(),
     )
-    matches = rules.classify(msg)
-    if not matches:
-        return reply(
-            t(locale, "cmd.rules_test.title"), [{"heading": "", "lines": [t(locale, "cmd.rules_test.none")]}]
-        )
-    lines = []
-    for match in matches:
+    explanation = rules.explain(msg)
+    lines = [] if explanation.matches else [t(locale, "cmd.rules_test.none")]
+    for match in explanation.matches:
         labels = ", ".join(
             rules.departments[d].label if d in rules.departments else d for d in match.departments
         )
-        lines.append(f"**{labels}** · {tag_label(locale, match.tag)} · {match.reason_text}")
-    return reply(t(locale, "cmd.rules_test.title"), [{"heading": "", "lines": lines}])
+        reason = match_reason(match, text, locale)
+        lines.append(f"**{labels}** · {tag_label(locale, match.tag)} · {reason}" if labels else reason)
+    why = why_not(explanation, text, locale)
+    lines.extend(why.lines)
+    sections = [{"heading": "", "lines": lines}]
+    if why.nearest:
+        sections.append(
+            {"heading": t(locale, "explain.nearest"), "lines": [f"• {line}" for line in why.nearest]}
+        )
+    return reply(t(locale, "cmd.rules_test.title"), sections)
 
 
 def _clean_link(raw: str) -> str:

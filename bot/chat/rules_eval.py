@@ -24,7 +24,8 @@ from typing import Any, get_args
 
 from bot.core.domain import InboundMessage, Platform
 from bot.core.errors import KakehashiError
-from rules import Match, RuleSet
+from bot.pipeline.reasons import WhyNot
+from rules import Explanation, Match, Missing, Reason, RouteCheck, RuleSet, Stop
 
 __all__ = [
     "Evaluation",
@@ -32,6 +33,7 @@ __all__ = [
     "Scores",
     "Tally",
     "evaluate",
+    "explanation_json",
     "match_json",
     "probe_message",
     "read_records",
@@ -69,22 +71,65 @@ def probe_message(
     )
 
 
+def _reason_json(r: Reason) -> dict[str, Any]:
+    return {
+        "path": r.path,
+        "kind": r.kind,
+        "detail": r.detail,
+        "span": list(r.span) if r.span else None,
+        "matched": r.matched,
+    }
+
+
 def match_json(match: Match) -> dict[str, Any]:
     return {
         "route": match.route,
+        "label": match.label,
         "departments": list(match.departments),
         "tag": match.tag,
         "reason": match.reason_text,
-        "reasons": [
-            {
-                "path": r.path,
-                "kind": r.kind,
-                "detail": r.detail,
-                "span": list(r.span) if r.span else None,
-                "matched": r.matched,
-            }
-            for r in match.reasons
-        ],
+        "reasons": [_reason_json(r) for r in match.reasons],
+    }
+
+
+def _missing_json(m: Missing) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": m.path, "kind": m.kind, "wanted": list(m.wanted), "found": list(m.found)}
+    if m.options:
+        out["options"] = [_missing_json(o) for o in m.options]
+    if m.forbidden:
+        out["forbidden"] = [_reason_json(r) for r in m.forbidden]
+    return out
+
+
+def _stop_json(stop: Stop | None) -> dict[str, Any] | None:
+    if stop is None:
+        return None
+    return {"route": stop.route, "label": stop.label, "departments": list(stop.departments)}
+
+
+def _check_json(check: RouteCheck) -> dict[str, Any]:
+    return {
+        "route": check.route,
+        "label": check.label,
+        "path": check.path,
+        "departments": list(check.departments),
+        "satisfied": check.satisfied,
+        "total": check.total,
+        "held": [_reason_json(r) for r in check.held],
+        "missing": [_missing_json(m) for m in check.missing],
+        "stopped_by": _stop_json(check.stopped_by),
+    }
+
+
+def explanation_json(explanation: Explanation, why: WhyNot) -> dict[str, Any]:
+    """``rules test --json``: why not, as data (``nearest`` only when no department gets it) and
+    as the sentences the text output shows (``says``, in the rules' locale)."""
+    return {
+        "routed": explanation.routed,
+        "stopped_by": _stop_json(explanation.stopped_by),
+        "shadowed": [_check_json(c) for c in explanation.shadowed],
+        "nearest": [] if explanation.routed else [_check_json(c) for c in explanation.nearest],
+        "says": {"stopped": why.stopped, "shadowed": list(why.shadowed), "nearest": list(why.nearest)},
     }
 
 

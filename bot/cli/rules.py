@@ -9,13 +9,16 @@ from typing import get_args
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from bot.chat.rules_eval import evaluate, match_json, probe_message, read_records
+from bot.chat.rules_eval import evaluate, explanation_json, match_json, probe_message, read_records
 from bot.cli.errors import user_errors
 from bot.core.domain import Platform
 from bot.core.errors import KakehashiError
+from bot.core.texts import t
 from bot.pipeline.dispatcher import channel_ignore_reason
+from bot.pipeline.reasons import why_not
 from bot.settings import rules_path_from_env
 from rules import RulesError, RuleSet, load_rules
 
@@ -112,10 +115,17 @@ def test(
     if text is None:
         raise click.UsageError("give TEXT or --file MESSAGES.jsonl")
     probe = probe_message(text, channel=channel, platform=platform)
-    matches = rs.classify(probe)
+    explanation = rs.explain(probe)
+    matches = explanation.matches
+    why = why_not(explanation, text, rs.locale)
     ignored = channel_ignore_reason(rs, probe)  # what the running bot would do before the rules
     if as_json:
-        out = {"text": text, "matches": [match_json(m) for m in matches], "ignored": ignored}
+        out = {
+            "text": text,
+            "matches": [match_json(m) for m in matches],
+            "ignored": ignored,
+            "explanation": explanation_json(explanation, why),
+        }
         click.echo(json.dumps(out, ensure_ascii=False))
         return
     console = Console()
@@ -126,16 +136,22 @@ def test(
             highlight=False,
         )
     if not matches:
-        console.print("no route matched — this message would be stored but not reposted")
-        return
+        console.print(t(rs.locale, "explain.stored_only"), highlight=False, soft_wrap=True)
     for match in matches:
         console.print(
-            f"[bold]{match.route}[/] → {', '.join(match.departments)}  tag={match.tag or '-'}",
+            f"[bold]{escape(match.route)}[/] → {escape(', '.join(match.departments) or '(nowhere)')}  "
+            f"tag={escape(match.tag or '-')}",
             highlight=False,
         )
         for reason in match.reasons:
             span = f" at {reason.span[0]}-{reason.span[1]}" if reason.span else ""
-            console.print(f"    {reason.path}: {reason.text}{span}", highlight=False)
+            console.print(f"    {reason.path}: {reason.text}{span}", highlight=False, markup=False)
+    for line in why.lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if why.nearest:
+        console.print(t(rs.locale, "explain.nearest") + ":", highlight=False, markup=False)
+        for line in why.nearest:
+            console.print(f"  - {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _pct(value: float | None) -> str:

@@ -15,6 +15,7 @@ from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
 from bot.pipeline.channels import ChannelIds
 from bot.pipeline.metrics import Metrics
+from bot.pipeline.reasons import match_reason
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.statuses import change_status
 from rules import Match, ReactionRule, RuleSet
@@ -53,21 +54,25 @@ def is_department_channel(rules: RuleSet, platform: str, channel: str, channel_i
     )
 
 
-def routings_for(matches: Sequence[Match]) -> list[Routing]:
-    """One routing per department; the first matching route decides its tag and reason."""
+def routings_for(matches: Sequence[Match], text: str, locale: str) -> list[Routing]:
+    """One routing per department; the first matching route decides its tag and reason (in
+    ``locale``, as the repost shows it; ``text`` is the message's, which reasons quote)."""
     seen: dict[str, Routing] = {}
     for match in matches:
         for department in match.departments:
-            seen.setdefault(
-                department,
-                Routing(department=department, tag=match.tag, route=match.route, reason=match.reason_text),
-            )
+            if department not in seen:
+                reason = match_reason(match, text, locale)
+                seen[department] = Routing(
+                    department=department, tag=match.tag, route=match.route, reason=reason
+                )
     return list(seen.values())
 
 
-def withdrawn_reason(locale: str, matches: Sequence[Match]) -> str:
-    """What an item an edit withdrew says instead of its old reason: what the text matches now."""
-    now = "; ".join(m.reason_text for m in matches if m.departments) or t(locale, "repost.withdrawn_none")
+def withdrawn_reason(locale: str, matches: Sequence[Match], text: str) -> str:
+    """What an item an edit withdrew says instead of its old reason: what the text matches now
+    (in ``locale``, as reposts say why)."""
+    now = "; ".join(match_reason(m, text, locale) for m in matches if m.departments)
+    now = now or t(locale, "repost.withdrawn_none")
     return t(locale, "repost.withdrawn", now=now)
 
 
@@ -115,7 +120,11 @@ class Dispatcher:
         matches = rules.classify(self.channels.as_configured(msg))
         try:
             result = await self.store.record_inbound(
-                msg, routings_for(matches), destinations(rules), repost=repost, mirror=mirror
+                msg,
+                routings_for(matches, msg.text, rules.locale),
+                destinations(rules),
+                repost=repost,
+                mirror=mirror,
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)
@@ -147,9 +156,9 @@ class Dispatcher:
                 msg.key,
                 msg.text,
                 edited_at,
-                routings_for(matches),
+                routings_for(matches, msg.text, rules.locale),
                 destinations(rules),
-                withdrawn_reason=None if ignored else withdrawn_reason(rules.locale, matches),
+                withdrawn_reason=None if ignored else withdrawn_reason(rules.locale, matches, msg.text),
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)

@@ -260,6 +260,42 @@ def test_rules_test_text_explains_with_positions_in_the_original_text() -> None:
     assert quiet.exit_code == 0 and "no route matched" in quiet.output
 
 
+def test_rules_test_explains_a_miss_in_text_and_json() -> None:
+    rules = str(FIXTURES / "bot" / "rules.yaml")
+    result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "the app froze twice"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "no route matched — this message would be stored but not reposted",
+        "Nearest routes and what they lacked:",
+        "  - route `bug` needs a keyword from [バグ, 落ちる, crash]; found none (0/1 conditions held)",
+        "  - route `praise` needs a keyword from [助かりました, love it]; found none (0/1 conditions held)",
+    ]
+    data = json.loads(CliRunner().invoke(main, ["rules", "test", "--rules", rules, "--json", "hi"]).output)
+    explanation = data["explanation"]
+    assert (explanation["routed"], explanation["stopped_by"], explanation["shadowed"]) == (False, None, [])
+    assert explanation["nearest"][0] == {
+        "route": "bug",
+        "label": None,
+        "path": "routes[0]",
+        "departments": ["product", "cs"],
+        "satisfied": 0,
+        "total": 1,
+        "held": [],
+        "missing": [
+            {
+                "path": "routes[0].when.keyword",
+                "kind": "keyword",
+                "wanted": ["バグ", "落ちる", "crash"],
+                "found": [],
+            }
+        ],
+        "stopped_by": None,
+    }
+    assert explanation["says"]["nearest"][0] == (
+        "route `bug` needs a keyword from [バグ, 落ちる, crash]; found none (0/1 conditions held)"
+    )
+
+
 def test_rules_test_refuses_an_unknown_platform() -> None:
     rules = str(FIXTURES / "bot" / "rules.yaml")
     result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "--platform", "slak", "バグ"])

@@ -45,6 +45,20 @@ async def test_help_in_a_personal_chat(teams: TeamsBot) -> None:
     assert "**help**" in reply.card_text() and "`" not in reply.card_text()  # no inline code in Teams cards
 
 
+async def test_rules_test_explains_a_miss_in_the_rules_locale(teams: TeamsBot) -> None:
+    command = teams.activity("personal_command.json")
+    command["text"] = "rules test 昨日から画面が固まる"
+    await teams.post(command)
+    (reply,) = teams.connector.replies()
+    blocks = [b["text"] for b in reply.card["body"] if b["type"] == "TextBlock"]
+    assert blocks[-2:] == [
+        "近いルールと足りないもの",
+        "• 「bug」ルール（条件 0/1 を満たす）: キーワード［バグ、不具合、bug、crash］のどれかが必要ですが、見つかりません\n\n"
+        "• 「testimonial」ルール（条件 0/1 を満たす）: キーワード［最高、love］のどれかが必要ですが、見つかりません\n\n"
+        "• 「press」ルール（条件 0/1 を満たす）: キーワード［取材］のどれかが必要ですが、見つかりません",
+    ]
+
+
 async def test_stats_and_admin_only_route(teams: TeamsBot) -> None:
     await teams.install()
     await teams.send("channel_message.json")

@@ -36,7 +36,7 @@ async def test_channel_message_is_stored_once_and_reposted_as_cards(teams: Teams
     text = cs.card_text()
     assert "CSVを書き出すとアプリが落ちるバグがあります 😢" in text
     assert "佐藤 花子" in text and "Community/General" in text and "バグ" in text
-    assert 'keyword "バグ"' in text
+    assert "振り分け理由: 「bug」ルール: キーワード「バグ」" in text  # locale: ja, so the reason is Japanese
     titles = [a["title"] for a in cs.card["actions"]]
     assert titles == ["元の投稿を開く", "確認した", "完了にする", "見送る", "他部門へ送る"]
     forward = cs.card["actions"][4]["card"]["body"][0]
