@@ -18,8 +18,10 @@ from rich.table import Table
 from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
+from bot.cli.init import init_command
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
+from bot.cli.slack_manifest import slack_manifest_command
 from bot.cli.stats import stats_command
 from bot.cli.teams import teams_manifest_command
 from bot.core.errors import SettingsError
@@ -54,6 +56,8 @@ main.add_command(import_group)
 main.add_command(stats_command)
 main.add_command(teams_manifest_command)
 main.add_command(doctor_command)
+main.add_command(init_command)
+main.add_command(slack_manifest_command)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")
