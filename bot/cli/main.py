@@ -19,6 +19,7 @@ from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
 from bot.cli.init import init_command
+from bot.cli.logs import configure_logging
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
 from bot.cli.slack_manifest import slack_manifest_command
@@ -31,15 +32,7 @@ T = TypeVar("T")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if level != "DEBUG":  # the libraries' routine chatter (each job run, migration step, HTTP call,
-        # and slack_sdk's "A retry handler found" next to bolt's own "Failed to connect" line)
-        for name in ("apscheduler", "alembic", "aiohttp.access", "httpx", "slack_sdk"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    configure_logging(level, sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
