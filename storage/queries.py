@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.items import ItemView
-from storage.models import Item, Message, Reaction, ScheduleRun, utcnow
+from storage.models import Item, Message, Reaction, ScheduleRun
 
 OPEN_STATUSES = ("open", "in_progress", "needs_decision")
 
@@ -191,7 +191,7 @@ class QueryStore(StoreBase):
                         and_(ScheduleRun.status == "claimed", ScheduleRun.claimed_at < stale_before),
                     ),
                 )
-                .values(status="claimed", claimed_by=owner, claimed_at=utcnow())
+                .values(status="claimed", claimed_by=owner, claimed_at=self.clock())
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -86,6 +86,11 @@ JA: dict[str, str] = {
     "cmd.route.unknown_message": "このリンクの投稿は kakehashi に記録されていません: {link}",
     "cmd.route.ok": "{label}へ振り分けました。",
     "cmd.route.already": "この投稿はすでに{label}に届いています。",
+    "cmd.route.private": (
+        "この投稿は非公開チャンネルか DM のものなので、{label}へは振り分けません。"
+        "非公開の投稿を外へ出せるのは rules.yaml で `allow_private: true` の付いたルートだけで、"
+        "この投稿を{label}へ送るルートはありません。"
+    ),
     "demo.title": "kakehashi デモ: サンプルコミュニティの{count}件を再生",
     "demo.replaying": "再生中",
     "demo.department": "{label}（{name}）: {count}件",
@@ -269,6 +274,11 @@ EN: dict[str, str] = {
     "cmd.route.unknown_message": "kakehashi has no record of the post at {link}",
     "cmd.route.ok": "Routed to {label}.",
     "cmd.route.already": "{label} already has this post.",
+    "cmd.route.private": (
+        "This post is from a private channel or a DM, so it is not routed to {label}: only a route "
+        "with `allow_private: true` in rules.yaml may carry private posts out, and none sends this "
+        "one to {label}."
+    ),
     "demo.title": "kakehashi demo: replaying {count} messages of the sample community",
     "demo.replaying": "Replaying",
     "demo.department": "{label} ({name}): {count} items",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -26,25 +27,47 @@ NO_PLATFORM = (
 )
 
 
-async def healthz(request: web.Request) -> web.Response:
-    app = request.app[APP_KEY]
+HEALTH_BUDGET = 2.0  # seconds the database gets to answer a read and a write
+
+
+async def database_problem(app: App) -> str | None:
+    """None when the database answers a read and takes a small write (a cursor row) within
+    ``HEALTH_BUDGET``; otherwise what fails, without the host, port or driver text (those go to
+    the log, not to whoever can reach ``/healthz``)."""
+    step = "unreachable"
     try:
-        async with app.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        async with asyncio.timeout(HEALTH_BUDGET):
+            async with app.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            step = "writes fail (disk full or read-only?)"
+            await app.store.set_cursor("healthz:write-probe", app.clock().isoformat())
+    except TimeoutError:
+        log.warning("healthz: the database did not answer within %.0f s (%s)", HEALTH_BUDGET, step)
+        return f"no answer within {HEALTH_BUDGET:.0f} s"
     except Exception as exc:
-        return web.json_response({"status": "error", "database": str(exc)}, status=503)
-    platforms = [plugin.name for plugin in app.plugins]
-    reasons = []
-    if not [name for name in platforms if name != "scheduler"]:
-        reasons.append(NO_PLATFORM)
-    return web.json_response(
-        {
-            "status": "degraded" if reasons else "ok",
-            "rules": app.rules.current.digest[:12],
-            "platforms": platforms,
-            **({"reasons": reasons} if reasons else {}),
-        }
-    )
+        log.warning("healthz: database %s: %r", step, exc)
+        return f"{step}: {exc.__class__.__name__}"
+    return None
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """``ok`` (200); ``degraded`` (200: serving, but a configuration problem needs fixing);
+    ``error`` (503: the database cannot be read or written)."""
+    app = request.app[APP_KEY]
+    body: dict[str, Any] = {
+        "status": "ok",
+        "rules": app.rules.current.digest[:12],
+        "platforms": [plugin.name for plugin in app.plugins],
+    }
+    problem = await database_problem(app)
+    if problem is not None:
+        return web.json_response({**body, "status": "error", "database": problem}, status=503)
+    problems = app.services.health.problems()
+    if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
+        problems.insert(0, NO_PLATFORM)
+    if problems:
+        body.update(status="degraded", problems=problems)
+    return web.json_response(body)
 
 
 async def metrics(request: web.Request) -> web.Response:

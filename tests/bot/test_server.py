@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.core.errors import SettingsError
 from bot.platforms import webhook as inbound_plugin
 from bot.runtime.app import App
+from bot.runtime.server import APP_KEY, NO_PLATFORM
 from bot.settings import Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
@@ -35,7 +36,7 @@ async def test_healthz_and_metrics(client: TestClient) -> None:
     body = await health.json()
     # no platform at all: the process works but hears nothing, and says so (200, not 503)
     assert body["status"] == "degraded" and len(body["rules"]) == 12
-    assert body["reasons"] == [
+    assert body["problems"] == [
         "no platform configured: set SLACK_BOT_TOKEN, MICROSOFT_APP_ID, DISCOURSE_URL or "
         "KAKEHASHI_INBOUND_SECRET (kakehashi init, then kakehashi doctor)"
     ]
@@ -219,13 +220,67 @@ async def test_metrics_say_how_long_the_oldest_unsent_post_has_waited(database: 
     settings = replace(
         Settings.from_env({}), rules_path=FIXTURES / "bot" / "rules.yaml", database_url=database.url
     )
-    later = datetime.now(UTC) + timedelta(minutes=5)
-    app = await App.build(settings, plugins=[], clock=lambda: later)  # nothing sends: no worker runs
+    clock = [datetime.now(UTC)]
+    app = await App.build(settings, plugins=[], clock=lambda: clock[0])  # nothing sends: no worker runs
     await app.store.enqueue(
         kind="notice", destination="slack:#dept-product", payload={"text": "hi"}, dedupe_key="k1"
     )
+    clock[0] += timedelta(minutes=5)
     async with TestClient(TestServer(app.web_app())) as client:
         text = await (await client.get("/metrics")).text()
     await app.stop()
     [age] = re.findall(r"^kakehashi_outbox_oldest_pending_seconds (\S+)$", text, flags=re.M)
     assert 290 < float(age) < 400
+
+
+async def test_healthz_never_shows_where_the_database_is(tmp_path: Path) -> None:
+    """An unreachable database is 503 with what fails, not its host and port (logged instead)."""
+    settings = replace(
+        Settings.from_env({}),
+        rules_path=FIXTURES / "bot" / "rules.yaml",
+        database_url="postgresql://kakehashi@127.0.0.1:59999/community",
+    )
+    app = await App.build(settings, plugins=[], migrate=False)
+    async with TestClient(TestServer(app.web_app())) as client:
+        health = await client.get("/healthz")
+        text = await health.text()
+    await app.stop()
+    assert health.status == 503
+    assert (await health.json())["status"] == "error"
+    assert "59999" not in text and "127.0.0.1" not in text and "kakehashi@" not in text
+    assert (await health.json())["database"].startswith("unreachable")
+
+
+async def test_healthz_reports_a_database_that_no_longer_takes_writes(database: Database) -> None:
+    """Reads work, writes fail (disk full, a read-only failover): 503, not ok."""
+    if database.kind != "postgresql":
+        pytest.skip("a read-only database is made with PostgreSQL's default_transaction_read_only")
+    settings = replace(
+        Settings.from_env({}), rules_path=FIXTURES / "bot" / "rules.yaml", database_url=database.url
+    )
+    app = await App.build(settings, plugins=[])
+    async with TestClient(TestServer(app.web_app())) as client:
+        assert (await client.get("/healthz")).status == 200
+        await database._admin(f'ALTER DATABASE "{database.name}" SET default_transaction_read_only = on')
+        await app.engine.dispose()  # new connections come up read-only
+        health = await client.get("/healthz")
+        body = await health.json()
+    await app.stop()
+    assert health.status == 503
+    assert body["status"] == "error"
+    assert body["database"].startswith("writes fail")
+
+
+async def test_healthz_is_degraded_with_the_reason_while_a_problem_is_reported(client: TestClient) -> None:
+    app = client.server.app[APP_KEY]
+    app.services.health.report("slack:source:#gone", "rules.yaml sources: Slack channel #gone not found")
+    health = await client.get("/healthz")
+    assert health.status == 200
+    body = await health.json()
+    assert (body["status"], body["problems"]) == (
+        "degraded",
+        [NO_PLATFORM, "rules.yaml sources: Slack channel #gone not found"],
+    )
+    app.services.health.clear("slack:")
+    after = await (await client.get("/healthz")).json()
+    assert (after["status"], after["problems"]) == ("degraded", [NO_PLATFORM])  # this client has no platform

@@ -164,7 +164,7 @@ class FakeSlack:
             if c.ok and (channel is None or c.args.get("channel") == channel)
         ]
 
-    async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Any, timeout: float = 60.0) -> None:
         """Wait until ``predicate(self)`` holds (lazy listeners reply after the HTTP ack)."""
         assert self._changed is not None
         async with self._changed:

@@ -48,7 +48,7 @@ from bot.chat.commands import (
 )
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.pipeline.outbox import backoff
+from bot.core.retrying import retrying, transient_wait
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
 from storage.models import utcnow
@@ -310,31 +310,23 @@ class TeamsBot(TeamsActivityHandler):
         activities: list[Activity],
         failed: TransientDeliveryError | None = None,
     ) -> None:
-        """Send a command's answer, card by card, in order; stop at a card that cannot be sent."""
+        """Send a command's answer, card by card, in order, retrying throttling (429, honouring
+        Retry-After), 412 and server errors (the SDK retries none); stop at a card that cannot be
+        sent. ``failed``: the first card already failed once in the handler."""
+        if failed is not None:
+            await asyncio.sleep(transient_wait(failed, 0, cap=REPLY_MAX_WAIT))
+        conversation = reference.conversation.id
         for activity in activities:
-            if not await self._reply_once(reference, activity, failed):
-                return
-            failed = None
-
-    async def _reply_once(
-        self, reference: ConversationReference, activity: Activity, failed: TransientDeliveryError | None
-    ) -> bool:
-        """One card of an answer, retrying throttling (429, honouring Retry-After), 412 and server
-        errors with jittered backoff, as the outbox does for posts (the SDK retries none)."""
-        for attempt in range(REPLY_ATTEMPTS):
-            if failed is not None:
-                wait = failed.retry_after if failed.retry_after is not None else backoff(attempt, base=1.0)
-                await asyncio.sleep(min(wait, REPLY_MAX_WAIT))
             try:
-                await self.sink.reply(reference, activity)
-                return True
-            except TransientDeliveryError as exc:
-                failed = exc
+                async for attempt in retrying(attempts=REPLY_ATTEMPTS, cap=REPLY_MAX_WAIT):
+                    with attempt:
+                        await self.sink.reply(reference, activity)
             except PermanentDeliveryError as exc:
-                log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
-                return False
-        log.error("Teams command answer to %s given up: %s", reference.conversation.id, failed)
-        return False
+                log.error("Teams command answer to %s not delivered: %s", conversation, exc)
+                return
+            except TransientDeliveryError as exc:
+                log.error("Teams command answer to %s given up: %s", conversation, exc)
+                return
 
     # -- learning channels -------------------------------------------------------------------
 
