@@ -213,6 +213,14 @@ class OutboxStore(StoreBase):
             rows = await session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
             return {status: count for status, count in rows.tuples()}
 
+    async def oldest_pending_at(self) -> datetime | None:
+        """When the oldest row still waiting to be sent was queued (None: nothing waits)."""
+        async with self.sessions() as session:
+            oldest = await session.scalar(
+                select(func.min(OutboxRow.created_at)).where(OutboxRow.status == "pending")
+            )
+        return oldest
+
     async def retry_dead(self, ids: Sequence[int] | None = None, *, now: datetime | None = None) -> int:
         """Put dead rows back in the queue (all of them, or the given ids)."""
         async with self.sessions() as session, session.begin():

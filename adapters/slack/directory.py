@@ -94,6 +94,10 @@ class SlackDirectory:
         self._by_name = {c.name.casefold(): c for c in by_id.values()}
         self._loaded_at = time.monotonic()
 
+    def listed(self) -> list[Channel]:
+        """The channels of the last refresh, by name."""
+        return sorted(self._by_id.values(), key=lambda c: c.name)
+
     async def _refresh_if_stale(self) -> None:
         async with self._lock:
             if self._loaded_at is not None and time.monotonic() - self._loaded_at < self.refresh_interval:

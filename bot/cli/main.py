@@ -18,8 +18,11 @@ from rich.table import Table
 from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
+from bot.cli.init import init_command
+from bot.cli.logs import configure_logging
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
+from bot.cli.slack_manifest import slack_manifest_command
 from bot.cli.stats import stats_command
 from bot.cli.teams import teams_manifest_command
 from bot.core.errors import SettingsError
@@ -29,15 +32,7 @@ T = TypeVar("T")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if level != "DEBUG":  # the libraries' routine chatter (each job run, migration step, HTTP call,
-        # and slack_sdk's "A retry handler found" next to bolt's own "Failed to connect" line)
-        for name in ("apscheduler", "alembic", "aiohttp.access", "httpx", "slack_sdk"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    configure_logging(level, sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +49,8 @@ main.add_command(import_group)
 main.add_command(stats_command)
 main.add_command(teams_manifest_command)
 main.add_command(doctor_command)
+main.add_command(init_command)
+main.add_command(slack_manifest_command)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,20 +40,39 @@ def render(payload: dict[str, Any], fmt: str) -> str:
     return as_text(payload)
 
 
-async def _with_app(fn: Any) -> Any:
+async def _with_app(fn: Any, as_of: date | None = None) -> Any:
     from bot.runtime.app import App
+    from storage.models import utcnow
 
     settings = settings_from_env()
-    app = await App.build(replace(settings, instance_id=f"cli-{settings.instance_id}"), plugins=[])
+    instant: list[datetime] = []  # --as-of: the end of that day in the rules' timezone, once known
+    app = await App.build(
+        replace(settings, instance_id=f"cli-{settings.instance_id}"),
+        plugins=[],
+        clock=lambda: instant[0] if instant else utcnow(),
+    )
+    if as_of is not None:
+        tz = app.rules.current.timezone
+        end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=tz) - timedelta(microseconds=1)
+        instant.append(end.astimezone(UTC))
     try:
         return await fn(app)
     finally:
         await app.stop()
 
 
-def _run(fn: Any) -> Any:
+def _run(fn: Any, as_of: date | None = None) -> Any:
     with user_errors():
-        return asyncio.run(_with_app(fn))
+        return asyncio.run(_with_app(fn, as_of))
+
+
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Tell it as at the end of this day (YYYY-MM-DD, the rules' timezone): periods like last-week "
+    "and the ages of waiting items count from there.",
+)
 
 
 def history_hint(period: Any, overview: dict[str, Any]) -> str:
@@ -95,7 +114,10 @@ def history_hint(period: Any, overview: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the chart PNG here.",
 )
-def recap_command(department: str | None, period_text: str, fmt: str, chart_path: str | None) -> None:
+@AS_OF
+def recap_command(
+    department: str | None, period_text: str, fmt: str, chart_path: str | None, as_of: datetime | None
+) -> None:
     """Print the recap of DEPARTMENT (every department when omitted) for a period."""
     from bot.reports.chart import chart_png
     from bot.reports.recap import read_period, recap_reply, resolve_department
@@ -111,7 +133,7 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
             png = drawn[0] if drawn else None
         return payload, png, history_hint(period, await app.store.overview())
 
-    payload, png, hint = _run(go)
+    payload, png, hint = _run(go, as_of.date() if as_of else None)
     click.echo(render(payload, fmt), nl=False)
     if hint:
         click.echo(hint, err=True)
@@ -132,9 +154,10 @@ def recap_command(department: str | None, period_text: str, fmt: str, chart_path
     show_default=True,
     help="markdown to paste into the meeting notes, text, or json for scripts.",
 )
-def agenda_command(fmt: str) -> None:
+@AS_OF
+def agenda_command(fmt: str, as_of: datetime | None) -> None:
     """Print the agenda of the next regular cross-department meeting (定例会)."""
     from bot.reports.agenda import agenda_reply
 
-    payload = _run(agenda_reply)
+    payload = _run(agenda_reply, as_of.date() if as_of else None)
     click.echo(render(payload, fmt), nl=False)

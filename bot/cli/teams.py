@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -22,7 +23,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 ACCENT = (31, 111, 235, 255)
 TEMPLATE_NAMES = (
     Path("teams") / "manifest.json",
-    Path(__file__).resolve().parent / "data" / "teams-manifest.json",
+    Path(str(resources.files("bot") / "data" / "teams-manifest.json")),  # the installed package's
 )
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, disable_created_metrics, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -15,6 +22,15 @@ _COUNTERS = {
 }
 _GAUGES = {
     "kakehashi_outbox_rows": ("Outbox rows by status", ("status",)),
+    "kakehashi_outbox_oldest_pending_seconds": ("Age of the oldest pending outbox row (0: none)", ()),
+}
+_HISTOGRAMS = {
+    # Slack wants an answer within 3 s: the buckets resolve the range below and around it
+    "kakehashi_request_seconds": (
+        "Inbound HTTP request latency by endpoint",
+        ("endpoint",),
+        (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0, 10.0),
+    ),
 }
 
 
@@ -31,6 +47,15 @@ class Metrics:
         self.gauges = {
             name: Gauge(name, doc, labels, registry=self.registry) for name, (doc, labels) in _GAUGES.items()
         }
+
+        self.histograms = {
+            name: Histogram(name, doc, labels, buckets=buckets, registry=self.registry)
+            for name, (doc, labels, buckets) in _HISTOGRAMS.items()
+        }
+
+    def observe(self, name: str, value: float, **labels: str) -> None:
+        histogram = self.histograms[name]
+        (histogram.labels(**labels) if labels else histogram).observe(value)
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         counter = self.counters[name]

@@ -94,10 +94,29 @@ class GoalFigure:
 
     def figure(self, locale: str) -> str:
         if self.goal.kind == "at_least":
-            return t(locale, "goal.at_least", count=self.met, target=self.total)
+            return t(locale, "goal.at_least", count=self.met, target=self.total, status=self.status(locale))
         if self.total == 0:
             return t(locale, "goal.nothing_due")
-        return t(locale, "goal.done_within", met=self.met, total=self.total)
+        return t(
+            locale,
+            "goal.done_within",
+            met=self.met,
+            total=self.total,
+            pct=self.percent,
+            status=self.status(locale),
+        )
+
+    @property
+    def achieved(self) -> bool:
+        """``at_least``: the target reached; ``*_within``: every item due was handled in time."""
+        return self.met >= self.total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 100
+
+    def status(self, locale: str) -> str:
+        return t(locale, "goal.achieved" if self.achieved else "goal.missed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,8 +536,9 @@ async def recap_reply(
     localised message for an unknown department or an unreadable period.
     """
     rules = app.rules.current
-    now = app.clock()
-    period = read_period(rules, period_text, now=now)
+    period = read_period(rules, period_text, now=app.clock())
+    # a recap of a past period is told as of its end: items waited "3 days" then, not until today
+    now = min(app.clock(), period.end)
     if department:
         return await department_payload(
             app, resolve_department(rules, department), period, now=now, with_chart=with_chart

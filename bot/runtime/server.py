@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -74,6 +76,11 @@ async def metrics(request: web.Request) -> web.Response:
     app = request.app[APP_KEY]
     for status, count in (await app.store.outbox_counts()).items():
         app.metrics.set("kakehashi_outbox_rows", count, status=status)
+    oldest = await app.store.oldest_pending_at()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    age = (app.clock() - oldest).total_seconds() if oldest is not None else 0.0
+    app.metrics.set("kakehashi_outbox_oldest_pending_seconds", max(age, 0.0))
     body = app.metrics.render()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
@@ -84,6 +91,7 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
     resource = request.match_info.route.resource
     endpoint = resource.canonical if resource is not None else "(no route)"
     metrics = request.app[APP_KEY].metrics
+    started = time.perf_counter()
     try:
         response = await handler(request)
     except web.HTTPException as exc:
@@ -92,6 +100,8 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
     except Exception:
         metrics.inc("kakehashi_requests_total", endpoint=endpoint, status="500")
         raise
+    finally:
+        metrics.observe("kakehashi_request_seconds", time.perf_counter() - started, endpoint=endpoint)
     metrics.inc("kakehashi_requests_total", endpoint=endpoint, status=str(response.status))
     return response
 

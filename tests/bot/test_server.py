@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -205,8 +206,31 @@ async def test_metrics_are_the_series_the_readme_names(database: Database) -> No
         "kakehashi_deliveries_total",
         "kakehashi_requests_total",
         "kakehashi_outbox_rows",
+        "kakehashi_outbox_oldest_pending_seconds",
+        "kakehashi_request_seconds",
     }, families
     assert "_created" not in text
+    # latency per endpoint (a histogram), and how long the oldest unsent post has waited
+    assert 'kakehashi_request_seconds_count{endpoint="/hooks/inbound/{source}"} 1.0' in text
+    assert 'kakehashi_request_seconds_bucket{endpoint="/hooks/inbound/{source}",le="3.0"} 1.0' in text
+    assert "kakehashi_outbox_oldest_pending_seconds 0.0" in text
+
+
+async def test_metrics_say_how_long_the_oldest_unsent_post_has_waited(database: Database) -> None:
+    settings = replace(
+        Settings.from_env({}), rules_path=FIXTURES / "bot" / "rules.yaml", database_url=database.url
+    )
+    clock = [datetime.now(UTC)]
+    app = await App.build(settings, plugins=[], clock=lambda: clock[0])  # nothing sends: no worker runs
+    await app.store.enqueue(
+        kind="notice", destination="slack:#dept-product", payload={"text": "hi"}, dedupe_key="k1"
+    )
+    clock[0] += timedelta(minutes=5)
+    async with TestClient(TestServer(app.web_app())) as client:
+        text = await (await client.get("/metrics")).text()
+    await app.stop()
+    [age] = re.findall(r"^kakehashi_outbox_oldest_pending_seconds (\S+)$", text, flags=re.M)
+    assert 290 < float(age) < 400
 
 
 async def test_healthz_never_shows_where_the_database_is(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,25 @@ def test_agenda_markdown(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("## 定例会アジェンダ ")
     assert "### 製品開発\n" in result.output and "### マーケティング\n" in result.output
+
+
+def test_a_past_period_is_told_as_of_its_end(env: dict[str, str]) -> None:
+    """Ages in a recap of a past week count to the week's end, not to today ("24日経過" a month on)."""
+    args = ["recap", "product", "--period", "2026-11-16..2026-11-22"]
+    today = CliRunner().invoke(main, args, env=env)
+    then = CliRunner().invoke(main, [*args, "--as-of", "2026-11-22"], env=env)
+    assert today.exit_code == 0 and then.exit_code == 0, today.output + then.output
+    assert today.output == then.output
+    ages = [int(days) for days in re.findall(r"(\d+)日経過", today.output)]
+    assert ages and max(ages) <= 13  # the seeded items are from the fortnight 2026-11-09..22
+    last_week = CliRunner().invoke(main, ["recap", "product", "--as-of", "2026-11-25"], env=env)
+    assert last_week.output.splitlines()[0] == today.output.splitlines()[0]  # last-week, as of the 25th
+
+
+def test_agenda_as_of_a_date(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["agenda", "--as-of", "2026-11-18", "--format", "markdown"], env=env)
+    assert result.exit_code == 0, result.output
+    title = result.output.splitlines()[0]
+    assert title.startswith("## 定例会アジェンダ 2026-11-") and "2026-11-1" in title.split("（", 1)[1], title
+    bad = CliRunner().invoke(main, ["agenda", "--as-of", "18 Nov"], env=env)
+    assert bad.exit_code == 2 and "'18 Nov' does not match the format '%Y-%m-%d'" in bad.output

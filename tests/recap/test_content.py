@@ -17,7 +17,7 @@ PRODUCT_JA = """\
 - **合計: 4件（+3）**
 
 ### 目標
-- バグには2営業日以内に対応: **2件中1件**
+- バグには2営業日以内に対応: **2件中1件（50%）未達**
 
 ### 反響の大きかった投稿
 - バグ報告・satoさん: ログインするとアプリが落ちます（投票3） [元の投稿](https://community.example.com/slack/community/b1)
@@ -43,7 +43,7 @@ PRODUCT_EN = """\
 - **Total: 4 (+3)**
 
 ### Goal
-- バグには2営業日以内に対応: **1 of 2**
+- バグには2営業日以内に対応: **1 of 2 (50%), not achieved**
 
 ### Most voted, reacted and discussed
 - Bug report · sato: ログインするとアプリが落ちます (3 votes) [source](https://community.example.com/slack/community/b1)
@@ -108,7 +108,7 @@ async def test_testimonials_with_permission_status_en(make_app) -> None:
         "[source](https://community.example.com/slack/community/t1)",
         "Testimonial · lee: We love this tool (Permission requested) [source](https://community.example.com/slack/community/t2)",
     ]
-    assert sections["Goal"] == ["毎週2件のお客様の声: **2 (target 2)**"]
+    assert sections["Goal"] == ["毎週2件のお客様の声: **2 (target 2), achieved**"]
 
 
 async def test_overview_of_all_departments(make_app) -> None:
@@ -120,7 +120,7 @@ async def test_overview_of_all_departments(make_app) -> None:
     assert sections["製品開発"] == [
         "受信4件（+3）: バグ報告 4件",
         "この期間の投稿: 未対応 2件・完了 2件",
-        "バグには2営業日以内に対応: **2件中1件**",
+        "バグには2営業日以内に対応: **2件中1件（50%）未達**",
     ]
     assert sections["カスタマーサクセス"] == ["受信2件（+1）: 質問 2件", "この期間の投稿: 未対応 2件"]
 
@@ -186,7 +186,7 @@ AGENDA_EN = """\
 - ↳ Bug report · kimura: 通知が来ないバグがあります [source](https://community.example.com/slack/community/b3)
 - **Carried over: 1** (oldest 9 days)
 - ↳ Bug report · ito: 先週から検索でエラーが出るバグがあります (9 days) [source](https://community.example.com/slack/community/p1)
-- Goal “バグには2営業日以内に対応”: **1 of 2**
+- Goal “バグには2営業日以内に対応”: **1 of 2 (50%), not achieved**
 
 ### カスタマーサクセス
 - **New: 2** (Question 2)
@@ -198,7 +198,7 @@ AGENDA_EN = """\
 ### マーケティング
 - **New: 1** (Testimonial 1)
 - ↳ Testimonial · yamada: kakehashiのおかげで本当に助かりました [source](https://community.example.com/slack/community/t1)
-- Goal “毎週2件のお客様の声”: **1 (target 2)**
+- Goal “毎週2件のお客様の声”: **1 (target 2), not achieved**
 """
 
 
@@ -228,7 +228,7 @@ AGENDA_JA = """\
 - ↳ バグ報告・kimuraさん: 通知が来ないバグがあります [元の投稿](https://community.example.com/slack/community/b3)
 - **持ち越し 1件**（最長9日）
 - ↳ バグ報告・itoさん: 先週から検索でエラーが出るバグがあります（9日） [元の投稿](https://community.example.com/slack/community/p1)
-- 目標「バグには2営業日以内に対応」: **2件中1件**
+- 目標「バグには2営業日以内に対応」: **2件中1件（50%）未達**
 
 ### カスタマーサクセス
 - **新着 2件**（質問 2件）
@@ -240,7 +240,7 @@ AGENDA_JA = """\
 ### マーケティング
 - **新着 1件**（お客様の声 1件）
 - ↳ お客様の声・yamadaさん: kakehashiのおかげで本当に助かりました [元の投稿](https://community.example.com/slack/community/t1)
-- 目標「毎週2件のお客様の声」: **1件（目標2件）**
+- 目標「毎週2件のお客様の声」: **1件（目標2件）未達**
 """
 
 
@@ -268,11 +268,11 @@ async def test_answered_within_goal_counts_a_reply_or_a_status_change(make_app, 
     reply = await recap_reply(app, "product", "last-week")
     # b1 done on day 1; b2 answered by mika the same day (not yet due, counted as answered);
     # b3 done on Thursday, after its Wednesday deadline, with no reply; b4 is not due yet
-    assert "バグには2営業日以内に対応: **3件中2件**" in reply["markdown"]
+    assert "バグには2営業日以内に対応: **3件中2件（67%）未達**" in reply["markdown"]
 
     done = await make_app(instance="done-within")  # the same week under done_within_days: 2
     assert (
-        "バグには2営業日以内に対応: **2件中1件**"
+        "バグには2営業日以内に対応: **2件中1件（50%）未達**"
         in (await recap_reply(done, "product", "last-week"))["markdown"]
     )
 

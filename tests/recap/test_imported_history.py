@@ -128,7 +128,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
 
     marketing = (await recap_reply(app, "marketing", "2026-11-16..2026-11-22"))["markdown"]
     assert "お客様の声: 1件（+1）" in marketing and "本当に助かりました" in marketing
-    assert "毎週2件のお客様の声: **0件（目標2件）**" in marketing
+    assert "毎週2件のお客様の声: **0件（目標2件）未達**" in marketing
 
     period = read_period(app.rules.current, "2026-11-16..2026-11-22", now=app.clock())
     chart = await department_payload(app, "cs", period, now=app.clock(), with_chart=True)
@@ -195,7 +195,9 @@ async def test_a_flag_or_route_makes_an_imported_item_open_work(make_app, posts,
     assert (
         "### Waiting longest\n- Bug report · sato: ログインするとアプリが落ちます (6 days, Open)" in product
     )
-    assert "バグには2営業日以内に対応: **0 of 1**" in product  # now the department's work, overdue
+    assert (
+        "バグには2営業日以内に対応: **0 of 1 (0%), not achieved**" in product
+    )  # now the department's work, overdue
     cs = (await recap_reply(app, "cs", "2026-11-16..2026-11-22"))["markdown"]
     assert "- Items of this period: Open 1, Archived (imported) 1\n" in cs
     assert "### Questions still unanswered\n- Question · suzuki: APIの上限はありますか？ (2 days ago)" in cs
@@ -219,6 +221,6 @@ async def test_with_repost_imported_items_are_ordinary_open_work(make_app, posts
     assert len(posts.to("slack:#dept-product")) == 1 and len(posts.to("slack:#dept-cs")) == 2
     product = (await recap_reply(app, "product", "2026-11-16..2026-11-22"))["markdown"]
     assert "### 対応待ちの長い投稿\n" in product and "6日経過・未対応" in product
-    assert "バグには2営業日以内に対応: **1件中0件**" in product
+    assert "バグには2営業日以内に対応: **1件中0件（0%）未達**" in product
     stats = json.loads((await cli(["stats", "--json"], database, path)).output)
     assert stats["departments"] == {"cs": {"open": 2}, "marketing": {"open": 1}, "product": {"open": 1}}
