@@ -81,7 +81,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     too_wide = [line for line in lines if Text(line).cell_len > 80 and "DATABASE_URL=" not in line]
     assert not too_wide, too_wide
     assert not any(line.rstrip().endswith("…") for line in lines if "理由:" in line)
-    assert result.stdout.count("理由: route") == 3  # three examples with their reasons
+    assert result.stdout.count("理由: 「") == 3  # three examples with their reasons, in Japanese (locale: ja)
     # Every stored message is accounted for: routed + matched nothing = stored, and the unmatched
     # are shown grouped (new posts and thread replies, with their channels).
     routed = int(re.search(r"(\d+)件を部門へ振り分け", result.stdout)[1])  # type: ignore[index]
