@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.core.domain import Destination, InboundMessage
 from bot.core.texts import t
+from bot.pipeline.classify import Classifier
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from rules import Match, ReactionRule, RuleSet
@@ -68,12 +69,19 @@ def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
 
 class Dispatcher:
     def __init__(
-        self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()
+        self,
+        *,
+        store: Store,
+        rules: RulesHolder,
+        metrics: Metrics,
+        self_ids: Sequence[str] = (),
+        classifier: Classifier | None = None,
     ) -> None:
         self.store = store
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
+        self.classifier = classifier or Classifier(metrics=metrics)
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -92,7 +100,7 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
-        matches = rules.classify(msg)
+        matches = await self.classifier.classify(rules, msg)
         result = await self.store.record_inbound(
             msg, routings_for(matches), destinations(rules), repost=repost
         )
@@ -116,7 +124,7 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
-        matches = rules.classify(msg) if not self._ignore_reason(rules, msg) else ()
+        matches = () if self._ignore_reason(rules, msg) else await self.classifier.classify(rules, msg)
         new_items = await self.store.record_edit(
             msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
         )

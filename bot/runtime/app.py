@@ -114,9 +114,11 @@ class App:
 
         return make_web_app(self)
 
-    async def start(self, *, worker: bool = True) -> None:
+    async def start(self, *, worker: bool = True, watch_rules: bool = True) -> None:
         for plugin in self.plugins:
             await plugin.start()
+        if watch_rules:
+            self._tasks.append(asyncio.create_task(self.rules.watch(), name="rules-watch"))
         if worker:
             self._tasks.append(
                 asyncio.create_task(
@@ -136,4 +138,6 @@ class App:
                 await plugin.stop()
             except Exception:
                 log.exception("stopping %s failed", plugin.name)
+        self.rules.close()
+        self.dispatcher.classifier.close()
         await self.engine.dispose()
