@@ -44,9 +44,12 @@ class _ClientGivenNotice(logging.Filter):
 
 
 def web_client(token: str, api_url: str | None) -> AsyncWebClient:
+    """A Web API client that fails at once when Slack cannot be reached (no hidden retries with
+    back-off inside a call: an event handler would wait them out before its ack; the outbox and
+    Slack's redelivery retry instead)."""
     if api_url:
-        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=token)
+        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=[])
+    return AsyncWebClient(token=token, retry_handlers=[])
 
 
 def bolt_logger() -> logging.Logger:
