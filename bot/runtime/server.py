@@ -10,6 +10,7 @@ from aiohttp.typedefs import Handler
 from sqlalchemy import text
 
 from bot.pipeline.metrics import CONTENT_TYPE
+from bot.runtime.limits import Limits, limits_middleware
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -62,7 +63,12 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def make_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[count_requests])
+    limits = Limits(
+        max_concurrent=app.settings.max_concurrent_requests, body_timeout=app.settings.body_timeout
+    )
+    web_app = web.Application(
+        client_max_size=4 * 1024 * 1024, middlewares=[count_requests, limits_middleware(limits)]
+    )
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)
