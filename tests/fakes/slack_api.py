@@ -112,9 +112,10 @@ class FakeSlack:
             Failure(error, status, retry_after, times, channel, extra)
         )
 
-    def hold(self, method: str) -> asyncio.Event:
-        """Calls of ``method`` wait for the returned event before they are answered."""
-        gate = self.gates[method] = asyncio.Event()
+    def hold(self, method: str, *, channel: str | None = None) -> asyncio.Event:
+        """Calls of ``method`` (to ``channel`` only, if given) wait for the returned event before
+        they are answered."""
+        gate = self.gates[f"{method}@{channel}" if channel else method] = asyncio.Event()
         return gate
 
     @property
@@ -199,7 +200,7 @@ class FakeSlack:
         call = Call(method, args, token)
         self.calls.append(call)
         await self._notify()
-        gate = self.gates.get(method)
+        gate = self.gates.get(f"{method}@{args.get('channel')}") or self.gates.get(method)
         if gate is not None:
             await gate.wait()
         failure = self._failure(method, args)
