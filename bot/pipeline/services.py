@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.domain import Sink
 from bot.pipeline.dispatcher import Dispatcher
+from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.outbox import Clock, OutboxWorker
 from bot.pipeline.reload import RulesHolder
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Services:
     """The settings, the store, the rules holder, the dispatcher, the outbox worker (to wake it
-    when rows were enqueued), the metrics and the clock."""
+    when rows were enqueued), the metrics, the clock and the health report (for problems only a
+    person can fix, shown by ``/healthz``)."""
 
     settings: Settings
     store: Store
@@ -35,6 +37,7 @@ class Services:
     dispatcher: Dispatcher
     worker: OutboxWorker
     clock: Clock
+    health: Health
 
 
 class Plugin(Protocol):

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.domain import Sink
 from bot.pipeline.dispatcher import Dispatcher
+from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.outbox import Clock, OutboxWorker
 from bot.pipeline.reload import RulesHolder
@@ -40,6 +41,7 @@ class App:
     dispatcher: Dispatcher
     worker: OutboxWorker
     clock: Clock = utcnow
+    health: Health = field(default_factory=Health)
     plugins: list[Plugin] = field(default_factory=list)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -76,8 +78,10 @@ class App:
             lease=settings.outbox_lease,
             clock=clock,
         )
+        health = Health()
         services = Services(
             settings=settings,
+            health=health,
             store=store,
             rules=rules,
             metrics=metrics,
@@ -95,6 +99,7 @@ class App:
             dispatcher=dispatcher,
             worker=worker,
             clock=clock,
+            health=health,
         )
         if plugins is None:
             from bot.runtime.plugins import default_plugins

@@ -27,6 +27,9 @@ async def healthz(request: web.Request) -> web.Response:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
         return web.json_response({"status": "error", "database": str(exc)}, status=503)
+    problems = app.health.problems
+    if problems:
+        return web.json_response({"status": "error", "problems": dict(problems)}, status=503)
     return web.json_response(
         {
             "status": "ok",

@@ -66,6 +66,7 @@ class FakeSlack:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    socket_closes: int = 0  # Socket Mode connections the client closed
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
     socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
@@ -254,6 +255,8 @@ class FakeSlack:
             if message.type.name == "TEXT":
                 self.socket_acks.append(json.loads(message.data))
                 await self._notify()
+        self.socket_closes += 1
+        await self._notify()
         return ws
 
     # -- methods -----------------------------------------------------------------------------

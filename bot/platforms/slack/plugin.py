@@ -76,7 +76,11 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
-        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        self.connection = SlackConnection(
+            self.client,
+            on_self_id=app.dispatcher.add_self_id,
+            on_refused=lambda reason: app.health.report("slack", reason),
+        )
         connection = self.connection
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
