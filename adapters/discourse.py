@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from adapters import html_text
 from bot.core.domain import InboundMessage
 from bot.core.errors import PayloadError
 
@@ -84,80 +83,30 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 
 # --- cooked HTML to text -----------------------------------------------------------------------
 
-_BLOCK = {
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-}
 # Quoted posts, link previews and image lightboxes are not this author's words.
-_SKIP_CLASSES = {"quote", "onebox", "lightbox-wrapper"}
+_SKIP_CLASSES = frozenset({"quote", "onebox", "lightbox-wrapper"})
 
 
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip_depth = 0
-        self._stack: list[tuple[str, bool]] = []
+def _not_the_authors(tag: str, attrs: html_text.Attrs) -> bool:
+    return tag in ("aside", "div") and bool(_SKIP_CLASSES.intersection(attrs.get("class", "").split()))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = {k: v or "" for k, v in attrs}
-        classes = set(attr.get("class", "").split())
-        skip = (tag in ("aside", "div") and bool(classes & _SKIP_CLASSES)) or tag in ("script", "style")
-        if tag not in ("br", "img", "hr", "meta", "input", "source"):
-            self._stack.append((tag, skip))
-            if skip:
-                self._skip_depth += 1
-        if self._skip_depth:
-            return
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "img" and "emoji" in classes:
-            self.parts.append(attr.get("alt", ""))
-        elif tag == "a" and "hashtag-cooked" in classes:
-            self.parts.append("#")  # the icon stands for the "#" people typed
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in _BLOCK:
-            self.parts.append("\n")
 
-    def handle_endtag(self, tag: str) -> None:
-        while self._stack:
-            open_tag, skip = self._stack.pop()
-            if skip:
-                self._skip_depth -= 1
-            if open_tag == tag:
-                break
-        if not self._skip_depth and tag in _BLOCK and tag != "li":
-            self.parts.append("\n")
+def _stands_for(tag: str, attrs: html_text.Attrs) -> str | None:
+    classes = attrs.get("class", "").split()
+    if tag == "img" and "emoji" in classes:
+        return attrs.get("alt", "")
+    if tag == "a" and "hashtag-cooked" in classes:
+        return "#"  # the icon stands for the "#" people typed
+    return None
 
-    def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self.parts.append(data)
+
+COOKED = html_text.Dialect(skip=_not_the_authors, inline=_stands_for, paragraphs=True)
 
 
 def cooked_to_text(cooked: str) -> str:
     """Discourse's rendered HTML to plain text: paragraphs and list items on their own lines,
     emoji images as their ``:name:``, quotes of other posts and link previews dropped."""
-    parser = _TextParser()
-    parser.feed(cooked or "")
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return re.sub(r"\n\n(?=- )", "\n", text).strip()
+    return html_text.html_to_text(cooked, COOKED)
 
 
 # --- payload readers ---------------------------------------------------------------------------

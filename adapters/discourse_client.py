@@ -5,7 +5,7 @@ Rate limits: Discourse allows 60 requests a minute per admin API key by default
 The client spaces requests ``min_interval`` seconds apart (1 s: 60/min) and honours 429 by
 sleeping ``Retry-After`` (or the body's ``extras.wait_seconds``) before retrying, or, past
 ``max_retry_after``, by raising with ``retry_after`` so the poller skips runs until then -- httpx has no
-built-in for that, so it is done here explicitly.  httpx's transport ``retries`` only covers
+built-in for that, so it is done here with tenacity.  httpx's transport ``retries`` only covers
 connection errors.  5xx answers are retried a few times with exponential backoff, then raised
 as ``DiscourseApiError`` so the poller backs off between runs.
 """
@@ -17,13 +17,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from adapters.discourse import Category, TopicInfo, parse_categories, parse_category, parse_topic
+from adapters.retry_after import retry_after_seconds as parse_retry_after
 from bot.core.errors import KakehashiError
 
 log = logging.getLogger("kakehashi.discourse")
@@ -63,22 +63,12 @@ def _error_detail(response: httpx.Response) -> str:
     return f" ({kind}: {text})" if kind and text else (f" ({text})" if text else "")
 
 
-def retry_after_seconds(response: httpx.Response, default: float) -> float:
+def wait_seconds(response: httpx.Response, default: float) -> float:
     """``Retry-After`` as seconds or as an HTTP date (RFC 9110 allows both), else the body's
     ``extras.wait_seconds``, else ``default``."""
-    raw = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        when = None
-    if when is not None:
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    seconds = parse_retry_after(response.headers.get("Retry-After"))
+    if seconds is not None:
+        return seconds
     try:
         wait = response.json().get("extras", {}).get("wait_seconds")
         if isinstance(wait, int | float):
@@ -86,6 +76,19 @@ def retry_after_seconds(response: httpx.Response, default: float) -> float:
     except (ValueError, AttributeError):
         pass
     return default
+
+
+class _TryAgain(Exception):
+    """A 429 or 5xx answer within its budget: try again after ``wait`` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"try again in {wait:.1f} s")
+        self.wait = wait
+
+
+def _asked_wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome is not None else None
+    return error.wait if isinstance(error, _TryAgain) else 0.0
 
 
 class DiscourseClient:
@@ -132,49 +135,54 @@ class DiscourseClient:
             self._next_at = time.monotonic() + self.min_interval
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        waits_429 = 0
-        errors = 0
-        while True:
-            await self._pace()
-            try:
-                response = await self._http.get(path, params=params)
-            except httpx.HTTPError as exc:
-                raise DiscourseApiError(f"GET {path}: {exc.__class__.__name__}: {exc}") from exc
-            status = response.status_code
-            if status == 429:
-                waits_429 += 1
-                if waits_429 > self.max_429_waits:
-                    raise DiscourseApiError(
-                        f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
-                    )
-                wait = retry_after_seconds(response, 10.0)
-                if wait > self.max_retry_after:
-                    # Not worth holding a run (or a webhook answer) that long: the caller waits.
-                    raise DiscourseApiError(
-                        f"GET {path}: rate limited (429), Retry-After {wait:.0f} s",
-                        status=429,
-                        retry_after=wait,
-                    )
-                log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
-                await self.sleep(wait)
-                continue
-            if status >= 500:
-                errors += 1
-                if errors > self.max_5xx_retries:
-                    raise DiscourseApiError(f"GET {path}: HTTP {status} after {self.max_5xx_retries} retries")
-                await self.sleep(random.uniform(0, min(30.0, 1.0 * 2**errors)))
-                continue
-            if status >= 400:
-                hint = f"; {_DENIED_HINT}" if status in (401, 403) else ""
+        """GET a JSON answer; 429 and 5xx answers are tried again (tenacity) within their budgets."""
+        answered = {"429": 0, "5xx": 0}
+        again = AsyncRetrying(
+            retry=retry_if_exception_type(_TryAgain),
+            wait=_asked_wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        async for attempt in again:
+            with attempt:
+                return await self._get_once(path, params, answered)
+        raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
+
+    async def _get_once(self, path: str, params: dict[str, Any] | None, answered: dict[str, int]) -> Any:
+        await self._pace()
+        try:
+            response = await self._http.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise DiscourseApiError(f"GET {path}: {exc.__class__.__name__}: {exc}") from exc
+        status = response.status_code
+        if status == 429:
+            answered["429"] += 1
+            if answered["429"] > self.max_429_waits:
                 raise DiscourseApiError(
-                    f"GET {path}: HTTP {status}{_error_detail(response)}{hint}",
-                    transient=False,
-                    status=status,
+                    f"GET {path}: still rate limited (429) after {self.max_429_waits} waits"
                 )
-            try:
-                return response.json()
-            except ValueError:
-                raise DiscourseApiError(f"GET {path}: answer is not JSON") from None
+            wait = wait_seconds(response, 10.0)
+            if wait > self.max_retry_after:
+                # Not worth holding a run (or a webhook answer) that long: the caller waits.
+                raise DiscourseApiError(
+                    f"GET {path}: rate limited (429), Retry-After {wait:.0f} s", status=429, retry_after=wait
+                )
+            log.warning("discourse rate limited on %s: waiting %.1f s (Retry-After)", path, wait)
+            raise _TryAgain(wait)
+        if status >= 500:
+            answered["5xx"] += 1
+            if answered["5xx"] > self.max_5xx_retries:
+                raise DiscourseApiError(f"GET {path}: HTTP {status} after {self.max_5xx_retries} retries")
+            raise _TryAgain(random.uniform(0, min(30.0, 1.0 * 2 ** answered["5xx"])))
+        if status >= 400:
+            hint = f"; {_DENIED_HINT}" if status in (401, 403) else ""
+            raise DiscourseApiError(
+                f"GET {path}: HTTP {status}{_error_detail(response)}{hint}", transient=False, status=status
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise DiscourseApiError(f"GET {path}: answer is not JSON") from None
 
     async def categories(self) -> dict[int, Category]:
         """``/site.json`` (every category the caller may see, flat, with ``read_restricted``).

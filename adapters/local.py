@@ -1,6 +1,6 @@
-"""Local sinks for running without any platform: a console printer and a JSON-lines file.
+"""A local sink for running without any platform: a JSON-lines file.
 
-The demo uses them in place of Slack and Teams; they receive exactly the posts the real
+The demo uses it in place of Slack and Teams; it receives exactly the posts the real
 sinks would.
 """
 
@@ -12,34 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from bot.core.domain import Post, Receipt
-
-
-def _summary(post: Post) -> str:
-    payload = post.payload
-    if post.kind in ("repost", "update", "delete"):
-        text = payload.get("text", "").replace("\n", " ")
-        return f"[{payload.get('tag_label', '')}] {payload.get('author', '')}: {text[:80]}"
-    return str(payload.get("title") or payload.get("markdown", "")[:80])
-
-
-class ConsoleSink:
-    """Prints each post as one line."""
-
-    min_interval = 0.0
-
-    def __init__(self, platform: str = "console", console: Console | None = None) -> None:
-        self.platform = platform
-        self.console = console or Console(stderr=True)
-        self._ids = itertools.count(1)
-
-    async def send(self, post: Post) -> Receipt:
-        self.console.print(f"[bold]{post.destination}[/] {post.kind}: {_summary(post)}", highlight=False)
-        return Receipt(
-            remote_id=post.remote_id or f"console-{next(self._ids)}", remote_channel=str(post.destination)
-        )
 
 
 class JsonlSink:

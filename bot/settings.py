@@ -166,10 +166,6 @@ class Settings:
     def dev(self) -> bool:
         return self.env == "dev"
 
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token)
-
     def missing_for_platforms(self) -> list[str]:
         """Human hints for `kakehashi serve` when a platform is not configured."""
         hints = []

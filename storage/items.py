@@ -107,16 +107,6 @@ class ItemStore(StoreBase):
                 )
             return reaction.item_id
 
-    async def reactions_on(self, platform: str, target: str) -> list[Reaction]:
-        async with self.sessions() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(Reaction).where(Reaction.platform == platform, Reaction.target == target)
-                    )
-                ).all()
-            )
-
     async def sent_reposts(self, item_id: int) -> list[OutboxRow]:
         async with self.sessions() as session:
             return list(

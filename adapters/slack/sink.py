@@ -22,6 +22,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.retry_after import header, retry_after_seconds
 from adapters.slack import blocks as bk
 from adapters.slack.convert import split_key
 from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
@@ -53,14 +54,7 @@ Departments = Callable[[], Sequence[tuple[str, str]]]
 
 
 def _retry_after(exc: SlackApiError) -> float | None:
-    headers = getattr(exc.response, "headers", None) or {}
-    for name, value in dict(headers).items():
-        if name.lower() == "retry-after":
-            try:
-                return max(float(value if isinstance(value, str) else value[0]), 0.0)
-            except (TypeError, ValueError, IndexError):
-                return None
-    return None
+    return retry_after_seconds(header(getattr(exc.response, "headers", None), "Retry-After"))
 
 
 def delivery_error(exc: SlackApiError, where: str) -> TransientDeliveryError | PermanentDeliveryError:

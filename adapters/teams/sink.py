@@ -30,8 +30,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -46,6 +44,7 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from adapters.retry_after import header, retry_after_seconds
 from adapters.teams.cards import card_attachment, fit_repost, fit_summary
 from adapters.teams.convert import base_conversation_id, remote_id, split_message_key, split_remote_id
 from adapters.teams.limits import WindowLimiter
@@ -290,21 +289,7 @@ def _root(reply_to: str) -> str:
 
 
 def _retry_after(headers: Any) -> float | None:
-    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
-    raw = headers.get("Retry-After") if headers is not None else None
-    if raw is None:
-        return None
-    try:
-        return max(float(raw), 0.0)
-    except (TypeError, ValueError):
-        pass
-    try:
-        when = parsedate_to_datetime(str(raw))
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    return retry_after_seconds(header(headers, "Retry-After"))
 
 
 def _delivery_error(exc: HttpOperationError, conversation: str) -> Exception:

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.local import JsonlSink
-from bot.core.domain import InboundMessage
+from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.texts import t, tag_label
 from bot.reports.periods import week_of
 from bot.reports.recap import build_recap, recap_markdown
@@ -147,28 +147,21 @@ async def _replay(
 
 async def _apply_reactions(app: App, sample: list[dict[str, Any]]) -> None:
     """Staff reactions in the sample: flags on community posts, statuses/votes on our reposts."""
-    rules = app.rules.current
     for record in sample:
         platform = record.get("platform", "slack")
         for index, reaction in enumerate(record.get("reactions", ())):
-            emoji = reaction["emoji"]
             user = reaction.get("user", "staff")
-            target = record["id"]
-            if rules.reaction_for(emoji, on_routed=True) is not None:
-                message_id = await app.store.message_id(platform, target)
-                items = await app.store.items_for_message(message_id) if message_id else []
-                reposts = [row for item in items for row in await app.store.sent_reposts(item.id)]
-                if not reposts:
-                    continue
-                target = reposts[0].remote_id or target
             await app.dispatcher.handle_reaction(
-                platform=platform,
-                target=target,
-                emoji=emoji,
-                user_id=user,
-                user_name=user,
-                added=True,
-                stamp=f"demo-{record['id']}-{index}",
+                ReactionEvent(
+                    platform=platform,
+                    message_key=record["id"],
+                    remote_id="",  # the sample reacts on community posts; routed ones count per item
+                    emoji_names=(reaction["emoji"],),
+                    user_id=user,
+                    user_name=user,
+                    added=True,
+                    stamp=f"demo-{record['id']}-{index}",
+                )
             )
 
 

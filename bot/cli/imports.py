@@ -12,15 +12,13 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.core.errors import KakehashiError
+from bot.cli.errors import user_errors
 from bot.settings import Settings
 
 
 def _settings() -> Settings:
-    try:
+    with user_errors():
         return Settings.from_env()
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _progress(console: Console) -> Progress:
@@ -79,10 +77,8 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
         finally:
             await app.stop()
 
-    try:
+    with user_errors():
         report = asyncio.run(go())
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     parts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing new"
     click.echo(f"{report.files} files ({report.files_skipped} already done), {report.seen} messages: {parts}")
     if repost and report.stored:
@@ -137,10 +133,8 @@ def discourse(since_raw: str, repost: bool) -> None:
             await client.aclose()
             await app.stop()
 
-    try:
+    with user_errors():
         seen, stored = asyncio.run(go())
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"{seen} posts since {since.date()}: {stored} stored, {seen - stored} already known or ignored"
     )

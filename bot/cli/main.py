@@ -15,29 +15,16 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
 from bot.cli.stats import stats_command
 from bot.cli.teams import teams_manifest_command
-from bot.core.errors import KakehashiError, SettingsError
+from bot.core.errors import SettingsError
 from bot.settings import Settings, rules_path_from_env
 
 T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return asyncio.run(coro_fn())  # type: ignore[arg-type]
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _logging(level: str) -> None:
@@ -83,7 +70,7 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     _logging("WARNING")
     path = Path(rules_path) if rules_path else bundled_rules_path()
     console = Console()
-    result = _run(
+    result = run(
         lambda: run_demo(rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console)
     )
     if result["dead"]:
@@ -93,13 +80,11 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
 @main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
-    settings = _settings()
-    try:
+    settings = settings_from_env()
+    with user_errors():
         rules_path_from_env()  # a KAKEHASHI_RULES that points nowhere is named as such
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     _logging(settings.log_level)
-    _run(lambda: _serve(settings))
+    run(lambda: _serve(settings))
 
 
 async def _serve(settings: Settings) -> None:
@@ -162,7 +147,7 @@ def db_upgrade() -> None:
     from storage.db import create_engine
     from storage.migrate import upgrade
 
-    settings = _settings()
+    settings = settings_from_env()
 
     async def go() -> str:
         engine = create_engine(settings.database_url)
@@ -171,7 +156,7 @@ def db_upgrade() -> None:
         finally:
             await engine.dispose()
 
-    revision = _run(go)
+    revision = run(go)
     click.echo(f"database at revision {revision}")
 
 
@@ -185,7 +170,7 @@ async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
     from storage.migrate import upgrade
     from storage.store import Store
 
-    settings = _settings()
+    settings = settings_from_env()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -208,7 +193,7 @@ def outbox_list(status: str | None, limit: int) -> None:
     async def go(store: Any) -> tuple[Any, Any]:
         return await store.outbox_rows(status=status, limit=limit), await store.outbox_counts()
 
-    rows, counts = _run(lambda: _with_store(go))
+    rows, counts = run(lambda: _with_store(go))
     table = Table(
         title="outbox " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), title_justify="left"
     )
@@ -248,7 +233,7 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
                 skipped.append(f"row {row_id}: {row.status}, not dead-lettered")
         return int(await store.retry_dead(list(ids) or None)), skipped
 
-    count, skipped = _run(lambda: _with_store(go))
+    count, skipped = run(lambda: _with_store(go))
     for line in skipped:
         click.echo(line, err=True)
     click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")

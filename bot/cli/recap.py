@@ -12,8 +12,7 @@ from typing import Any
 
 import click
 
-from bot.core.errors import KakehashiError
-from bot.settings import Settings
+from bot.cli.errors import settings_from_env, user_errors
 
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -44,10 +43,7 @@ def render(payload: dict[str, Any], fmt: str) -> str:
 async def _with_app(fn: Any) -> Any:
     from bot.runtime.app import App
 
-    try:
-        settings = Settings.from_env()
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = settings_from_env()
     app = await App.build(replace(settings, instance_id=f"cli-{settings.instance_id}"), plugins=[])
     try:
         return await fn(app)
@@ -56,10 +52,8 @@ async def _with_app(fn: Any) -> Any:
 
 
 def _run(fn: Any) -> Any:
-    try:
+    with user_errors():
         return asyncio.run(_with_app(fn))
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def history_hint(period: Any, overview: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.chat.rules_eval import evaluate, match_json, probe_message, read_records
+from bot.cli.errors import user_errors
 from bot.core.domain import Platform
 from bot.core.errors import KakehashiError
 from bot.pipeline.dispatcher import channel_ignore_reason
@@ -136,10 +137,8 @@ def _pct(value: float | None) -> str:
 
 
 def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform: str) -> None:
-    try:
+    with user_errors():
         ev = evaluate(rs, read_records(path), channel=channel, platform=platform)
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     summary = ev.summary()
     if as_json:
         click.echo(json.dumps({"summary": summary, "results": ev.results}, ensure_ascii=False))

@@ -10,8 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.core.errors import KakehashiError
-from bot.settings import Settings
+from bot.cli.errors import settings_from_env, user_errors
 from storage.items import STATUSES
 from storage.store import Store
 
@@ -55,10 +54,7 @@ def stats_command(as_json: bool) -> None:
     from storage.db import create_engine
     from storage.migrate import upgrade
 
-    try:
-        settings = Settings.from_env()
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = settings_from_env()
 
     async def go() -> dict[str, Any]:
         engine = create_engine(settings.database_url)
@@ -68,10 +64,8 @@ def stats_command(as_json: bool) -> None:
         finally:
             await engine.dispose()
 
-    try:
+    with user_errors():
         stats = asyncio.run(go())
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

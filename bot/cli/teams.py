@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 from PIL import Image, ImageDraw
 
+from bot.cli.errors import settings_from_env, user_errors
 from bot.core.errors import KakehashiError
-from bot.settings import Settings
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCENT = (31, 111, 235, 255)
@@ -93,17 +93,12 @@ def _template(path: str | None) -> str:
 @click.option("--version", "version", default="1.0.0", show_default=True, help="App package version (x.y.z).")
 def teams_manifest_command(out_path: str, template_path: str | None, version: str) -> None:
     """Write the Teams app package (manifest + icons) for MICROSOFT_APP_ID; upload it in Teams."""
-    try:
-        settings = Settings.from_env()
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = settings_from_env()
     if not settings.microsoft_app_id:
         raise click.ClickException("MICROSOFT_APP_ID is not set: the manifest needs the bot's app id")
     if not re.fullmatch(r"\d+\.\d+\.\d+", version):
         raise click.ClickException(f"--version {version!r}: expected x.y.z, e.g. 1.0.0")
-    try:
+    with user_errors():
         data = build_package(_template(template_path), app_id=settings.microsoft_app_id, version=version)
-    except KakehashiError as exc:
-        raise click.ClickException(str(exc)) from None
     Path(out_path).write_bytes(data)
     click.echo(f"wrote {out_path}: upload it in Teams (Apps > Manage your apps > Upload an app)")

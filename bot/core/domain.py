@@ -60,6 +60,29 @@ class Destination:
         return cls(platform=platform, channel=channel)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionEvent:
+    """An emoji added to or removed from a message, as a platform saw it.
+
+    The platform only translates: it does not decide whether the message is a community post or
+    one of kakehashi's reposts.  ``message_key`` is the key the message has if it is a community
+    post; ``remote_id`` (in ``channel``, where the platform knows it) the id it has if it is a
+    repost; the dispatcher decides.  ``emoji_names`` are the platform's names for the emoji, the
+    preferred one first (Teams has several for one reaction).  ``stamp`` names this event, so a
+    redelivery changes nothing.
+    """
+
+    platform: str
+    message_key: str
+    remote_id: str
+    channel: str | None = None
+    emoji_names: tuple[str, ...]
+    user_id: str
+    user_name: str
+    added: bool
+    stamp: str
+
+
 # Payload key under which the outbox hands a sink what an earlier attempt of the same post already
 # delivered (``DeliveryError.progress``), e.g. the first two messages of a long Slack recap.
 DELIVERED = "_delivered"

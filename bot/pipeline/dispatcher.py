@@ -6,11 +6,11 @@ Inbound handlers call this and nothing else; delivery happens later in the outbo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.domain import Destination, InboundMessage
+from bot.core.domain import Destination, InboundMessage, ReactionEvent
 from bot.core.texts import t
 from bot.pipeline.classify import Classifier
 from bot.pipeline.metrics import Metrics
@@ -167,34 +167,41 @@ class Dispatcher:
         return await self.store.add_items(message_id, [routing], destinations(rules))
 
     async def handle_reaction(
-        self,
-        *,
-        platform: str,
-        target: str,
-        emoji: str,
-        user_id: str,
-        user_name: str,
-        added: bool,
-        stamp: str,
+        self, event: ReactionEvent, *, fetch: Callable[[], Awaitable[None]] | None = None
     ) -> str:
-        """An emoji on a community post (flag it) or on one of our reposts (status / vote).
+        """An emoji on a community post (flag it) or on one of our reposts (status / vote): decided
+        here, once for every platform, from the stored reposts.
 
-        ``target`` is the community message key, or the platform id of our repost.  An ``on:
-        routed`` emoji on a community post that has been routed counts for each of its items, as
-        it would on their reposts (unless the emoji also flags posts).
+        ``fetch`` stores the community post first when it is not stored yet (a post from before the
+        bot listened); it is called only for an added emoji on something that is not a repost.  An
+        ``on: routed`` emoji on a community post that has been routed counts for each of its items,
+        as it would on their reposts (unless the emoji also flags posts).
         Returns a short description of what happened (for logs and tests).
         """
         rules = self.rules.current
-        emoji = emoji.strip(":")
+        repost = await self.store.sent_row_for_remote(event.remote_id) if event.remote_id else None
+        on_repost = repost is not None and (
+            event.channel is None or repost.remote_channel in (None, event.channel)
+        )
+        names = tuple(name.strip(":") for name in event.emoji_names if name.strip(":"))
+        if not names:
+            return "no rule"
+        emoji = next((n for n in names if rules.reaction_for(n, on_routed=on_repost)), names[0])
+        platform, user_id, user_name = event.platform, event.user_id, event.user_name
+        added, stamp = event.added, event.stamp
         who = {"platform": platform, "emoji": emoji, "user_id": user_id, "user_name": user_name}
-        repost = await self.store.sent_row_for_remote(target)
-        if repost is not None and repost.item_id is not None:
+        if repost is not None and on_repost:
             routed = rules.reaction_for(emoji, on_routed=True)
-            if routed is None:
-                return "no rule"
-            if not await self._on_item(repost.item_id, target, routed, who, added=added, stamp=stamp):
+            if repost.item_id is None or routed is None:
+                return "no rule"  # a recap, an agenda or a notice: nothing to flag or to close
+            if not await self._on_item(
+                repost.item_id, event.remote_id, routed, who, added=added, stamp=stamp
+            ):
                 return "duplicate" if added else "unknown"
             return "vote" if routed.vote else f"status:{routed.set_status}"
+        target = event.message_key
+        if added and fetch is not None:
+            await fetch()
         rule = rules.reaction_for(emoji, on_routed=False)
         if rule is None or rule.to is None:
             routed = rules.reaction_for(emoji, on_routed=True)

@@ -158,10 +158,6 @@ def agenda_payload(agenda: Agenda, rules: RuleSet, *, late_note: str = "") -> di
     return report(title + late_note, sections, locale=locale, late=bool(late_note))
 
 
-def agenda_markdown(agenda: Agenda, rules: RuleSet) -> str:
-    return str(agenda_payload(agenda, rules)["markdown"])
-
-
 def meeting_window(schedule: Schedule | None, rules: RuleSet, now: datetime) -> tuple[datetime, datetime]:
     """(next meeting, last meeting) for an agenda asked for at ``now``; a week back without a schedule."""
     if schedule is None:

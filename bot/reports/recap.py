@@ -109,14 +109,6 @@ class DepartmentRecap:
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
 
-    @property
-    def open_count(self) -> int:
-        return sum(self.status_counts.get(s, 0) for s in ("open", "in_progress", "needs_decision"))
-
-    @property
-    def done_count(self) -> int:
-        return self.status_counts.get("done", 0)
-
 
 # -- facts ----------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.main import main
-from bot.core.domain import InboundMessage, Post, Receipt
+from bot.core.domain import InboundMessage, Post, ReactionEvent, Receipt
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.pipeline.outbox import backoff
 from bot.runtime.app import App
@@ -147,20 +147,32 @@ async def test_permanent_failure_dead_letters_with_reason(app: App) -> None:
 async def test_emoji_flag_routes_and_status_reaction_updates(app: App) -> None:
     await app.dispatcher.handle_message(msg(key="m3", text="just chatting"))
     got = await app.dispatcher.handle_reaction(
-        platform="slack", target="m3", emoji="bulb", user_id="U5", user_name="pm", added=True, stamp="1"
+        ReactionEvent(
+            platform="slack",
+            message_key="m3",
+            remote_id="m3",
+            emoji_names=("bulb",),
+            user_id="U5",
+            user_name="pm",
+            added=True,
+            stamp="1",
+        )
     )
     assert got == "flagged:product"
     await app.worker.drain()
     [post] = sink(app, "slack").posts
     assert post.payload["reason"] == "flagged by @pm with :bulb:" and post.payload["tag"] == "idea"
     done = await app.dispatcher.handle_reaction(
-        platform="slack",
-        target="slack-1",
-        emoji="white_check_mark",
-        user_id="U5",
-        user_name="pm",
-        added=True,
-        stamp="2",
+        ReactionEvent(
+            platform="slack",
+            message_key="slack-1",
+            remote_id="slack-1",
+            emoji_names=("white_check_mark",),
+            user_id="U5",
+            user_name="pm",
+            added=True,
+            stamp="2",
+        )
     )
     assert done == "status:done"
     await app.worker.drain()

@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from bot.chat.commands import CommandContext, run_command
 from bot.cli.main import main
+from bot.core.domain import ReactionEvent
 from bot.reports.agenda import agenda_reply
 from bot.reports.recap import department_payload, read_period, recap_reply
 from bot.reports.scheduler import Scheduler
@@ -162,13 +163,16 @@ async def test_a_flag_or_route_makes_an_imported_item_open_work(make_app, posts,
     bug_key = f"{TEAM}:C01COMM:{ts(BUG)}"
 
     outcome = await app.dispatcher.handle_reaction(
-        platform="slack",
-        target=bug_key,
-        emoji="bulb",
-        user_id="U0HIRO",
-        user_name="hiro",
-        added=True,
-        stamp="1",
+        ReactionEvent(
+            platform="slack",
+            message_key=bug_key,
+            remote_id=bug_key,
+            emoji_names=("bulb",),
+            user_id="U0HIRO",
+            user_name="hiro",
+            added=True,
+            stamp="1",
+        )
     )
     assert outcome == "flagged:product"
     route = await run_command(app, f"route <{permalink(QUESTION)}> cs", ADMIN)

@@ -35,7 +35,7 @@ from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
 from bot.chat.actions import apply_action
 from bot.chat.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
-from bot.core.domain import InboundMessage
+from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PayloadError, SettingsError
 from bot.core.texts import t
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
@@ -362,21 +362,23 @@ class SlackPlugin:
             raise PayloadError("reaction event: item.channel, item.ts, user and reaction are required")
         if user_id in self.connection.self_user_ids:
             return
-        repost = await self.app.store.sent_row_for_remote(str(ts))
-        on_repost = repost is not None and repost.remote_channel in (None, channel_id)
-        target = str(ts) if on_repost else convert.message_key(team_id, channel_id, str(ts))
-        if not on_repost and event.get("type") == "reaction_added":
-            await self._ensure_stored(team_id, str(channel_id), str(ts))
+        added = event.get("type") == "reaction_added"
+        key = convert.message_key(team_id, channel_id, str(ts))
         result = await self.app.dispatcher.handle_reaction(
-            platform=convert.PLATFORM,
-            target=target,
-            emoji=convert.emoji_name(str(reaction)),
-            user_id=str(user_id),
-            user_name=await self.directory.user_name(str(user_id)),
-            added=event.get("type") == "reaction_added",
-            stamp=f"{event.get('type')}:{user_id}:{reaction}:{event.get('event_ts', '')}",
+            ReactionEvent(
+                platform=convert.PLATFORM,
+                message_key=key,
+                remote_id=str(ts),
+                channel=str(channel_id),
+                emoji_names=(convert.emoji_name(str(reaction)),),
+                user_id=str(user_id),
+                user_name=await self.directory.user_name(str(user_id)),
+                added=added,
+                stamp=f"{event.get('type')}:{user_id}:{reaction}:{event.get('event_ts', '')}",
+            ),
+            fetch=lambda: self._ensure_stored(team_id, str(channel_id), str(ts)),
         )
-        log.debug("slack reaction %s on %s -> %s", reaction, target, result)
+        log.debug("slack reaction %s on %s -> %s", reaction, key, result)
         self.app.worker.wake()
 
     async def _ensure_stored(self, team_id: str, channel_id: str, ts: str) -> None:

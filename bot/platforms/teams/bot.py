@@ -38,10 +38,17 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from adapters.teams.sink import TeamsSink
 from bot.chat.actions import apply_action
-from bot.chat.commands import CommandContext, CommandReply, is_admin, is_command, is_slow, run_command
-from bot.core.domain import InboundMessage
+from bot.chat.commands import (
+    CommandContext,
+    CommandReply,
+    addressed_as_command,
+    is_admin,
+    is_slow,
+    run_command,
+)
+from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
-from bot.pipeline.outbox import backoff
+from bot.core.retrying import retrying, transient_wait
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
 from storage.models import utcnow
@@ -179,12 +186,9 @@ class TeamsBot(TeamsActivityHandler):
             self.app.worker.wake()
 
     def _is_command(self, raw: dict[str, Any], msg: InboundMessage) -> bool:
-        """A message that @mentions kakehashi is a command, unless it is a post in a community
-        channel that asks nothing (``@kakehashi the export crashes``): without the RSC permission
-        Teams delivers only messages that mention the bot, and those are the community's posts."""
-        if not convert.mentions_bot(raw):
-            return False
-        return is_command(msg.text) or not self.app.rules.current.is_source(msg)
+        return addressed_as_command(
+            msg.text, mentions_bot=convert.mentions_bot(raw), in_source=self.app.rules.current.is_source(msg)
+        )
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         raw = self._raw(turn_context)
@@ -212,27 +216,24 @@ class TeamsBot(TeamsActivityHandler):
         convert.require(raw, "conversation.id", "from.id")
         conversation = raw["conversation"]["id"]
         sender = raw["from"]
-        rules = self.app.rules.current
         # Names this event for the card refresh it causes (a resend refreshes once).  ``id`` is
         # optional in the Activity schema: without one, every event is new (a refresh too many
         # is harmless; a refresh skipped would leave a stale vote count on the card).
         event_id = raw.get("id") or uuid.uuid4().hex
         for event in convert.reactions(raw):
-            repost_id = convert.remote_id(conversation, event.message_id)
-            on_repost = await self.app.store.sent_row_for_remote(repost_id) is not None
-            target = repost_id if on_repost else convert.message_key(conversation, event.message_id)
-            names = convert.reaction_names(event.reaction)
-            emoji = next((n for n in names if rules.reaction_for(n, on_routed=on_repost)), names[0])
             result = await self.app.dispatcher.handle_reaction(
-                platform=convert.PLATFORM,
-                target=target,
-                emoji=emoji,
-                user_id=str(sender["id"]),
-                user_name=str(sender.get("name") or sender["id"]),
-                added=event.added,
-                stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
+                ReactionEvent(
+                    platform=convert.PLATFORM,
+                    message_key=convert.message_key(conversation, event.message_id),
+                    remote_id=convert.remote_id(conversation, event.message_id),
+                    emoji_names=tuple(convert.reaction_names(event.reaction)),
+                    user_id=str(sender["id"]),
+                    user_name=str(sender.get("name") or sender["id"]),
+                    added=event.added,
+                    stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
+                )
             )
-            log.info("teams reaction %s on %s: %s", event.reaction, target, result)
+            log.info("teams reaction %s on %s: %s", event.reaction, event.message_id, result)
         self.app.worker.wake()
 
     # -- card actions ------------------------------------------------------------------------
@@ -309,31 +310,23 @@ class TeamsBot(TeamsActivityHandler):
         activities: list[Activity],
         failed: TransientDeliveryError | None = None,
     ) -> None:
-        """Send a command's answer, card by card, in order; stop at a card that cannot be sent."""
+        """Send a command's answer, card by card, in order, retrying throttling (429, honouring
+        Retry-After), 412 and server errors (the SDK retries none); stop at a card that cannot be
+        sent. ``failed``: the first card already failed once in the handler."""
+        if failed is not None:
+            await asyncio.sleep(transient_wait(failed, 0, cap=REPLY_MAX_WAIT))
+        conversation = reference.conversation.id
         for activity in activities:
-            if not await self._reply_once(reference, activity, failed):
-                return
-            failed = None
-
-    async def _reply_once(
-        self, reference: ConversationReference, activity: Activity, failed: TransientDeliveryError | None
-    ) -> bool:
-        """One card of an answer, retrying throttling (429, honouring Retry-After), 412 and server
-        errors with jittered backoff, as the outbox does for posts (the SDK retries none)."""
-        for attempt in range(REPLY_ATTEMPTS):
-            if failed is not None:
-                wait = failed.retry_after if failed.retry_after is not None else backoff(attempt, base=1.0)
-                await asyncio.sleep(min(wait, REPLY_MAX_WAIT))
             try:
-                await self.sink.reply(reference, activity)
-                return True
-            except TransientDeliveryError as exc:
-                failed = exc
+                async for attempt in retrying(attempts=REPLY_ATTEMPTS, cap=REPLY_MAX_WAIT):
+                    with attempt:
+                        await self.sink.reply(reference, activity)
             except PermanentDeliveryError as exc:
-                log.error("Teams command answer to %s not delivered: %s", reference.conversation.id, exc)
-                return False
-        log.error("Teams command answer to %s given up: %s", reference.conversation.id, failed)
-        return False
+                log.error("Teams command answer to %s not delivered: %s", conversation, exc)
+                return
+            except TransientDeliveryError as exc:
+                log.error("Teams command answer to %s given up: %s", conversation, exc)
+                return
 
     # -- learning channels -------------------------------------------------------------------
 
