@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -114,6 +115,12 @@ class App:
             worker.sinks.update(sinks)
         return app
 
+    @functools.cached_property
+    def probe_engine(self) -> AsyncEngine:
+        """``/healthz``'s own connection to the database: it never queues behind busy handlers
+        for the shared pool, so it says whether the database answers, not how busy the app is."""
+        return create_engine(self.settings.database_url, pool_size=1, max_overflow=0)
+
     def web_app(self) -> web.Application:
         from bot.runtime.server import make_web_app
 
@@ -145,4 +152,6 @@ class App:
                 log.exception("stopping %s failed", plugin.name)
         self.rules.close()
         self.dispatcher.classifier.close()
+        if "probe_engine" in self.__dict__:
+            await self.probe_engine.dispose()
         await self.engine.dispose()

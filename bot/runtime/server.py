@@ -23,7 +23,7 @@ APP_KEY: web.AppKey[App] = web.AppKey("kakehashi_app")
 async def healthz(request: web.Request) -> web.Response:
     app = request.app[APP_KEY]
     try:
-        async with app.engine.connect() as conn:
+        async with app.probe_engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
         return web.json_response({"status": "error", "database": str(exc)}, status=503)
