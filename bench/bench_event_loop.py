@@ -3,6 +3,7 @@
 Starts ``kakehashi serve`` (SQLite in a temporary folder, the inbound webhook signed with a test
 secret), probes ``/healthz`` every 20 ms and reports the slowest answer during each scenario:
 
+* ``idle``: nothing but the probe (the machine's noise floor);
 * ``reload-50mb``: rules.yaml replaced by a valid 50 MB file (the watcher picks it up);
 * ``reload-2mb``: the same with a valid file just under the 2 MiB limit (compiled in full);
 * ``regex``: 50 routes ``regex: '(.*a){20}'``, five 30,000-character messages posted at once;
@@ -259,7 +260,9 @@ async def main() -> None:
             base = f"http://127.0.0.1:{port}"
             try:
                 await wait_up(base)
-                if name == "reload-50mb":
+                if name == "idle":  # the noise floor: nothing but the probe for 20 s
+                    result = await during(base, lambda: asyncio.sleep(20, result="nothing else running"))
+                elif name == "reload-50mb":
                     result = await scenario_reload(base, rules, 50_000_000)
                 elif name == "reload-2mb":
                     result = await scenario_reload(base, rules, 2 * 1024 * 1024 - 20_000)
