@@ -9,12 +9,14 @@ COPY storage ./storage
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 kakehashi \
+RUN groupadd --gid 10001 kakehashi \
+ && useradd --create-home --uid 10001 --gid 10001 kakehashi \
  && mkdir -p /app/data && chown kakehashi:kakehashi /app/data
 COPY --from=build /install /usr/local
 WORKDIR /app
 COPY --chown=kakehashi:kakehashi bot/data/rules.yaml /app/rules.yaml
-USER kakehashi
+# numeric, so Kubernetes' runAsNonRoot can verify it is not root
+USER 10001:10001
 ENV KAKEHASHI_RULES=/app/rules.yaml \
     DATABASE_URL=sqlite:////app/data/kakehashi.db \
     PORT=3000 \

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +73,8 @@ def check_signature(
     try:
         sent = float(timestamp)
     except ValueError:
+        return "X-Kakehashi-Timestamp: expected unix seconds"
+    if not math.isfinite(sent):  # nan compares false with everything: it would pass the check below
         return "X-Kakehashi-Timestamp: expected unix seconds"
     if abs(now - sent) > MAX_SKEW:
         return "X-Kakehashi-Timestamp: older than 5 minutes (or in the future)"

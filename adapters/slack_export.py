@@ -185,6 +185,12 @@ class SlackExport:
                 out.append(DayFile(path=match[0], channel=self.channels[match["folder"]]))
         return sorted(out, key=lambda f: f.path)
 
+    def fingerprint(self, day: DayFile) -> str:
+        """What a day file holds, cheaply (the zip's CRC-32 and size): a later export of the same
+        day with more (or edited) messages has another one."""
+        info = self._zip.getinfo(self._root + day.path)
+        return f"{info.CRC:08x}-{info.file_size}"
+
     def author_name(self, message: dict[str, Any]) -> str:
         user = self.users.get(str(message.get("user") or ""))
         if user:

@@ -20,6 +20,63 @@ from bot.core.errors import SettingsError
 from storage.db import DEFAULT_URL, normalise_url
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Bot Framework's own names (Azure's "Download app settings", the samples' .env) mean the same as ours.
+ALIASES = {
+    "MicrosoftAppId": "MICROSOFT_APP_ID",
+    "MicrosoftAppPassword": "MICROSOFT_APP_PASSWORD",
+    "MicrosoftAppType": "MICROSOFT_APP_TYPE",
+    "MicrosoftAppTenantId": "MICROSOFT_APP_TENANT_ID",
+}
+# Every variable kakehashi reads (``kakehashi doctor`` flags unknown KAKEHASHI_/SLACK_/MICROSOFT_/
+# DISCOURSE_ names against this list, so a typo such as SLACK_BOT_TOKEM does not pass silently).
+KNOWN_VARIABLES = (
+    "KAKEHASHI_RULES",
+    "DATABASE_URL",
+    "HOST",
+    "PORT",
+    "LOG_LEVEL",
+    "KAKEHASHI_ENV",
+    "KAKEHASHI_INSTANCE_ID",
+    "KAKEHASHI_OUTBOX_MAX_ATTEMPTS",
+    "KAKEHASHI_OUTBOX_POLL_SECONDS",
+    "KAKEHASHI_OUTBOX_LEASE_SECONDS",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "SLACK_COMMAND",
+    "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD",
+    "MICROSOFT_APP_TENANT_ID",
+    "MICROSOFT_APP_TYPE",
+    "MICROSOFT_LOGIN_URL",
+    "DISCOURSE_WEBHOOK_SECRET",
+    "DISCOURSE_URL",
+    "DISCOURSE_API_KEY",
+    "DISCOURSE_API_USERNAME",
+    "DISCOURSE_POLL_SECONDS",
+    "KAKEHASHI_INBOUND_SECRET",
+)
+MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
+
+
+def with_aliases(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with Bot Framework's names (``MicrosoftAppId`` …) copied to ours.
+
+    Both set to different values is an error naming both: which one would win is not obvious.
+    """
+    merged = dict(env)
+    for alias, name in ALIASES.items():
+        value = env.get(alias, "").strip()
+        if not value:
+            continue
+        ours = env.get(name, "").strip()
+        if ours and ours != value:
+            raise SettingsError(f"{alias} and {name} are both set, to different values: keep one")
+        merged[name] = value
+    return merged
+
+
 ENV_FILE = Path(".env")
 _ENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
@@ -152,7 +209,9 @@ class Settings:
     microsoft_app_id: str | None = None
     microsoft_app_password: str | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: str = "MultiTenant"
+    # new multi-tenant Azure bots cannot be created since 2025-07-31: single tenant is the default
+    microsoft_app_type: str = "SingleTenant"
+    microsoft_login_url: str = MICROSOFT_LOGIN_URL
     # Discourse
     discourse_url: str | None = None
     discourse_api_key: str | None = None
@@ -178,7 +237,7 @@ class Settings:
         if not self.microsoft_app_id and not self.dev:  # dev: Teams runs unauthenticated, and says so
             hints.append(
                 "Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
-                "(and MICROSOFT_APP_TENANT_ID with MICROSOFT_APP_TYPE=SingleTenant)"
+                "and MICROSOFT_APP_TENANT_ID (MICROSOFT_APP_TYPE=SingleTenant, the default)"
             )
         if not (self.discourse_webhook_secret or self.discourse_url):
             hints.append(
@@ -193,16 +252,20 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         if env is None:
             env = {**read_env_file(ENV_FILE), **os.environ}
+        env = with_aliases(env)
         rules_path = rules_path_from_env(env, must_exist=False)
         db_raw = env.get("DATABASE_URL", "").strip()
         database_url = normalise_url(db_raw) if db_raw else DEFAULT_URL
         command = env.get("SLACK_COMMAND", "").strip() or "/kakehashi"
         if not command.startswith("/") or " " in command:
             raise SettingsError(f"SLACK_COMMAND={command!r}: expected a slash command such as /kakehashi")
-        app_type = _choice(env, "MICROSOFT_APP_TYPE", "MultiTenant", ("MultiTenant", "SingleTenant"))
+        app_type = _choice(env, "MICROSOFT_APP_TYPE", "SingleTenant", ("SingleTenant", "MultiTenant"))
         tenant = env.get("MICROSOFT_APP_TENANT_ID", "").strip() or None
         if app_type == "SingleTenant" and env.get("MICROSOFT_APP_ID", "").strip() and not tenant:
-            raise SettingsError("MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE=SingleTenant")
+            raise SettingsError(
+                "MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant (the default: Azure "
+                "creates no new multi-tenant bots since 2025-07-31); the tenant id is on the Entra ID overview"
+            )
         app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
         if app_token and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN: expected an app-level token starting with xapp-")
@@ -228,6 +291,7 @@ class Settings:
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", "").strip() or None,
             microsoft_app_tenant_id=tenant,
             microsoft_app_type=app_type,
+            microsoft_login_url=_url(env, "MICROSOFT_LOGIN_URL") or MICROSOFT_LOGIN_URL,
             discourse_url=_url(env, "DISCOURSE_URL"),
             discourse_api_key=env.get("DISCOURSE_API_KEY", "").strip() or None,
             discourse_api_username=env.get("DISCOURSE_API_USERNAME", "").strip() or None,

@@ -1,7 +1,9 @@
-"""What every part of the store shares: the session factory and a portable insert-or-ignore."""
+"""What every part of the store shares: the session factory, the clock and a portable insert-or-ignore."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, inspect, select
@@ -9,12 +11,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.models import Base, OutboxRow
+from storage.models import Base, OutboxRow, UtcDateTime, utcnow
+
+Clock = Callable[[], datetime]
 
 
 class StoreBase:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """``clock`` stamps every row the store writes (received, created, due, claimed, sent): the
+    application's clock, so a test that moves time moves it for the database rows too."""
+
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
         self.engine = engine
+        self.clock = clock
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -28,7 +36,9 @@ class StoreBase:
         for attr in mapper.column_attrs:
             value = getattr(row, attr.key)
             column = attr.columns[0]
-            if value is None and column.default is not None and column.default.is_scalar:
+            if value is None and column.default is not None and isinstance(column.type, UtcDateTime):
+                value = self.clock()  # every time column's default is "now": the store's now
+            elif value is None and column.default is not None and column.default.is_scalar:
                 value = column.default.arg
             elif value is None and column.default is not None and column.default.is_callable:
                 value = column.default.arg(None)  # type: ignore[operator]

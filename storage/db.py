@@ -33,7 +33,10 @@ def normalise_url(url: str) -> str:
 
 
 def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
+    """``hide_parameters``: a failed statement's error (and so any log line or traceback) shows
+    the SQL but never its values, which hold community text, authors and channels."""
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:

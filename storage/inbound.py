@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.domain import Destination, InboundMessage
 from storage.base import StoreBase
 from storage.items import ARCHIVED
-from storage.models import Item, Message, OutboxRow, utcnow
+from storage.models import Item, Message, OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ def _of_message(message_id: int) -> ColumnElement[bool]:
     return OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id))
 
 
-def _message_row(msg: InboundMessage) -> Message:
+def _message_row(msg: InboundMessage, received_at: datetime) -> Message:
     return Message(
         platform=msg.platform,
         key=msg.key,
@@ -58,6 +58,7 @@ def _message_row(msg: InboundMessage) -> Message:
         tags=list(msg.tags),
         private=msg.private,
         files=list(msg.files),
+        received_at=received_at,
     )
 
 
@@ -78,7 +79,7 @@ class InboundStore(StoreBase):
         async with self.sessions() as session:
             try:
                 async with session.begin():
-                    row = _message_row(msg)
+                    row = _message_row(msg, self.clock())
                     session.add(row)
                     await session.flush()
                     item_ids = await self._add_items(session, row, routings, destinations, repost=repost)
@@ -117,7 +118,7 @@ class InboundStore(StoreBase):
                 reopened = await session.execute(  # conditional: of two flags at once, one reposts
                     update(Item)
                     .where(Item.id == item.id, Item.status == ARCHIVED)
-                    .values(status="open", status_changed_at=utcnow(), status_by=None)
+                    .values(status="open", status_changed_at=self.clock(), status_by=None)
                 )
                 if not reopened.rowcount:  # type: ignore[attr-defined]
                     continue
@@ -130,7 +131,7 @@ class InboundStore(StoreBase):
                     reason=routing.reason,
                     origin=routing.origin,
                     status="open" if repost else ARCHIVED,
-                    created_at=utcnow(),
+                    created_at=self.clock(),
                 )
                 existing[routing.department] = item
                 session.add(item)
@@ -146,6 +147,8 @@ class InboundStore(StoreBase):
                         item_id=item.id,
                         destination=str(dest),
                         payload={},
+                        next_attempt_at=self.clock(),
+                        created_at=self.clock(),
                     )
                 )
         await session.flush()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from storage.base import StoreBase
-from storage.models import Item, Message, OutboxRow, Reaction, utcnow
+from storage.models import Item, Message, OutboxRow, Reaction
 
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
 STATUSES = ("open", "in_progress", "done", "wontfix", "needs_decision", "forwarded", "deleted", ARCHIVED)
@@ -47,7 +47,7 @@ class ItemStore(StoreBase):
             result = await session.execute(
                 update(Item)
                 .where(Item.id == item_id, Item.status != status)
-                .values(status=status, status_by=by, status_changed_at=now or utcnow())
+                .values(status=status, status_by=by, status_changed_at=now or self.clock())
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import DELIVERED, Receipt
 from storage.base import StoreBase
-from storage.models import OutboxRow, utcnow
+from storage.models import OutboxRow
 
 
 class OutboxStore(StoreBase):
@@ -57,7 +57,7 @@ class OutboxStore(StoreBase):
         Each row is taken with a conditional UPDATE, so two workers (or two replicas on one
         PostgreSQL) never hold the same row; a crashed worker's lease simply expires.
         """
-        now = now or utcnow()
+        now = now or self.clock()
         until = now + timedelta(seconds=lease)
         claimed: list[OutboxRow] = []
         async with self.sessions() as session:
@@ -97,7 +97,7 @@ class OutboxStore(StoreBase):
         wanted = list(ids)
         if not wanted:
             return set()
-        until = (now or utcnow()) + timedelta(seconds=lease)
+        until = (now or self.clock()) + timedelta(seconds=lease)
         mine = and_(OutboxRow.id.in_(wanted), OutboxRow.status == "pending", OutboxRow.lease_owner == owner)
         async with self.sessions() as session, session.begin():
             await session.execute(update(OutboxRow).where(mine).values(lease_until=until))
@@ -121,7 +121,7 @@ class OutboxStore(StoreBase):
                 .where(self._held(row_id, owner))
                 .values(
                     status="sent",
-                    sent_at=now or utcnow(),
+                    sent_at=now or self.clock(),
                     remote_id=receipt.remote_id,
                     remote_channel=receipt.remote_channel,
                     remote_link=receipt.link,
@@ -219,7 +219,7 @@ class OutboxStore(StoreBase):
             stmt = (
                 update(OutboxRow)
                 .where(OutboxRow.status == "dead")
-                .values(status="pending", attempts=0, next_attempt_at=now or utcnow())
+                .values(status="pending", attempts=0, next_attempt_at=now or self.clock())
             )
             if ids:
                 stmt = stmt.where(OutboxRow.id.in_(ids))

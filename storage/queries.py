@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.items import ItemView
-from storage.models import Item, Message, Reaction, ScheduleRun, utcnow
+from storage.models import Item, Message, Reaction, ScheduleRun
 
 OPEN_STATUSES = ("open", "in_progress", "needs_decision")
 
@@ -37,6 +37,15 @@ class QueryStore(StoreBase):
             if department:
                 stmt = stmt.where(Item.department == department)
             return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
+
+    async def messages_by_id(self, ids: Sequence[int]) -> list[Message]:
+        """Stored messages with these ids (any order; unknown ids are left out)."""
+        found: list[Message] = []
+        async with self.sessions() as session:
+            for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+                chunk = ids[start : start + 500]
+                found.extend((await session.scalars(select(Message).where(Message.id.in_(chunk)))).all())
+        return found
 
     async def reply_counts(self, keys: Sequence[str]) -> dict[str, int]:
         if not keys:
@@ -182,7 +191,7 @@ class QueryStore(StoreBase):
                         and_(ScheduleRun.status == "claimed", ScheduleRun.claimed_at < stale_before),
                     ),
                 )
-                .values(status="claimed", claimed_by=owner, claimed_at=utcnow())
+                .values(status="claimed", claimed_by=owner, claimed_at=self.clock())
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 

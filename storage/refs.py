@@ -34,12 +34,14 @@ class RefStore(StoreBase):
                         conversation_id=conversation_id,
                         service_url=service_url,
                         reference=reference,
+                        updated_at=self.clock(),
                     )
                 )
             else:
                 row.conversation_id = conversation_id
                 row.service_url = service_url
                 row.reference = reference
+                row.updated_at = self.clock()
 
     async def get_ref(self, platform: str, name: str) -> ConversationRef | None:
         async with self.sessions() as session:

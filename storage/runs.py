@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from storage.base import StoreBase
-from storage.models import Cursor, ScheduleRun, utcnow
+from storage.models import Cursor, ScheduleRun
 
 
 class RunStore(StoreBase):
@@ -24,7 +24,7 @@ class RunStore(StoreBase):
                     period_key=period_key,
                     fire_time=fire_time,
                     claimed_by=owner,
-                    claimed_at=utcnow(),
+                    claimed_at=self.clock(),
                     late=late,
                     status="claimed",
                 ),
@@ -85,6 +85,7 @@ class RunStore(StoreBase):
         async with self.sessions() as session, session.begin():
             row = await session.get(Cursor, name)
             if row is None:
-                session.add(Cursor(name=name, value=value))
+                session.add(Cursor(name=name, value=value, updated_at=self.clock()))
             else:
                 row.value = value
+                row.updated_at = self.clock()

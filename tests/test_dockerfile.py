@@ -18,8 +18,12 @@ def test_dockerfile_keeps_the_readme_promises() -> None:
     for package in packages:
         assert f"COPY {package} ./{package}" in docker, package
     assert "COPY pyproject.toml README.md ./" in docker  # pyproject's readme
-    # a non-root user owns the data volume, where the SQLite database lives
-    assert re.search(r"^USER kakehashi$", runtime, flags=re.M)
+    # a non-root user owns the data volume, where the SQLite database lives; USER is numeric so
+    # Kubernetes' runAsNonRoot can check it without looking the name up in /etc/passwd
+    [user] = re.findall(r"^USER (\S+)$", runtime, flags=re.M)
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) != 0 and (not gid or (gid.isdigit() and int(gid) != 0)), user
+    assert f"--uid {uid}" in runtime
     assert "chown kakehashi:kakehashi /app/data" in runtime and "VOLUME /app/data" in runtime
     assert "DATABASE_URL=sqlite:////app/data/kakehashi.db" in runtime
     assert "KAKEHASHI_RULES=/app/rules.yaml" in runtime and "PORT=3000" in runtime
@@ -29,5 +33,8 @@ def test_dockerfile_keeps_the_readme_promises() -> None:
     assert "-v kakehashi-data:/app/data" in readme and "/app/data/kakehashi.db" in readme
     # the chart's Japanese font comes with the package, not from the (font-less) slim image
     assert any(d.startswith("matplotlib-fontja") for d in project["project"]["dependencies"])
+    # the licence pyproject names is shipped as a file
+    assert project["project"]["license"] == {"text": "Apache-2.0"}
+    assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".env" in ignored and "tests" in ignored

@@ -308,6 +308,28 @@ async def find_message_by_link(app: Services, link: str) -> Message | None:
     return found
 
 
+def private_departments(rules: RuleSet, message: Message) -> set[str]:
+    """Where the routes of rules.yaml may send a stored private post (invariant 4: only routes
+    with ``allow_private: true`` match private posts, and an admin's command is not such a route)."""
+    as_seen = InboundMessage(
+        platform=message.platform,
+        key=message.key,
+        channel_id=message.channel_id,
+        channel=message.channel,
+        author_id=message.author_id,
+        author=message.author,
+        text=message.text,
+        created_at=message.created_at,
+        thread_key=message.thread_key,
+        is_bot=message.is_bot,
+        link=message.link,
+        tags=tuple(message.tags or ()),
+        private=True,
+        files=tuple(message.files or ()),
+    )
+    return {department for match in rules.classify(as_seen) for department in match.departments}
+
+
 async def _route(app: Services, args: list[str], ctx: CommandContext) -> CommandReply:
     rules = app.rules.current
     locale = rules.locale
@@ -327,6 +349,10 @@ async def _route(app: Services, args: list[str], ctx: CommandContext) -> Command
     message = await find_message_by_link(app, link)
     if message is None:
         return reply(t(locale, "cmd.route.unknown_message", link=link))
+    label = rules.departments[department].label
+    if message.private and department not in private_departments(rules, message):
+        log.info("route of private %s %s to %s refused", message.platform, message.key, department)
+        return reply(t(locale, "cmd.route.private", label=label))
     items = await app.dispatcher.flag(
         platform=message.platform,
         key=message.key,
@@ -336,5 +362,4 @@ async def _route(app: Services, args: list[str], ctx: CommandContext) -> Command
         origin="command",
     )
     app.worker.wake()
-    label = rules.departments[department].label
     return reply(t(locale, "cmd.route.ok" if items else "cmd.route.already", label=label))

@@ -16,11 +16,19 @@ from typing import Any
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from adapters.local import JsonlSink
+from bot.cli.demo_summary import (
+    Tally,
+    print_all_items,
+    print_departments,
+    print_examples,
+    print_tally,
+    print_unmatched,
+)
+from bot.cli.invocation import command_prefix
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.texts import t, tag_label
+from bot.core.texts import t
 from bot.reports.periods import week_of
 from bot.reports.recap import build_recap, recap_markdown
 from bot.runtime.app import App
@@ -54,7 +62,13 @@ def sample_message(record: dict[str, Any]) -> InboundMessage:
 
 
 async def run_demo(
-    *, rules_path: Path, db_path: Path, out_dir: Path, console: Console, sample_path: Path | None = None
+    *,
+    rules_path: Path,
+    db_path: Path,
+    out_dir: Path,
+    console: Console,
+    sample_path: Path | None = None,
+    verbose: bool = False,
 ) -> dict[str, int]:
     sample = load_sample(sample_path or bundled_sample_path())
     for suffix in ("", "-wal", "-shm"):
@@ -71,18 +85,26 @@ async def run_demo(
     sink = JsonlSink(posts_file)
     app = await App.build(settings, sinks={"slack": sink, "teams": sink, "console": sink}, plugins=[])
     try:
-        return await _replay(app, sample, console, posts_file, db_url=f"sqlite:///{db_path}")
+        return await _replay(app, sample, console, posts_file, db_url=f"sqlite:///{db_path}", verbose=verbose)
     finally:
         await app.stop()
 
 
 async def _replay(
-    app: App, sample: list[dict[str, Any]], console: Console, posts_file: Path, *, db_url: str
+    app: App,
+    sample: list[dict[str, Any]],
+    console: Console,
+    posts_file: Path,
+    *,
+    db_url: str,
+    verbose: bool,
 ) -> dict[str, int]:
     rules = app.rules.current
     locale = rules.locale
     console.rule(t(locale, "demo.title", count=len(sample)))
     outcomes: Counter[str] = Counter()
+    ignored: Counter[str] = Counter()
+    stored_ids: list[int] = []
     agreement = Counter[str]()
     progress = Progress(
         TextColumn("{task.description}"),
@@ -98,6 +120,10 @@ async def _replay(
             msg = sample_message(record)
             outcome = await app.dispatcher.handle_message(msg)
             outcomes[outcome.status] += 1
+            if outcome.status == "ignored":
+                ignored[outcome.reason] += 1
+            elif outcome.status == "stored" and outcome.message_id is not None:
+                stored_ids.append(outcome.message_id)
             if "expected" in record and outcome.status != "duplicate":
                 got = {d for m in outcome.matches for d in m.departments}
                 agreement["total"] += 1
@@ -109,39 +135,51 @@ async def _replay(
     for key, value in delivered_after.items():
         delivered[key] = delivered.get(key, 0) + value
 
-    await _show_departments(app, console)
+    views = await app.store.department_items()
+    routed = {view.message.id for view in views}
+    messages = {m.id: m for m in await app.store.messages_by_id(stored_ids)}
+    tally = Tally(
+        replayed=len(sample),
+        duplicates=outcomes["duplicate"],
+        ignored=ignored,
+        stored=len(stored_ids),
+        routed_messages=sum(1 for i in stored_ids if i in routed),
+        unmatched=tuple(messages[i] for i in stored_ids if i not in routed and i in messages),
+    )
     last = max(sample_message(r).created_at for r in sample)
     period = week_of(last, rules.timezone)
-    for name in rules.departments:
-        recap = await build_recap(app.store, rules, name, period)
-        if recap.by_tag:
-            console.print(Markdown(recap_markdown(recap, locale)))
-    stats = await app.store.stats()
+    print_tally(console, locale, tally)
+    console.print()
+    print_departments(console, rules, views)
+    print_examples(console, rules, views)
+    print_unmatched(console, locale, tally.unmatched, verbose=verbose)
+    if verbose:
+        print_all_items(console, rules, views)
+        for name in rules.departments:
+            recap = await build_recap(app.store, rules, name, period)
+            if recap.by_tag:
+                console.print(Markdown(recap_markdown(recap, locale)))
     console.rule()
     console.print(
-        t(
-            locale,
-            "demo.summary",
-            messages=stats["messages"],
-            items=stats["items"],
-            departments=len(rules.departments),
-            posts=delivered.get("sent", 0),
-            skipped=outcomes["ignored"],
-        )
+        t(locale, "demo.summary", items=len(views), posts=delivered.get("sent", 0)), highlight=False
     )
     if agreement["total"]:
         pct = round(100 * agreement["hit"] / agreement["total"])
         console.print(t(locale, "demo.accuracy", hit=agreement["hit"], total=agreement["total"], pct=pct))
-    console.print(t(locale, "demo.outfile", path=posts_file))
+    console.print(t(locale, "demo.outfile", path=posts_file), highlight=False)
     # The other commands read DATABASE_URL (default ./kakehashi.db), not the demo's file, and the
     # sample's dates are fixed: say both, so `stats` and `recap` show the demo's community.
-    console.print(t(locale, "demo.explore", url=db_url, period=period.label), highlight=False, soft_wrap=True)
+    explore = t(locale, "demo.explore", url=db_url, period=period.label, cmd=command_prefix())
+    console.print(explore, highlight=False, soft_wrap=True)
+    if not verbose:
+        console.print(t(locale, "demo.verbose"), highlight=False)
     return {
-        "messages": stats["messages"],
-        "items": stats["items"],
+        "messages": tally.stored,
+        "items": len(views),
         "sent": delivered.get("sent", 0),
         "dead": delivered.get("dead", 0),
-        "ignored": outcomes["ignored"],
+        "ignored": sum(ignored.values()),
+        "unmatched": len(tally.unmatched),
     }
 
 
@@ -163,29 +201,3 @@ async def _apply_reactions(app: App, sample: list[dict[str, Any]]) -> None:
                     stamp=f"demo-{record['id']}-{index}",
                 )
             )
-
-
-async def _show_departments(app: App, console: Console) -> None:
-    rules = app.rules.current
-    locale = rules.locale
-    for name, dept in rules.departments.items():
-        views = await app.store.department_items(name)
-        table = Table(
-            title=t(locale, "demo.department", label=dept.label, name=name, count=len(views)),
-            show_lines=False,
-            expand=True,
-            title_justify="left",
-        )
-        table.add_column(t(locale, "demo.col.tag"), no_wrap=True)
-        table.add_column(t(locale, "demo.col.author"), no_wrap=True)
-        table.add_column(t(locale, "demo.col.text"), ratio=3, overflow="ellipsis", no_wrap=True)
-        table.add_column(t(locale, "demo.col.reason"), ratio=2, overflow="ellipsis", no_wrap=True)
-        for view in views:
-            status = "" if view.item.status == "open" else f" ({t(locale, f'status.{view.item.status}')})"
-            table.add_row(
-                tag_label(locale, view.item.tag) + status,
-                view.message.author,
-                view.message.text.replace("\n", " "),
-                view.item.reason,
-            )
-        console.print(table)

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
 from bot.cli.recap import agenda_command, recap_command
@@ -52,6 +53,7 @@ main.add_command(rules_group)
 main.add_command(import_group)
 main.add_command(stats_command)
 main.add_command(teams_manifest_command)
+main.add_command(doctor_command)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")
@@ -62,7 +64,8 @@ main.add_command(teams_manifest_command)
     "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
 )
 @click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help="Where posts are written.")
-def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Every item, every unmatched message and the recaps.")
+def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
     from bot.settings import bundled_rules_path
@@ -71,7 +74,9 @@ def demo(rules_path: str | None, db_path: str, out_dir: str) -> None:
     path = Path(rules_path) if rules_path else bundled_rules_path()
     console = Console()
     result = run(
-        lambda: run_demo(rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console)
+        lambda: run_demo(
+            rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console, verbose=verbose
+        )
     )
     if result["dead"]:
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
@@ -91,6 +96,7 @@ async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
     from bot.runtime.app import App
+    from bot.runtime.server import NO_PLATFORM
 
     log = logging.getLogger("kakehashi")
     app = await App.build(settings)
@@ -99,6 +105,8 @@ async def _serve(settings: Settings) -> None:
     listening = [p.name for p in app.plugins if p.name != "scheduler"]
     for hint in settings.missing_for_platforms():
         log.log(logging.INFO if listening else logging.WARNING, "not configured: %s", hint)
+    if not listening:
+        log.warning("%s; /healthz reports degraded", NO_PLATFORM)
     # lingering_time: after answering (408, 503) a request whose body never came, wait at most a
     # second for the rest before closing, not aiohttp's default 10 s
     runner = web.AppRunner(app.web_app(), handle_signals=False, lingering_time=1.0)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from bot.core import setup_texts
+
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
     "tag.idea": "機能要望",
@@ -84,6 +86,11 @@ JA: dict[str, str] = {
     "cmd.route.unknown_message": "このリンクの投稿は kakehashi に記録されていません: {link}",
     "cmd.route.ok": "{label}へ振り分けました。",
     "cmd.route.already": "この投稿はすでに{label}に届いています。",
+    "cmd.route.private": (
+        "この投稿は非公開チャンネルか DM のものなので、{label}へは振り分けません。"
+        "非公開の投稿を外へ出せるのは rules.yaml で `allow_private: true` の付いたルートだけで、"
+        "この投稿を{label}へ送るルートはありません。"
+    ),
     "demo.title": "kakehashi デモ: サンプルコミュニティの{count}件を再生",
     "demo.replaying": "再生中",
     "demo.department": "{label}（{name}）: {count}件",
@@ -91,11 +98,31 @@ JA: dict[str, str] = {
     "demo.col.author": "投稿者",
     "demo.col.text": "投稿",
     "demo.col.reason": "理由",
-    "demo.summary": "{messages}件を保存、{items}件を{departments}部門へ、投稿{posts}件（{skipped}件は対象外）",
+    "demo.summary": "部門への項目{items}件、投稿{posts}件",
+    "demo.tally": "{replayed}件を再生、{stored}件を保存:",
+    "demo.tally.routed": "{count}件を部門へ振り分け",
+    "demo.tally.unmatched": "{count}件はどのルートにも該当せず（下記）",
+    "demo.count": "{what} {count}件",
+    "demo.ignored": "保存せず{count}件: {reasons}",
+    "demo.ignored.own_post": "kakehashi 自身の投稿",
+    "demo.ignored.posted_in_a_department_channel": "部門チャンネル内の投稿",
+    "demo.ignored.not_a_source_channel": "sources にないチャンネル",
+    "demo.duplicates": "重複（同じ投稿の再送）: {count}件",
+    "demo.departments": "部門ごとの項目",
+    "demo.col.department": "部門",
+    "demo.col.items": "件数",
+    "demo.col.open": "未完了",
+    "demo.col.tags": "内訳",
+    "demo.examples": "振り分けの例と理由",
+    "demo.why": "理由: {reason}",
+    "demo.unmatched": "どのルートにも該当しなかった{count}件",
+    "demo.unmatched.replies": "スレッドの返信 {count}件（回答はまとめの「助けてくれたメンバー」に数えます）: {channels}",
+    "demo.unmatched.posts": "新しい投稿 {count}件（ルールを足す候補）: {channels}",
+    "demo.verbose": "すべての項目とまとめ: --verbose",
     "demo.accuracy": "ルールの一致率（サンプルの期待値との比較）: {hit}/{total}（{pct}%）",
     "demo.outfile": "各部門への投稿: {path}",
-    "demo.explore": "デモのデータを見るには: DATABASE_URL={url} kakehashi stats"
-    "（recap --period {period}、outbox list も）",
+    "demo.explore": "デモのデータを見るには:\n  DATABASE_URL={url} {cmd} stats\n"
+    "  DATABASE_URL={url} {cmd} recap --period {period}",
     # recaps, agendas, charts (bot/reports/recap.py, bot/reports/agenda.py, bot/reports/report.py, bot/reports/chart.py)
     "period.range": "{first}〜{last}",
     "report.continued": "{heading}（続き）",
@@ -245,6 +272,11 @@ EN: dict[str, str] = {
     "cmd.route.unknown_message": "kakehashi has no record of the post at {link}",
     "cmd.route.ok": "Routed to {label}.",
     "cmd.route.already": "{label} already has this post.",
+    "cmd.route.private": (
+        "This post is from a private channel or a DM, so it is not routed to {label}: only a route "
+        "with `allow_private: true` in rules.yaml may carry private posts out, and none sends this "
+        "one to {label}."
+    ),
     "demo.title": "kakehashi demo: replaying {count} messages of the sample community",
     "demo.replaying": "Replaying",
     "demo.department": "{label} ({name}): {count} items",
@@ -252,12 +284,31 @@ EN: dict[str, str] = {
     "demo.col.author": "Author",
     "demo.col.text": "Post",
     "demo.col.reason": "Why",
-    "demo.summary": "{messages} messages stored, {items} items for {departments} departments, "
-    "{posts} posts ({skipped} not routed)",
+    "demo.summary": "{items} department items, {posts} posts",
+    "demo.tally": "{replayed} messages replayed, {stored} stored:",
+    "demo.tally.routed": "{count} routed to departments",
+    "demo.tally.unmatched": "{count} matched no route (below)",
+    "demo.count": "{what}: {count}",
+    "demo.ignored": "{count} not stored: {reasons}",
+    "demo.ignored.own_post": "kakehashi's own posts",
+    "demo.ignored.posted_in_a_department_channel": "posted in a department channel",
+    "demo.ignored.not_a_source_channel": "not a source channel",
+    "demo.duplicates": "Duplicates (the same post delivered again): {count}",
+    "demo.departments": "Items per department",
+    "demo.col.department": "Department",
+    "demo.col.items": "Items",
+    "demo.col.open": "Open",
+    "demo.col.tags": "By tag",
+    "demo.examples": "Examples, and why they were routed",
+    "demo.why": "why: {reason}",
+    "demo.unmatched": "{count} messages matched no route",
+    "demo.unmatched.replies": "replies in threads: {count} (answers count as help in the recaps): {channels}",
+    "demo.unmatched.posts": "new posts: {count} (candidates for a new rule): {channels}",
+    "demo.verbose": "Every item and the recaps: --verbose",
     "demo.accuracy": "Rule agreement with the sample's expected departments: {hit}/{total} ({pct}%)",
     "demo.outfile": "Posts per department: {path}",
-    "demo.explore": "Explore the demo's data: DATABASE_URL={url} kakehashi stats "
-    "(also recap --period {period}, outbox list)",
+    "demo.explore": "Explore the demo's data:\n  DATABASE_URL={url} {cmd} stats\n"
+    "  DATABASE_URL={url} {cmd} recap --period {period}",
     # recaps, agendas, charts (bot/reports/recap.py, bot/reports/agenda.py, bot/reports/report.py, bot/reports/chart.py)
     "period.range": "{first} – {last}",
     "report.continued": "{heading} (continued)",
@@ -329,6 +380,8 @@ EN: dict[str, str] = {
     "agenda.carried.one": "**Carried over: {count}** (oldest 1 day)",
 }
 
+JA.update(setup_texts.JA)  # doctor and init
+EN.update(setup_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

@@ -3,9 +3,11 @@
 Every message of the source channels is classified and stored like a live one
 (``dispatcher.handle_message``), without reposting unless asked, so recaps and stats cover the
 past at once.  Items stored without reposting are ``archived``: counted as received, never open
-work (see ``storage.items.ARCHIVED``).  Resumable: a cursor per export file is kept in the
-database (the position reached, then ``done``); idempotent: the message keys equal the live ones,
-so a second run stores nothing.
+work (see ``storage.items.ARCHIVED``).  Idempotent per message: the message keys equal the live
+ones, so a message stored before (by an import or live) changes nothing.  Resumable: a cursor per
+export file keeps the position reached, then ``done``, each with the file's fingerprint; a day
+file already done is skipped only while it is the same file, so a later export whose file for
+that day holds more messages is read again and stores the new ones.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ def cursor_name(export: SlackExport, day: DayFile) -> str:
     return f"import:slack:{export.team_id}:{day.channel.id}:{day.path.rsplit('/', 1)[-1]}"
 
 
+def resume_at(mark: str, fingerprint: str) -> int:
+    """Where an interrupted run of the same file stopped (0: read it all; a plain number is the
+    cursor of versions that kept no fingerprint)."""
+    position, _, of = mark.partition(":")
+    if position.isdigit() and of in ("", fingerprint):
+        return int(position)
+    return 0
+
+
 async def import_slack_export(
     export: SlackExport,
     *,
@@ -53,12 +64,12 @@ async def import_slack_export(
     for day in export.day_files():
         report.files += 1
         name = cursor_name(export, day)
-        mark = await store.get_cursor(name)
-        if mark == "done":
+        mark, fingerprint = await store.get_cursor(name) or "", export.fingerprint(day)
+        if mark == f"done:{fingerprint}":
             report.files_skipped += 1
             on_file(day)
             continue
-        start = int(mark) if mark and mark.isdigit() else 0
+        start = resume_at(mark, fingerprint)
         done_since_checkpoint = 0
         for index, msg in export.messages(day):
             if index < start:
@@ -67,8 +78,8 @@ async def import_slack_export(
             report.count(outcome.status)
             done_since_checkpoint += 1
             if done_since_checkpoint >= CHECKPOINT_EVERY:
-                await store.set_cursor(name, str(index + 1))
+                await store.set_cursor(name, f"{index + 1}:{fingerprint}")
                 done_since_checkpoint = 0
-        await store.set_cursor(name, "done")
+        await store.set_cursor(name, f"done:{fingerprint}")
         on_file(day)
     return report

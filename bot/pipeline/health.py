@@ -1,29 +1,40 @@
-"""What ``/healthz`` reports besides the database: parts that stopped working, with the reason.
+"""What ``/healthz`` reports besides the database: configuration problems found while running.
 
-A part (``slack``, ...) reports a problem it cannot recover from by itself, such as a token Slack
-revoked; ``/healthz`` answers 503 naming every reported part and its reason until it is cleared.
+Plugins report what they could not set up (a source or department channel that does not resolve,
+an admin given by name) at start and on every rules reload; each problem is logged once as an
+ERROR naming the fix, and ``/healthz`` answers ``"degraded"`` with the list until it is fixed.
+A ``fatal`` problem (a token Slack revoked: that part stopped) makes ``/healthz`` answer 503.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+import logging
+
+log = logging.getLogger("kakehashi.health")
 
 
 class Health:
     def __init__(self) -> None:
         self._problems: dict[str, str] = {}
+        self._fatal: set[str] = set()
 
-    def report(self, part: str, reason: str) -> bool:
-        """Record ``part``'s problem; False when the same one was already reported."""
-        if self._problems.get(part) == reason:
-            return False
-        self._problems[part] = reason
-        return True
-
-    def clear(self, part: str) -> None:
-        self._problems.pop(part, None)
+    def report(self, key: str, problem: str, *, fatal: bool = False) -> None:
+        """``key`` names the thing (``slack:source:#community``), ``problem`` says what to do."""
+        if self._problems.get(key) != problem:
+            log.error("%s", problem)
+        self._problems[key] = problem
+        if fatal:
+            self._fatal.add(key)
 
     @property
-    def problems(self) -> Mapping[str, str]:
-        return MappingProxyType(dict(self._problems))
+    def fatal(self) -> bool:
+        """Whether a part stopped working (``/healthz`` answers 503, not ``degraded``)."""
+        return bool(self._fatal & self._problems.keys())
+
+    def clear(self, prefix: str) -> None:
+        """Forget every problem whose key starts with ``prefix`` (before checking again)."""
+        for key in [k for k in self._problems if k.startswith(prefix)]:
+            del self._problems[key]
+
+    def problems(self) -> list[str]:
+        return [self._problems[key] for key in sorted(self._problems)]

@@ -8,7 +8,7 @@ integration implements.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.domain import Sink
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Services:
     """The settings, the store, the rules holder, the dispatcher, the outbox worker (to wake it
-    when rows were enqueued), the metrics, the clock and the health report (for problems only a
-    person can fix, shown by ``/healthz``)."""
+    when rows were enqueued), the metrics, the clock and the health report (configuration
+    problems plugins found)."""
 
     settings: Settings
     store: Store
@@ -37,7 +37,7 @@ class Services:
     dispatcher: Dispatcher
     worker: OutboxWorker
     clock: Clock
-    health: Health
+    health: Health = field(default_factory=Health)
 
 
 class Plugin(Protocol):

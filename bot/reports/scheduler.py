@@ -27,7 +27,6 @@ from bot.reports.periods import last_fire_time, next_fire_time, previous_period
 from bot.reports.recap import enqueue_recaps, late_note
 from bot.reports.unanswered import enqueue_unanswered
 from rules import RuleSet
-from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
@@ -180,9 +179,9 @@ class Scheduler:
         owner = self.app.settings.instance_id
         claimed = await store.claim_run(schedule.name, key, fire_time=fire_time, owner=owner, late=late)
         if not claimed:
-            # Claims are stamped with the wall clock, so staleness is judged by it too.
+            # Claims are stamped with the store's clock, so staleness is judged by it too.
             if not await store.take_over_run(
-                schedule.name, key, owner=owner, stale_before=utcnow() - STALE_CLAIM
+                schedule.name, key, owner=owner, stale_before=store.clock() - STALE_CLAIM
             ):
                 return Firing(schedule.name, key, fire_time, claimed=False, late=late, posted=0)
             log.warning("schedule %s %s: took over a run that failed or never finished", schedule.name, key)
@@ -224,13 +223,15 @@ class Scheduler:
 
         ``fire`` takes each over with one conditional UPDATE, so of several replicas looking at
         once only one posts it; the outbox dedupe keys make rows its claimant already enqueued
-        no-ops.  Claims are stamped with the wall clock, so staleness is judged by it.
+        no-ops.  Claims are stamped with the store's clock, so staleness is judged by it.
         """
         now = now or self.app.clock()
         schedules = {s.name: s for s in self.app.rules.current.schedules}
         done = []
         rules = self.app.rules.current
-        stale = await self.app.store.unfinished_runs(list(schedules), stale_before=utcnow() - STALE_CLAIM)
+        stale = await self.app.store.unfinished_runs(
+            list(schedules), stale_before=self.app.store.clock() - STALE_CLAIM
+        )
         for run in stale:
             schedule = schedules[run.schedule]
             fire_time = run.fire_time if run.fire_time.tzinfo else run.fire_time.replace(tzinfo=UTC)

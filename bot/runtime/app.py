@@ -65,7 +65,7 @@ class App:
         engine = create_engine(settings.database_url)
         if migrate:
             await upgrade(engine)
-        store = Store(engine)
+        store = Store(engine, clock=clock)
         metrics = Metrics()
         dispatcher = Dispatcher(store=store, rules=rules, metrics=metrics)
         worker = OutboxWorker(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -18,25 +19,56 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.server")
 
 APP_KEY: web.AppKey[App] = web.AppKey("kakehashi_app")
+# Degraded, not down (still 200): the process works, it just has nothing to listen to.
+NO_PLATFORM = (
+    "no platform configured: set SLACK_BOT_TOKEN, MICROSOFT_APP_ID, DISCOURSE_URL or "
+    "KAKEHASHI_INBOUND_SECRET (kakehashi init, then kakehashi doctor)"
+)
+
+
+HEALTH_BUDGET = 2.0  # seconds the database gets to answer a read and a write
+
+
+async def database_problem(app: App) -> str | None:
+    """None when the database answers a read and takes a small write (a cursor row) within
+    ``HEALTH_BUDGET``; otherwise what fails, without the host, port or driver text (those go to
+    the log, not to whoever can reach ``/healthz``)."""
+    step = "unreachable"
+    try:
+        async with asyncio.timeout(HEALTH_BUDGET):
+            async with app.probe_engine.connect() as conn:  # never queued behind busy handlers
+                await conn.execute(text("SELECT 1"))
+            step = "writes fail (disk full or read-only?)"
+            await app.store.set_cursor("healthz:write-probe", app.clock().isoformat())
+    except TimeoutError:
+        log.warning("healthz: the database did not answer within %.0f s (%s)", HEALTH_BUDGET, step)
+        return f"no answer within {HEALTH_BUDGET:.0f} s"
+    except Exception as exc:
+        log.warning("healthz: database %s: %r", step, exc)
+        return f"{step}: {exc.__class__.__name__}"
+    return None
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """``ok`` (200); ``degraded`` (200: serving, but a configuration problem needs fixing);
+    ``error`` (503: the database cannot be read or written)."""
     app = request.app[APP_KEY]
-    try:
-        async with app.probe_engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        return web.json_response({"status": "error", "database": str(exc)}, status=503)
-    problems = app.health.problems
+    body: dict[str, Any] = {
+        "status": "ok",
+        "rules": app.rules.current.digest[:12],
+        "platforms": [plugin.name for plugin in app.plugins],
+    }
+    problem = await database_problem(app)
+    if problem is not None:
+        return web.json_response({**body, "status": "error", "database": problem}, status=503)
+    problems = app.services.health.problems()
+    if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
+        problems.insert(0, NO_PLATFORM)
     if problems:
-        return web.json_response({"status": "error", "problems": dict(problems)}, status=503)
-    return web.json_response(
-        {
-            "status": "ok",
-            "rules": app.rules.current.digest[:12],
-            "platforms": [plugin.name for plugin in app.plugins],
-        }
-    )
+        body.update(status="degraded", problems=problems)
+    if app.services.health.fatal:
+        return web.json_response({**body, "status": "error"}, status=503)
+    return web.json_response(body)
 
 
 async def metrics(request: web.Request) -> web.Response:

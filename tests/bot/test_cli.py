@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.text import Text
 
 from bot.cli.main import main
 from bot.settings import bundled_rules_path
@@ -31,7 +33,8 @@ routes:
 
 def test_demo_end_to_end(tmp_path: Path) -> None:
     """The first README command's last step, in a fresh directory, as a subprocess."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "160"}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "80"}
+    env["PATH"] = "/usr/bin:/bin"  # as right after `pip install` into a venv: kakehashi is not on PATH
     env.pop("KAKEHASHI_RULES", None)
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "demo"],
@@ -56,8 +59,10 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "kakehashi-demo.db").exists()
     # The demo says how to look at its data: the next command a user copies reads the demo's file
     # (not the default ./kakehashi.db) and the recap period is the sample's last week.
-    assert "DATABASE_URL=sqlite:///kakehashi-demo.db kakehashi stats" in result.stdout
-    assert "recap --period 2026-11-16..2026-11-22" in result.stdout
+    venv_script = Path(sys.executable).parent / "kakehashi"
+    command = str(venv_script) if venv_script.exists() else "kakehashi"
+    assert f"DATABASE_URL=sqlite:///kakehashi-demo.db {command} stats" in result.stdout
+    assert f"{command} recap --period 2026-11-16..2026-11-22" in result.stdout
     stats = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "stats", "--json"],
         cwd=tmp_path,
@@ -67,7 +72,24 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         timeout=60,
         check=True,
     )
-    assert json.loads(stats.stdout)["messages"] > 200
+    stored = json.loads(stats.stdout)["messages"]
+    assert stored > 200
+    # One screen that fits 80 columns: every line but the copyable commands is at most 80 cells,
+    # and reasons wrap rather than being cut ("route \"bug-repor…").
+    lines = result.stdout.splitlines()
+    assert len(lines) < 60, len(lines)
+    too_wide = [line for line in lines if Text(line).cell_len > 80 and "DATABASE_URL=" not in line]
+    assert not too_wide, too_wide
+    assert not any(line.rstrip().endswith("…") for line in lines if "理由:" in line)
+    assert result.stdout.count("理由: route") == 3  # three examples with their reasons
+    # Every stored message is accounted for: routed + matched nothing = stored, and the unmatched
+    # are shown grouped (new posts and thread replies, with their channels).
+    routed = int(re.search(r"(\d+)件を部門へ振り分け", result.stdout)[1])  # type: ignore[index]
+    unmatched = int(re.search(r"(\d+)件はどのルートにも該当せず", result.stdout)[1])  # type: ignore[index]
+    assert routed + unmatched == stored and f"{stored}件を保存" in result.stdout
+    posts = int(re.search(r"新しい投稿 (\d+)件", result.stdout)[1])  # type: ignore[index]
+    replies = int(re.search(r"スレッドの返信 (\d+)件", result.stdout)[1])  # type: ignore[index]
+    assert posts + replies == unmatched
 
 
 def test_rules_check_reports_positions_and_exits_2(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.core.errors import SettingsError
 from bot.platforms import webhook as inbound_plugin
 from bot.runtime.app import App
+from bot.runtime.server import APP_KEY, NO_PLATFORM
 from bot.settings import Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
@@ -32,7 +33,12 @@ async def test_healthz_and_metrics(client: TestClient) -> None:
     health = await client.get("/healthz")
     assert health.status == 200
     body = await health.json()
-    assert body["status"] == "ok" and len(body["rules"]) == 12
+    # no platform at all: the process works but hears nothing, and says so (200, not 503)
+    assert body["status"] == "degraded" and len(body["rules"]) == 12
+    assert body["problems"] == [
+        "no platform configured: set SLACK_BOT_TOKEN, MICROSOFT_APP_ID, DISCOURSE_URL or "
+        "KAKEHASHI_INBOUND_SECRET (kakehashi init, then kakehashi doctor)"
+    ]
     metrics = await client.get("/metrics")
     assert metrics.status == 200
     text = await metrics.text()
@@ -48,7 +54,8 @@ async def test_metrics_count_requests_per_route_and_status(database: Database) -
     )
     app = await App.build(settings, plugins=[inbound_plugin.plugin])
     async with TestClient(TestServer(app.web_app())) as client:
-        assert (await client.get("/healthz")).status == 200
+        health = await client.get("/healthz")
+        assert health.status == 200 and (await health.json())["status"] == "ok"  # a platform listens
         for source in ("forum", "typeform"):  # unsigned: 401, counted under the route, not each source
             assert (await client.post(f"/hooks/inbound/{source}", data=b"{}")).status == 401
         assert (await client.get("/nothing-here")).status == 404
@@ -65,7 +72,7 @@ def test_settings_errors_name_the_variable() -> None:
     with pytest.raises(Exception, match=r"SLACK_APP_TOKEN: expected an app-level token starting with xapp-"):
         Settings.from_env({"SLACK_APP_TOKEN": "xoxb-1"})
     with pytest.raises(
-        Exception, match=r"MICROSOFT_APP_TYPE='Both': expected one of MultiTenant, SingleTenant"
+        Exception, match=r"MICROSOFT_APP_TYPE='Both': expected one of SingleTenant, MultiTenant"
     ):
         Settings.from_env({"MICROSOFT_APP_TYPE": "Both"})
     assert (
@@ -113,6 +120,26 @@ def test_env_example_lists_every_variable_and_is_valid_as_is(tmp_path: Path) -> 
     assert "DATABASE_URL" not in values
 
 
+def test_teams_is_single_tenant_by_default_and_bot_framework_names_are_aliases() -> None:
+    """Azure creates no new multi-tenant bots since 2025-07-31; Azure's own variable names work."""
+    app_id, tenant = "0b6e4a3c-1111-4222-8333-444455556666", "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    with pytest.raises(
+        SettingsError, match=r"^MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant"
+    ):
+        Settings.from_env({"MICROSOFT_APP_ID": app_id})
+    settings = Settings.from_env(
+        {"MicrosoftAppId": app_id, "MicrosoftAppPassword": "pw", "MicrosoftAppTenantId": tenant}
+    )
+    assert (settings.microsoft_app_id, settings.microsoft_app_password) == (app_id, "pw")
+    assert (settings.microsoft_app_type, settings.microsoft_app_tenant_id) == ("SingleTenant", tenant)
+    multi = Settings.from_env({"MicrosoftAppId": app_id, "MicrosoftAppType": "MultiTenant"})
+    assert multi.microsoft_app_type == "MultiTenant"
+    with pytest.raises(
+        SettingsError, match=r"^MicrosoftAppId and MICROSOFT_APP_ID are both set, to different"
+    ):
+        Settings.from_env({"MicrosoftAppId": app_id, "MICROSOFT_APP_ID": "other"})
+
+
 def test_dot_env_is_read_from_the_working_folder_and_the_environment_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,7 +165,7 @@ def test_start_up_hints_ask_only_for_what_each_platform_needs() -> None:
     hints = Settings.from_env({}).missing_for_platforms()
     assert (
         "Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
-        "(and MICROSOFT_APP_TENANT_ID with MICROSOFT_APP_TYPE=SingleTenant)"
+        "and MICROSOFT_APP_TENANT_ID (MICROSOFT_APP_TYPE=SingleTenant, the default)"
     ) in hints
     assert any(h.startswith("generic webhook (POST /hooks/inbound/{source})") for h in hints)
     configured = Settings.from_env(
@@ -146,6 +173,7 @@ def test_start_up_hints_ask_only_for_what_each_platform_needs() -> None:
             "SLACK_BOT_TOKEN": "xoxb-1",
             "SLACK_SIGNING_SECRET": "s",
             "MICROSOFT_APP_ID": "0b6e4a3c-1111-4222-8333-444455556666",
+            "MICROSOFT_APP_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
             "DISCOURSE_URL": "https://forum.example.com",
             "KAKEHASHI_INBOUND_SECRET": "s",
         }
@@ -180,3 +208,56 @@ async def test_metrics_are_the_series_the_readme_names(database: Database) -> No
         "kakehashi_outbox_rows",
     }, families
     assert "_created" not in text
+
+
+async def test_healthz_never_shows_where_the_database_is(tmp_path: Path) -> None:
+    """An unreachable database is 503 with what fails, not its host and port (logged instead)."""
+    settings = replace(
+        Settings.from_env({}),
+        rules_path=FIXTURES / "bot" / "rules.yaml",
+        database_url="postgresql://kakehashi@127.0.0.1:59999/community",
+    )
+    app = await App.build(settings, plugins=[], migrate=False)
+    async with TestClient(TestServer(app.web_app())) as client:
+        health = await client.get("/healthz")
+        text = await health.text()
+    await app.stop()
+    assert health.status == 503
+    assert (await health.json())["status"] == "error"
+    assert "59999" not in text and "127.0.0.1" not in text and "kakehashi@" not in text
+    assert (await health.json())["database"].startswith("unreachable")
+
+
+async def test_healthz_reports_a_database_that_no_longer_takes_writes(database: Database) -> None:
+    """Reads work, writes fail (disk full, a read-only failover): 503, not ok."""
+    if database.kind != "postgresql":
+        pytest.skip("a read-only database is made with PostgreSQL's default_transaction_read_only")
+    settings = replace(
+        Settings.from_env({}), rules_path=FIXTURES / "bot" / "rules.yaml", database_url=database.url
+    )
+    app = await App.build(settings, plugins=[])
+    async with TestClient(TestServer(app.web_app())) as client:
+        assert (await client.get("/healthz")).status == 200
+        await database._admin(f'ALTER DATABASE "{database.name}" SET default_transaction_read_only = on')
+        await app.engine.dispose()  # new connections come up read-only
+        health = await client.get("/healthz")
+        body = await health.json()
+    await app.stop()
+    assert health.status == 503
+    assert body["status"] == "error"
+    assert body["database"].startswith("writes fail")
+
+
+async def test_healthz_is_degraded_with_the_reason_while_a_problem_is_reported(client: TestClient) -> None:
+    app = client.server.app[APP_KEY]
+    app.services.health.report("slack:source:#gone", "rules.yaml sources: Slack channel #gone not found")
+    health = await client.get("/healthz")
+    assert health.status == 200
+    body = await health.json()
+    assert (body["status"], body["problems"]) == (
+        "degraded",
+        [NO_PLATFORM, "rules.yaml sources: Slack channel #gone not found"],
+    )
+    app.services.health.clear("slack:")
+    after = await (await client.get("/healthz")).json()
+    assert (after["status"], after["problems"]) == ("degraded", [NO_PLATFORM])  # this client has no platform

@@ -10,6 +10,10 @@ call botbuilder makes back lands here and is recorded:
 * ``DELETE /v3/conversations/{conversationId}/activities/{activityId}`` — delete
 * ``GET  /v3/teams/{teamId}/conversations`` — the team's channels (``{"conversations": [...]}``)
 * ``GET  /v3/teams/{teamId}`` — team details
+* ``POST /{tenant}/oauth2/v2.0/token`` — Microsoft Entra ID's client-credentials token for the bot
+  (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication,
+  "Request an access token"; errors as Entra ID answers them: ``{"error", "error_description"}``
+  with an AADSTS code).  ``apps`` holds the registered app ids and secrets, ``tenants`` the tenants.
 
 Shapes: the Bot Connector REST reference
 (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference) and
@@ -80,6 +84,9 @@ class FakeBotConnector:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_700_000_000_001))
     _silent: int = 0
     threads_by_create_only: bool = False  # 404 for POST /v3/conversations/{channel}/activities
+    apps: dict[str, str] = field(default_factory=dict)  # app id -> client secret (the token endpoint)
+    tenants: set[str] = field(default_factory=lambda: {"botframework.com"})
+    token_requests: list[dict[str, str]] = field(default_factory=list)
 
     def add_team(
         self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = ""
@@ -211,6 +218,41 @@ class FakeBotConnector:
             return web.json_response({"error": {"code": "NotFound", "message": "team"}}, status=404)
         return web.json_response({"id": team_id, "name": team["name"], "aadGroupId": team["aadGroupId"]})
 
+    async def token(self, request: web.Request) -> web.Response:
+        tenant = request.match_info["tenant"]
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        self.token_requests.append({"tenant": tenant, **form})
+
+        def error(status: int, code: str, description: str) -> web.Response:
+            return web.json_response({"error": code, "error_description": description}, status=status)
+
+        if tenant not in self.tenants:
+            return error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
+        if form.get("grant_type") != "client_credentials" or not form.get("scope", "").endswith("/.default"):
+            return error(400, "invalid_request", "AADSTS900144: The request body must contain a valid grant.")
+        app_id = form.get("client_id", "")
+        if app_id not in self.apps:
+            return error(
+                400,
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{app_id}' was not found in the directory '{tenant}'.",
+            )
+        if form.get("client_secret") != self.apps[app_id]:
+            return error(
+                401,
+                "invalid_client",
+                f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+                f"request is the client secret value, not the client secret ID, for a secret added to app '{app_id}'.",
+            )
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": "fake-access-token",
+            }
+        )
+
     def web_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3/conversations", self.create)
@@ -220,6 +262,7 @@ class FakeBotConnector:
         app.router.add_delete("/v3/conversations/{conversation_id}/activities/{activity_id}", self.delete)
         app.router.add_get("/v3/teams/{team_id}/conversations", self.team_channels)
         app.router.add_get("/v3/teams/{team_id}", self.team_details)
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self.token)
         return app
 
     async def start(self) -> None:

@@ -38,6 +38,7 @@ class FakeDiscourse:
     deny: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     requests: list[Request] = field(default_factory=list)
+    api_key: str = "forum-key"  # the key /session/current.json accepts (any other: 403)
     _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(
         default_factory=lambda: defaultdict(deque)
     )
@@ -133,8 +134,33 @@ class FakeDiscourse:
                 return web.json_response({"category": cat})
         return web.json_response({"errors": ["not found"], "error_type": "not_found"}, status=404)
 
+    async def current_session(self, request: web.Request) -> web.Response:
+        """``GET /session/current.json``: the API user (``SessionController#current``); 404 for an
+        anonymous caller, 403 ``invalid_access`` for a wrong key (``Auth::DefaultCurrentUserProvider``)."""
+        if (forced := await self._record(request)) is not None:
+            return forced
+        key = request.headers.get("Api-Key")
+        if key is None:
+            return web.json_response(
+                {"errors": ["The requested URL or resource could not be found."], "error_type": "not_found"},
+                status=404,
+            )
+        if key != self.api_key:
+            return web.json_response(
+                {
+                    "errors": [
+                        "You are not permitted to view the requested resource. The API username or key is invalid."
+                    ],
+                    "error_type": "invalid_access",
+                },
+                status=403,
+            )
+        username = request.headers.get("Api-Username", "system")
+        return web.json_response({"current_user": {"id": -1, "username": username, "admin": True}})
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/session/current.json", self.current_session)
         app.router.add_get("/site.json", self.site)
         app.router.add_get("/categories.json", self.category_list)
         app.router.add_get("/posts.json", self.latest)

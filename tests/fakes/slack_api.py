@@ -14,11 +14,18 @@ import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+MANIFEST_SCOPES = tuple(
+    yaml.safe_load((Path(__file__).parents[2] / "slack-manifest.yml").read_text(encoding="utf-8"))[
+        "oauth_config"
+    ]["scopes"]["bot"]
+)
 TEAM_ID = "T0COMMUNITY"
 BOT_USER_ID = "U0KAKEBOT"
 BOT_ID = "B0KAKEBOT"
@@ -70,6 +77,9 @@ class FakeSlack:
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
     socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
+    # what the token was granted: Slack sends it as the x-oauth-scopes header of every answer
+    # (https://docs.slack.dev/authentication/tokens#scopes); default: what slack-manifest.yml asks for
+    scopes: list[str] = field(default_factory=lambda: list(MANIFEST_SCOPES))
     gates: dict[str, asyncio.Event] = field(default_factory=dict)  # see hold()
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -156,7 +166,7 @@ class FakeSlack:
             if c.ok and (channel is None or c.args.get("channel") == channel)
         ]
 
-    async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Any, timeout: float = 60.0) -> None:
         """Wait until ``predicate(self)`` holds (lazy listeners reply after the HTTP ack)."""
         assert self._changed is not None
         async with self._changed:
@@ -230,7 +240,7 @@ class FakeSlack:
         if call.ok and self.warnings:  # https://docs.slack.dev/apis/web-api/#responses
             body["warning"] = ",".join(self.warnings)
             body["response_metadata"] = {**body.get("response_metadata", {}), "warnings": self.warnings}
-        return web.json_response(body)
+        return web.json_response(body, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads.append(await request.read())

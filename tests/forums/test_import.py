@@ -152,12 +152,12 @@ DAYS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def make_export(path: Path) -> Path:
+def make_export(path: Path, days: dict[str, list[dict[str, Any]]] | None = None) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("users.json", json.dumps(USERS, ensure_ascii=False))
         zf.writestr("channels.json", json.dumps(CHANNELS))
         zf.writestr("integration_logs.json", "[]")
-        for name, messages in DAYS.items():
+        for name, messages in (days or DAYS).items():
             zf.writestr(name, json.dumps(messages, ensure_ascii=False))
     return path
 
@@ -222,7 +222,7 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
             await store.get_cursor(f"import:slack:{TEAM}:C01COMM:{day}")
             for day in ("2026-11-10.json", "2026-11-11.json")
         ]
-        assert cursors == ["done", "done"]
+        assert [c.split(":")[0] for c in cursors if c] == ["done", "done"]
     finally:
         await app.stop()
 
@@ -242,6 +242,29 @@ async def test_slack_export_import_twice_then_stats_and_recap(database: Database
     assert recap.exit_code == 0, recap.output
     # the imported week itself (not only "waiting longest", which every later recap lists too)
     assert "Testimonial: 2 (+2)" in recap.output and "love it" in recap.output
+
+
+async def test_a_later_export_whose_day_file_grew_stores_only_the_new_messages(
+    database: Database, tmp_path: Path
+) -> None:
+    """Exported at noon, then again at night: the same day file now holds more messages."""
+    first = await cli(["import", "slack-export", str(make_export(tmp_path / "noon.zip"))], env(database))
+    assert "stored 5" in first.output, first.output
+    later_day = [*DAYS["community/2026-11-11.json"], msg("1762830000.000800", "U01SATO", "another crash bug")]
+    night = make_export(tmp_path / "night.zip", {**DAYS, "community/2026-11-11.json": later_day})
+    second = await cli(["import", "slack-export", str(night)], env(database))
+    assert second.exit_code == 0, second.output
+    assert "4 files (3 already done), 2 messages: duplicate 1, stored 1" in second.output
+    app = await open_app(database)
+    try:
+        new = await app.store.get_message("slack", f"{TEAM}:C01COMM:1762830000.000800")
+        assert new is not None and new.text == "another crash bug"
+        assert (await app.store.stats())["messages"] == 6
+        assert await app.store.outbox_counts() == {}  # still history: stored, not reposted
+    finally:
+        await app.stop()
+    third = await cli(["import", "slack-export", str(night)], env(database))
+    assert "4 files (4 already done), 0 messages: nothing new" in third.output
 
 
 async def test_interrupted_import_resumes_from_the_file_cursor(database: Database, tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from adapters.inbound_webhook import sign
 from tests.forums.conftest import INBOUND_SECRET, Harness, HarnessFactory
 
@@ -87,6 +89,24 @@ async def test_bad_signatures_are_401(harness: HarnessFactory) -> None:
     raw = json.dumps(MESSAGE).encode()
     bare = "sha256=" + hmac.new(INBOUND_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert (await send(h, raw, signature=bare))[0] == 401
+    assert (await h.app.store.stats())["messages"] == 0
+
+
+@pytest.mark.parametrize("stamp", ["nan", "NaN", "inf", "-inf", "Infinity", "1e400"])
+async def test_a_timestamp_that_is_not_a_finite_number_is_401(harness: HarnessFactory, stamp: str) -> None:
+    """Correctly signed, but ``nan`` compares false with everything: freshness must not be skipped."""
+    h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
+    raw = json.dumps(MESSAGE).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Kakehashi-Timestamp": stamp,
+        "X-Kakehashi-Signature": sign(INBOUND_SECRET, stamp, raw),
+    }
+    resp = await h.client.post("/hooks/inbound/forum", data=raw, headers=headers)
+    assert (resp.status, (await resp.json())["error"]) == (
+        401,
+        "X-Kakehashi-Timestamp: expected unix seconds",
+    )
     assert (await h.app.store.stats())["messages"] == 0
 
 

@@ -22,7 +22,6 @@ from bot.core.domain import Destination, InboundMessage, Sink
 from bot.runtime.app import App
 from bot.settings import Settings
 from storage.inbound import Routing
-from storage.models import utcnow
 from storage.store import Store
 from tests.conftest import Database
 
@@ -206,7 +205,9 @@ def dest(text: str) -> Destination:
     return Destination.parse(text)
 
 
-async def deliver(app: App) -> dict[str, int]:
-    """Run the outbox worker on the wall clock: outbox rows are stamped with it when enqueued."""
-    app.worker.clock = utcnow
+async def deliver(app: App, *, clock: Callable[[], datetime] | None = None) -> dict[str, int]:
+    """Run the outbox worker on the app's clock, which stamped the rows it enqueued; rows another
+    process enqueued (``kakehashi import`` through the CLI) were stamped with ``clock``."""
+    if clock is not None:
+        app.worker.clock = clock
     return await app.worker.drain(timeout=10)

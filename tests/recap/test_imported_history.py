@@ -24,6 +24,7 @@ from bot.core.domain import ReactionEvent
 from bot.reports.agenda import agenda_reply
 from bot.reports.recap import department_payload, read_period, recap_reply
 from bot.reports.scheduler import Scheduler
+from storage.models import utcnow
 from tests.conftest import Database
 from tests.recap.conftest import FIRE, RULES_JA, deliver, jst
 
@@ -141,7 +142,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
     nudge = next(s for s in app.rules.current.schedules if s.name == "nudge")
     fired = await Scheduler(app).fire(nudge, jst(23, 10), now=jst(23, 10))
     assert (fired.claimed, fired.posted) == (True, 0)
-    await deliver(app)
+    await deliver(app, clock=utcnow)  # nothing due, on the app's clock nor on the CLI's
     assert posts.all() == []  # no reposts, no nudge
 
     stats = json.loads((await cli(["stats", "--json"], database, path)).output)
@@ -214,7 +215,7 @@ async def test_a_flag_or_route_makes_an_imported_item_open_work(make_app, posts,
 async def test_with_repost_imported_items_are_ordinary_open_work(make_app, posts, database, tmp_path) -> None:
     path = await imported(database, tmp_path, "--repost")
     app = await make_app(rules_path=path, now=FIRE + timedelta(seconds=30))
-    await deliver(app)
+    await deliver(app, clock=utcnow)  # the CLI's import enqueued on the wall clock
     assert len(posts.to("slack:#dept-product")) == 1 and len(posts.to("slack:#dept-cs")) == 2
     product = (await recap_reply(app, "product", "2026-11-16..2026-11-22"))["markdown"]
     assert "### 対応待ちの長い投稿\n" in product and "6日経過・未対応" in product

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.reports.scheduler import Scheduler
-from storage.models import OutboxRow, ScheduleRun, utcnow
+from storage.models import OutboxRow, ScheduleRun
 from tests.recap.conftest import FIRE, JST, deliver, jst, rules_file, seed
 
 
@@ -262,7 +262,7 @@ async def test_a_run_whose_claimant_died_is_resumed_once_by_another_replica(make
     assert await sa.resume_unfinished() == []  # the claim is fresh: its claimant may still be working
     async with a.store.sessions() as session, session.begin():
         for run in (await session.scalars(select(ScheduleRun))).all():
-            run.claimed_at = utcnow() - timedelta(minutes=11)  # ... and it never finished
+            run.claimed_at = a.clock() - timedelta(minutes=11)  # ... and it never finished
     results = await asyncio.gather(sa.resume_unfinished(), sb.resume_unfinished(), sa.resume_unfinished())
     firings = [f for r in results for f in r]
     assert sum(f.claimed for f in firings) == 1
@@ -281,6 +281,6 @@ async def test_a_failed_run_is_retried_by_the_resume_job_once_stale(make_app) ->
     scheduler = Scheduler(app)
     assert await scheduler.resume_unfinished() == []  # not at once: at most every STALE_CLAIM
     async with app.store.sessions() as session, session.begin():
-        (await session.scalars(select(ScheduleRun))).one().claimed_at = utcnow() - timedelta(minutes=11)
+        (await session.scalars(select(ScheduleRun))).one().claimed_at = app.clock() - timedelta(minutes=11)
     [firing] = await scheduler.resume_unfinished()
     assert firing.claimed and firing.late and firing.posted == 4

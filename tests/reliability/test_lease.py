@@ -2,15 +2,16 @@
 
 Two replicas on one database (SQLite and PostgreSQL) with a short lease, and a Slack Web API
 stand-in that holds ``chat.postMessage`` until the test lets it answer: the other replica keeps
-polling for several leases' worth of time, and everything is still posted exactly once.
+polling for several leases' worth of time, and everything is still posted exactly once.  Both
+replicas and their store read one clock the test moves; the test waits for the holder's
+heartbeat to renew at each new time, so a loaded machine only makes it slower, never wrong.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from bot.core.domain import Receipt
 from bot.platforms.slack import plugin as slack_plugin
 from bot.runtime.app import App
 from bot.settings import Settings
-from storage.models import OutboxRow, utcnow
+from storage.models import OutboxRow
 from storage.store import Store
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
@@ -27,9 +28,10 @@ from tests.slack.conftest import DEPT_MARKETING, DEPT_PRODUCT, FIXTURES, SECRET,
 from tests.slack.test_events import msg
 
 LEASE = 0.4
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # not the wall clock: only the injected one counts
 
 
-async def replica(database: Database, fake: FakeSlack, name: str) -> App:
+async def replica(database: Database, fake: FakeSlack, name: str, clock: list[datetime]) -> App:
     settings = Settings(
         rules_path=FIXTURES / "rules.yaml",
         database_url=database.url,
@@ -39,30 +41,35 @@ async def replica(database: Database, fake: FakeSlack, name: str) -> App:
         instance_id=name,
         outbox_lease=LEASE,
     )
-    app = await App.build(settings, plugins=[slack_plugin.plugin])
+    app = await App.build(settings, plugins=[slack_plugin.plugin], clock=lambda: clock[0])
     app.worker.sinks["slack"].min_interval = 0.0  # type: ignore[attr-defined]
     await app.start(worker=False)
     return app
 
 
 @pytest.fixture
-async def replicas(database: Database, slack_api: FakeSlack) -> AsyncIterator[tuple[SlackBot, App]]:
+async def replicas(
+    database: Database, slack_api: FakeSlack
+) -> AsyncIterator[tuple[SlackBot, App, list[datetime]]]:
     from aiohttp.test_utils import TestClient, TestServer
 
-    a = await replica(database, slack_api, "a")
-    b = await replica(database, slack_api, "b")
+    clock = [START]
+    a = await replica(database, slack_api, "a", clock)
+    b = await replica(database, slack_api, "b", clock)
     client = TestClient(TestServer(a.web_app()))
     await client.start_server()
     try:
-        yield SlackBot(app=a, client=client, fake=slack_api), b
+        yield SlackBot(app=a, client=client, fake=slack_api), b, clock
     finally:
         await client.close()
         await a.stop()
         await b.stop()
 
 
-async def test_a_send_slower_than_the_lease_is_posted_once(replicas: tuple[SlackBot, App]) -> None:
-    bot, other = replicas
+async def test_a_send_slower_than_the_lease_is_posted_once(
+    replicas: tuple[SlackBot, App, list[datetime]],
+) -> None:
+    bot, other, clock = replicas
     await bot.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
     await bot.event("message.json", **msg("I love it", "1700000031.000100", event_id="E2"))
     slack_answers = bot.fake.hold("chat.postMessage")
@@ -70,13 +77,20 @@ async def test_a_send_slower_than_the_lease_is_posted_once(replicas: tuple[Slack
     first_pass = asyncio.create_task(bot.app.worker.run_once())  # leases both rows, sends the first
     await bot.fake.wait_for(lambda f: f.of("chat.postMessage"))
 
-    async def poll_the_other_replica() -> None:
-        end = time.monotonic() + 5 * LEASE  # five leases pass while the first send hangs
-        while time.monotonic() < end:
-            await other.worker.run_once()
+    async def lease_renewed_at(now: datetime) -> None:
+        """Wait (in real time, however long a loaded machine takes) for the holder's heartbeat
+        to renew its leases from ``now``."""
+        while True:
+            async with bot.app.store.sessions() as session:
+                until = set((await session.scalars(select(OutboxRow.lease_until))).all())
+            if all(u is not None and u >= now + timedelta(seconds=LEASE) for u in until):
+                return
             await asyncio.sleep(LEASE / 8)
 
-    await poll_the_other_replica()
+    for _ in range(10):  # 4.5 leases pass while the first send hangs; the other replica polls
+        clock[0] += timedelta(seconds=LEASE * 0.45)
+        await asyncio.wait_for(lease_renewed_at(clock[0]), 30)
+        assert await other.worker.run_once() == {}
     slack_answers.set()
     await first_pass
     await other.worker.drain(timeout=10, horizon=1)
@@ -90,11 +104,12 @@ async def test_a_send_slower_than_the_lease_is_posted_once(replicas: tuple[Slack
 
 
 async def test_only_the_lease_holder_records_an_outcome(store: Store) -> None:
+    store = Store(store.engine, clock=lambda: START)
     row_id = await store.enqueue(
         kind="repost", destination="slack:#dept-product", payload={}, dedupe_key="k1"
     )
     assert row_id is not None
-    now = utcnow()
+    now = START
     [stale] = await store.claim_due("a", now=now, lease=1)
     later = now + timedelta(seconds=5)  # a's lease ran out (a stalled) and b took the row over
     [taken] = await store.claim_due("b", now=later, lease=60)
@@ -119,10 +134,10 @@ async def test_only_the_lease_holder_records_an_outcome(store: Store) -> None:
 
 @pytest.mark.parametrize("answer", ["accepted", "http 500"])
 async def test_a_worker_that_lost_its_leases_sends_and_records_nothing_more(
-    replicas: tuple[SlackBot, App], answer: str
+    replicas: tuple[SlackBot, App, list[datetime]], answer: str
 ) -> None:
     """Another worker took the rows over while the first send hung (its clock ran an hour ahead)."""
-    bot, _ = replicas
+    bot, _, clock = replicas
     if answer == "http 500":  # a retry or a dead letter would be recorded over the new holder's row
         bot.fake.fail("chat.postMessage", status=500)
     await bot.event("message.json", **msg("crash on save", "1700000030.000100", event_id="E1"))
@@ -130,7 +145,7 @@ async def test_a_worker_that_lost_its_leases_sends_and_records_nothing_more(
     slack_answers = bot.fake.hold("chat.postMessage")
     first_pass = asyncio.create_task(bot.app.worker.run_once())
     await bot.fake.wait_for(lambda f: f.of("chat.postMessage"))
-    taken = await bot.app.store.claim_due("skewed", now=utcnow() + timedelta(hours=1), lease=3600)
+    taken = await bot.app.store.claim_due("skewed", now=clock[0] + timedelta(hours=1), lease=3600)
     assert len(taken) == 2
     slack_answers.set()
     assert await first_pass == {"lost": 2}  # the post in flight is not recorded, the next not sent

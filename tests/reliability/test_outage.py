@@ -1,7 +1,8 @@
 """Slack refusing connections, answering 500 and 429 + Retry-After for a while, then recovering.
 
 The real Slack sink against the Web API stand-in, a clock the test moves forward (so the
-backoff of hours passes at once), SQLite and PostgreSQL.  Everything is delivered once after
+backoff of hours passes at once; the store stamps rows with the same clock, so wall time and a
+loaded machine change nothing), SQLite and PostgreSQL.  Everything is delivered once after
 the outage; a channel that never recovers is dead-lettered after exactly
 ``KAKEHASHI_OUTBOX_MAX_ATTEMPTS`` attempts, with the last reason; waiting out a 429 is not an
 attempt, so rate limits alone never dead-letter a post.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,18 +22,18 @@ from bot.pipeline.outbox import RateLimiter
 from bot.platforms.slack import plugin as slack_plugin
 from bot.runtime.app import App
 from bot.settings import Settings
-from storage.models import utcnow
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import DEPT_MARKETING, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, SlackBot
 from tests.slack.test_events import msg
 
 ATTEMPTS = 5
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def bot(database: Database, slack_api: FakeSlack) -> AsyncIterator[tuple[SlackBot, list[datetime]]]:
-    clock = [utcnow() + timedelta(seconds=1)]  # rows enqueued now are due
+    clock = [START]  # months before the wall clock: rows are due only if the store reads this clock
     settings = Settings(
         rules_path=FIXTURES / "rules.yaml",
         database_url=database.url,

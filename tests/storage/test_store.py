@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import traceback
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -170,3 +171,53 @@ async def test_cursor_and_refs(store: Store) -> None:
     )
     ref = await store.get_ref("teams", "CS/Community")
     assert ref is not None and ref.conversation_id == "19:b"
+
+
+async def test_a_failed_statement_never_shows_community_text_author_or_channel(store: Store) -> None:
+    """Errors (and so ERROR logs and tracebacks) show the SQL, never its values (``hide_parameters``)."""
+    secret = InboundMessage(
+        platform="slack",
+        key="T1:C1:1700000000.000900",
+        channel_id="C0SECRETCH",
+        channel="#secret-channel",
+        author_id="U0AUTHOR",
+        author="Yamada Secret",
+        text="私のパスワードは hunter2 です",
+        created_at=T0,
+    )
+    await store.record_inbound(secret, [], DESTS)
+    with pytest.raises(IntegrityError) as raised:
+        async with store.sessions() as session, session.begin():
+            session.add(  # the same (platform, key) again: a unique violation with every value in it
+                Message(
+                    platform=secret.platform,
+                    key=secret.key,
+                    channel_id=secret.channel_id,
+                    channel=secret.channel,
+                    author_id=secret.author_id,
+                    author=secret.author,
+                    text=secret.text,
+                    created_at=secret.created_at,
+                )
+            )
+    shown = "".join(traceback.format_exception(raised.value))
+    assert "INSERT INTO messages" in shown
+    for private in ("hunter2", "Yamada Secret", "#secret-channel", "C0SECRETCH", "U0AUTHOR"):
+        assert private not in shown, private
+
+
+async def test_a_send_in_flight_when_its_post_is_deleted_is_not_recorded_over_the_cancellation(
+    store: Store,
+) -> None:
+    """The worker holds the row and is sending when the community post is deleted: the row was
+    cancelled under it (lease owner unchanged), so no late outcome may overwrite "cancelled"."""
+    await store.record_inbound(message(), ROUTINGS[:1], DESTS)
+    [row] = await store.claim_due("w", lease=60)
+    assert await store.record_delete("slack", message().key)
+    assert not await store.mark_sent(row.id, Receipt(remote_id="late"), owner="w")
+    assert not await store.mark_retry(row.id, "HTTP 500", T0, owner="w")
+    assert not await store.mark_dead(row.id, "channel_not_found", owner="w")
+    assert not await store.release(row.id, T0, owner="w")
+    after = await store.get_row(row.id)
+    assert after is not None
+    assert (after.status, after.remote_id, after.last_error) == ("cancelled", None, "source message deleted")

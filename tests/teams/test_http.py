@@ -50,6 +50,7 @@ async def test_with_an_app_id_unauthenticated_requests_get_401(
         connector,
         env="production",
         microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+        microsoft_app_type="MultiTenant",  # the tokens below are multi-tenant ones
         microsoft_app_password="secret",
     )
     async with http_client(app) as client:
@@ -173,6 +174,7 @@ async def test_a_validly_signed_request_is_accepted_and_forgeries_are_not(
         plugins=[signed_plugin],
         env="production",
         microsoft_app_id=app_id,
+        microsoft_app_type="MultiTenant",  # the tokens below are multi-tenant ones
         microsoft_app_password="secret",
     )
     try:
@@ -237,6 +239,7 @@ async def test_a_token_that_cannot_be_verified_gets_401(
         plugins=[unreachable_keys],
         env="production",
         microsoft_app_id=app_id,
+        microsoft_app_type="MultiTenant",  # the tokens below are multi-tenant ones
         microsoft_app_password="secret",
     )
     async with http_client(app) as client:
@@ -258,6 +261,7 @@ async def test_an_app_id_without_a_password_warns_that_posts_will_be_refused(
         connector,
         env="production",
         microsoft_app_id="0b6e4a3c-1111-4222-8333-444455556666",
+        microsoft_app_type="MultiTenant",  # the tokens below are multi-tenant ones
         microsoft_app_password=None,
     )
     try:

@@ -117,12 +117,13 @@ class SlackConnection:
             return
         token = "SLACK_APP_TOKEN" if method == "apps.connections.open" else "SLACK_BOT_TOKEN"
         self.refused = (
-            f"Slack refused {token} ({error} from {method}): reinstall the app, update {token} "
-            "and restart kakehashi"
+            f"Slack refused {token} ({error} from {method}): Slack is stopped; reinstall the app, "
+            f"update {token} and restart kakehashi"
         )
-        log.error("%s; Slack is stopped until then", self.refused)
         if self.on_refused is not None:
-            self.on_refused(self.refused)
+            self.on_refused(self.refused)  # logs it once
+        else:
+            log.error("%s", self.refused)
         if self._socket is not None or self._socket_task is not None:
             # after the acks of envelopes still being handled have gone out
             asyncio.get_running_loop().call_later(REFUSED_GRACE, self._stop_soon)

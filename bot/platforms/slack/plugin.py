@@ -79,7 +79,7 @@ class SlackPlugin:
         self.connection = SlackConnection(
             self.client,
             on_self_id=app.dispatcher.add_self_id,
-            on_refused=lambda reason: app.health.report("slack", reason),
+            on_refused=lambda reason: app.health.report("slack:token", reason, fatal=True),
         )
         connection = self.connection
 

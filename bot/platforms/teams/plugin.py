@@ -1,7 +1,7 @@
 """Microsoft Teams: ``POST /api/messages`` through botbuilder's CloudAdapter, and the TeamsSink.
 
 Environment: ``MICROSOFT_APP_ID``, ``MICROSOFT_APP_PASSWORD``, ``MICROSOFT_APP_TENANT_ID``,
-``MICROSOFT_APP_TYPE`` (MultiTenant | SingleTenant).  An empty app id turns Bot Framework
+``MICROSOFT_APP_TYPE`` (SingleTenant, the default, | MultiTenant).  An empty app id turns Bot Framework
 authentication off, so the plugin refuses to start without one unless ``KAKEHASHI_ENV=dev``
 (then it warns loudly on every start).  Setup: README.md, "Set up Microsoft Teams".
 """
@@ -50,7 +50,8 @@ def auth_config(settings: Settings) -> BotFrameworkConfig:
     return BotFrameworkConfig(
         APP_ID=settings.microsoft_app_id or "",
         APP_PASSWORD=settings.microsoft_app_password or "",
-        APP_TYPE=settings.microsoft_app_type,
+        # no app id (KAKEHASHI_ENV=dev, authentication off): botbuilder's SingleTenant insists on one
+        APP_TYPE=settings.microsoft_app_type if settings.microsoft_app_id else "MultiTenant",
         APP_TENANTID=settings.microsoft_app_tenant_id,
     )
 

@@ -1,0 +1,94 @@
+"""``kakehashi doctor``: say exactly what is wrong with this install, and how to fix it.
+
+Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts follow the
+``locale:`` of rules.yaml (English when the rules cannot be read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import click
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
+
+from bot.cli.diagnose import Doctor, Finding
+from bot.cli.errors import run, user_errors
+from bot.core.errors import KakehashiError
+from bot.core.texts import t
+from bot.settings import ENV_FILE, read_env_file, rules_path_from_env
+from rules.errors import RulesError
+from rules.ruleset import load_rules
+
+MARKS = {"ok": ("✓", "green"), "skip": ("-", "dim"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
+SECTIONS = ("settings", "rules", "database", "slack", "teams", "discourse")
+
+
+def _locale(env: dict[str, str]) -> str:
+    try:
+        return load_rules(rules_path_from_env(env)).locale
+    except (RulesError, KakehashiError):
+        return "en"
+
+
+async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
+    doctor = Doctor(env=env, locale=locale)
+    findings, settings = doctor.settings()
+    if settings is None:
+        return findings
+    rule_findings, rules = doctor.rules(settings.rules_path)
+    findings += rule_findings
+    db_findings, store = await doctor.database(settings)
+    findings += db_findings
+    try:
+        slack, teams, discourse = await asyncio.gather(
+            doctor.slack(settings, rules), doctor.teams(settings, rules, store), doctor.discourse(settings)
+        )
+    finally:
+        if store is not None:
+            await store.engine.dispose()
+    return findings + slack + teams + discourse
+
+
+def print_findings(console: Console, locale: str, findings: list[Finding]) -> None:
+    console.print(Text(t(locale, "doctor.title"), style="bold"))
+    for section in SECTIONS:
+        mine = [f for f in findings if f.section == section]
+        if not mine:
+            continue
+        console.print()
+        console.print(Text(t(locale, f"doctor.section.{section}"), style="bold"))
+        for finding in mine:
+            mark, style = MARKS[finding.level]
+            line = Text(f"{mark} ", style=style)
+            line.append(finding.text)
+            console.print(line, highlight=False)
+            if finding.fix:
+                fix = Padding(
+                    Text("→ " + t(locale, "doctor.fix", fix=finding.fix)), (0, 0, 0, 4), expand=False
+                )
+                console.print(fix, highlight=False)
+    failures = sum(f.level == "fail" for f in findings)
+    warnings = sum(f.level == "warn" for f in findings)
+    console.print()
+    if failures:
+        console.print(t(locale, "doctor.problems", count=failures, warnings=warnings), highlight=False)
+    elif warnings:
+        console.print(t(locale, "doctor.warnings_only", count=warnings), highlight=False)
+    else:
+        console.print(t(locale, "doctor.ok"), highlight=False)
+
+
+@click.command("doctor", short_help="Check settings, credentials, channels, rules and database.")
+def doctor_command() -> None:
+    """Check every setting, each platform's credentials and scopes, that the bot is in each channel
+    of rules.yaml, the rules and the database.  Exit code 1 when anything is wrong."""
+    with user_errors():  # a .env that cannot be read
+        env = {**read_env_file(ENV_FILE), **os.environ}
+    locale = _locale(env)
+    findings = run(lambda: diagnose(env, locale))
+    print_findings(Console(highlight=False), locale, findings)
+    if any(f.level == "fail" for f in findings):
+        raise SystemExit(1)
