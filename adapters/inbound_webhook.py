@@ -23,18 +23,12 @@ from typing import Any
 
 from bot.core.domain import InboundMessage
 from bot.core.errors import PayloadError
+from bot.core.storable import clean
 
 MAX_SKEW = 300.0  # seconds
 SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_TEXT = 40_000
 MAX_BODY = 1024 * 1024  # bytes; bigger bodies are refused with 413
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean(value: str) -> str:
-    """What JSON allows but a database refuses: NUL characters are dropped, lone UTF-16
-    surrogates (``"\\ud800"`` unpaired) become U+FFFD."""
-    return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
 
 
 def parse_time(raw: Any) -> datetime:
@@ -73,6 +67,8 @@ def check_signature(
     try:
         sent = float(timestamp)
     except ValueError:
+        sent = math.nan
+    if not math.isfinite(sent):  # "nan" compares false with everything: it would skip the check
         return "X-Kakehashi-Timestamp: expected unix seconds"
     if not math.isfinite(sent):  # nan compares false with everything: it would pass the check below
         return "X-Kakehashi-Timestamp: expected unix seconds"

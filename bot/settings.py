@@ -109,7 +109,8 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def bundled_rules_path() -> Path:
-    """The default rules.yaml shipped inside the package."""
+    """The default rules.yaml shipped inside the package: the short, intent-based starter that
+    ``kakehashi rules init`` writes."""
     return Path(str(resources.files("bot") / "data" / "rules.yaml"))
 
 
@@ -134,6 +135,12 @@ def rules_path_from_env(env: Mapping[str, str] | None = None, *, must_exist: boo
     if Path("rules.yaml").is_file():
         return Path("rules.yaml")
     return bundled_rules_path()
+
+
+def sample_company_rules_path() -> Path:
+    """The long worked example: the sample company's rules, which the bundled sample community's
+    labels were written for (``kakehashi demo`` replays the sample with them)."""
+    return Path(str(resources.files("bot") / "data" / "examples" / "sample-company.yaml"))
 
 
 def bundled_sample_path() -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
+from rules.intents import IntentDetector
 from rules.matcher import KeywordHits, KeywordIndex, NamePatterns
 from rules.model import Reason
 from rules.normalize import NormalizedText
@@ -25,6 +26,7 @@ __all__ = [
     "BotIs",
     "ChannelIs",
     "Condition",
+    "IntentFound",
     "Keyword",
     "KeywordsFound",
     "MessageContext",
@@ -47,13 +49,21 @@ MAX_CLASSIFIED_CHARS = 16_000
 class MessageContext:
     """One message as conditions see it."""
 
-    __slots__ = ("_hits", "_index", "_text", "message")
+    __slots__ = ("_hits", "_index", "_intents", "_text", "message")
 
     def __init__(self, message: Classifiable, index: KeywordIndex) -> None:
         self.message = message
         self._index = index
         self._text: NormalizedText | None = None
         self._hits: KeywordHits | None = None
+        self._intents: dict[str, tuple[int, int] | None] = {}
+
+    def intent(self, detector: IntentDetector) -> tuple[int, int] | None:
+        """Where ``detector``'s intent shows in the normalised text (asked once per message)."""
+        name = detector.name
+        if name not in self._intents:
+            self._intents[name] = detector.find(self.text.text)
+        return self._intents[name]
 
     @property
     def text(self) -> NormalizedText:
@@ -82,13 +92,15 @@ def _quoted(values: Sequence[str]) -> str:
 class Keyword:
     written: str  # as in rules.yaml: what reasons show
     keyword_id: int
-    word: bool
+    word: bool  # {word: x}: exact, no other forms
     path: str
+    normal: str = ""  # normalised; a hit that differs from it was another form of the keyword
 
 
 @dataclass(frozen=True, slots=True)
 class KeywordsFound:
-    """``keyword``: any of the keywords occurs in the normalised text (``{word: x}``: as an ASCII word).
+    """``keyword``: any of the keywords, in one of its word forms, stands in the normalised text
+    (``{word: x}``: exactly x, as an ASCII word).
 
     Looks up the message's (few) hits rather than walking its (many) keywords.
     """
@@ -107,21 +119,49 @@ class KeywordsFound:
         hits = ctx.hits
         found: list[tuple[int, Keyword, tuple[int, int]]] = []
         for keyword_id in hits.among(self.by_id.keys()):
-            for position, kw in self.by_id[keyword_id]:
-                span = hits.span(keyword_id, word=kw.word)
-                if span is not None:
-                    found.append((position, kw, span))
+            span = hits.span(keyword_id)
+            if span is not None:
+                found.extend((position, kw, span) for position, kw in self.by_id[keyword_id])
         if not found:
             return None
         found.sort(key=lambda item: item[0])
         text = ctx.text
-        return tuple(
-            Reason(self.route, kw.path, "keyword", kw.written, text.original_span(*span))
-            for _, kw, span in found
-        )
+        reasons = []
+        for _, kw, span in found:
+            original = text.original_span(*span)
+            other_form = text.text[span[0] : span[1]] != kw.normal
+            matched = text.original[original[0] : original[1]] if other_form else None
+            reasons.append(Reason(self.route, kw.path, "keyword", kw.written, original, matched))
+        return tuple(reasons)
 
     def describe(self) -> str:
         return "keyword " + _quoted([kw.written for kw in self.keywords])
+
+
+@dataclass(frozen=True, slots=True)
+class IntentFound:
+    """``intent``: the message shows one of these intents (``rules.intents``); the first one listed
+    that shows gives the reason, with the words that showed it."""
+
+    route: str
+    path: str
+    detectors: tuple[IntentDetector, ...]
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        for detector in self.detectors:
+            span = ctx.intent(detector)
+            if span is not None:
+                text = ctx.text
+                start, end = text.original_span(*span)
+                return (
+                    Reason(
+                        self.route, self.path, "intent", detector.name, (start, end), text.original[start:end]
+                    ),
+                )
+        return None
+
+    def describe(self) -> str:
+        return "intent " + _quoted([d.name for d in self.detectors])
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,10 @@ from typing import Any
 import ahocorasick
 import re2
 
+from rules.forms import Boundary, forms, stops_cleanly
 from rules.normalize import char_form
 
 __all__ = ["KeywordHits", "KeywordIndex", "NamePatterns", "RegexProblem", "compile_regex", "name_key"]
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isascii() and char.isalnum()
 
 
 # Links in normalised (casefolded, NFKC) text; stops at whitespace and at the brackets and quotes
@@ -42,52 +39,65 @@ def _inside(spans: list[tuple[int, int]], start: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class KeywordHits:
-    """First occurrence of each keyword id in one message: anywhere, and as an ASCII word."""
+    """First occurrence of each keyword id in one message (a form of it, standing as a word)."""
 
     anywhere: dict[int, tuple[int, int]]
-    as_word: dict[int, tuple[int, int]]
 
-    def span(self, keyword_id: int, *, word: bool) -> tuple[int, int] | None:
-        return (self.as_word if word else self.anywhere).get(keyword_id)
+    def span(self, keyword_id: int) -> tuple[int, int] | None:
+        return self.anywhere.get(keyword_id)
 
     def among(self, keyword_ids: KeysView[int]) -> Iterable[int]:
-        """Which of ``keyword_ids`` occur at all (then ask ``span`` how)."""
+        """Which of ``keyword_ids`` occur at all (then ask ``span`` where)."""
         return self.anywhere.keys() & keyword_ids
 
 
-_NO_HITS = KeywordHits({}, {})
+_NO_HITS = KeywordHits({})
 
 
 class KeywordIndex:
-    """Collects normalised keywords at load time, then scans messages for all of them at once."""
+    """Collects normalised keywords at load time, then scans messages for all of them at once.
+
+    A keyword is registered with its word forms (``rules.forms``): every form goes into the one
+    automaton, pointing back at the keyword's id, with the boundary check that form needs.
+    ``{word: x}`` keywords (``exact=True``) have one form and must stand as an ASCII word.
+    """
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._word_ids: set[int] = set()
+        self._ids: dict[tuple[str, bool], int] = {}
+        self._forms: dict[str, list[tuple[int, Boundary]]] = {}
         self._automaton: Any = None
 
-    def add(self, keyword: str, *, word: bool) -> int:
+    def add(self, keyword: str, *, exact: bool) -> int:
         """Register a normalised keyword; returns its id (the same keyword shares one id)."""
-        keyword_id = self._ids.setdefault(keyword, len(self._ids))
-        if word:
-            self._word_ids.add(keyword_id)
+        key = (keyword, exact)
+        if key in self._ids:
+            return self._ids[key]
+        keyword_id = self._ids[key] = len(self._ids)
+        for form, boundary in ((keyword, "word"),) if exact else forms(keyword):
+            self._forms.setdefault(form, []).append((keyword_id, boundary))
         return keyword_id
 
     def __len__(self) -> int:
         return len(self._ids)
 
-    def entries(self) -> list[tuple[str, int, bool]]:
-        """(normalised keyword, id, used as a word somewhere) for every keyword."""
+    def form_count(self) -> int:
+        """How many distinct strings the automaton holds (keywords and their forms)."""
+        return len(self._forms)
+
+    def entries(self) -> list[tuple[str, int, Boundary]]:
+        """(normalised form, keyword id, boundary) for every form of every keyword."""
         return [
-            (keyword, keyword_id, keyword_id in self._word_ids) for keyword, keyword_id in self._ids.items()
+            (form, keyword_id, boundary)
+            for form, owners in self._forms.items()
+            for keyword_id, boundary in owners
         ]
 
     def build(self) -> None:
-        if not self._ids:
+        if not self._forms:
             return
         automaton = ahocorasick.Automaton()
-        for keyword, keyword_id in self._ids.items():
-            automaton.add_word(keyword, (keyword_id, len(keyword), keyword_id in self._word_ids))
+        for form, owners in self._forms.items():
+            automaton.add_word(form, (len(form), tuple(owners)))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -95,23 +105,16 @@ class KeywordIndex:
         if self._automaton is None or not text:
             return _NO_HITS
         anywhere: dict[int, tuple[int, int]] = {}
-        as_word: dict[int, tuple[int, int]] = {}
-        last = len(text) - 1
         links = link_spans(text)
-        for end, (keyword_id, length, word) in self._automaton.iter(text):
+        for end, (length, owners) in self._automaton.iter(text):
             start = end - length + 1
             if links and _inside(links, start):
                 continue
-            if keyword_id not in anywhere:
-                anywhere[keyword_id] = (start, end + 1)
-            if (
-                word
-                and keyword_id not in as_word
-                and (start == 0 or not _is_word_char(text[start - 1]))
-                and (end == last or not _is_word_char(text[end + 1]))
-            ):
-                as_word[keyword_id] = (start, end + 1)
-        return KeywordHits(anywhere, as_word)
+            for keyword_id, boundary in owners:
+                seen = anywhere.get(keyword_id)
+                if (seen is None or seen[0] == start) and stops_cleanly(text, start, end + 1, boundary):
+                    anywhere[keyword_id] = (start, end + 1)  # a longer form at the same start wins
+        return KeywordHits(anywhere)
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,9 +104,11 @@ class Reason:
     """Why a route matched: one condition that held.
 
     ``path`` points into rules.yaml (``routes[0].when.any[1].keyword``); ``kind`` is the condition
-    (``keyword``, ``regex``, ``channel``, ...; ``always`` for a route without ``when``); ``detail``
-    is the value as written in rules.yaml; ``span`` is where it matched in the original message
-    text (keyword and regex only).
+    (``keyword``, ``regex``, ``intent``, ``channel``, ...; ``always`` for a route without ``when``);
+    ``detail`` is the value as written in rules.yaml (for ``intent``: the intent's name); ``span`` is
+    where it matched in the original message text (keyword, regex and intent only); ``matched`` is
+    the original text at ``span`` when it says more than ``detail`` (always for ``intent``; for a
+    keyword when another form of it matched: ``keyword "freeze": "freezing"``), else None.
     """
 
     route: str
@@ -114,10 +116,15 @@ class Reason:
     kind: str
     detail: str
     span: tuple[int, int] | None = None
+    matched: str | None = None
 
     @property
     def text(self) -> str:
-        return "always" if self.kind == "always" else f'{self.kind} "{self.detail}"'
+        """``intent "problem": "keeps freezing"``, ``keyword "バグ"``, ``always``."""
+        if self.kind == "always":
+            return "always"
+        said = f'{self.kind} "{self.detail}"'
+        return said if self.matched is None else f'{said}: "{self.matched}"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from rules.conditions import (
     BotIs,
     ChannelIs,
     Condition,
+    IntentFound,
     Keyword,
     KeywordsFound,
     MinLength,
@@ -25,6 +26,7 @@ from rules.conditions import (
     ThreadIs,
 )
 from rules.engine import Route
+from rules.intents import INTENT_NAMES, INTENTS
 from rules.loader import Map, Node, Scalar, Seq
 from rules.matcher import KeywordIndex, NamePatterns, RegexProblem, compile_regex
 from rules.normalize import normalize
@@ -34,6 +36,7 @@ __all__ = ["RouteChecks"]
 
 ROUTE_KEYS = ("name", "when", "to", "tag", "continue", "routes", "allow_private", "description")
 CONDITION_KEYS = (
+    "intent",
     "keyword",
     "regex",
     "channel",
@@ -163,6 +166,8 @@ class RouteChecks(Checker):
         return conditions[0] if len(conditions) == 1 else AllOf(tuple(conditions))
 
     def leaf(self, key: str, node: Node, path: str, route: str) -> Condition | None:
+        if key == "intent":
+            return self.intents(node, path, route)
         if key == "keyword":
             return self.keywords(node, path, route)
         if key == "regex":
@@ -248,11 +253,26 @@ class RouteChecks(Checker):
             if not normal.strip():
                 self.problem(value, item_path, "empty keyword")
                 continue
-            keyword_id = self.keyword_index.add(normal, word=word)
-            keywords.append(Keyword(text, keyword_id, word, item_path))
+            keyword_id = self.keyword_index.add(normal, exact=word)
+            keywords.append(Keyword(text, keyword_id, word, item_path, normal))
         if len(keywords) != len(entries):
             return None
         return KeywordsFound(route, tuple(keywords))
+
+    def intents(self, node: Node, path: str, route: str) -> Condition | None:
+        items = self.strings(node, path)
+        if items is None:
+            return None
+        detectors = []
+        for text, item, item_path in items:
+            name = text.strip()
+            if name not in INTENTS:
+                self.problem(item, item_path, unknown("intent", name, INTENT_NAMES))
+                continue
+            detectors.append(INTENTS[name])
+        if len(detectors) != len(items):
+            return None
+        return IntentFound(route, path, tuple(detectors))
 
     def regexes(self, node: Node, path: str, route: str) -> Condition | None:
         items = self.strings(node, path)

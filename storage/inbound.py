@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import Destination, InboundMessage
+from bot.core.errors import UnstorableMessageError
 from storage.base import StoreBase
 from storage.items import ARCHIVED
 from storage.models import Item, Message, OutboxRow
@@ -36,6 +37,19 @@ class RecordResult:
 
 def repost_key(message: Message, department: str, destination: Destination) -> str:
     return f"repost:{message.platform}:{message.key}:{department}:{destination}"
+
+
+def refused(exc: BaseException) -> UnstorableMessageError | None:
+    """The database (or its driver) refused this message's values; None for any other failure
+    (a lost connection, a lock timeout: those are retried by the platform, not quarantined)."""
+    # SQLSTATE class 22 is "data exception" (PostgreSQL); drivers do not always map it to DataError
+    data_exception = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "").startswith("22")
+    if isinstance(exc, DataError | UnicodeError) or data_exception:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        return UnstorableMessageError(f"DataError: {reason}")
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):  # a bind value failed
+        return UnstorableMessageError(f"{type(exc.orig).__name__}: {str(exc.orig)[:300]}")
+    return None
 
 
 def _of_message(message_id: int) -> ColumnElement[bool]:
@@ -88,6 +102,11 @@ class InboundStore(StoreBase):
                 if existing is None:
                     raise
                 return RecordResult(created=False, message_id=existing)
+            except (StatementError, UnicodeError) as exc:  # DBAPIError is a StatementError
+                problem = refused(exc)
+                if problem is None:
+                    raise
+                raise problem from exc
         return RecordResult(created=True, message_id=row.id, item_ids=item_ids)
 
     async def _add_items(
@@ -206,7 +225,13 @@ class InboundStore(StoreBase):
                 return ()
             message.text = text
             message.edited_at = edited_at
-            await session.flush()
+            try:
+                await session.flush()
+            except (StatementError, UnicodeError) as exc:
+                problem = refused(exc)
+                if problem is None:
+                    raise
+                raise problem from exc
             stamp = edited_at.strftime("%Y%m%dT%H%M%S%f")
             await self._follow_up(session, _of_message(message.id), "update", stamp)
             return await self._add_items(session, message, routings, destinations)

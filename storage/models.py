@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.core.storable import clean, clean_json, fit
+
 PK = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -46,6 +48,39 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class StorableString(TypeDecorator[str]):
+    """``String(length)`` that stores whatever it is given: NUL and lone surrogates cleaned, and a
+    value longer than the column cut with a hash of the whole (``bot.core.storable.fit``).  The
+    same happens to values compared with the column, so a lookup by a long id finds its row."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else fit(value, self.impl.length)  # type: ignore[attr-defined,misc]
+
+
+class StorableText(TypeDecorator[str]):
+    """``Text`` without what PostgreSQL refuses (NUL, lone surrogates)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else clean(value)
+
+
+class StorableJSON(TypeDecorator[Any]):
+    """``JSON`` whose strings are cleaned like ``StorableText`` (a JSON text with a lone surrogate
+    cannot be encoded as UTF-8, and PostgreSQL refuses ``\u0000`` in text)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return clean_json(value)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -53,8 +88,8 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime,
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
+        dict[str, Any]: StorableJSON,
+        list[Any]: StorableJSON,
     }
 
 
@@ -65,17 +100,17 @@ class Message(Base):
     __table_args__ = (UniqueConstraint("platform", "key", name="uq_messages_platform_key"),)
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(255))
-    channel_id: Mapped[str] = mapped_column(String(255))
-    channel: Mapped[str] = mapped_column(String(255), index=True)
-    author_id: Mapped[str] = mapped_column(String(255))
-    author: Mapped[str] = mapped_column(String(255))
-    text: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(StorableString(32))
+    key: Mapped[str] = mapped_column(StorableString(255))
+    channel_id: Mapped[str] = mapped_column(StorableString(255))
+    channel: Mapped[str] = mapped_column(StorableString(255), index=True)
+    author_id: Mapped[str] = mapped_column(StorableString(255))
+    author: Mapped[str] = mapped_column(StorableString(255))
+    text: Mapped[str] = mapped_column(StorableText)
     created_at: Mapped[datetime] = mapped_column(index=True)
-    thread_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    thread_key: Mapped[str | None] = mapped_column(StorableString(255), index=True)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
-    link: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(StorableText)
     tags: Mapped[list[Any]] = mapped_column(default=list)
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     files: Mapped[list[Any]] = mapped_column(default=list)
@@ -92,16 +127,18 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
-    department: Mapped[str] = mapped_column(String(64), index=True)
-    tag: Mapped[str | None] = mapped_column(String(64))
-    route: Mapped[str] = mapped_column(String(255))
-    reason: Mapped[str] = mapped_column(Text)
-    origin: Mapped[str] = mapped_column(String(16), default="rule")  # rule | reaction | command
-    status: Mapped[str] = mapped_column(String(32), default="open")
+    department: Mapped[str] = mapped_column(StorableString(64), index=True)
+    tag: Mapped[str | None] = mapped_column(StorableString(64))
+    route: Mapped[str] = mapped_column(StorableString(255))
+    reason: Mapped[str] = mapped_column(StorableText)
+    origin: Mapped[str] = mapped_column(StorableString(16), default="rule")  # rule | reaction | command
+    status: Mapped[str] = mapped_column(StorableString(32), default="open")
     status_changed_at: Mapped[datetime | None] = mapped_column()
-    status_by: Mapped[str | None] = mapped_column(String(255))
+    status_by: Mapped[str | None] = mapped_column(StorableString(255))
     votes: Mapped[int] = mapped_column(Integer, default=0)
-    permission: Mapped[str] = mapped_column(String(16), default="none")  # none|requested|granted|declined
+    permission: Mapped[str] = mapped_column(
+        StorableString(16), default="none"
+    )  # none|requested|granted|declined
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -112,22 +149,24 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    dedupe_key: Mapped[str] = mapped_column(String(512), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # repost | update | delete | recap | agenda | notice
+    dedupe_key: Mapped[str] = mapped_column(StorableString(512), unique=True)
+    kind: Mapped[str] = mapped_column(
+        StorableString(32)
+    )  # repost | update | delete | recap | agenda | notice
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
-    destination: Mapped[str] = mapped_column(String(255), index=True)
+    destination: Mapped[str] = mapped_column(StorableString(255), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(
-        String(16), default="pending", index=True
+        StorableString(16), default="pending", index=True
     )  # pending|sent|dead|cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_owner: Mapped[str | None] = mapped_column(StorableString(64))
     lease_until: Mapped[datetime | None] = mapped_column()
-    last_error: Mapped[str | None] = mapped_column(Text)
-    remote_id: Mapped[str | None] = mapped_column(String(255))
-    remote_channel: Mapped[str | None] = mapped_column(String(255))
-    remote_link: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(StorableText)
+    remote_id: Mapped[str | None] = mapped_column(StorableString(255))
+    remote_channel: Mapped[str | None] = mapped_column(StorableString(255))
+    remote_link: Mapped[str | None] = mapped_column(StorableText)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
@@ -142,11 +181,11 @@ class Reaction(Base):
     )
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(255), index=True)  # message key or repost remote id
-    emoji: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(255))
-    user_name: Mapped[str | None] = mapped_column(String(255))
+    platform: Mapped[str] = mapped_column(StorableString(32))
+    target: Mapped[str] = mapped_column(StorableString(255), index=True)  # message key or repost remote id
+    emoji: Mapped[str] = mapped_column(StorableString(64))
+    user_id: Mapped[str] = mapped_column(StorableString(255))
+    user_name: Mapped[str | None] = mapped_column(StorableString(255))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -158,13 +197,13 @@ class ScheduleRun(Base):
     __table_args__ = (UniqueConstraint("schedule", "period_key", name="uq_schedule_runs_schedule_period"),)
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    schedule: Mapped[str] = mapped_column(String(255))
-    period_key: Mapped[str] = mapped_column(String(64))
+    schedule: Mapped[str] = mapped_column(StorableString(255))
+    period_key: Mapped[str] = mapped_column(StorableString(64))
     fire_time: Mapped[datetime] = mapped_column()
-    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_by: Mapped[str] = mapped_column(StorableString(64))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | done | failed
+    status: Mapped[str] = mapped_column(StorableString(16), default="claimed")  # claimed | done | failed
 
 
 class ConversationRef(Base):
@@ -174,10 +213,10 @@ class ConversationRef(Base):
     __table_args__ = (UniqueConstraint("platform", "name", name="uq_conversation_refs_platform_name"),)
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(255))  # "Team/Channel" or a conversation id
-    conversation_id: Mapped[str] = mapped_column(String(512))
-    service_url: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(StorableString(32))
+    name: Mapped[str] = mapped_column(StorableString(255))  # "Team/Channel" or a conversation id
+    conversation_id: Mapped[str] = mapped_column(StorableString(512))
+    service_url: Mapped[str | None] = mapped_column(StorableText)
     reference: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -187,6 +226,23 @@ class Cursor(Base):
 
     __tablename__ = "cursors"
 
-    name: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(StorableString(255), primary_key=True)
+    value: Mapped[str] = mapped_column(StorableText)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Quarantined(Base):
+    """A message the database refused even after cleaning: kept here, never lost to retries.
+
+    ``payload`` is the message as ASCII-only JSON (every odd character escaped), so this row
+    can always be written; ``kakehashi quarantine`` lists them.
+    """
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(StorableString(32))
+    key: Mapped[str] = mapped_column(StorableText)
+    reason: Mapped[str] = mapped_column(StorableText)
+    payload: Mapped[str] = mapped_column(StorableText)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storage.base import StoreBase
 from storage.models import ConversationRef
@@ -14,6 +15,22 @@ class RefStore(StoreBase):
     async def save_ref(
         self,
         *,
+        platform: str,
+        name: str,
+        conversation_id: str,
+        service_url: str | None,
+        reference: dict[str, Any],
+    ) -> None:
+        for attempt in range(2):  # two requests learning the same place at once: the second updates
+            try:
+                await self._save_ref(platform, name, conversation_id, service_url, reference)
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    async def _save_ref(
+        self,
         platform: str,
         name: str,
         conversation_id: str,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from storage.inbound import InboundStore
 from storage.items import ItemStore
 from storage.outbox import OutboxStore
+from storage.quarantine import QuarantineStore
 from storage.queries import QueryStore
 from storage.refs import RefStore
 from storage.runs import RunStore
 
 
-class Store(InboundStore, OutboxStore, ItemStore, RunStore, RefStore, QueryStore):
+class Store(InboundStore, OutboxStore, ItemStore, RunStore, RefStore, QueryStore, QuarantineStore):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

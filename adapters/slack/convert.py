@@ -42,7 +42,7 @@ def split_key(key: str) -> tuple[str, str, str] | None:
 def ts_to_datetime(ts: str) -> datetime:
     try:
         return datetime.fromtimestamp(float(ts), tz=UTC)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):
         raise PayloadError(f"ts {ts!r}: expected a Slack timestamp such as 1700000000.123456") from None
 
 

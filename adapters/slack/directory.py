@@ -2,7 +2,8 @@
 
 Channels come from ``conversations.list`` (paged; refreshed when a name or id is missing, at
 most once per ``refresh_interval``), an id it does not list from ``conversations.info``; users
-from ``users.info`` (cached per id).
+from ``users.info`` (cached per id), and every user by name from ``users.list`` (paged; only to
+resolve the names an admin wrote in rules.yaml).
 """
 
 from __future__ import annotations
@@ -171,6 +172,38 @@ class SlackDirectory:
             updated = Channel(id=found.id, name=found.name, is_private=found.is_private, is_member=True)
             self._by_id[found.id] = updated
             self._by_name[found.name.casefold()] = updated
+
+    async def users_by_name(self) -> dict[str, set[str]]:
+        """Every user's ids under each of their names (handle, display name, real name), casefolded."""
+        found: dict[str, set[str]] = {}
+        cursor: str | None = None
+        while True:
+            response = await self.client.users_list(limit=200, cursor=cursor)
+            for raw in response.get("members") or []:
+                if raw.get("deleted") or not raw.get("id"):
+                    continue
+                profile = raw.get("profile") or {}
+                names = (
+                    raw.get("name"),
+                    profile.get("display_name"),
+                    profile.get("real_name"),
+                    raw.get("real_name"),
+                )
+                for name in {str(n).strip().lstrip("@").casefold() for n in names if n}:
+                    found.setdefault(name, set()).add(str(raw["id"]))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return found
+
+    def renamed(self, channel_id: str, name: str) -> None:
+        """``channel_rename``: the cached channel takes its new name at once."""
+        found = self._by_id.get(channel_id)
+        if found is None:
+            return
+        self._by_name.pop(found.name.casefold(), None)
+        updated = Channel(id=found.id, name=name, is_private=found.is_private, is_member=found.is_member)
+        self._by_id[found.id] = updated
+        self._by_name[name.casefold()] = updated
 
     async def user_name(self, user_id: str) -> str:
         """The display name (then real name, then handle) of a user; the id when unknown."""

@@ -24,6 +24,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_replies": "channels:history",
     "files_upload_v2": "files:write",
     "users_info": "users:read",
+    "users_list": "users:read",
 }
 
 # Scopes the events and the slash command need (https://docs.slack.dev/reference/events/<event>).

@@ -42,7 +42,7 @@ from botbuilder.schema import (
     ConversationReference,
     Mention,
 )
-from msrest.exceptions import ClientRequestError, HttpOperationError
+from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.retry_after import header, retry_after_seconds
 from adapters.teams.cards import card_attachment, fit_repost, fit_summary
@@ -241,6 +241,8 @@ class TeamsSink:
             raise _delivery_error(exc, conversation) from None
         except (ClientRequestError, OSError) as exc:
             raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
+        except DeserializationError as exc:  # an answer that is not the Bot Connector's JSON (a proxy page)
+            raise TransientDeliveryError(f"Bot Connector answered something unreadable: {exc}") from None
         return result.get("id", "")
 
 

@@ -56,11 +56,6 @@ class CommandReply:
         return {"title": self.title, "sections": self.sections, "markdown": self.markdown, "locale": locale}
 
 
-def is_admin(rules: RuleSet, *names: str | None) -> bool:
-    admins = {a.strip().lstrip("@").casefold() for a in rules.admins}
-    return any(n and n.strip().lstrip("@").casefold() in admins for n in names)
-
-
 _SPACE = re.compile(r"\s")
 
 

@@ -3,6 +3,11 @@
 A labelled file is JSON lines (or one JSON array) of objects with ``text`` and optionally
 ``expected`` (a department or a list of them; ``[]`` means "route nowhere"), ``expected_tag``,
 ``channel``, ``platform``, ``thread`` (a parent key: the message is a reply), ``bot`` and ``tags``.
+
+Rows may instead say ``must`` (the one department that has to get it; ``"none"`` means "route
+nowhere") and ``ok`` (departments that may also get it): such a row is right when ``must`` is routed
+and every routed department is in ``{must} + ok`` (with ``none``: when nothing is routed). A
+``source`` key groups rows, and accuracy is reported per source as well as overall.
 Besides exact-set accuracy it gives per-department precision and recall, which is what a
 community manager tunes by: "marketing gets too much noise" is low precision, "product misses
 bugs" is low recall.
@@ -21,7 +26,16 @@ from bot.core.domain import InboundMessage, Platform
 from bot.core.errors import KakehashiError
 from rules import Match, RuleSet
 
-__all__ = ["Evaluation", "Scores", "evaluate", "match_json", "probe_message", "read_records"]
+__all__ = [
+    "Evaluation",
+    "Label",
+    "Scores",
+    "Tally",
+    "evaluate",
+    "match_json",
+    "probe_message",
+    "read_records",
+]
 
 TEXT_KEYS = ("text", "message", "body", "content")
 
@@ -62,7 +76,13 @@ def match_json(match: Match) -> dict[str, Any]:
         "tag": match.tag,
         "reason": match.reason_text,
         "reasons": [
-            {"path": r.path, "kind": r.kind, "detail": r.detail, "span": list(r.span) if r.span else None}
+            {
+                "path": r.path,
+                "kind": r.kind,
+                "detail": r.detail,
+                "span": list(r.span) if r.span else None,
+                "matched": r.matched,
+            }
             for r in match.reasons
         ],
     }
@@ -93,6 +113,41 @@ class Scores:
 
 
 @dataclass(slots=True)
+class Tally:
+    """Right out of labelled, for one ``source`` (or for the whole file)."""
+
+    correct: int = 0
+    labelled: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.correct / self.labelled if self.labelled else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"correct": self.correct, "labelled": self.labelled, "ratio": round(self.ratio, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """What a row expects: ``must`` (None: nothing may be routed) plus what else is ``allowed``."""
+
+    must: str | None
+    allowed: frozenset[str]
+
+    def needed(self) -> set[str]:
+        """Departments a miss counts against (recall)."""
+        return set() if self.must is None else {self.must}
+
+    def right(self, got: set[str]) -> bool:
+        if self.must is None:
+            return not got
+        return self.must in got and got <= self.allowed
+
+    def as_json(self) -> list[str]:
+        return sorted(self.allowed) if self.must is None else [self.must, *sorted(self.allowed - {self.must})]
+
+
+@dataclass(slots=True)
 class Evaluation:
     results: list[dict[str, Any]] = field(default_factory=list)
     by_route: Counter[str] = field(default_factory=Counter)
@@ -102,6 +157,7 @@ class Evaluation:
     correct: int = 0
     tag_labelled: int = 0
     tag_correct: int = 0
+    by_source: dict[str, Tally] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -116,6 +172,8 @@ class Evaluation:
                 "ratio": round(self.correct / self.labelled, 4),
             }
             out["departments"] = {name: s.as_json() for name, s in sorted(self.scores.items())}
+        if self.by_source:
+            out["sources"] = {name: t.as_json() for name, t in sorted(self.by_source.items())}
         if self.tag_labelled:
             out["tag_accuracy"] = {
                 "correct": self.tag_correct,
@@ -130,6 +188,37 @@ def _expected(record: dict[str, Any]) -> set[str] | None:
     if value is None:
         return None
     return {value} if isinstance(value, str) else {str(v) for v in value}
+
+
+def _label(record: dict[str, Any]) -> Label | None:
+    """The row's label: ``must``/``ok`` if it has them, else ``expected`` as an exact set."""
+    must = record.get("must")
+    if isinstance(must, str) and must:
+        ok = record.get("ok") or []
+        others = {ok} if isinstance(ok, str) else {str(v) for v in ok}
+        if must == "none":
+            return Label(None, frozenset())
+        return Label(must, frozenset({must} | others))
+    expected = _expected(record)
+    if expected is None:
+        return None
+    if not expected:
+        return Label(None, frozenset())
+    return _ExactLabel(next(iter(sorted(expected))), frozenset(expected))
+
+
+@dataclass(frozen=True, slots=True)
+class _ExactLabel(Label):
+    """``expected``: exactly this set of departments."""
+
+    def needed(self) -> set[str]:
+        return set(self.allowed)
+
+    def right(self, got: set[str]) -> bool:
+        return got == self.allowed
+
+    def as_json(self) -> list[str]:
+        return sorted(self.allowed)
 
 
 def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -186,17 +275,23 @@ def evaluate(
         ev.by_department.update(got)
         if not matches:
             ev.by_route["(none)"] += 1
-        expected = _expected(record)
+        label = _label(record)
         ok = None
-        if expected is not None:
+        if label is not None:
             ev.labelled += 1
-            ok = got == expected
+            ok = label.right(got)
             ev.correct += ok
-            for name in got | expected:
+            source = record.get("source")
+            if isinstance(source, str) and source:
+                tally = ev.by_source.setdefault(source, Tally())
+                tally.labelled += 1
+                tally.correct += ok
+            needed = label.needed()
+            for name in got | needed:
                 scores = ev.scores.setdefault(name, Scores())
-                scores.tp += name in got and name in expected
-                scores.fp += name in got and name not in expected
-                scores.fn += name in expected and name not in got
+                scores.tp += name in got and name in label.allowed
+                scores.fp += name in got and name not in label.allowed
+                scores.fn += name in needed and name not in got
         want_tag = record.get("expected_tag")
         tag_ok = None
         if "expected_tag" in record:
@@ -208,7 +303,8 @@ def evaluate(
                 "line": lineno,
                 "text": text,
                 "departments": sorted(got),
-                "expected": sorted(expected) if expected is not None else None,
+                "expected": label.as_json() if label is not None else None,
+                "source": record.get("source"),
                 "ok": ok,
                 "tags": sorted(tags),
                 "expected_tag": want_tag,

@@ -58,7 +58,10 @@ main.add_command(doctor_command)
 
 @main.command(short_help="Replay the bundled sample community into local files.")
 @click.option(
-    "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), help="rules.yaml to use."
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="rules.yaml to use (default: the sample company's, which the sample community is labelled for).",
 )
 @click.option(
     "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
@@ -68,10 +71,10 @@ main.add_command(doctor_command)
 def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> None:
     """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
-    from bot.settings import bundled_rules_path
+    from bot.settings import sample_company_rules_path
 
     _logging("WARNING")
-    path = Path(rules_path) if rules_path else bundled_rules_path()
+    path = Path(rules_path) if rules_path else sample_company_rules_path()
     console = Console()
     result = run(
         lambda: run_demo(
@@ -247,6 +250,33 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
     for line in skipped:
         click.echo(line, err=True)
     click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")
+
+
+@main.command(short_help="List messages the database refused (kept in quarantine, not lost).")
+@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+def quarantine(limit: int) -> None:
+    """Messages the database refused even after cleaning, newest first, with the reason.
+
+    Each row keeps the whole message (``payload``, as JSON) so it can be repaired and sent again.
+    """
+
+    async def go(store: Any) -> tuple[Any, int]:
+        return await store.quarantined(limit=limit), await store.quarantine_count()
+
+    rows, count = run(lambda: _with_store(go))
+    table = Table(
+        title=f"quarantine: {count} {'message' if count == 1 else 'messages'}", title_justify="left"
+    )
+    for col in ("id", "received (UTC)", "platform", "key", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.received_at.strftime("%Y-%m-%d %H:%M:%S"), row.platform, row.key, row.reason
+        )
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=1000)
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,17 +45,22 @@ def rules_group() -> None:
     """Check and try out rules.yaml."""
 
 
-@rules_group.command("init", short_help="Write the bundled, commented rules.yaml to start from.")
+@rules_group.command("init", short_help="Write the short starter rules.yaml (intent-based) to start from.")
 @click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
 def init(path: str) -> None:
-    """Write the bundled, commented example rules to PATH (default ./rules.yaml) to start from."""
+    """Write the bundled starter rules to PATH (default ./rules.yaml) to start from: short, commented,
+    routed on intents plus a list of product words (a long worked example is in
+    bot/data/examples/sample-company.yaml)."""
     from bot.settings import bundled_rules_path
 
     target = Path(path)
     if target.exists() or target.is_symlink():
         raise click.ClickException(f"{target} already exists: edit it, or give another PATH")
     target.write_text(bundled_rules_path().read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {target}: edit sources, departments and admins, then `kakehashi rules check {target}`")
+    click.echo(
+        f"wrote {target}: edit sources, departments, admins and the product words, "
+        f"then `kakehashi rules check {target}`"
+    )
 
 
 @rules_group.command("check", short_help="Validate rules.yaml; exit 2 listing every problem.")
@@ -95,8 +100,9 @@ def test(
     """Show which routes, departments and tags TEXT (or each line of --file) gets, and why.
 
     --file takes JSON lines (or a JSON array) of {"text": ..., "expected": [departments],
-    "expected_tag": ..., "channel": ..., "platform": ...}; labelled lines give accuracy and
-    per-department precision and recall.  --channel / --platform are the defaults for lines
+    "expected_tag": ..., "channel": ..., "platform": ...}, or of {"text": ..., "must": department
+    or "none", "ok": [departments also allowed], "source": ...}; labelled lines give accuracy
+    (per source too) and per-department precision and recall.  --channel / --platform are the defaults for lines
     that do not say.
     """
     rs = _load_or_exit(_rules_path(rules_path))
@@ -129,7 +135,7 @@ def test(
         )
         for reason in match.reasons:
             span = f" at {reason.span[0]}-{reason.span[1]}" if reason.span else ""
-            console.print(f"    {reason.path}: {reason.kind} {reason.detail}{span}", highlight=False)
+            console.print(f"    {reason.path}: {reason.text}{span}", highlight=False)
 
 
 def _pct(value: float | None) -> str:
@@ -161,8 +167,16 @@ def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform
             name, str(scores.tp), str(scores.fp), str(scores.fn), _pct(scores.precision), _pct(scores.recall)
         )
     console.print(table)
+    if ev.by_source:
+        table = Table(title="per source", title_justify="left")
+        for column in ("source", "right", "of", "accuracy"):
+            table.add_column(column, justify="left" if column == "source" else "right")
+        for name, tally in sorted(ev.by_source.items()):
+            table.add_row(name, str(tally.correct), str(tally.labelled), f"{100 * tally.ratio:.0f}%")
+        console.print(table)
     console.print(
-        f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) exact department sets"
+        f"accuracy: {ev.correct}/{ev.labelled} ({100 * ev.correct / ev.labelled:.1f}%) right "
+        "(exact department sets; must/ok rows: must routed, nothing outside must + ok)"
     )
     if ev.tag_labelled:
         console.print(

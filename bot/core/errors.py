@@ -6,6 +6,9 @@
     ├── SettingsError              a bad environment variable (names the variable and the form)
     ├── rules.RulesError           rules.yaml problems, each ``file:line:col: path: message``
     ├── PayloadError               a malformed inbound payload (HTTP 400 with the reason)
+    │   └── PayloadTooLargeError   a body over an endpoint's limit (HTTP 413)
+    ├── AuthenticationError        an unsigned, stale or forged request (HTTP 401 with the reason)
+    ├── UnstorableMessageError     the database refused a message even after cleaning (quarantined)
     └── DeliveryError              a sink could not deliver a post
         ├── TransientDeliveryError retry later (5xx, connection errors); may carry retry_after
         │   └── RateLimitedError   429 or a local limit: wait retry_after, no attempt is spent
@@ -27,6 +30,18 @@ class SettingsError(KakehashiError):
 
 class PayloadError(KakehashiError):
     """An inbound payload is malformed; the message says which field and why."""
+
+
+class PayloadTooLargeError(PayloadError):
+    """A request body over the endpoint's size limit."""
+
+
+class AuthenticationError(KakehashiError):
+    """A request that is not signed, is stale, or whose signature or token does not verify."""
+
+
+class UnstorableMessageError(KakehashiError):
+    """The database refused a message that was already made storable; it goes to quarantine."""
 
 
 class DeliveryError(KakehashiError):

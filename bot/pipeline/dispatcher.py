@@ -11,8 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
+from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
+<<<<<<< HEAD
 from bot.pipeline.classify import Classifier
+=======
+from bot.pipeline.channels import ChannelIds
+>>>>>>> main
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from rules import Match, ReactionRule, RuleSet
@@ -81,7 +86,11 @@ class Dispatcher:
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
+<<<<<<< HEAD
         self.classifier = classifier or Classifier(metrics=metrics)
+=======
+        self.channels = ChannelIds()
+>>>>>>> main
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -90,7 +99,11 @@ class Dispatcher:
     def _ignore_reason(self, rules: RuleSet, msg: InboundMessage) -> str | None:
         if msg.author_id in self.self_ids:
             return "own post"
-        return channel_ignore_reason(rules, msg)
+        return channel_ignore_reason(rules, self.channels.as_configured(msg))
+
+    def is_source(self, msg: InboundMessage) -> bool:
+        """Whether the rules listen where ``msg`` was posted (a renamed channel by its old name)."""
+        return self.rules.current.is_source(self.channels.as_configured(msg))
 
     async def handle_message(self, msg: InboundMessage, *, repost: bool = True) -> Outcome:
         """Classify and store a community message with its outbox rows, once."""
@@ -100,10 +113,20 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
+<<<<<<< HEAD
         matches = await self.classifier.classify(rules, msg)
         result = await self.store.record_inbound(
             msg, routings_for(matches), destinations(rules), repost=repost
         )
+=======
+        matches = rules.classify(self.channels.as_configured(msg))
+        try:
+            result = await self.store.record_inbound(
+                msg, routings_for(matches), destinations(rules), repost=repost
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
+>>>>>>> main
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
             return Outcome(status="duplicate", message_id=result.message_id)
@@ -124,11 +147,36 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
+<<<<<<< HEAD
         matches = () if self._ignore_reason(rules, msg) else await self.classifier.classify(rules, msg)
         new_items = await self.store.record_edit(
             msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
         )
+=======
+        ignored = self._ignore_reason(rules, msg)
+        matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
+        try:
+            new_items = await self.store.record_edit(
+                msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
+            )
+        except UnstorableMessageError as exc:
+            return await self._quarantine(msg, exc)
+>>>>>>> main
         return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
+
+    async def _quarantine(self, msg: InboundMessage, exc: UnstorableMessageError) -> Outcome:
+        """Keep a message the database refused (``kakehashi quarantine`` lists it) and answer as
+        handled: a platform retrying it would only be refused again until it gives up."""
+        row = await self.store.quarantine(msg, str(exc))
+        self.metrics.inc("kakehashi_messages_total", outcome="quarantined")
+        log.error(
+            "%s message %s refused by the database, kept in quarantine (row %d): %s",
+            msg.platform,
+            msg.key,
+            row,
+            exc,
+        )
+        return Outcome(status="quarantined", reason=str(exc))
 
     async def _on_item(
         self, item_id: int, target: str, rule: ReactionRule, who: dict[str, str], *, added: bool, stamp: str

@@ -7,7 +7,6 @@ what the dispatcher did (``stored``, ``duplicate`` or ``ignored``).
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -16,7 +15,9 @@ from aiohttp import web
 
 from adapters.inbound_webhook import MAX_BODY, check_signature, parse_message
 from bot.core.domain import Sink
-from bot.core.errors import PayloadError
+from bot.core.errors import AuthenticationError
+from bot.core.payload import parse_json
+from bot.platforms.http import read_body
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
@@ -44,17 +45,7 @@ class InboundWebhookPlugin:
         return None
 
     async def receive(self, request: web.Request) -> web.Response:
-        too_big = web.json_response(
-            {"status": "too_large", "error": f"body: larger than {MAX_BODY} bytes"}, status=413
-        )
-        if (request.content_length or 0) > MAX_BODY:
-            return too_big
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return too_big
-        if len(body) > MAX_BODY:
-            return too_big
+        body = await read_body(request, limit=MAX_BODY)
         problem = check_signature(
             self.secret,
             body,
@@ -63,17 +54,8 @@ class InboundWebhookPlugin:
             now=time.time(),
         )
         if problem:
-            log.warning("inbound webhook refused: %s", problem)
-            return web.json_response({"status": "unauthorized", "error": problem}, status=401)
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"status": "bad_request", "error": "body: not valid JSON"}, status=400)
-        try:
-            msg = parse_message(request.match_info["source"], data)
-        except PayloadError as exc:
-            log.warning("inbound webhook: %s", exc)
-            return web.json_response({"status": "bad_request", "error": str(exc)}, status=400)
+            raise AuthenticationError(problem)
+        msg = parse_message(request.match_info["source"], parse_json(body))
         outcome = await self.app.dispatcher.handle_message(msg)
         if outcome.status == "stored":
             self.app.worker.wake()

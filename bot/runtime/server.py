@@ -10,8 +10,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy import text
 
+from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeError
 from bot.pipeline.metrics import CONTENT_TYPE
+<<<<<<< HEAD
 from bot.runtime.limits import Limits, limits_middleware
+=======
+from bot.platforms.http import MAX_BODY
+>>>>>>> main
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -97,13 +102,37 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
+@web.middleware
+async def answer_client_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The one place where what a client sent wrong becomes an answer: 401 for a request that does
+    not authenticate, 413 for a body too large, 400 with the reason for a malformed one; each
+    logged as a WARNING without a traceback.  Anything else that escapes a handler is our own bug:
+    aiohttp logs it with its traceback and answers 500."""
+    endpoint = request.path
+    try:
+        return await handler(request)
+    except AuthenticationError as exc:
+        log.warning("%s %s refused (401): %s", request.method, endpoint, exc)
+        return web.json_response({"status": "unauthorized", "error": str(exc)}, status=401)
+    except PayloadTooLargeError as exc:
+        log.warning("%s %s refused (413): %s", request.method, endpoint, exc)
+        return web.json_response({"status": "too_large", "error": str(exc)}, status=413)
+    except PayloadError as exc:
+        log.warning("%s %s refused (400): %s", request.method, endpoint, exc)
+        return web.json_response({"status": "bad_request", "error": str(exc)}, status=400)
+
+
 def make_web_app(app: App) -> web.Application:
+<<<<<<< HEAD
     limits = Limits(
         max_concurrent=app.settings.max_concurrent_requests, body_timeout=app.settings.body_timeout
     )
     web_app = web.Application(
         client_max_size=4 * 1024 * 1024, middlewares=[count_requests, limits_middleware(limits)]
     )
+=======
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[count_requests, answer_client_errors])
+>>>>>>> main
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)

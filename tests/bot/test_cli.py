@@ -165,6 +165,43 @@ def test_rules_test_file_counts_and_accuracy(tmp_path: Path, as_json: bool) -> N
         assert "per department" in result.output
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_rules_test_file_scores_must_ok_rows_per_source(tmp_path: Path, as_json: bool) -> None:
+    """Rows shaped like the shared development set: `must` routed, nothing outside must + ok."""
+    lines = [
+        {"text": "crash on start", "must": "product", "ok": ["cs"], "source": "bugs"},  # product+cs: right
+        {"text": "crash again", "must": "cs", "source": "bugs"},  # product is not allowed: wrong
+        {"text": "I love it", "must": "product", "ok": ["marketing"], "source": "bugs"},  # no product: wrong
+        {"text": "hello there", "must": "none", "source": "chatter"},  # nothing routed: right
+        {"text": "love it, crash", "must": "none", "source": "chatter"},  # routed: wrong
+    ]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    args = ["rules", "test", "--rules", str(FIXTURES / "bot" / "rules.yaml"), "--file", str(path)]
+    result = CliRunner().invoke(main, [*args, "--json"] if as_json else args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    if as_json:
+        data = json.loads(result.output)
+        assert data["summary"]["accuracy"] == {"correct": 2, "labelled": 5, "ratio": 0.4}
+        assert data["summary"]["sources"] == {
+            "bugs": {"correct": 1, "labelled": 3, "ratio": 0.3333},
+            "chatter": {"correct": 1, "labelled": 2, "ratio": 0.5},
+        }
+        assert [r["expected"] for r in data["results"][:2]] == [["product", "cs"], ["cs"]]
+        assert data["summary"]["departments"]["product"] == {
+            "tp": 1,
+            "fp": 2,
+            "fn": 1,
+            "precision": 0.3333,
+            "recall": 0.5,
+        }
+    else:
+        assert "per source" in result.output
+        assert re.search(r"bugs\s+│\s+1\s+│\s+3\s+│\s+33%", result.output), result.output
+        assert re.search(r"chatter\s+│\s+1\s+│\s+2\s+│\s+50%", result.output), result.output
+        assert "accuracy: 2/5 (40.0%) right" in result.output
+
+
 def test_rules_test_file_says_how_many_misses_it_did_not_list(tmp_path: Path) -> None:
     lines = [{"text": f"hello {n}", "expected": ["product"]} for n in range(20)]
     path = tmp_path / "m.jsonl"
@@ -217,8 +254,8 @@ def test_rules_test_text_explains_with_positions_in_the_original_text() -> None:
     result = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "ｱﾌﾟﾘのﾊﾞｸﾞでＣＲＡＳＨ"])
     assert result.exit_code == 0, result.output
     assert "bug → product, cs  tag=bug" in result.output
-    assert "routes[0].when.keyword[0]: keyword バグ at 5-9" in result.output
-    assert "routes[0].when.keyword[2]: keyword crash at 10-15" in result.output
+    assert 'routes[0].when.keyword[0]: keyword "バグ" at 5-9' in result.output
+    assert 'routes[0].when.keyword[2]: keyword "crash" at 10-15' in result.output
     quiet = CliRunner().invoke(main, ["rules", "test", "--rules", rules, "こんにちは"])
     assert quiet.exit_code == 0 and "no route matched" in quiet.output
 

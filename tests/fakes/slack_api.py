@@ -331,6 +331,16 @@ class FakeSlack:
         thread = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
         return {"messages": thread[:1] + [m for m in thread[1:] if m["ts"] == args.get("latest")]}
 
+    def m_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """https://docs.slack.dev/reference/methods/users.list: ``members``, paged by cursor."""
+        members = list(self.users.values())
+        start = int(args.get("cursor") or 0)
+        more = start + self.page_size < len(members)
+        return {
+            "members": members[start : start + self.page_size],
+            "response_metadata": {"next_cursor": str(start + self.page_size) if more else ""},
+        }
+
     def m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args.get("user", ""))
         return {"user": user} if user else {"ok": False, "error": "user_not_found"}

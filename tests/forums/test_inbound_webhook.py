@@ -113,7 +113,7 @@ async def test_a_timestamp_that_is_not_a_finite_number_is_401(harness: HarnessFa
 async def test_malformed_messages_are_400_naming_the_field(harness: HarnessFactory) -> None:
     h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
     cases = [
-        (b"[1, 2", "body: not valid JSON"),
+        (b"[1, 2", "body: not valid JSON (Expecting ',' delimiter at line 1 column 6)"),
         ([], "body: expected a JSON object"),
         ({k: v for k, v in MESSAGE.items() if k != "text"}, "text: expected a non-empty string, got nothing"),
         ({**MESSAGE, "author": 7}, "author: expected a non-empty string, got int"),
@@ -176,7 +176,10 @@ async def test_unusual_but_valid_messages(harness: HarnessFactory) -> None:
 
 async def test_empty_huge_and_non_json_bodies(harness: HarnessFactory) -> None:
     h = await harness(KAKEHASHI_INBOUND_SECRET=INBOUND_SECRET)
-    assert await send(h, b"") == (400, {"status": "bad_request", "error": "body: not valid JSON"})
+    assert await send(h, b"") == (
+        400,
+        {"status": "bad_request", "error": "body: not valid JSON (Expecting value at line 1 column 1)"},
+    )
     assert (await send(h, b"\xff\xfe{}"))[0] == 400
     assert (await send(h, b"id=1&text=hi"))[0] == 400
     status, answer = await send(h, {**MESSAGE, "text": "x" * 40_001})

@@ -93,3 +93,41 @@ def test_monthly_recap_compares_with_the_previous_month() -> None:
         "2026-10-01..2026-10-31",
         "2026-11-01..2026-11-30",
     ]
+
+
+@pytest.mark.parametrize("kind", ["day", "week", "month"])
+def test_a_moment_at_exactly_local_midnight_starts_its_period(kind: str) -> None:
+    """Monday 2026-11-02 00:00 in Tokyo begins a day, a week and (here 11-01 is a Sunday) a day;
+    the same instant ends the period before it."""
+    from bot.reports.periods import period_of
+
+    midnight = datetime(2026, 11, 2, 0, 0, tzinfo=JST)
+    labels = {
+        "day": "2026-11-02..2026-11-02",
+        "week": "2026-11-02..2026-11-08",
+        "month": "2026-11-01..2026-11-30",
+    }
+    before = {
+        "day": "2026-11-01..2026-11-01",
+        "week": "2026-10-26..2026-11-01",
+        "month": "2026-10-01..2026-10-31",
+    }
+    period = period_of(kind, midnight, JST)
+    assert period.label == labels[kind]
+    assert period.contains(midnight.astimezone(UTC))
+    assert (period.start == midnight) is (kind != "month")
+    if kind != "month":
+        assert previous_period(kind, midnight, JST).label == before[kind]
+        assert not previous_period(kind, midnight, JST).contains(midnight)
+        assert previous_period(kind, midnight, JST).end == midnight
+
+
+def test_a_scheduled_recap_at_exactly_midnight_covers_the_period_that_just_ended() -> None:
+    """A recap cron at Monday 00:00 (not 09:00) still covers the week that ended at that instant."""
+    monday = datetime(2026, 11, 23, 0, 0, tzinfo=JST)
+    assert previous_period("week", monday, JST).label == "2026-11-16..2026-11-22"
+    assert previous_period("day", monday, JST).label == "2026-11-22..2026-11-22"
+    assert (
+        previous_period("month", datetime(2026, 12, 1, 0, 0, tzinfo=JST), JST).label
+        == "2026-11-01..2026-11-30"
+    )

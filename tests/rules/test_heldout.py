@@ -1,4 +1,6 @@
-"""The shipped rules against held-out community messages they were not written from.
+"""The shipped rules against held-out community messages they were not written from: the long
+example (bot/data/examples/sample-company.yaml, the bundled default until issue 11) at its old
+floors, and the short intent-based starter (bot/data/rules.yaml) at its own, further down.
 
 tests/fixtures/rules/heldout*.jsonl (see the README next to them) were each written before the
 default rules' keywords were read. The floors sit slightly under what the rules reach today,
@@ -60,7 +62,7 @@ SETS = [
 @pytest.fixture(scope="module", params=SETS, ids=[s.file for s in SETS])
 def heldout(request: pytest.FixtureRequest) -> tuple[Floors, Evaluation]:
     floors: Floors = request.param
-    rules = load_rules(ROOT / "bot" / "data" / "rules.yaml")
+    rules = load_rules(ROOT / "bot" / "data" / "examples" / "sample-company.yaml")
     return floors, evaluate(rules, read_records(FIXTURES / floors.file))
 
 
@@ -127,5 +129,75 @@ def test_every_department_is_reached(heldout: tuple[Floors, Evaluation]) -> None
     ],
 )
 def test_phone_keyboard_apostrophes_still_match(text: str) -> None:
-    rs = load_rules(ROOT / "bot" / "data" / "rules.yaml")
+    rs = load_rules(ROOT / "bot" / "data" / "examples" / "sample-company.yaml")
     assert {d for m in rs.classify(message(text)) for d in m.departments} == {"product"}
+
+
+# -- the short starter (bot/data/rules.yaml) -----------------------------------------------------
+#
+# The starter follows issue 11's convention, as the shared routing development set does:
+# something broken goes to product AND cs, and a question or a frustration may also reach product,
+# praise may also reach pr, a pricing question may also reach cs. The held-out files label those
+# as one department (the long example's convention), so here a single-department label with one of
+# those tags is read as `must` that department, `ok` the other; every other label stays exact.
+ALSO_OK = {"bug": "cs", "question": "product", "frustration": "product", "testimonial": "pr", "pricing": "cs"}
+
+
+def _as_must_ok(record: dict[str, object]) -> dict[str, object]:
+    expected = record.get("expected")
+    tag = record.get("expected_tag")
+    if isinstance(expected, list) and len(expected) == 1 and isinstance(tag, str) and tag in ALSO_OK:
+        converted = {k: v for k, v in record.items() if k != "expected"}
+        return {**converted, "must": expected[0], "ok": [ALSO_OK[tag]]}
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class StarterFloors:
+    file: str
+    accuracy: float
+    max_routed_negatives: int
+
+
+STARTER = [
+    # measured on 2026-12-03 (blind for the starter: its intents were written before these files
+    # were scored, then tuned on the shared dev set and the issue's kinds of phrasing, see the
+    # fixtures README): 223/277, 11 of 58 negatives routed (figurative 'bug'/'エラー'/'落ちた')
+    StarterFloors("heldout.jsonl", accuracy=0.80, max_routed_negatives=12),
+    # 172/238, 5 of 57 negatives routed
+    StarterFloors("heldout2.jsonl", accuracy=0.71, max_routed_negatives=6),
+    # 128/170, 2 of 35
+    StarterFloors("heldout3.jsonl", accuracy=0.74, max_routed_negatives=3),
+    # 130/184, 3 of 34
+    StarterFloors("heldout4.jsonl", accuracy=0.70, max_routed_negatives=4),
+]
+
+
+@pytest.fixture(scope="module", params=STARTER, ids=[s.file for s in STARTER])
+def starter(request: pytest.FixtureRequest) -> tuple[StarterFloors, Evaluation]:
+    floors: StarterFloors = request.param
+    records = [(line, _as_must_ok(record)) for line, record in read_records(FIXTURES / floors.file)]
+    return floors, evaluate(load_rules(ROOT / "bot" / "data" / "rules.yaml"), records)
+
+
+def test_starter_accuracy_floor(starter: tuple[StarterFloors, Evaluation]) -> None:
+    floors, evaluation = starter
+    assert evaluation.correct / evaluation.labelled >= floors.accuracy, _misses(evaluation, "ok")
+
+
+def test_starter_leaves_hard_negatives_alone(starter: tuple[StarterFloors, Evaluation]) -> None:
+    floors, evaluation = starter
+    routed = [r for r in evaluation.results if r["expected"] == [] and r["departments"]]
+    assert len(routed) <= floors.max_routed_negatives, [
+        f"{r['departments']}: {r['text'][:60]!r}" for r in routed
+    ]
+
+
+def test_starter_on_the_blind_intents_set() -> None:
+    """tests/fixtures/rules/blind-intents.jsonl (must/ok/source rows, written before the intents):
+    133/161 on its first run, 142/161 on 2026-12-03; every kind of message at least 60%."""
+    ev = evaluate(
+        load_rules(ROOT / "bot" / "data" / "rules.yaml"), read_records(FIXTURES / "blind-intents.jsonl")
+    )
+    assert ev.correct / ev.labelled >= 0.85, _misses(ev, "ok")
+    assert all(tally.ratio >= 0.6 for tally in ev.by_source.values()), ev.summary()["sources"]

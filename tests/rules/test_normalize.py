@@ -46,3 +46,48 @@ def test_original_span(original: str, needle: str, expected: str) -> None:
     start = text.text.index(needle)
     a, b = text.original_span(start, start + len(needle))
     assert original[a:b] == expected
+
+
+# Characters whose compatibility form is an upper-case letter: only NFKC *before* casefold
+# lower-cases them (casefold leaves 𝐁 alone; NFKC then makes it "B").
+COMPAT_CAPITALS = [
+    ("mathematical bold", "𝐁𝐔𝐆 𝐂𝐑𝐀𝐒𝐇", "bug crash"),
+    ("trade mark and service mark", "Kakehashi™ ℠", "kakehashitm sm"),
+    ("modifier capitals", "ᴬᴾᴵ", "api"),
+    ("black-letter and double-struck", "ℌℑℜ ℂℕ", "hir cn"),
+    ("circled and squared capitals", "Ⓑ🄱", "bb"),
+    ("roman numeral", "Ⅻ", "xii"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in COMPAT_CAPITALS], ids=[c[0] for c in COMPAT_CAPITALS]
+)
+def test_compatibility_capitals_are_lower_cased(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+BLOCKS = {
+    "Letterlike Symbols": range(0x2100, 0x2150),
+    "Number Forms": range(0x2150, 0x2190),
+    "Enclosed Alphanumerics": range(0x2460, 0x2500),
+    "Phonetic Extensions": range(0x1D00, 0x1D80),
+    "Mathematical Alphanumeric Symbols": range(0x1D400, 0x1D800),
+    "Enclosed Alphanumeric Supplement": range(0x1F100, 0x1F200),
+}
+
+
+@pytest.mark.parametrize("block", list(BLOCKS), ids=list(BLOCKS))
+def test_no_capital_survives_normalisation(block: str) -> None:
+    """What a keyword is compared with is case-free for every character of the blocks where
+    compatibility forms hide capitals (hundreds of characters, not only the ones above)."""
+    kept = [c for c in map(chr, BLOCKS[block]) if normalize(c) != normalize(c).casefold()]
+    assert kept == []
+
+
+def test_a_keyword_matches_text_written_in_compatibility_capitals() -> None:
+    from tests.rules.support import routed, ruleset
+
+    rs = ruleset("- {name: bug, when: {keyword: [bug, tm]}, to: [product], tag: bug}")
+    assert routed(rs, "𝐁𝐔𝐆 in the export") == [("bug", ("product",), "bug")]
+    assert routed(rs, "Kakehashi ™ is great") == [("bug", ("product",), "bug")]  # a word of its own

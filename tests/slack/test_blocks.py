@@ -106,6 +106,7 @@ def test_manifest_matches_what_the_bot_listens_to() -> None:
     assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "reaction_added", "reaction_removed"} <= events
+    assert {"channel_rename", "group_rename"} <= events  # channels are followed by id
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {
         "chat:write",

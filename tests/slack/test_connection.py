@@ -63,8 +63,21 @@ async def test_an_envelope_that_names_no_workspace_is_read_as_the_bots_own(bot: 
     assert "the export crashes" in bot.fake.posts(DEPT_PRODUCT)[0]["text"]
 
 
-async def test_a_channel_conversations_list_leaves_out_is_asked_about_by_id(bot: SlackBot) -> None:
-    bot.fake.unlisted.add(COMMUNITY)  # e.g. created after the last listing
+async def test_a_channel_conversations_list_leaves_out_is_asked_about_by_id(
+    sqlite_db: Database, fake: FakeSlack
+) -> None:
+    fake.unlisted.add(COMMUNITY)  # e.g. a Slack Connect channel, or created after the last listing
+    app, client = await build_bot(sqlite_db, fake)
+    bot = SlackBot(app=app, client=client, fake=fake)
+    try:
+        await _asked_by_id(bot)
+    finally:
+        await client.close()
+        await app.stop()
+
+
+async def _asked_by_id(bot: SlackBot) -> None:
+    bot.fake.calls.clear()  # start-up's check of rules.yaml's channels
     await bot.event("message.json", **msg("the export crashes", "1700000900.000200"))
     assert [c.args["channel"] for c in bot.fake.of("conversations.info")] == [COMMUNITY]
     [stored] = await messages(bot)

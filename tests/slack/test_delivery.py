@@ -268,9 +268,30 @@ async def test_notice_replies_in_a_thread_by_message_key(bot: SlackBot) -> None:
 
 
 async def test_channel_names_are_resolved_across_pages_and_cached(bot: SlackBot) -> None:
+    bot.fake.calls.clear()  # start-up's check of rules.yaml lists the channels with its own cache
     await enqueue(bot, "notice", {"markdown": "one"}, destination="slack:#random", key="n1")
     await enqueue(bot, "notice", {"markdown": "two"}, destination="slack:random", key="n2")
     assert await bot.app.worker.run_once() == {"sent": 2}
     assert len(bot.fake.posts(RANDOM)) == 2
     pages = bot.fake.of("conversations.list")
     assert len(pages) == 4  # 7 channels, 2 per page, listed once
+
+
+async def test_posts_to_one_channel_are_spaced_and_other_channels_do_not_wait(bot: SlackBot) -> None:
+    """The per-channel spacing (about one post per second per Slack channel, here a minute so no
+    test timing is involved): the second post to #dept-product waits, unsent and with no attempt
+    spent, while #dept-marketing's goes out in the same pass."""
+    bot.app.worker.sinks["slack"].min_interval = 60.0  # type: ignore[attr-defined]
+    await route_one(bot, "crash on save", "1700000030.000100")
+    await route_one(bot, "crash on load", "1700000030.000200")
+    await route_one(bot, "I love it", "1700000030.000300")
+    before = bot.app.clock()
+    assert await bot.app.worker.run_once() == {"sent": 2, "deferred": 1}
+    assert len(bot.fake.posts(DEPT_PRODUCT)) == 1
+    assert len(bot.fake.posts()) == 2
+    async with bot.app.store.sessions() as session:
+        waiting = (await session.scalars(select(OutboxRow).where(OutboxRow.status == "pending"))).one()
+    assert (waiting.destination, waiting.attempts, waiting.lease_owner) == ("slack:#dept-product", 0, None)
+    assert waiting.next_attempt_at >= before + timedelta(seconds=50)  # due when the channel may post again
+    assert await bot.app.worker.run_once() == {}  # not due yet: nothing is sent early
+    assert len(bot.fake.posts(DEPT_PRODUCT)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import traceback
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -221,3 +222,36 @@ async def test_a_send_in_flight_when_its_post_is_deleted_is_not_recorded_over_th
     after = await store.get_row(row.id)
     assert after is not None
     assert (after.status, after.remote_id, after.last_error) == ("cancelled", None, "source message deleted")
+
+
+async def test_a_recap_window_holds_its_first_local_midnight_and_not_its_last(store: Store) -> None:
+    """[start, end) at exactly local midnight (Asia/Tokyo): a post at Monday 00:00 belongs to the
+    week it starts, one at the next Monday 00:00 to the next week, for items and for replies."""
+    from zoneinfo import ZoneInfo
+
+    from bot.reports.periods import week_of
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    week = week_of(datetime(2026, 11, 16, 0, 0, tzinfo=tokyo), tokyo)
+    assert week.label == "2026-11-16..2026-11-22"
+    moments = {
+        "before": week.start - timedelta(microseconds=1),
+        "start": week.start,
+        "last": week.end - timedelta(microseconds=1),
+        "end": week.end,
+    }
+    parent = message(key="T1:C1:parent", text="アプリが落ちます")
+    await store.record_inbound(
+        replace(parent, created_at=week.start - timedelta(days=3)), ROUTINGS[:1], DESTS
+    )
+    for name, moment in moments.items():
+        post = replace(message(key=f"T1:C1:{name}"), created_at=moment)
+        await store.record_inbound(post, ROUTINGS[:1], DESTS)
+        reply = replace(message(key=f"T1:C1:reply-{name}"), created_at=moment, thread_key=parent.key)
+        await store.record_inbound(reply, [], DESTS)
+
+    inside = [v.message.key for v in await store.items_between(week.start, week.end)]
+    assert inside == ["T1:C1:start", "T1:C1:last"]
+    replies = await store.replies_to([parent.key], start=week.start, end=week.end)
+    assert [m.key for m in replies] == ["T1:C1:reply-start", "T1:C1:reply-last"]
+    assert [name for name, moment in moments.items() if week.contains(moment)] == ["start", "last"]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from bot.chat.commands import is_command
 from storage.models import Message
-from tests.teams.conftest import COMMUNITY, CS_COMMUNITY, CS_TEAM, PRODUCT_TRIAGE, TeamsBot
+from tests.conftest import Database
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.teams.conftest import (
+    COMMUNITY,
+    CS_COMMUNITY,
+    CS_TEAM,
+    PRODUCT_TRIAGE,
+    RULES,
+    TeamsBot,
+    build,
+    serving,
+)
 
 
 async def test_mention_command_in_a_channel_replies_in_the_thread(teams: TeamsBot) -> None:
@@ -204,3 +217,37 @@ async def test_a_mention_that_asks_nothing_in_a_community_channel_is_a_post(team
 )
 def test_what_counts_as_a_command_after_the_bots_name(text: str, expected: bool) -> None:
     assert is_command(text) is expected
+
+
+async def test_admins_are_matched_by_id_not_by_display_name(
+    database: Database, connector: FakeBotConnector, tmp_path: Path
+) -> None:
+    """Anyone may call themselves "Aiko Admin" in Teams: a name in ``admins`` makes nobody an admin
+    (reported in /healthz), and an id does, whatever the display name."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.read_text(encoding="utf-8").replace(
+            "admins: [0a1b2c3d-0000-4000-8000-000000000001]", "admins: [Aiko Admin, 29:1Ab3staff]"
+        ),
+        encoding="utf-8",
+    )
+    app = await build(database, connector, rules=rules)
+    async with serving(app, connector) as teams:
+        await teams.install()
+        route = teams.activity("mention_command.json")  # from "Aiko Admin", whose ids are not listed
+        route["text"] = "<at>kakehashi</at> route https://teams.microsoft.com/l/message/x/y pr"
+        await teams.post(route)
+        staff = teams.activity("mention_command.json")
+        staff["id"] = "1731830520099"
+        staff["from"] = {**staff["from"], "id": "29:1Ab3staff", "name": "Someone", "aadObjectId": None}
+        staff["text"] = "<at>kakehashi</at> route https://teams.microsoft.com/l/message/x/y pr"
+        await teams.post(staff)
+        refused, allowed = teams.connector.replies()
+        assert "管理者" in refused.card_text()  # cmd.not_admin
+        assert "管理者" not in allowed.card_text()  # an admin: the link is looked up instead
+        health = await (await teams.client.get("/healthz")).json()
+        assert health["status"] == "degraded"
+        assert health["problems"] == [
+            "rules.yaml admins: 'Aiko Admin' is not a Teams user id or AAD object id, so it makes nobody an "
+            "admin on Teams (display names are not unique); write the AAD object id (Entra ID → Users → Object ID)"
+        ]

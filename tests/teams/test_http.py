@@ -76,8 +76,8 @@ async def test_with_an_app_id_unauthenticated_requests_get_401(
 @pytest.mark.parametrize(
     ("body", "content_type", "reason"),
     [
-        ("{not json", "application/json", "malformed JSON"),
-        ("[1, 2]", "application/json", "expected an Activity"),
+        ("{not json", "application/json", "body: not valid JSON"),
+        ("[1, 2]", "application/json", "body: expected a JSON object, got list"),
         ('{"id": "1"}', "application/json", "expected an Activity"),
         ("type=message", "application/x-www-form-urlencoded", "Content-Type"),
     ],

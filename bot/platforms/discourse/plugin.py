@@ -9,7 +9,6 @@ poller fills the gap).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +26,10 @@ from adapters.discourse import (
 )
 from adapters.discourse_client import DiscourseApiError, DiscourseClient
 from bot.core.domain import Sink
-from bot.core.errors import PayloadError
+from bot.core.errors import AuthenticationError, PayloadError
+from bot.core.payload import parse_json_object
 from bot.platforms.discourse.source import DiscourseLookups, DiscoursePoller
+from bot.platforms.http import read_body
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
@@ -103,30 +104,21 @@ class DiscoursePlugin:
             await self.client.aclose()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        body = await request.read()
+        body = await read_body(request)
         if not self.secret or not signature_ok(
             self.secret, body, request.headers.get("X-Discourse-Event-Signature")
         ):
-            log.warning("discourse webhook: bad or missing signature")
-            return _reply("unauthorized", 401, error="bad or missing X-Discourse-Event-Signature")
+            raise AuthenticationError("bad or missing X-Discourse-Event-Signature")
         if not self.site.base_url:
             instance = request.headers.get("X-Discourse-Instance", "").strip().rstrip("/")
             if not instance.startswith(("http://", "https://")):
-                return _reply("bad_request", 400, error="X-Discourse-Instance: expected the forum's URL")
+                raise PayloadError("X-Discourse-Instance: expected the forum's URL")
             self.site = self.lookups.site = Site(instance)
         event = request.headers.get("X-Discourse-Event", "")
         event_id = request.headers.get("X-Discourse-Event-Id", "")
+        payload = parse_json_object(body)
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _reply("bad_request", 400, error="body: not valid JSON")
-        if not isinstance(payload, dict):
-            return _reply("bad_request", 400, error="body: expected a JSON object")
-        try:
-            result = await self._handle(event, payload)
-        except PayloadError as exc:
-            log.warning("discourse webhook %s (event id %s): %s", event, event_id, exc)
-            return _reply("bad_request", 400, error=str(exc))
+            result = await self._handle(event, payload)  # a PayloadError is answered 400 by the server
         except DiscourseApiError as exc:
             log.warning("discourse webhook %s (event id %s): lookup failed: %s", event, event_id, exc)
             return _reply("retry_later", 503, error=str(exc))

@@ -20,29 +20,37 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+<<<<<<< HEAD
 from slack_bolt.error import BoltUnhandledRequestError
+=======
+from slack_bolt.request.async_request import AsyncBoltRequest
+>>>>>>> main
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import blocks as bk
-from adapters.slack import convert
+from adapters.slack import convert, shape
 from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
 from bot.chat.actions import apply_action
-from bot.chat.commands import CommandContext, CommandReply, is_admin, is_slow, run_command, subcommand
+from bot.chat.admins import is_admin, slack_ids
+from bot.chat.commands import CommandContext, CommandReply, is_slow, run_command, subcommand
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.errors import PayloadError, SettingsError
+from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.texts import t
+from bot.platforms.http import read_body
+from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
 
 if TYPE_CHECKING:
     from bot.core.domain import Sink
     from bot.pipeline.services import Services
+    from rules import RuleSet
 
 log = logging.getLogger("kakehashi.slack")
 
@@ -55,6 +63,7 @@ LATER_RETRY_SECONDS = 15.0
 STOP_GRACE = 5.0  # at shutdown, how long events still being finished after their ack may take
 PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
+CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
 ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission)$")
 
@@ -76,11 +85,21 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
+<<<<<<< HEAD
         self.connection = SlackConnection(
             self.client,
             on_self_id=app.dispatcher.add_self_id,
             on_refused=lambda reason: app.health.report("slack:token", reason, fatal=True),
         )
+=======
+        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        self.checks = SlackChecks(
+            directory=self.directory, store=app.store, health=app.health, channels=app.dispatcher.channels
+        )
+        self.checks.admin_ids = slack_ids(app.rules.current.admins)
+        self._background: set[asyncio.Task[None]] = set()
+        app.rules.on_reload(self._on_reload)
+>>>>>>> main
         connection = self.connection
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -110,10 +129,19 @@ class SlackPlugin:
 
     async def start(self) -> None:
         await self.connection.identify()
+        try:
+            await asyncio.wait_for(self.checks.run(self.app.rules.current), CHECK_BUDGET)
+        except TimeoutError:
+            self.app.health.report(
+                "slack:check",
+                f"Slack: checking the channels and admins of rules.yaml took over {CHECK_BUDGET:.0f} s",
+            )
         if self.app.settings.slack_app_token:
             await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         await self.connection.stop()
         await self.finish_pending(timeout=STOP_GRACE)
         for task in list(self._later):
@@ -132,18 +160,52 @@ class SlackPlugin:
             await asyncio.wait(set(self._later), timeout=left)
         return True
 
+    def _check_later(self, rules: RuleSet) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(self.checks.run(rules), name="slack-checks")
+        except RuntimeError:  # no loop (a reload outside the server): the next start checks
+            return
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _on_reload(self, rules: RuleSet) -> None:
+        self._check_later(rules)
+
+    async def idle(self) -> None:
+        """Wait for the checks started by a reload or a rename (tests)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     # -- HTTP ------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """Hand the request to Bolt; a body Bolt cannot parse is 401 unsigned, else 400."""
-        raw = await request.read()
+        """Verify, parse and hand the request to Bolt: 401 unless signed and fresh, 400 for a body
+        Bolt or the listeners could not read (``adapters.slack.shape``), checked before Bolt runs."""
+        raw = await read_body(request)
         try:
-            bolt_request = await to_bolt_request(request)
-        except (ValueError, UnicodeDecodeError) as exc:
-            if self.verifier is not None and not self.verifier.is_valid_request(raw, dict(request.headers)):
-                return web.json_response({"error": "invalid signature"}, status=401)
-            log.warning("malformed Slack request: %s", exc)
-            return web.json_response({"error": f"malformed body: {exc}"}, status=400)
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # Slack signs UTF-8 text; these bytes cannot be verified
+            raise AuthenticationError(
+                "X-Slack-Signature: cannot be verified, the body is not UTF-8"
+            ) from None
+        assert self.verifier is not None  # mounted only in HTTP mode
+        try:
+            signed = self.verifier.is_valid_request(text, dict(request.headers))
+        except (ValueError, OverflowError):  # slack_sdk does int(X-Slack-Request-Timestamp)
+            signed = False
+        if not signed:
+            raise AuthenticationError("missing, stale or wrong X-Slack-Signature / X-Slack-Request-Timestamp")
+        content_type = request.headers.get("Content-Type", "").split(";")[0].strip() or None
+        shape.parse(text, content_type)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers=dict(request.headers)
+            )
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            # Bolt's own parsing (before any of our code) tripped over a shape shape.parse let through
+            raise PayloadError(
+                f"body: not shaped like a Slack request ({type(exc).__name__}: {exc})"
+            ) from None
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
@@ -178,10 +240,21 @@ class SlackPlugin:
         bolt.event("message")(self.on_message)
         bolt.event("reaction_added")(self.on_reaction)
         bolt.event("reaction_removed")(self.on_reaction)
+        bolt.event("channel_rename")(self.on_rename)
+        bolt.event("group_rename")(self.on_rename)
         bolt.command(self.app.settings.slack_command)(ack=self.on_command, lazy=[self.on_command_later])
         bolt.action(ACTION_ID)(self.on_action)
         bolt.event(re.compile(".+"))(self.on_other_event)  # registered last: only what nothing above took
         bolt.error(self.on_error)
+
+    async def on_rename(self, event: dict[str, Any]) -> None:
+        """``channel_rename`` / ``group_rename``: the channel keeps its place in rules.yaml by id."""
+        channel = event.get("channel") or {}
+        if not isinstance(channel, dict) or not channel.get("id") or not channel.get("name"):
+            raise PayloadError("event.channel: expected {id, name}")
+        log.info("Slack channel %s renamed to #%s", channel["id"], channel["name"])
+        self.directory.renamed(str(channel["id"]), str(channel["name"]))
+        self._check_later(self.app.rules.current)
 
     async def on_other_event(self, event: dict[str, Any]) -> None:
         log.debug("ignored Slack event %s", event.get("type"))
@@ -296,8 +369,7 @@ class SlackPlugin:
         draft = convert.to_inbound(
             ref, message, channel_name=channel, author_name=author, link=None, is_bot=is_bot
         )
-        rules = self.app.rules.current
-        if not rules.is_source(draft) or ref.user_id in self.connection.self_user_ids:
+        if not self.app.dispatcher.is_source(draft) or ref.user_id in self.connection.self_user_ids:
             return draft  # never routed: spare the Web API calls
         link = None if is_bot else await self._permalink(ref)
         names = await self._mention_names(message)
@@ -413,7 +485,7 @@ class SlackPlugin:
             user_id=user_id,
             user_name=user_name,
             channel_id=str(command.get("channel_id") or ""),
-            is_admin=is_admin(self.app.rules.current, user_id, user_name),
+            is_admin=is_admin(self.checks.admin_ids, user_id),  # never by user_name: anyone can take one
         )
 
     def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:

@@ -38,11 +38,11 @@ from adapters.teams.cards import card_attachment, fit_summary
 from adapters.teams.convert import Place
 from adapters.teams.sink import TeamsSink
 from bot.chat.actions import apply_action
+from bot.chat.admins import is_admin
 from bot.chat.commands import (
     CommandContext,
     CommandReply,
     addressed_as_command,
-    is_admin,
     is_slow,
     run_command,
 )
@@ -280,7 +280,8 @@ class TeamsBot(TeamsActivityHandler):
             user_id=str(sender.get("id")),
             user_name=str(sender.get("name") or sender.get("id")),
             channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
-            is_admin=is_admin(rules, sender.get("id"), sender.get("name"), sender.get("aadObjectId")),
+            # by ids only: a display name is neither unique nor owned by whoever shows it
+            is_admin=is_admin(rules.admins, sender.get("id"), sender.get("aadObjectId")),
         )
         reference = TurnContext.get_conversation_reference(turn_context.activity)
         if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively

@@ -9,27 +9,34 @@ authentication off, so the plugin refuses to start without one unless ``KAKEHASH
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import jwt
 from aiohttp import web
+from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botbuilder.schema.teams import TeamsChannelData
+from botframework.connector.auth import AuthenticateRequestResult
 
+from adapters.teams.shape import check_activity
 from adapters.teams.sink import TeamsSink
+from bot.chat.admins import is_user_id
 from bot.core.domain import Sink
-from bot.core.errors import PayloadError, SettingsError
+from bot.core.errors import AuthenticationError, PayloadError, SettingsError
+from bot.core.payload import parse_json_object
+from bot.core.storable import clean_json
 from bot.core.texts import t
+from bot.platforms.http import read_body
 from bot.platforms.teams.bot import INBOUND_JSON, TeamsBot
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
+    from rules import RuleSet
 
 log = logging.getLogger("kakehashi.teams")
 
@@ -87,41 +94,59 @@ class TeamsPlugin:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Bot Framework's endpoint: 401 before anything else when unauthenticated (also when the token
-        cannot be verified because Bot Framework's signing keys are unreachable), 400 for bad JSON."""
+        cannot be verified because Bot Framework's signing keys are unreachable), 400 for bad JSON.
+
+        What ``CloudAdapter.process`` does, in two steps so that every way a token can fail
+        (botbuilder raises ``PermissionError``, PyJWT errors, a bare ``Exception``, ``IndexError``
+        or ``KeyError`` for garbled ones) is a 401, while an error processing an authenticated
+        activity stays what it is."""
         if self.authenticated and not request.headers.get("Authorization"):
-            return web.json_response({"error": "missing Authorization header"}, status=401)
+            raise AuthenticationError("missing Authorization header")
         if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"error": "expected Content-Type: application/json"}, status=400)
-        try:
-            body = json.loads(await request.text())
-        except (ValueError, UnicodeDecodeError) as exc:
-            return web.json_response({"error": f"malformed JSON: {exc}"}, status=400)
-        if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
-            return web.json_response({"error": "expected an Activity object with a type"}, status=400)
-        try:  # what CloudAdapter.process will do; a bad field there would be a 500
-            Activity().deserialize(body)
+            raise PayloadError("expected Content-Type: application/json")
+        # NUL and lone surrogates out at once: they would fail in URLs and names sent back to Teams
+        body = clean_json(parse_json_object(await read_body(request)))
+        if not isinstance(body.get("type"), str) or not body["type"]:
+            raise PayloadError("expected an Activity object with a type")
+        check_activity(body)
+        try:  # what CloudAdapter.process does; a bad field there would be a 500
+            activity = Activity().deserialize(body)
         except Exception as exc:
-            return web.json_response({"error": f"malformed Activity: {exc}"}, status=400)
+            raise PayloadError(f"malformed Activity: {exc}") from None
+        if body.get("channelData") is not None:
+            try:  # botbuilder's Teams handlers read it later, the same way
+                TeamsChannelData().deserialize(body["channelData"])
+            except Exception as exc:
+                raise PayloadError(f"channelData: malformed: {exc}") from None
+        auth = await self._authenticate(activity, request.headers.get("Authorization", ""))
         token = INBOUND_JSON.set(body)
         try:
-            response = await self.adapter.process(request, self.bot)
-        except (web.HTTPUnauthorized, jwt.PyJWTError):  # botbuilder lets PyJWT's DecodeError escape
-            log.warning("Teams request refused: invalid Bot Framework token")
-            return web.json_response({"error": "invalid Bot Framework token"}, status=401)
-        except PayloadError as exc:
-            log.warning("Teams activity refused: %s", exc)
-            return web.json_response({"error": str(exc)}, status=400)
+            invoke_response = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
+        finally:
+            INBOUND_JSON.reset(token)
+        if invoke_response:
+            return web.json_response(
+                data=serializer_helper(invoke_response.body), status=invoke_response.status
+            )
+        return web.Response(status=201)
+
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        """botbuilder's own token validation; any failure of it is a 401, never a 500."""
+        try:
+            return await self.adapter.bot_framework_authentication.authenticate_request(activity, header)
+        except PermissionError as exc:  # botbuilder's "not valid" (an OSError, unlike the ones below)
+            log.info("Teams token refused by botbuilder: %s", exc)
+            raise AuthenticationError("invalid Bot Framework token") from None
         except OSError as exc:  # requests' errors: botbuilder fetches Bot Framework's signing keys
             # A token that cannot be verified is not a valid one: 401, never processed.  The
             # operator learns the real cause from this log line.
             log.error("cannot validate a Teams token: Bot Framework OpenID metadata unreachable: %s", exc)
-            return web.json_response(
-                {"error": "invalid Bot Framework token (its signing keys could not be fetched to verify it)"},
-                status=401,
-            )
-        finally:
-            INBOUND_JSON.reset(token)
-        return response or web.Response(status=200)
+            raise AuthenticationError(
+                "invalid Bot Framework token (its signing keys could not be fetched to verify it)"
+            ) from None
+        except Exception as exc:  # authenticate_request returns only for a token it verified
+            log.info("Teams token refused by botbuilder: %s: %s", type(exc).__name__, exc)
+            raise AuthenticationError("invalid Bot Framework token") from None
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
@@ -139,7 +164,21 @@ class TeamsPlugin:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    def _check_admins(self, rules: RuleSet) -> None:
+        """Teams matches admins by user id or AAD object id; a name in ``admins`` is reported."""
+        self.app.health.clear("teams:admin:")
+        for entry in rules.admins:
+            if not is_user_id(entry):
+                self.app.health.report(
+                    f"teams:admin:{entry}",
+                    f"rules.yaml admins: {entry!r} is not a Teams user id or AAD object id, so it makes "
+                    "nobody an admin on Teams (display names are not unique); write the AAD object id "
+                    "(Entra ID → Users → Object ID)",
+                )
+
     async def start(self) -> None:
+        self._check_admins(self.app.rules.current)
+        self.app.rules.on_reload(self._check_admins)
         if not self.authenticated:
             log.warning(
                 "!!! TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev. Anyone who can "

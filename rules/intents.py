@@ -1,0 +1,71 @@
+"""Intent detectors: what a message is doing (asking, reporting breakage, wishing, praising, ...).
+
+``when: {intent: problem}`` / ``{intent: [question, problem]}`` holds when the message shows one of
+the intents. The vocabulary is the project's (``rules.intent_lexicon``), so a community team gets
+it without writing keyword lists. Each detector is one re2 alternation for its patterns plus one
+for its negations, run over the normalised text once per message and intent (results are cached
+on the ``MessageContext``); a match is where the first pattern hit that no negation overlaps.
+
+A match explains itself: ``intent "problem": "keeps freezing"`` (the ``Reason`` has ``kind``
+``intent``, ``detail`` the intent's name and ``matched`` the words of the message that showed it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from rules.intent_lexicon import LEXICON, IntentWords
+from rules.matcher import link_spans
+
+__all__ = ["INTENTS", "INTENT_NAMES", "IntentDetector"]
+
+
+def _compile(patterns: tuple[str, ...]) -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = 64 << 20  # the alternations are large; re2's default 8 MiB DFA budget is tight
+    return re2.compile("|".join(f"(?:{p})" for p in patterns), options) if patterns else None
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in spans)
+
+
+@dataclass(frozen=True, slots=True)
+class IntentDetector:
+    """One intent, compiled: ``find(text)`` gives the span of its first un-negated hit, or None."""
+
+    name: str
+    summary: str
+    found: Any
+    negated: Any
+
+    @classmethod
+    def build(cls, words: IntentWords) -> IntentDetector:
+        return cls(words.name, words.summary, _compile(words.patterns), _compile(words.negations))
+
+    def find(self, text: str) -> tuple[int, int] | None:
+        """``text`` is normalised (``rules.normalize``); links are never read as intent."""
+        if not text:
+            return None
+        first = self.found.search(text)  # most messages show most intents not at all: one call
+        if first is None:
+            return None
+        masked = link_spans(text)
+        if self.negated is not None and self.negated.search(text) is not None:
+            masked += [m.span() for m in self.negated.finditer(text)]
+        if not masked and first.end() > first.start():
+            return first.span()
+        for hit in self.found.finditer(text):
+            start, end = hit.span()
+            if end > start and not _overlaps(masked, start, end):
+                return (start, end)
+        return None
+
+
+INTENTS: dict[str, IntentDetector] = {words.name: IntentDetector.build(words) for words in LEXICON}
+INTENT_NAMES: tuple[str, ...] = tuple(INTENTS)
