@@ -13,11 +13,8 @@ from datetime import datetime
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
 from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
-<<<<<<< HEAD
-from bot.pipeline.classify import Classifier
-=======
 from bot.pipeline.channels import ChannelIds
->>>>>>> main
+from bot.pipeline.classify import Classifier
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from rules import Match, ReactionRule, RuleSet
@@ -86,11 +83,8 @@ class Dispatcher:
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
-<<<<<<< HEAD
         self.classifier = classifier or Classifier(metrics=metrics)
-=======
         self.channels = ChannelIds()
->>>>>>> main
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -113,20 +107,13 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
-<<<<<<< HEAD
-        matches = await self.classifier.classify(rules, msg)
-        result = await self.store.record_inbound(
-            msg, routings_for(matches), destinations(rules), repost=repost
-        )
-=======
-        matches = rules.classify(self.channels.as_configured(msg))
+        matches = await self.classifier.classify(rules, self.channels.as_configured(msg))
         try:
             result = await self.store.record_inbound(
                 msg, routings_for(matches), destinations(rules), repost=repost
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)
->>>>>>> main
         if not result.created:
             self.metrics.inc("kakehashi_messages_total", outcome="duplicate")
             return Outcome(status="duplicate", message_id=result.message_id)
@@ -147,21 +134,14 @@ class Dispatcher:
         rules = self.rules.current
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
-<<<<<<< HEAD
-        matches = () if self._ignore_reason(rules, msg) else await self.classifier.classify(rules, msg)
-        new_items = await self.store.record_edit(
-            msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
-        )
-=======
         ignored = self._ignore_reason(rules, msg)
-        matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
+        matches = () if ignored else await self.classifier.classify(rules, self.channels.as_configured(msg))
         try:
             new_items = await self.store.record_edit(
                 msg.platform, msg.key, msg.text, edited_at, routings_for(matches), destinations(rules)
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)
->>>>>>> main
         return Outcome(status="edited", item_ids=new_items, matches=tuple(matches))
 
     async def _quarantine(self, msg: InboundMessage, exc: UnstorableMessageError) -> Outcome:

@@ -12,11 +12,8 @@ from sqlalchemy import text
 
 from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeError
 from bot.pipeline.metrics import CONTENT_TYPE
-<<<<<<< HEAD
-from bot.runtime.limits import Limits, limits_middleware
-=======
 from bot.platforms.http import MAX_BODY
->>>>>>> main
+from bot.runtime.limits import Limits, limits_middleware
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -123,16 +120,13 @@ async def answer_client_errors(request: web.Request, handler: Handler) -> web.St
 
 
 def make_web_app(app: App) -> web.Application:
-<<<<<<< HEAD
     limits = Limits(
         max_concurrent=app.settings.max_concurrent_requests, body_timeout=app.settings.body_timeout
     )
     web_app = web.Application(
-        client_max_size=4 * 1024 * 1024, middlewares=[count_requests, limits_middleware(limits)]
+        client_max_size=MAX_BODY,
+        middlewares=[count_requests, limits_middleware(limits), answer_client_errors],
     )
-=======
-    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[count_requests, answer_client_errors])
->>>>>>> main
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)

@@ -23,11 +23,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
-<<<<<<< HEAD
 from slack_bolt.error import BoltUnhandledRequestError
-=======
 from slack_bolt.request.async_request import AsyncBoltRequest
->>>>>>> main
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
@@ -85,21 +82,17 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
-<<<<<<< HEAD
         self.connection = SlackConnection(
             self.client,
             on_self_id=app.dispatcher.add_self_id,
             on_refused=lambda reason: app.health.report("slack:token", reason, fatal=True),
         )
-=======
-        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
         self.checks = SlackChecks(
             directory=self.directory, store=app.store, health=app.health, channels=app.dispatcher.channels
         )
         self.checks.admin_ids = slack_ids(app.rules.current.admins)
         self._background: set[asyncio.Task[None]] = set()
         app.rules.on_reload(self._on_reload)
->>>>>>> main
         connection = self.connection
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
