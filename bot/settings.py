@@ -204,6 +204,8 @@ class Settings:
     outbox_max_attempts: int = 8
     outbox_poll_interval: float = 1.0
     outbox_lease: float = 120.0
+    max_concurrent_requests: int = 64
+    body_timeout: float = 10.0
     # Slack
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -285,6 +287,8 @@ class Settings:
             outbox_max_attempts=_int(env, "KAKEHASHI_OUTBOX_MAX_ATTEMPTS", 8, low=1, high=100),
             outbox_poll_interval=_float(env, "KAKEHASHI_OUTBOX_POLL_SECONDS", 1.0, zero_ok=False),
             outbox_lease=_float(env, "KAKEHASHI_OUTBOX_LEASE_SECONDS", 120.0, zero_ok=False),
+            max_concurrent_requests=_int(env, "KAKEHASHI_MAX_CONCURRENT_REQUESTS", 64, low=1, high=100_000),
+            body_timeout=_float(env, "KAKEHASHI_BODY_TIMEOUT_SECONDS", 10.0, zero_ok=False),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=app_token,

@@ -7,6 +7,8 @@ it found that it rules out.
 
 ``MessageContext`` wraps one message for one ``classify`` call: the text is normalised once and
 scanned for keywords at most once (lazily, so routes that never reach a keyword cost nothing).
+Only the first ``MAX_CLASSIFIED_CHARS`` characters of a message are classified, so one huge post
+costs no more than a long one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
 __all__ = [
+    "MAX_CLASSIFIED_CHARS",
     "AllOf",
     "AnyOf",
     "AuthorIs",
@@ -42,6 +45,11 @@ __all__ = [
 ]
 
 Reasons = tuple[Reason, ...]
+
+# Where a message stops being read by keywords, regexes and ``min_length`` (the whole text is
+# still stored and reposted).  Slack allows 40,000 characters and Discourse 32,000; what
+# decides a route is near the start, and every character beyond costs every regex.
+MAX_CLASSIFIED_CHARS = 16_000
 
 
 class MessageContext:
@@ -66,7 +74,7 @@ class MessageContext:
     @property
     def text(self) -> NormalizedText:
         if self._text is None:
-            self._text = NormalizedText(self.message.text or "")
+            self._text = NormalizedText((self.message.text or "")[:MAX_CLASSIFIED_CHARS])
         return self._text
 
     @property

@@ -125,10 +125,19 @@ class RegexProblem:
     offset: int | None = None
 
 
+# re2's compiled program size grows with repetition counts: ``(a|b|c|d){1000}`` is about 3,000
+# instructions.  Patterns people write to spot bug reports or prices stay far below this limit;
+# what passes it costs memory and time on every message.
+MAX_REGEX_PROGRAM = 5000
+
+
 def _options() -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False  # the text is casefolded; let 'API' in a pattern match 'api'
     options.log_errors = False
+    # Only the whole match's span is used.  Without capture groups re2 answers from its DFA,
+    # in one pass over the text; with them ``(.*a){20}`` falls back to a far slower engine.
+    options.never_capture = True
     return options
 
 
@@ -159,6 +168,12 @@ def compile_regex(pattern: str) -> Any:
             return RegexProblem(f"invalid regex: {py_exc.msg}", py_exc.pos)
         return RegexProblem(
             f"re2 cannot run this regex (no backreferences or lookaround, so it stays fast): {reason}"
+        )
+    if compiled.programsize > MAX_REGEX_PROGRAM:
+        return RegexProblem(
+            f"regex too complex: it compiles to {compiled.programsize} re2 instructions, the limit is "
+            f"{MAX_REGEX_PROGRAM} (large repetition counts such as {{1000}} multiply its size; "
+            "use a smaller count or a keyword)"
         )
     if compiled.search("") is not None:
         return RegexProblem("regex matches empty text, so it would match every message")

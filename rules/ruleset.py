@@ -21,7 +21,11 @@ from rules.matcher import NamePatterns
 from rules.model import Department, Match, ReactionRule, Schedule, Source
 from rules.validate import compile_rules, emoji_key
 
-__all__ = ["RuleSet", "load_rules", "load_rules_text"]
+__all__ = ["MAX_RULES_BYTES", "RuleSet", "load_rules", "load_rules_text"]
+
+# rules.yaml is written by people: the bundled file is under 100 KB.  A file far bigger is a
+# mistake (a log pasted in, a generated file) and would take seconds of CPU to compile.
+MAX_RULES_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,9 @@ class RuleSet:
 
 def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
     """Compile rules from ``text``; problems name ``filename``.  Raises ``RulesError``."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_RULES_BYTES:
+        raise RulesError([Problem(filename, 0, 0, "", too_big(filename))])
     root, problems = compose(text, filename)
     if problems:
         raise RulesError(problems)
@@ -119,7 +126,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
         raise RulesError(problems)
     return RuleSet(
         path=filename,
-        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        digest=hashlib.sha256(data).hexdigest(),
         version=compiled.version,
         locale=compiled.locale,
         timezone=compiled.timezone,
@@ -135,13 +142,22 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
     )
 
 
+def too_big(name: str) -> str:
+    """The problem text for a rules file over ``MAX_RULES_BYTES``."""
+    limit = MAX_RULES_BYTES // 1024 // 1024
+    return f"the file is larger than {limit} MiB, the most a rules file may be (is it the right file?)"
+
+
 def load_rules(path: str | os.PathLike[str]) -> RuleSet:
     """Read and compile a rules file.  Raises ``RulesError`` (also when the file can't be read)."""
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
+        with Path(name).open("rb") as file:
+            data = file.read(MAX_RULES_BYTES + 1)  # never more than the limit, even if it grows meanwhile
     except OSError as exc:
         raise RulesError([Problem(name, 0, 0, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    if len(data) > MAX_RULES_BYTES:
+        raise RulesError([Problem(name, 0, 0, "", too_big(name))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -107,7 +107,9 @@ async def _serve(settings: Settings) -> None:
         log.log(logging.INFO if listening else logging.WARNING, "not configured: %s", hint)
     if not listening:
         log.warning("%s; /healthz reports degraded", NO_PLATFORM)
-    runner = web.AppRunner(app.web_app(), handle_signals=False)
+    # lingering_time: after answering (408, 503) a request whose body never came, wait at most a
+    # second for the rest before closing, not aiohttp's default 10 s
+    runner = web.AppRunner(app.web_app(), handle_signals=False, lingering_time=1.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     try:

@@ -14,6 +14,7 @@ from bot.core.domain import Destination, InboundMessage, ReactionEvent
 from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
 from bot.pipeline.channels import ChannelIds
+from bot.pipeline.classify import Classifier
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reasons import match_reason
 from bot.pipeline.reload import RulesHolder
@@ -82,12 +83,19 @@ def destinations(rules: RuleSet) -> Mapping[str, Sequence[Destination]]:
 
 class Dispatcher:
     def __init__(
-        self, *, store: Store, rules: RulesHolder, metrics: Metrics, self_ids: Sequence[str] = ()
+        self,
+        *,
+        store: Store,
+        rules: RulesHolder,
+        metrics: Metrics,
+        self_ids: Sequence[str] = (),
+        classifier: Classifier | None = None,
     ) -> None:
         self.store = store
         self.rules = rules
         self.metrics = metrics
         self.self_ids = set(self_ids)
+        self.classifier = classifier or Classifier(metrics=metrics)
         self.channels = ChannelIds()
 
     def add_self_id(self, bot_id: str) -> None:
@@ -117,7 +125,7 @@ class Dispatcher:
             self.metrics.inc("kakehashi_messages_total", outcome="ignored")
             log.debug("ignored %s %s: %s", msg.platform, msg.key, reason)
             return Outcome(status="ignored", reason=reason)
-        matches = rules.classify(self.channels.as_configured(msg))
+        matches = await self.classifier.classify(rules, self.channels.as_configured(msg))
         try:
             result = await self.store.record_inbound(
                 msg,
@@ -149,7 +157,7 @@ class Dispatcher:
         if await self.store.message_id(msg.platform, msg.key) is None:
             return await self.handle_message(msg)
         ignored = self._ignore_reason(rules, msg) is not None
-        matches = rules.classify(self.channels.as_configured(msg)) if not ignored else ()
+        matches = () if ignored else await self.classifier.classify(rules, self.channels.as_configured(msg))
         try:
             new_items = await self.store.record_edit(
                 msg.platform,

@@ -3,6 +3,7 @@
 Plugins report what they could not set up (a source or department channel that does not resolve,
 an admin given by name) at start and on every rules reload; each problem is logged once as an
 ERROR naming the fix, and ``/healthz`` answers ``"degraded"`` with the list until it is fixed.
+A ``fatal`` problem (a token Slack revoked: that part stopped) makes ``/healthz`` answer 503.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ log = logging.getLogger("kakehashi.health")
 class Health:
     def __init__(self) -> None:
         self._problems: dict[str, str] = {}
+        self._fatal: set[str] = set()
 
-    def report(self, key: str, problem: str) -> None:
+    def report(self, key: str, problem: str, *, fatal: bool = False) -> None:
         """``key`` names the thing (``slack:source:#community``), ``problem`` says what to do."""
         if self._problems.get(key) != problem:
             log.error("%s", problem)
         self._problems[key] = problem
+        if fatal:
+            self._fatal.add(key)
+
+    @property
+    def fatal(self) -> bool:
+        """Whether a part stopped working (``/healthz`` answers 503, not ``degraded``)."""
+        return bool(self._fatal & self._problems.keys())
 
     def clear(self, prefix: str) -> None:
         """Forget every problem whose key starts with ``prefix`` (before checking again)."""

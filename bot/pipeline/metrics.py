@@ -19,6 +19,7 @@ _COUNTERS = {
     "kakehashi_items_total": ("Items routed to departments by rules.yaml routes (not flags or commands)", ()),
     "kakehashi_deliveries_total": ("Outbox delivery attempts by platform and result", ("platform", "result")),
     "kakehashi_requests_total": ("Inbound HTTP requests by endpoint and status", ("endpoint", "status")),
+    "kakehashi_slow_classifications_total": ("Messages whose classification exceeded its time budget", ()),
 }
 _GAUGES = {
     "kakehashi_outbox_rows": ("Outbox rows by status", ("status",)),

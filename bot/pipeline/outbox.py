@@ -12,6 +12,11 @@ long batch never lets another replica take a row that is still being sent.  Just
 sent the worker checks it still holds it, and outcomes are recorded only by the lease holder.
 What remains is the at-least-once window every outbox has: a process killed after the platform
 accepted a post and before ``mark_sent`` sends it again once its lease expired.
+
+Isolation: a pass delivers each destination's rows in their own lane (in order within it, so the
+per-channel rate limit and split recaps keep working), up to ``LANES`` lanes at once, and every
+send has ``send_timeout`` seconds: a destination that hangs delays only its own rows, and its
+row is retried later like any failed attempt.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ from storage.threads import MIRROR_KINDS
 log = logging.getLogger("kakehashi.outbox")
 
 Clock = Callable[[], datetime]
+
+LANES = 8  # destinations delivered to at once within a pass
+SEND_TIMEOUT = 20.0  # seconds one send may take before it counts as a failed attempt
 
 
 class RateLimiter:
@@ -79,6 +87,7 @@ class OutboxWorker:
         max_attempts: int = 8,
         lease: float = 120.0,
         clock: Clock = utcnow,
+        send_timeout: float = SEND_TIMEOUT,
     ) -> None:
         self.store = store
         self.sinks = dict(sinks)
@@ -88,6 +97,7 @@ class OutboxWorker:
         self.max_attempts = max_attempts
         self.lease = lease
         self.clock = clock
+        self.send_timeout = send_timeout
         self.limiter = RateLimiter()
         self._wake = asyncio.Event()
 
@@ -167,7 +177,11 @@ class OutboxWorker:
             )
             return "lost"
         try:
-            receipt = await sink.send(post)
+            receipt = await asyncio.wait_for(sink.send(post), self.send_timeout)
+        except TimeoutError:
+            return await self._retry_or_die(
+                row, f"no answer within {self.send_timeout:.0f}s", None, destination
+            )
         except PermanentDeliveryError as exc:
             if not await self.store.mark_dead(row.id, exc.reason, progress=exc.progress, owner=self.owner):
                 return self._lost(row)
@@ -247,11 +261,23 @@ class OutboxWorker:
             return counts
         held = {row.id for row in rows}
         heartbeat = asyncio.create_task(self._renew(held), name="outbox-lease")
+        lanes: dict[str, list[OutboxRow]] = {}
+        for row in rows:
+            lanes.setdefault(row.destination, []).append(row)
+        gate = asyncio.Semaphore(LANES)
+
+        async def lane(lane_rows: list[OutboxRow]) -> None:
+            async with gate:
+                for row in lane_rows:
+                    result = await self.deliver(row)
+                    held.discard(row.id)
+                    counts[result] = counts.get(result, 0) + 1
+
         try:
-            for row in rows:
-                result = await self.deliver(row)
-                held.discard(row.id)
-                counts[result] = counts.get(result, 0) + 1
+            done = await asyncio.gather(*(lane(r) for r in lanes.values()), return_exceptions=True)
+            for failure in done:
+                if isinstance(failure, BaseException):
+                    raise failure
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -6,7 +6,7 @@ enqueues the posts (whose dedupe keys make even a double enqueue a no-op).  At s
 schedule whose latest firing was missed while no replica ran is posted once, marked late.  A run
 whose claimant died before finishing it (kill -9 between claim and enqueue) or that failed is
 resumed by whichever replica looks next (every ``RESUME_SECONDS``) once ``STALE_CLAIM`` passed.
-Reloading rules.yaml reschedules; the scheduler also polls the file's mtime.
+Reloading rules.yaml reschedules (the file is watched by ``bot.pipeline.reload.RulesHolder``).
 
 It is the plugin ``"scheduler"`` (``bot.reports.scheduler`` in ``bot.runtime.plugins.PLUGIN_MODULES``).
 """
@@ -36,7 +36,6 @@ log = logging.getLogger("kakehashi.scheduler")
 
 LATE_AFTER = timedelta(minutes=15)  # a firing handled later than this after its time is "late"
 STALE_CLAIM = timedelta(minutes=10)  # a claim not finished by then is taken over (the claimant died)
-RULES_POLL_SECONDS = 5.0
 RESUME_SECONDS = 60.0
 JOB_PREFIX = "schedule:"
 
@@ -67,11 +66,9 @@ class Scheduler:
         self,
         app: Services,
         *,
-        poll_rules: float | None = RULES_POLL_SECONDS,
         resume_every: float | None = RESUME_SECONDS,
     ) -> None:
         self.app = app
-        self.poll_rules = poll_rules
         self.resume_every = resume_every
         self.aps: AsyncIOScheduler | None = None
         app.rules.on_reload(self._on_reload)
@@ -88,20 +85,6 @@ class Scheduler:
         rules = self.app.rules.current
         self.aps = AsyncIOScheduler(timezone=rules.timezone)
         self._install(rules)
-        if self.poll_rules:
-            check = self.app.rules.watch_mtime()
-
-            async def reload_rules() -> None:  # on the event loop, not in APScheduler's thread pool
-                check()
-
-            self.aps.add_job(
-                reload_rules,
-                "interval",
-                seconds=self.poll_rules,
-                id="rules-reload",
-                coalesce=True,
-                max_instances=1,
-            )
         if self.resume_every:
 
             async def resume() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.domain import Sink
 from bot.pipeline.dispatcher import Dispatcher
+from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.outbox import Clock, OutboxWorker
 from bot.pipeline.reload import RulesHolder
@@ -40,6 +42,7 @@ class App:
     dispatcher: Dispatcher
     worker: OutboxWorker
     clock: Clock = utcnow
+    health: Health = field(default_factory=Health)
     plugins: list[Plugin] = field(default_factory=list)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -76,8 +79,10 @@ class App:
             lease=settings.outbox_lease,
             clock=clock,
         )
+        health = Health()
         services = Services(
             settings=settings,
+            health=health,
             store=store,
             rules=rules,
             metrics=metrics,
@@ -95,6 +100,7 @@ class App:
             dispatcher=dispatcher,
             worker=worker,
             clock=clock,
+            health=health,
         )
         if plugins is None:
             from bot.runtime.plugins import default_plugins
@@ -109,14 +115,22 @@ class App:
             worker.sinks.update(sinks)
         return app
 
+    @functools.cached_property
+    def probe_engine(self) -> AsyncEngine:
+        """``/healthz``'s own connection to the database: it never queues behind busy handlers
+        for the shared pool, so it says whether the database answers, not how busy the app is."""
+        return create_engine(self.settings.database_url, pool_size=1, max_overflow=0)
+
     def web_app(self) -> web.Application:
         from bot.runtime.server import make_web_app
 
         return make_web_app(self)
 
-    async def start(self, *, worker: bool = True) -> None:
+    async def start(self, *, worker: bool = True, watch_rules: bool = True) -> None:
         for plugin in self.plugins:
             await plugin.start()
+        if watch_rules:
+            self._tasks.append(asyncio.create_task(self.rules.watch(), name="rules-watch"))
         if worker:
             self._tasks.append(
                 asyncio.create_task(
@@ -136,4 +150,8 @@ class App:
                 await plugin.stop()
             except Exception:
                 log.exception("stopping %s failed", plugin.name)
+        self.rules.close()
+        self.dispatcher.classifier.close()
+        if "probe_engine" in self.__dict__:
+            await self.probe_engine.dispose()
         await self.engine.dispose()

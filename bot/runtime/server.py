@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeError
 from bot.pipeline.metrics import CONTENT_TYPE
 from bot.platforms.http import MAX_BODY
+from bot.runtime.limits import Limits, limits_middleware
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -39,7 +40,7 @@ async def database_problem(app: App) -> str | None:
     step = "unreachable"
     try:
         async with asyncio.timeout(HEALTH_BUDGET):
-            async with app.engine.connect() as conn:
+            async with app.probe_engine.connect() as conn:  # never queued behind busy handlers
                 await conn.execute(text("SELECT 1"))
             step = "writes fail (disk full or read-only?)"
             await app.store.set_cursor("healthz:write-probe", app.clock().isoformat())
@@ -69,6 +70,8 @@ async def healthz(request: web.Request) -> web.Response:
         problems.insert(0, NO_PLATFORM)
     if problems:
         body.update(status="degraded", problems=problems)
+    if app.services.health.fatal:
+        return web.json_response({**body, "status": "error"}, status=503)
     return web.json_response(body)
 
 
@@ -127,7 +130,13 @@ async def answer_client_errors(request: web.Request, handler: Handler) -> web.St
 
 
 def make_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[count_requests, answer_client_errors])
+    limits = Limits(
+        max_concurrent=app.settings.max_concurrent_requests, body_timeout=app.settings.body_timeout
+    )
+    web_app = web.Application(
+        client_max_size=MAX_BODY,
+        middlewares=[count_requests, limits_middleware(limits), answer_client_errors],
+    )
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)

@@ -205,6 +205,7 @@ async def test_metrics_are_the_series_the_readme_names(database: Database) -> No
         "kakehashi_items_total",
         "kakehashi_deliveries_total",
         "kakehashi_requests_total",
+        "kakehashi_slow_classifications_total",
         "kakehashi_outbox_rows",
         "kakehashi_outbox_oldest_pending_seconds",
         "kakehashi_request_seconds",

@@ -73,6 +73,7 @@ class FakeSlack:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    socket_closes: int = 0  # Socket Mode connections the client closed
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
     socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
@@ -122,9 +123,10 @@ class FakeSlack:
             Failure(error, status, retry_after, times, channel, extra)
         )
 
-    def hold(self, method: str) -> asyncio.Event:
-        """Calls of ``method`` wait for the returned event before they are answered."""
-        gate = self.gates[method] = asyncio.Event()
+    def hold(self, method: str, *, channel: str | None = None) -> asyncio.Event:
+        """Calls of ``method`` (to ``channel`` only, if given) wait for the returned event before
+        they are answered."""
+        gate = self.gates[f"{method}@{channel}" if channel else method] = asyncio.Event()
         return gate
 
     @property
@@ -209,7 +211,7 @@ class FakeSlack:
         call = Call(method, args, token)
         self.calls.append(call)
         await self._notify()
-        gate = self.gates.get(method)
+        gate = self.gates.get(f"{method}@{args.get('channel')}") or self.gates.get(method)
         if gate is not None:
             await gate.wait()
         failure = self._failure(method, args)
@@ -263,6 +265,8 @@ class FakeSlack:
             if message.type.name == "TEXT":
                 self.socket_acks.append(json.loads(message.data))
                 await self._notify()
+        self.socket_closes += 1
+        await self._notify()
         return ws
 
     # -- methods -----------------------------------------------------------------------------

@@ -140,7 +140,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
     assert "持ち越し" not in agenda
 
     nudge = next(s for s in app.rules.current.schedules if s.name == "nudge")
-    fired = await Scheduler(app, poll_rules=None).fire(nudge, jst(23, 10), now=jst(23, 10))
+    fired = await Scheduler(app).fire(nudge, jst(23, 10), now=jst(23, 10))
     assert (fired.claimed, fired.posted) == (True, 0)
     await deliver(app, clock=utcnow)  # nothing due, on the app's clock nor on the CLI's
     assert posts.all() == []  # no reposts, no nudge

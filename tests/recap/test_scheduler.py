@@ -37,7 +37,7 @@ async def test_weekly_recap_fires_monday_0900_tokyo_and_covers_the_tokyo_week(ma
     clock = [FIRE - timedelta(minutes=1)]  # started at 08:59 JST: nothing due yet
     app = await make_app(clock=lambda: clock[0])
     await seed(app.store)
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     # Sunday 23:59 JST is still last week; the next firing is Monday 09:00 JST = 00:00 UTC
     assert scheduler.next_fire(weekly(app), jst(22, 23, 59)) == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
     await scheduler.start()
@@ -73,7 +73,7 @@ async def test_weekly_recap_fires_monday_0900_tokyo_and_covers_the_tokyo_week(ma
 async def test_a_second_firing_of_the_same_period_posts_nothing(make_app) -> None:
     app = await make_app()
     await seed(app.store)
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     first = await scheduler.fire_due(weekly(app), now=FIRE + timedelta(seconds=5))
     again = await scheduler.fire_due(weekly(app), now=FIRE + timedelta(minutes=3))
     assert first is not None and first.claimed and first.posted == 4
@@ -86,7 +86,7 @@ async def test_two_replicas_on_one_database_post_once(make_app) -> None:
     a = await make_app(instance="replica-a")
     b = await make_app(instance="replica-b")
     await seed(a.store)
-    sa, sb = Scheduler(a, poll_rules=None), Scheduler(b, poll_rules=None)
+    sa, sb = Scheduler(a), Scheduler(b)
     now = FIRE + timedelta(seconds=1)
     results = await asyncio.gather(
         sa.fire_due(weekly(a), now=now),
@@ -116,7 +116,7 @@ async def test_missed_period_is_posted_once_at_start_up_marked_late(make_app, po
     # the replica ran the week before (the 11-16 firing), then was down for the 11-23 firing
     await app.store.claim_run("weekly", "2026-11-09..2026-11-15", fire_time=jst(16, 9), owner="old")
     await app.store.finish_run("weekly", "2026-11-09..2026-11-15")
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     await scheduler.start()
     await scheduler.stop()
     await deliver(app)
@@ -132,7 +132,7 @@ async def test_missed_period_is_posted_once_at_start_up_marked_late(make_app, po
     # the agenda never ran before: it is not caught up late, its first post is the next Thursday
     assert posts.to("slack:#cross-team-sync") == []
     # a restart (or another replica starting) posts nothing more
-    again = Scheduler(app, poll_rules=None)
+    again = Scheduler(app)
     await again.start()
     await again.stop()
     assert len(await outbox(app)) == 4
@@ -143,7 +143,7 @@ async def test_a_failed_run_is_taken_over(make_app) -> None:
     await seed(app.store)
     await app.store.claim_run("weekly", "2026-11-16..2026-11-22", fire_time=FIRE, owner="crashed")
     await app.store.finish_run("weekly", "2026-11-16..2026-11-22", "failed")
-    firing = await Scheduler(app, poll_rules=None).fire_due(weekly(app), now=FIRE + timedelta(seconds=1))
+    firing = await Scheduler(app).fire_due(weekly(app), now=FIRE + timedelta(seconds=1))
     assert firing is not None and firing.claimed and firing.posted == 4
     [run] = await runs(app)
     assert (run.claimed_by, run.status) == ("replica-a", "done")
@@ -152,7 +152,7 @@ async def test_a_failed_run_is_taken_over(make_app) -> None:
 async def test_agenda_is_posted_before_the_meeting_to_its_channel(make_app, posts) -> None:
     app = await make_app(now=jst(19, 17, 0))
     await seed(app.store)
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     teirei = next(s for s in app.rules.current.schedules if s.kind == "agenda")
     firing = await scheduler.fire_due(teirei, now=jst(19, 17, 0))
     assert firing is not None and firing.period_key == "2026-11-19T17:00" and firing.posted == 1
@@ -165,7 +165,7 @@ async def test_agenda_is_posted_before_the_meeting_to_its_channel(make_app, post
 async def test_reloading_rules_reschedules(make_app, tmp_path: Path) -> None:
     path = rules_file(tmp_path)
     app = await make_app(rules_path=path)
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     await scheduler.start()
     try:
         assert set(scheduler.jobs()) == {"weekly", "teirei"}
@@ -194,18 +194,17 @@ async def test_reloading_rules_reschedules(make_app, tmp_path: Path) -> None:
 async def test_the_rules_file_is_polled_and_a_change_reschedules(make_app, tmp_path: Path) -> None:
     path = rules_file(tmp_path)
     app = await make_app(rules_path=path)
-    scheduler = Scheduler(app, poll_rules=3600)  # the job exists; the test runs it instead of waiting
+    scheduler = Scheduler(app)
     await scheduler.start()
     try:
-        assert scheduler.aps is not None
-        poll = scheduler.aps.get_job("rules-reload")
+        assert not await app.rules.check()  # unchanged: nothing to do
         path.write_text(
             path.read_text(encoding="utf-8").replace('cron: "0 17 * * thu"', 'cron: "0 16 * * wed"'),
             encoding="utf-8",
         )
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-        await poll.func()
+        assert await app.rules.check()  # what ``RulesHolder.watch`` does every few seconds
         local = aware(scheduler.jobs()["teirei"]).astimezone(JST)
         assert (local.weekday(), local.hour) == (2, 16)
     finally:
@@ -223,7 +222,7 @@ async def test_monday_0800_tokyo_is_sunday_in_utc_and_covers_the_tokyo_week(make
     sunday_utc = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Mon 2026-11-23 08:00 JST
     app = await make_app(rules_path=path, now=sunday_utc + timedelta(seconds=1))
     await seed(app.store)
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     assert scheduler.next_fire(weekly(app), datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == sunday_utc
     assert scheduler.next_fire(weekly(app), sunday_utc) == sunday_utc + timedelta(days=7)
     firing = await scheduler.fire_due(weekly(app), now=sunday_utc + timedelta(seconds=1))
@@ -237,12 +236,12 @@ async def test_downtime_over_the_very_first_firing_is_caught_up(make_app, posts)
     clock = [jst(17, 10)]  # Tue 2026-11-17: first start; Monday's 11-16 firing predates it
     app = await make_app(clock=lambda: clock[0])
     await seed(app.store)
-    first = Scheduler(app, poll_rules=None)
+    first = Scheduler(app)
     await first.start()
     await first.stop()
     assert await runs(app) == []  # nothing caught up from before the installation
     clock[0] = jst(25, 10)  # Wed 2026-11-25: back after missing Monday 11-23 09:00
-    again = Scheduler(app, poll_rules=None)
+    again = Scheduler(app)
     await again.start()
     await again.stop()
     late = [(r.schedule, r.period_key, r.late) for r in await runs(app)]
@@ -259,7 +258,7 @@ async def test_a_run_whose_claimant_died_is_resumed_once_by_another_replica(make
     await seed(a.store)
     await a.store.claim_run("weekly", "2026-11-16..2026-11-22", fire_time=FIRE, owner="killed")
     await a.store.claim_run("teams:command", "abc", fire_time=FIRE, owner="killed")  # not a schedule
-    sa, sb = Scheduler(a, poll_rules=None), Scheduler(b, poll_rules=None)
+    sa, sb = Scheduler(a), Scheduler(b)
     assert await sa.resume_unfinished() == []  # the claim is fresh: its claimant may still be working
     async with a.store.sessions() as session, session.begin():
         for run in (await session.scalars(select(ScheduleRun))).all():
@@ -279,7 +278,7 @@ async def test_a_failed_run_is_retried_by_the_resume_job_once_stale(make_app) ->
     await seed(app.store)
     await app.store.claim_run("weekly", "2026-11-16..2026-11-22", fire_time=FIRE, owner="replica-a")
     await app.store.finish_run("weekly", "2026-11-16..2026-11-22", "failed")  # e.g. the database hiccuped
-    scheduler = Scheduler(app, poll_rules=None)
+    scheduler = Scheduler(app)
     assert await scheduler.resume_unfinished() == []  # not at once: at most every STALE_CLAIM
     async with app.store.sessions() as session, session.begin():
         (await session.scalars(select(ScheduleRun))).one().claimed_at = app.clock() - timedelta(minutes=11)

@@ -63,7 +63,7 @@ async def test_scheduled_recap_reaches_the_department_channels(slack_bot: SlackB
     app = slack_bot.app
     await seed(app.store)
     weekly = next(s for s in app.rules.current.schedules if s.name == "weekly")
-    firing = await Scheduler(app, poll_rules=None).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
+    firing = await Scheduler(app).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
     assert firing.claimed and firing.posted == 3
     await slack_bot.deliver()
     [product] = slack_bot.fake.posts(DEPT_PRODUCT)
@@ -81,7 +81,7 @@ async def test_a_very_large_week_reaches_slack_within_block_kit_limits(slack_bot
     app, fake = slack_bot.app, slack_bot.fake
     await seed(app.store, big_week())
     weekly = next(s for s in app.rules.current.schedules if s.name == "weekly")
-    firing = await Scheduler(app, poll_rules=None).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
+    firing = await Scheduler(app).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
     assert firing.claimed
     await slack_bot.deliver()
     messages = fake.posts(DEPT_CS)
@@ -135,7 +135,7 @@ async def test_chart_upload_without_files_write_leaves_the_recap_delivered(slack
     await seed(app.store)
     fake.fail("files.getUploadURLExternal", error="missing_scope", times=5, needed="files:write")
     weekly = next(s for s in app.rules.current.schedules if s.name == "weekly")
-    await Scheduler(app, poll_rules=None).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
+    await Scheduler(app).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
     await slack_bot.deliver()
     assert len(fake.posts(DEPT_PRODUCT)) == 1
     assert {status for _, status in await outbox_statuses(app)} == {"sent"}
@@ -148,7 +148,7 @@ async def test_a_chart_upload_that_fails_once_is_retried_without_reposting_the_r
     await seed(app.store)
     fake.fail("files.completeUploadExternal", status=500, times=1)
     weekly = next(s for s in app.rules.current.schedules if s.name == "weekly")
-    await Scheduler(app, poll_rules=None).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
+    await Scheduler(app).fire(weekly, FIRE, now=FIRE + timedelta(seconds=1))
     await slack_bot.deliver()
     await retry_now(slack_bot)  # whatever the backoff's jitter left for later is due now
     await slack_bot.deliver()

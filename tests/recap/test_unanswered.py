@@ -23,8 +23,8 @@ async def test_overdue_questions_are_listed_once_per_firing(make_app, posts, tmp
     await seed(first.store, (*WEEK, FRESH))
     schedule = next(s for s in first.rules.current.schedules if s.name == "nudge")
     assert schedule.after_hours == 24
-    fired = await Scheduler(first, poll_rules=None).fire(schedule, FIRE_AT, now=FIRE_AT)
-    again = await Scheduler(second, poll_rules=None).fire(schedule, FIRE_AT, now=FIRE_AT)
+    fired = await Scheduler(first).fire(schedule, FIRE_AT, now=FIRE_AT)
+    again = await Scheduler(second).fire(schedule, FIRE_AT, now=FIRE_AT)
     assert (fired.claimed, fired.posted, again.claimed, again.posted) == (True, 2, False, 0)
     await deliver(first)
     # q2 only has its asker's own reply; q0 and q1 were answered; q3 is too new; product has none
@@ -53,13 +53,13 @@ async def test_nothing_overdue_posts_nothing_and_english_counts_hours(make_app, 
         ),
     )
     schedule = next(s for s in app.rules.current.schedules if s.name == "nudge")
-    assert (await Scheduler(app, poll_rules=None).fire(schedule, FIRE_AT, now=FIRE_AT)).posted == 2
+    assert (await Scheduler(app).fire(schedule, FIRE_AT, now=FIRE_AT)).posted == 2
     await deliver(app)
     [post] = posts.to("slack:#dept-cs")
     assert post["payload"]["title"] == "カスタマーサクセス: questions waiting over 24 hours (1)"
     assert "Can I change the invoice name? (30 hours)" in post["payload"]["markdown"]
     later = FIRE_AT + timedelta(days=15)  # two weeks on, it is the weekly recap's business
-    assert (await Scheduler(app, poll_rules=None).fire(schedule, later, now=later)).posted == 0
+    assert (await Scheduler(app).fire(schedule, later, now=later)).posted == 0
 
 
 def test_after_hours_belongs_to_unanswered_schedules() -> None:

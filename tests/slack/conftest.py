@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.platforms.slack import plugin as slack_plugin
+from bot.platforms.slack.plugin import SlackPlugin
 from bot.runtime.app import App
 from bot.settings import Settings
 from tests.conftest import Database
@@ -69,9 +70,19 @@ class SlackBot:
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
         signed: bool = True,
+        settle: bool = True,
     ) -> ClientResponse:
         all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
-        return await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
+        response = await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
+        if settle:
+            await self.settle()
+        return response
+
+    async def settle(self) -> None:
+        """Wait for events acked before the Web API answered (a busy machine) to be handled."""
+        for plugin in self.app.plugins:
+            if isinstance(plugin, SlackPlugin):
+                assert await plugin.finish_pending(timeout=10)
 
     async def event(self, name: str, **replace: str) -> ClientResponse:
         response = await self.post(event_body(name, **replace))

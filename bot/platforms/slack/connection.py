@@ -26,6 +26,27 @@ from bot.core.errors import SettingsError
 log = logging.getLogger("kakehashi.slack")
 
 IDENTIFY_INTERVAL = 30.0
+REFUSED_GRACE = 2.0  # seconds between a refused token and closing Socket Mode (acks in flight)
+# Web API errors that mean the token itself is gone: asking again can never work
+# (https://docs.slack.dev/reference/methods/auth.test#errors)
+REVOKED_ERRORS = frozenset(
+    {"invalid_auth", "token_revoked", "token_expired", "account_inactive", "not_authed"}
+)
+
+
+class WatchedWebClient(AsyncWebClient):
+    """The Web API client, telling ``on_refused`` when Slack answers that the token is no good."""
+
+    on_refused: Callable[[str, str], None] | None = None
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            error = api_error(exc)
+            if error in REVOKED_ERRORS and self.on_refused is not None:
+                self.on_refused(api_method, error)
+            raise
 
 
 class _ClientGivenNotice(logging.Filter):
@@ -43,10 +64,13 @@ class _ClientGivenNotice(logging.Filter):
         return "`token` will be unused" not in message and "will be ignored" not in message
 
 
-def web_client(token: str, api_url: str | None) -> AsyncWebClient:
+def web_client(token: str, api_url: str | None) -> WatchedWebClient:
+    """A Web API client that fails at once when Slack cannot be reached (no hidden retries with
+    back-off inside a call: an event handler would wait them out before its ack; the outbox and
+    Slack's redelivery retry instead)."""
     if api_url:
-        return AsyncWebClient(token=token, base_url=api_url.rstrip("/") + "/")
-    return AsyncWebClient(token=token)
+        return WatchedWebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=[])
+    return WatchedWebClient(token=token, retry_handlers=[])
 
 
 def bolt_logger() -> logging.Logger:
@@ -59,9 +83,19 @@ def bolt_logger() -> logging.Logger:
 class SlackConnection:
     """``client`` talks to the Web API; ``on_self_id`` learns each of the bot's own ids."""
 
-    def __init__(self, client: AsyncWebClient, *, on_self_id: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        on_self_id: Callable[[str], None],
+        on_refused: Callable[[str], object] | None = None,
+    ) -> None:
         self.client = client
         self.on_self_id = on_self_id
+        self.on_refused = on_refused
+        self.refused: str | None = None
+        if isinstance(client, WatchedWebClient):
+            client.on_refused = self.token_refused
         self.self_user_ids: set[str] = set()
         self.bot_user_id: str | None = None
         self.bot_id: str | None = None
@@ -71,6 +105,31 @@ class SlackConnection:
         self._identified_at: float | None = None
         self._socket: Any = None
         self._socket_task: asyncio.Task[None] | None = None
+        self._stopping: asyncio.Future[None] | None = None
+
+    def token_refused(self, method: str, error: str) -> None:
+        """Slack says the token is revoked or invalid: say so once, stop Socket Mode, report it.
+
+        Nothing asks again on its own (a reconnect loop every few seconds would only fill the
+        log); ``/healthz`` answers 503 with the reason until kakehashi restarts with a new token.
+        """
+        if self.refused is not None:
+            return
+        token = "SLACK_APP_TOKEN" if method == "apps.connections.open" else "SLACK_BOT_TOKEN"
+        self.refused = (
+            f"Slack refused {token} ({error} from {method}): Slack is stopped; reinstall the app, "
+            f"update {token} and restart kakehashi"
+        )
+        if self.on_refused is not None:
+            self.on_refused(self.refused)  # logs it once
+        else:
+            log.error("%s", self.refused)
+        if self._socket is not None or self._socket_task is not None:
+            # after the acks of envelopes still being handled have gone out
+            asyncio.get_running_loop().call_later(REFUSED_GRACE, self._stop_soon)
+
+    def _stop_soon(self) -> None:
+        self._stopping = asyncio.ensure_future(self.stop())
 
     async def stop(self) -> None:
         if self._socket_task is not None:

@@ -11,9 +11,11 @@ call the dispatcher (one DB transaction) and wake the outbox.  Every Web API cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -21,6 +23,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -49,6 +52,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("kakehashi.slack")
 
 EVENTS_PATH = "/slack/events"
+# How long an event may wait for the Web API (names, privacy, permalinks) before it is acked
+# anyway and finished in the background: Slack wants the ack within 3 seconds.
+ACK_BUDGET = 0.5
+LATER_ATTEMPTS = 4  # a Web API outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
+LATER_RETRY_SECONDS = 15.0
+STOP_GRACE = 5.0  # at shutdown, how long events still being finished after their ack may take
 PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
 CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
@@ -73,7 +82,11 @@ class SlackPlugin:
         self.verifier = (
             SignatureVerifier(settings.slack_signing_secret) if settings.slack_signing_secret else None
         )
-        self.connection = SlackConnection(self.client, on_self_id=app.dispatcher.add_self_id)
+        self.connection = SlackConnection(
+            self.client,
+            on_self_id=app.dispatcher.add_self_id,
+            on_refused=lambda reason: app.health.report("slack:token", reason, fatal=True),
+        )
         self.checks = SlackChecks(
             directory=self.directory, store=app.store, health=app.health, channels=app.dispatcher.channels
         )
@@ -91,8 +104,10 @@ class SlackPlugin:
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
             process_before_response=True,
+            raise_error_for_unhandled_request=True,  # on_error acks them, over HTTP and Socket Mode
             logger=bolt_logger(),
         )
+        self._later: set[asyncio.Task[None]] = set()
         self._register()
 
     # -- Plugin protocol -------------------------------------------------------------------
@@ -121,6 +136,22 @@ class SlackPlugin:
         for task in list(self._background):
             task.cancel()
         await self.connection.stop()
+        await self.finish_pending(timeout=STOP_GRACE)
+        for task in list(self._later):
+            task.cancel()
+        for task in list(self._later):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def finish_pending(self, timeout: float) -> bool:
+        """Wait until events acked before the Web API answered are handled; False on timeout."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._later:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            await asyncio.wait(set(self._later), timeout=left)
+        return True
 
     def _check_later(self, rules: RuleSet) -> None:
         try:
@@ -169,11 +200,9 @@ class SlackPlugin:
                 f"body: not shaped like a Slack request ({type(exc).__name__}: {exc})"
             ) from None
         bolt_response = await self.bolt.async_dispatch(bolt_request)
-        if bolt_response.status == 404:  # Bolt's "unhandled request": signed, but nothing listens for it
-            return self._unhandled(bolt_request.body)
         return await to_aiohttp_response(bolt_response)
 
-    def _unhandled(self, body: dict[str, Any]) -> web.Response:
+    def _unhandled(self, body: dict[str, Any]) -> BoltResponse:
         """A signed request no listener wants (an event type, an interaction or a command we do not
         use, ``app_rate_limited``) still gets 200: Slack retries anything else, and disables event
         subscriptions that fail too often (https://docs.slack.dev/apis/events-api/#failure-conditions)."""
@@ -195,7 +224,7 @@ class SlackPlugin:
             event = body.get("event")
             detail = event.get("type") if isinstance(event, dict) else None
             log.info("Slack %s%s: nothing to do", kind, f" {detail}" if detail else "")
-        return web.Response(status=200)
+        return BoltResponse(status=200, body="")
 
     # -- Bolt listeners ------------------------------------------------------------------
 
@@ -224,14 +253,12 @@ class SlackPlugin:
         log.debug("ignored Slack event %s", event.get("type"))
 
     async def on_error(self, error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):  # signed, but nothing listens for it
+            return self._unhandled(error.body if isinstance(error.body, dict) else body)
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
-        if isinstance(error, SlackApiError):
-            unavailable = is_transient(error)
-        else:  # SlackClientError without an answer: the Web API could not be reached
-            unavailable = isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
-        if unavailable:
+        if _unavailable(error):
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
             reason = (
@@ -245,6 +272,44 @@ class SlackPlugin:
             )
         log.error("Slack listener failed: %r", error, exc_info=error)
         return None
+
+    async def _within_ack_budget(self, work: Callable[[], Awaitable[None]], what: str) -> None:
+        """Run ``work``; if the Web API keeps it past ``ACK_BUDGET``, ack and let it finish later.
+
+        Within the budget nothing changes: errors reach ``on_error`` (a Web API outage is a 503
+        that Slack redelivers).  Past it, the event is acked and its work goes on in the
+        background, where a Web API outage is retried ``LATER_ATTEMPTS`` times (handling an event
+        again is a no-op: messages are stored once per key).
+        """
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
+        if task in done:
+            task.result()
+            return
+        log.info("Slack %s: acked before the Web API answered; finishing it in the background", what)
+        self._keep(task, work, what, attempt=1)
+
+    def _keep(
+        self, task: asyncio.Future[None], work: Callable[[], Awaitable[None]], what: str, attempt: int
+    ) -> None:
+        async def finish() -> None:
+            try:
+                await task
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not _unavailable(exc) or attempt >= LATER_ATTEMPTS:
+                    log.error("Slack %s failed after the ack: %r", what, exc, exc_info=exc)
+                    return
+                log.warning("Slack %s: Web API unavailable after the ack (%r); retrying", what, exc)
+                await asyncio.sleep(LATER_RETRY_SECONDS)
+                self._keep(asyncio.ensure_future(work()), work, what, attempt + 1)
+                return
+            self.app.worker.wake()
+
+        later = asyncio.create_task(finish(), name=f"slack-later:{what}")
+        self._later.add(later)
+        later.add_done_callback(self._later.discard)
 
     async def _names(self, ref: convert.MessageRef, message: dict[str, Any], is_bot: bool) -> tuple[str, str]:
         channel = await self.directory.channel_name(ref.channel_id, ref.channel_type)
@@ -306,6 +371,9 @@ class SlackPlugin:
         )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await self._within_ack_budget(lambda: self._on_message(body, event), f"message {event.get('ts')}")
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         await self.connection.ensure_identity()
         team_id = convert.team_of(body, event, self.connection.team_id)
         channel_id = event.get("channel")
@@ -343,6 +411,11 @@ class SlackPlugin:
         self.app.worker.wake()
 
     async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await self._within_ack_budget(
+            lambda: self._on_reaction(body, event), f"{event.get('type')} {event.get('reaction')}"
+        )
+
+    async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message":
             return
@@ -543,6 +616,13 @@ class SlackPlugin:
 
     def _departments(self) -> list[tuple[str, str]]:
         return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
+
+
+def _unavailable(error: BaseException) -> bool:
+    """A Web API failure that asking again later can fix (an outage, a rate limit, no answer)."""
+    if isinstance(error, SlackApiError):
+        return is_transient(error)
+    return isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
 
 
 def plugin(app: Services) -> SlackPlugin | None:
