@@ -300,4 +300,39 @@ RESOLVED = IntentWords(
     ),
 )
 
-LEXICON: tuple[IntentWords, ...] = (QUESTION, PROBLEM, REQUEST, PRAISE, THANKS, COMPLAINT, PURCHASE, RESOLVED)
+ANSWER = IntentWords(
+    "answer",
+    "answering or explaining how to do something (you can…, use…, try…, できます, 〜してください, がおすすめ)",
+    (
+        # English: an answer's opening, second-person instructions, a workaround shared
+        r"^(yes|yep|yeah|yup|no|nope|not (natively|yet|really|currently|today|at the moment|out of the box))\b\s*[,.!:;—–-]",
+        r"\byou (can|could|need to|have to|should|must|'?ll need to|will need to|might want to|may want to|'?ll want to|'?ll find|just need to|don'?t need to)\b",
+        r"(^|[.!:;] )(use|try|go to|head to|navigate to|open|click|tap|hover|select|pick|right-click|set|turn on|turn off|enable|disable|make sure)\b",
+        r"\b(what (i|we) do( is)?|we tried (both|this|that|it)|the trick is|the (workaround|fix|solution) is|workaround:|as a workaround|in the meantime you|it'?s (a bit )?hidden|it'?s under|they'?re under|it lives (in|under)|you'?ll find it)\b",
+        r"\b(take|takes|accept|accepts|expects?) (the|an?) [a-z_]+ (id|ids|key|value|name), not\b",
+        # Japanese: "you can", "please do", "recommended", "it's under ..."
+        r"^(はい|いいえ|いえ|ええ|ですね|そうですね)(、|,|!|。|\s)",
+        r"(でき|出来)ます(よ|ね|!|。|\s|\)|（|$)|可能です(よ|ね|!|。|$)",
+        r"(して|使って|試して|見て|選んで|外して|入れて|押して|開いて|確認して|設定して|指定して|変更して|ご確認|ご利用|お試し)(ください|下さい|みてください|みて下さい|いただけます)",
+        r"(が|のが|を)(おすすめ|オススメ|おススメ|お勧め|便利|確実|早い|無難)(です|ですよ|です!|。|$)",
+        r"((すると|しておくと|にすると|にしておくと|を使うと|を使えば|すれば|から)(便利|いい|良い|よい|大丈夫|収ま|なんとか|できます|変更でき|設定でき|戻せ|選べ))",
+        r"(ドキュメント|マニュアル|ヘルプ)(だと|では|に(は|も)?(載|書い|記載))|(の下|の中|の横|の右|の左)にあ(ります|る)",
+        r"(うちも|うちは|私も|自分も|こちらも)(同じ結論|そうして|そうしてい|こうして|こうしてい)",
+    ),
+    (
+        r"\byou can'?t\b|\b(can|could|should|must) you\b",
+        r"(できます|可能です|いただけます)(か|でしょうか)",
+    ),
+)
+
+LEXICON: tuple[IntentWords, ...] = (
+    QUESTION,
+    PROBLEM,
+    REQUEST,
+    PRAISE,
+    THANKS,
+    COMPLAINT,
+    PURCHASE,
+    RESOLVED,
+    ANSWER,
+)
