@@ -214,5 +214,7 @@ def test_starter_on_the_bundled_sample_community() -> None:
     rs = load_rules(ROOT / "bot" / "data" / "rules.yaml")
     ev = evaluate(rs, read_records(ROOT / "bot" / "data" / "sample_community.jsonl"))
     assert ev.labelled == 243
-    assert ev.correct / ev.labelled >= 0.74, _misses(ev, "ok")
-    assert all(tally.ratio >= 0.68 for tally in ev.by_source.values()), ev.summary()["sources"]
+    # measured on 2026-12-03: 218/243 (89.7%): English 92%, Japanese 88% (48% before issue 11's
+    # staff, answer and channel handling; 74.5% before the intents learned more phrasings)
+    assert ev.correct / ev.labelled >= 0.88, _misses(ev, "ok")
+    assert all(tally.ratio >= 0.86 for tally in ev.by_source.values()), ev.summary()["sources"]
