@@ -103,6 +103,10 @@ PROBLEM = IntentWords(
         r"\b(asks|asking|prompts|prompting|forces|forcing|makes) (me|us) (to )?(log ?in|sign ?in|re-?log ?in|re-?auth[a-z]*|re-?enter|reconnect) (again|every|each|constantly|all the time|after)\b",
         r"\b(dropped|lost|missed|skipped|duplicated|swallowed|ate) (a|an|\d+|two|three|several|some) (task|tasks|message|messages|item|items|event|events|record|records|entry|entries|notification|notifications|row|rows|file|files|comment|comments|post|posts)\b",
         r"\b(still|are|is) (missing|gone|lost|broken|empty|blank)\b",
+        r"\b(resets?|reverts?|restarts?|reboots?|disconnects?|crashes|closes|freezes|stops|goes blank|logs (me |us )?out)\b.{0,40}\bevery (time|single time|few)\b",
+        r"\b(makes?|made|turns?|renders?) (the |my |our |it |them |all )?([a-z]+ ){0,3}(invisible|unreadable|unusable|disappear|unresponsive|unclickable|blank)\b",
+        r"\b(keeps|kept|keep) (on )?[a-z]{3,}ing\b",
+        r"\b(arrive|arrives|arrived|arriving|comes?|came|delivered|synced|syncs?|posted|fires?|fired|shows? up|showed up) ([a-z0-9]+ )?(hours|days|minutes) late\b|\bor not at all\b|\b(cuts?|cutting) out\b|\bnone of (my|the|our) .{0,40}\b(show|shows|showed|appear|appears|load|loads|work|works|sync|syncs)\b|\b(show up|shows up|appear|appears|load|loads|work|works|sync|syncs|open|opens) anymore\b",
         r"\b(re-?auth[a-z]*|re-?log ?in|log(s|ged)? (me |us )?out|disconnects?|drops?) (roughly |about |like |almost )?every (few |couple of )?(\d+ ?)?(h|hrs?|hours?|minutes?|mins?|days?|time)\b",
         r"\b(should not|shouldn'?t|must not|does not|doesn'?t|do not|don'?t|did not|didn'?t|is not|isn'?t|are not|aren'?t|was not|wasn'?t|can not|cannot|can'?t|won'?t|will not|no longer|not) (be |being |been |get |getting )?[a-z]+(ed|ing)\b",
         r"\b(slower|worse|bigger|larger|higher|longer|more (memory|time|cpu)) than (before|expected|usual|it should|in|on|with|v?\d)",
@@ -145,6 +149,9 @@ PROBLEM = IntentWords(
         r"\bwrong (channel|thread|place|person|room)\b",
         r"\b(github|gitlab|jira|linear|backlog|open|linked|related|good first)\s*(の)?\s*(issue|issues)\b|\bissues? (tracker|template|number|page|list|#)|\b(\d+k?|\d[\d,]*) (issues|tickets|bugs)\b",
         r"\b(won'?t|will not|can'?t|cannot|couldn'?t|wouldn'?t) (approve|sign off)\b",
+        r"\bkeeps? (on )?(getting better|improving|impressing|growing|amazing|surprising|delighting|getting more)\b",
+        r"\bbroke (his|her|my|their|your|a|the) (arm|leg|wrist|ankle|nose|finger|toe|heart|record|records|news|ice|bank)\b",
+        r"\b(sorted|handled|took care of|solved|fixed|resolved) (out )?(my|the|our|this|that) (issue|issues|problem|problems)\b",
         r"((夜|夕方|深夜|朝|帰り|寝るの)(が)?遅く|遅くに|遅くまで|遅くなりました|遅くなって(すみ|申し訳|ごめん)|遅ればせ)",
         r"\b(fixed|solved|resolved) (the|a|this|that|my|our) (bug|crash|error|issue|problem)\b",
         r"\b(bug|crash|error|issue|problem)s? (is|are|was|were|has been|have been|got|seems|looks) (now )?(resolved|fixed|solved|gone)\b",
@@ -192,6 +199,8 @@ REQUEST = IntentWords(
         r"((追加|対応|実装|改善|検討|変更)(して)?(もらえ|いただけ|頂け|くれ)(ませんか|ないでしょうか|ないか)|できないでしょうか|できませんか|できないかな)",
         r"(機能|オプション|設定|ボタン)(が|も)?(ほしい|欲しい|あれば|あると|あったら)",
         r"(は|も)(ほしい|欲しい)(です|ですね|な|なぁ|なあ|…|!|。|$)",
+        r"(える|せる|れる|ける|てる|める|べる|げる|ねる|できる|出来る)(ように|よう)(に)?(して|にして|なると|なったら|なれば)?(もらえ|いただけ|頂け|くれ|ほしい|欲しい|お願い)",
+        r"(自分で|任意に|自由に|個別に|細かく|好きに)(設定|変更|選択|指定|調整|カスタマイズ|選べ|決め)(したい|できたら|できると|できれば|させて|られたら|られると)",
     ),
     (
         r"\b(i|we) (would|'d) (love|like) to (know|ask|hear|join|thank|say|help|share|report|apply|chat|talk|interview)\b",
@@ -222,6 +231,7 @@ PRAISE = IntentWords(
         r"\bchanged (my|how|the way|our)\b",
         r"\b(so much|much|way|far|a lot) (better|cleaner|easier|faster|nicer|simpler|clearer|smoother)\b",
         r"\b(huge|big|massive),? (thanks|thank you|win)\b",
+        r"\bkeeps? (on )?(getting better|improving|impressing|surprising|delighting)\b",
         r"\bthe best (part|thing|feature|tool|app|decision|investment|purchase|change)\b",
         r"\b(finally|at last),? (i|we) can\b|\b(suddenly|finally) (readable|usable|easy|painless|enjoyable|fun)\b",
         r"\bthe only (one|tool|app|product|service) (that|my|our|i|we|which)\b",
@@ -231,6 +241,7 @@ PRAISE = IntentWords(
         # Japanese: adjectives in their conjugations, colloquial and katakana spellings
         r"(最高|サイコー|さいこう|サイコウ|最強|神(アプデ|アプリ|ゲー|対応|機能|ツール|サービス|すぎ|過ぎ|だ|です|でした|か)|優勝|エモい|ヤバい|やばい|えぐい|ありがて|ありがたい|有難い|感謝|感激|感動)",
         r"(素晴らし|すばらし|スバラシ)(い|かった|く|さ|き)",
+        r"(アプリ|ツール|サービス|機能|サポート|製品|これ|この[^\s。、]{1,10})(の)?(おかげ|お陰)(で|です|さまで)",
         r"(楽にな(りました|った|る|って)|らくにな(りました|った)|戻れな(い|いです|くな)|手放せな(い|くな)|欠かせな(い|い存在)|嘘のよう|嘘みたい|うそみたい|(ほぼ)?ゼロにな(りました|った)|激減|格段に(良|よ|速|楽|使いやす|見やす|わかりやす|分かりやす)|劇的に|大幅に(改善|短縮|削減|減|向上))",
         r"(文句(なし|無し|のつけよう|ない|のない)|不満(は|も|な)?(ない|なし|無い|無し|ありません|ございません)|言うこと(なし|無し|ない)|申し分(ない|なし|無い|ありません)|問題なく(快適|過ごせ|使え|利用))",
         r"(静か(で|です|でした|な|だった)|広(い|くて|かった)|贅沢|満喫|堪能|楽(でした|です|だった|ちん)|ゆっくり(でき|休め|過ごせ|くつろ)|くつろ(げ|ぎ)|居心地(が|の)?(良|よ|いい)|心地(よ|良|いい)|感心|気持ちよ|気持ち良|温か(い|く)|あたたか(い|く)|暖か(い|く)|行き届|笑顔(で|が素敵|が素晴))",
@@ -247,7 +258,7 @@ PRAISE = IntentWords(
         r"\bhow (do|can|to|would|should|could)\b.*\b(easy|easily|quick|simple|best|good|fast|clean)\b",
         r"\b(clean|fast|quick|easy|simple|good) (install|reinstall|build|start|way|fix|up|answer)\b",
         r"\b(love|like) (to|it if|if|a way|an option|the option|the ability|being able)\b",
-        r"((良|よ)く(は|も)?(な|ありませ)|(いい|良い|よい)(の|か|ですか|でしょうか|んです|けど|けれど|ものの|が、)|(ば|れば|たら|と|ても|でも)(いい|良い|よい|良かった|よかった)|どうでもいい|(ほう|方)が(良|よ|いい)|(満足|快適|便利|綺麗|きれい|キレイ|清潔|丁寧|親切|素敵|完璧)(感)?(で|じゃ|では|でも)?(は|も|が)?(な[いかく]|ありませ|できな|出来な|できませ|とは言え)|不満足|不便|不親切|(美味し|おいし|使いやす|わかりやす|分かりやす|見やす|読みやす|嬉し|うれし|楽し|優し|やさし|素晴らし|すばらし)く(は|も)?(な|ありませ)|期待(した|して|していた)?ほど|すごく|凄く|すごい(遅|重|不便|残念|悪|高|狭|汚|うるさ)|ありがとう(ございます|ございました)?(。|!|、)?\s*(解決|できました|わかりました|了解|助かりました)|最高(気温|値|記録|速度|額|裁)|良し悪し|仲良|よろしく|宜しく|よさそう|よく(あ|分|わ|見|使|落|止|固|エラ))",
+        r"((良|よ)く(は|も)?(ない|なかった|なく|なさ|ありませ)|(いい|良い|よい)(の|か|ですか|でしょうか|んです|けど|けれど|ものの|が、)|(ば|れば|たら|と|ても|でも)(いい|良い|よい|良かった|よかった)|どうでもいい|(ほう|方)が(良|よ|いい)|(満足|快適|便利|綺麗|きれい|キレイ|清潔|丁寧|親切|素敵|完璧)(感)?(で|じゃ|では|でも)?(は|も|が)?(な[いかく]|ありませ|できな|出来な|できませ|とは言え)|不満足|不便|不親切|(美味し|おいし|使いやす|わかりやす|分かりやす|見やす|読みやす|嬉し|うれし|楽し|優し|やさし|素晴らし|すばらし)く(は|も)?(ない|なかった|なく|なさ|ありませ)|期待(した|して|していた)?ほど|すごく|凄く|すごい(遅|重|不便|残念|悪|高|狭|汚|うるさ)|ありがとう(ございます|ございました)?(。|!|、)?\s*(解決|できました|わかりました|了解|助かりました)|最高(気温|値|記録|速度|額|裁)|良し悪し|仲良|よろしく|宜しく|よさそう|よく(あ|分|わ|見|使|落|止|固|エラ))",
     ),
 )
 
@@ -276,6 +287,7 @@ COMPLAINT = IntentWords(
         r"\b(not too|not that|not so|not|not as|wasn'?t|isn'?t|too) (bad|expensive|slow)\b",
         r"\b(bad|poor) (news|luck|joke|habit|habits|day|night|dream|dreams|weather|credit)\b|\b(is it|it'?s not|not|isn'?t it|is that) bad\b",
         r"((夜|夕方|深夜|朝|帰り)遅く|遅くに)",
+        r"\b(weather|traffic|commute|rain|heat|humidity|mondays?|the news|my cold|hangover)\b.{0,25}\b(is|was|are|were|'s) (so |really |just )?(awful|terrible|horrible|the worst|bad|annoying)\b",
         r"(悪く(は|も)?(な|ありませ)|残念ながら|不満(は|も)?(な|ありませ)|文句(なし|なく|無し|ない)|気にならな|気になりません|困ってい(ない|ません)|遅くなりました|遅くなって(すみ|申し訳)|遅ればせ|高(評価|品質|性能|級|速|機能)|可もなく|不可もな|何事もな|何もなく|跡形もな|間もな|まもな|ほどもな|言うまでもな|とんでもな|もなく(快適|過ごせ|利用|使え)|(問題|文句|不満|心配|迷い|悔い|言うこと|申し分|ストレス|不便|不安|仕方|しょう|しかた|間違い|無駄|隙|非の打ち所|不都合|支障|差し支え|申し訳|きり|限り|余裕)(が|も|は)?(な|無|ありませ)|(なく|無く)て(も|良|よ)|古き良き|面倒見|遅くまで|気になって(いた|た)|もう少しで|もうすぐ)",
     ),
 )

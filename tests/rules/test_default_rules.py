@@ -116,6 +116,23 @@ CASES = [
     # people and events
     ("I'm a reporter at a tech magazine, could I interview your founder?", {"pr", "marketing"}),
     ("Are you hiring frontend engineers?", {"hiring"}),
+    # issue 11's second round: more of how people write (sentences written for this test)
+    ("Playback restarts from the beginning every time I lock the phone", {"product", "cs"}),
+    ("The new theme makes the send button invisible", {"product", "cs"}),
+    ("Invoices arrive days late or not at all", {"product", "cs"}),
+    ("3.2にしてからも直っていません", {"product", "cs"}),
+    ("リマインダーが2回ずつ届きます", {"product", "cs"}),
+    ("Feature idea: let me snooze a board for a week", {"product"}),
+    ("Please let us choose the first day of the week", {"product"}),
+    ("Offline mode would be huge for field teams", {"product"}),
+    ("PDFで書き出せるようにしてもらえませんか", {"product"}),
+    ("Honestly the best part of my morning is this app", {"marketing"}),
+    ("このツールのおかげで月末の作業が本当に楽になりました", {"marketing"}),
+    ("Honestly we're evaluating alternatives after this month", {"cs"}),
+    ("上長から他ツールと比較するよう言われています", {"cs"}),
+    ("What's the difference between the Pro and Business plans?", {"sales"}),
+    ("請求書払いに対応していますか？", {"sales"}),
+    ("The podcast episode keeps skipping back when I pause", {"product", "cs"}),
     # chatter and traps stay unrouted
     ("good morning everyone!", set()),
     ("what's the price of bananas these days", set()),
@@ -126,6 +143,10 @@ CASES = [
     ("It's not a bug, the filter was on. Works now, thanks!", set()),
     ("問題ありません、解決しました！", set()),
     ("週末どこか行きました？", set()),
+    ("The weather here is awful today", set()),
+    ("My kid broke his arm at practice, back next week", set()),
+    ("I'll be 5 minutes late to the call", set()),
+    ("The new version keeps getting better", {"marketing"}),
 ]
 
 

