@@ -165,10 +165,12 @@ STARTER = [
     # fixtures README): 223/277, 172/238, 128/170, 130/184. After the second round of intents
     # (staff, answers in threads, more phrasings; same day): 229/277 with 11 of 58 negatives routed
     # (figurative 'bug'/'エラー'/'落ちた'), 174/238 (5 of 57), 132/170 (2 of 35), 133/184 (3 of 34).
-    StarterFloors("heldout.jsonl", accuracy=0.82, max_routed_negatives=12),
-    StarterFloors("heldout2.jsonl", accuracy=0.72, max_routed_negatives=6),
-    StarterFloors("heldout3.jsonl", accuracy=0.76, max_routed_negatives=3),
-    StarterFloors("heldout4.jsonl", accuracy=0.71, max_routed_negatives=4),
+    # Third round (blind5's misses read): 235/277 (7 negatives routed), 177/238 (5), 137/170 (1),
+    # 137/184 (2) — these four files were not read in that round, so the gain is a fair sign.
+    StarterFloors("heldout.jsonl", accuracy=0.84, max_routed_negatives=8),
+    StarterFloors("heldout2.jsonl", accuracy=0.73, max_routed_negatives=6),
+    StarterFloors("heldout3.jsonl", accuracy=0.79, max_routed_negatives=2),
+    StarterFloors("heldout4.jsonl", accuracy=0.73, max_routed_negatives=3),
 ]
 
 
@@ -219,3 +221,13 @@ def test_starter_on_the_bundled_sample_community() -> None:
     # staff, answer and channel handling; 74.5% before the intents learned more phrasings)
     assert ev.correct / ev.labelled >= 0.88, _misses(ev, "ok")
     assert all(tally.ratio >= 0.86 for tally in ev.by_source.values()), ev.summary()["sources"]
+
+
+def test_starter_on_the_fifth_blind_set() -> None:
+    """tests/fixtures/rules/blind5.jsonl (240 must/ok/source rows by someone who had not seen the
+    rules): 180/240 (75.0%) on its blind first run, both chatter sources 70%; 231/240 after its misses
+    were read. A floor from now on; every source at least 85%."""
+    ev = evaluate(load_rules(ROOT / "bot" / "data" / "rules.yaml"), read_records(FIXTURES / "blind5.jsonl"))
+    assert ev.labelled == 240
+    assert ev.correct / ev.labelled >= 0.94, _misses(ev, "ok")
+    assert all(tally.ratio >= 0.85 for tally in ev.by_source.values()), ev.summary()["sources"]
