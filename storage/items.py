@@ -12,6 +12,7 @@ from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
 
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
 WITHDRAWN = "withdrawn"  # an edit made the message no longer match the route that made the item
+MISROUTED = "misrouted"  # a person said "not for us": a correction that counts against the route
 CLOSED = ("done", "declined")  # closing an item may answer the community thread (rules: reply_on_close)
 STATUSES = (
     "open",  # shown as "new"
@@ -22,6 +23,7 @@ STATUSES = (
     "needs_decision",
     "forwarded",
     WITHDRAWN,
+    MISROUTED,
     "deleted",
     ARCHIVED,
 )

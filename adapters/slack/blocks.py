@@ -179,6 +179,19 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
     return blocks
 
 
+def notice_blocks(text: str, payload: dict[str, Any]) -> list[Block] | None:
+    """A notice with buttons (Retry under a dead-letter notice): its text, then the buttons;
+    None for a notice without any (it goes as plain text)."""
+    buttons = [
+        button(str(b.get("label", "")), str(b.get("action", "")), str(b.get("value", "")))
+        for b in payload.get("buttons") or ()
+        if isinstance(b, dict) and b.get("action")
+    ]
+    if not buttons:
+        return None
+    return [section(cut(text, SECTION_LIMIT)), {"type": "actions", "elements": buttons[:25]}]
+
+
 def thread_reply_text(payload: dict[str, Any]) -> str:
     """A mirrored community reply (``bot.pipeline.threads``): who replied, a link, the quoted text."""
     labels = payload.get("labels", {})

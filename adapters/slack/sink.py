@@ -186,6 +186,9 @@ class SlackSink:
         if isinstance(mention, dict) and mention.get("id") and mention.get("platform", "slack") == "slack":
             text = f"<@{mention['id']}> {text}"
         args: dict[str, Any] = {"text": bk.cut(text, 3900)}
+        blocks = bk.notice_blocks(text, payload)
+        if blocks is not None:
+            args["blocks"] = blocks
         thread_ts = await self._thread_of(payload)
         if thread_ts:
             args["thread_ts"] = thread_ts

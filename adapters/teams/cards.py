@@ -106,9 +106,15 @@ def repost_card(
     link = payload.get("link")
     if link and not payload.get("deleted"):
         actions.append({"type": "Action.OpenUrl", "title": labels.get("open_source", "Open"), "url": link})
-    for action in payload.get("actions") or ():
+    listed = list(payload.get("actions") or ())
+    # Teams shows at most 6 card actions (its host config's maxActions): "Not for us" goes inside
+    # the "send to another department" card, next to its Send, whenever that card is there
+    inside_forward = "not_for_us" in listed and "forward" in listed and len(departments) > 1
+    for action in listed:
         title = labels.get(f"action.{action}", action)
         data = {"kakehashi": action, "item_id": item_id}
+        if action == "not_for_us" and inside_forward:
+            continue
         if action == "forward":
             choices = [
                 {"title": label, "value": name}
@@ -138,7 +144,18 @@ def repost_card(
                                 "type": "Action.Submit",
                                 "title": labels.get("forward.send", title),
                                 "data": data,
-                            }
+                            },
+                            *(
+                                [
+                                    {
+                                        "type": "Action.Submit",
+                                        "title": labels.get("action.not_for_us", "not_for_us"),
+                                        "data": {"kakehashi": "not_for_us", "item_id": item_id},
+                                    }
+                                ]
+                                if inside_forward
+                                else []
+                            ),
                         ],
                     },
                 }
@@ -177,7 +194,16 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
                 "size": "Stretch",
             }
         )
-    return _card(body)
+    actions = [  # e.g. Retry under a dead-letter notice
+        {
+            "type": "Action.Submit",
+            "title": str(b.get("label", "")),
+            "data": {"kakehashi": b["action"], "item_id": int(b["value"])},
+        }
+        for b in payload.get("buttons") or ()
+        if isinstance(b, dict) and b.get("action") and str(b.get("value", "")).isdigit()
+    ]
+    return _card(body, actions) if actions else _card(body)
 
 
 def card_size(card: Card) -> int:

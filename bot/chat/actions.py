@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.chat.admins import is_admin
 from bot.chat.status_actions import STATUS_ACTIONS, apply_status_action
 from bot.core.texts import t
+from bot.pipeline.admin_notices import RETRY_ACTION
 from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
-ACTIONS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
+ACTIONS = (
+    "done",
+    "reopen",
+    "forward",
+    "ask_permission",
+    "acknowledge",
+    "in_progress",
+    "decline",
+    "not_for_us",
+    RETRY_ACTION,  # a dead-letter notice in the admin channel: its value is the outbox row
+)
 NOTICE_PLATFORMS = ("slack", "teams")
 
 
@@ -29,6 +41,8 @@ async def apply_action(
 ) -> str:
     rules = app.rules.current
     locale = rules.locale
+    if action == RETRY_ACTION:
+        return await retry_dead_letter(app, row_id=item_id, user_id=user_id)
     view = await app.store.item_view(item_id)
     if view is None:
         return t(locale, "action.unknown_item")
@@ -87,3 +101,18 @@ async def apply_action(
         app.worker.wake()
         return t(locale, "action.ask_permission.ok", author=message.author)
     return t(locale, "action.unknown", action=action)
+
+
+async def retry_dead_letter(app: Services, *, row_id: int, user_id: str) -> str:
+    """The Retry button of a dead-letter notice: an admin puts the outbox row back in the queue
+    (as ``kakehashi outbox retry ROW`` does)."""
+    rules = app.rules.current
+    locale = rules.locale
+    if not is_admin(rules.admins, user_id):
+        return t(locale, "cmd.not_admin", command=t(locale, "admin.retry"))
+    row = await app.store.get_row(row_id)
+    if row is None or row.status != "dead":
+        return t(locale, "admin.retry.none", row=row_id)
+    await app.store.retry_dead([row_id])
+    app.worker.wake()
+    return t(locale, "admin.retry.ok", row=row_id)

@@ -26,7 +26,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,6 +100,8 @@ class OutboxWorker:
         self.send_timeout = send_timeout
         self.limiter = RateLimiter()
         self._wake = asyncio.Event()
+        # awaited with a row's id when it is dead-lettered (the admin channel's notice)
+        self.on_dead: list[Callable[[int], Awaitable[None]]] = []
 
     def wake(self) -> None:
         """Inbound handlers call this after enqueueing so delivery starts at once."""
@@ -211,6 +213,13 @@ class OutboxWorker:
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
         return "sent"
 
+    async def _announce_dead(self, row_id: int) -> None:
+        for listener in self.on_dead:
+            try:
+                await listener(row_id)
+            except Exception:  # telling about a dead letter must not stop delivery
+                log.exception("outbox %s: announcing the dead letter failed", row_id)
+
     @staticmethod
     def _lost(row: OutboxRow) -> str:
         log.warning("outbox %s to %s: failed, but another worker holds the row now", row.id, row.destination)
@@ -272,6 +281,8 @@ class OutboxWorker:
                     result = await self.deliver(row)
                     held.discard(row.id)
                     counts[result] = counts.get(result, 0) + 1
+                    if result == "dead":
+                        await self._announce_dead(row.id)
 
         try:
             done = await asyncio.gather(*(lane(r) for r in lanes.values()), return_exceptions=True)

@@ -28,8 +28,20 @@ STATUS_BUTTONS: dict[str, tuple[str, ...]] = {
     "done": ("reopen",),
     "declined": ("reopen",),
     "withdrawn": ("reopen",),
+    "misrouted": ("reopen",),
 }
-ACTION_LABELS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
+# "not for us" (a correction against the route that made the item) is offered while nobody acted
+CORRECTABLE = ("open", "acknowledged")
+ACTION_LABELS = (
+    "done",
+    "reopen",
+    "forward",
+    "ask_permission",
+    "acknowledge",
+    "in_progress",
+    "decline",
+    "not_for_us",
+)
 
 
 def status_text(view: ItemView, locale: str, timezone: tzinfo | None) -> str:
@@ -56,7 +68,7 @@ def repost_payload(
     truncated), ``author``, ``author_id``, ``channel``, ``platform``, ``link``, ``reason``,
     ``status``, ``status_label``, ``votes``, ``permission``, ``created_at`` (ISO, UTC),
     ``deleted``, ``files``, ``locale``, ``actions`` (status buttons from ``STATUS_BUTTONS``,
-    ``forward``, ``ask_permission`` for marketing), ``context`` (for a reply routed on its own:
+    ``forward``, ``not_for_us`` while open or acknowledged, ``ask_permission`` for marketing), ``context`` (for a reply routed on its own:
     the post it answers, quoted; else empty) and ``labels`` (the localised strings adapters need).
     """
     item, message = view.item, view.message
@@ -66,6 +78,8 @@ def repost_payload(
     if not deleted:
         actions.extend(STATUS_BUTTONS.get(item.status, ("done", "decline")))
         actions.append("forward")
+        if item.status in CORRECTABLE:
+            actions.append("not_for_us")
         if item.department == "marketing" and item.permission in ("none", "declined"):
             actions.append("ask_permission")
     return {

@@ -38,6 +38,7 @@ CLOSED = (
     "done",
     "declined",
     "withdrawn",
+    "misrouted",
     "deleted",
     "forwarded",
     ARCHIVED,
@@ -320,7 +321,7 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
-    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "deleted", ARCHIVED)
+    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "misrouted", "deleted", ARCHIVED)
     parts = [
         t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
         for s in order

@@ -39,6 +39,7 @@ DEPT_CS = "C0DEPTCSXX"
 DEPT_MARKETING = "C0DEPTMKTG"
 DEPT_PR = "C0DEPTPRXX"
 RANDOM = "C0RANDOMXX"
+ADMIN = "C0KAKEADMN"  # the operators' channel of admin_channel tests
 
 
 @dataclass
@@ -412,6 +413,7 @@ def make_fake() -> FakeSlack:
         (DEPT_PRODUCT, "dept-product"),
         (DEPT_MARKETING, "dept-marketing"),
         (RANDOM, "random"),
+        (ADMIN, "kakehashi-admin"),
     ):
         fake.add_channel(cid, name)
     fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post

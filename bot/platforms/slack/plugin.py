@@ -62,7 +62,9 @@ PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
 CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
-ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline)$")
+ACTION_ID = re.compile(
+    r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline|not_for_us|retry_dead)$"
+)
 
 
 class SlackPlugin:
