@@ -122,7 +122,12 @@ class OutboxWorker:
                 else None
             )
             rendered = repost_payload(
-                view, department_label=label, locale=rules.locale, timezone=rules.timezone, parent=parent
+                view,
+                department_label=label,
+                locale=rules.locale,
+                timezone=rules.timezone,
+                parent=parent,
+                asks_consent=dept.asks_consent if dept else False,
             )
             payload = {**rendered, **payload}
         return Post(

@@ -49,14 +49,15 @@ def repost_payload(
     locale: str,
     timezone: tzinfo | None = None,
     parent: Message | None = None,
+    asks_consent: bool = False,
 ) -> dict[str, Any]:
     """The repost as data.
 
     ``item_id``, ``department``, ``department_label``, ``tag``, ``tag_label``, ``text`` (quoted,
     truncated), ``author``, ``author_id``, ``channel``, ``platform``, ``link``, ``reason``,
-    ``status``, ``status_label``, ``votes``, ``permission``, ``created_at`` (ISO, UTC),
+    ``status``, ``status_label``, ``votes``, ``permission``, ``asks_consent``, ``created_at`` (ISO, UTC),
     ``deleted``, ``files``, ``locale``, ``actions`` (status buttons from ``STATUS_BUTTONS``,
-    ``forward``, ``ask_permission`` for marketing), ``context`` (for a reply routed on its own:
+    ``forward``, ``ask_permission`` where the department ``asks_consent`` and nobody asked yet), ``context`` (for a reply routed on its own:
     the post it answers, quoted; else empty) and ``labels`` (the localised strings adapters need).
     """
     item, message = view.item, view.message
@@ -66,7 +67,7 @@ def repost_payload(
     if not deleted:
         actions.extend(STATUS_BUTTONS.get(item.status, ("done", "decline")))
         actions.append("forward")
-        if item.department == "marketing" and item.permission in ("none", "declined"):
+        if asks_consent and item.permission == "none":
             actions.append("ask_permission")
     return {
         "item_id": item.id,
@@ -88,6 +89,7 @@ def repost_payload(
         "context": context,
         "votes": item.votes,
         "permission": item.permission,
+        "asks_consent": asks_consent,
         "permission_label": t(locale, f"permission.{item.permission}"),
         "created_at": message.created_at.isoformat(),
         "deleted": deleted,
