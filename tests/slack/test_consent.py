@@ -3,17 +3,22 @@ on SQLite and PostgreSQL: the request, the answer, a refusal for anyone else, a 
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.cli.main import main
 from storage.models import Consent, Item
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, SlackBot, build_bot, event_body
+from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, FIXTURES, SlackBot, build_bot, event_body
 from tests.slack.test_delivery import retry_now
 from tests.slack.test_events import items, msg
 from tests.slack.test_interactions import click
@@ -183,3 +188,54 @@ async def test_a_bad_answer_is_a_400_and_changes_nothing(consent_bot: SlackBot) 
     assert response.status == 400
     assert "expected an item id" in await response.text()
     assert (await consent(bot)).answer == "pending"
+
+
+async def test_consent_export_lists_each_answer_with_the_words_agreed_to(
+    consent_bot: SlackBot, database: Database
+) -> None:
+    bot = consent_bot
+    item = await ask(bot)
+    environ = {"DATABASE_URL": database.url, "KAKEHASHI_RULES": str(FIXTURES / "rules.yaml")}
+
+    async def export(*args: str) -> str:
+        result = await asyncio.to_thread(CliRunner().invoke, main, ["consent", "export", *args], env=environ)
+        assert result.exit_code == 0, result.output
+        return str(result.output)
+
+    assert json.loads(await export("--format", "json")) == []  # asked, not answered: nothing to prove yet
+    await bot.click(answer(bot, "granted", item.id))
+    await bot.deliver()
+    [record] = json.loads(await export("--format", "json"))
+    stored = await consent(bot)
+    assert record == {
+        "item_id": item.id,
+        "department": "marketing",
+        "answer": "granted",
+        "reusable": True,
+        "anonymous": False,
+        "author": "hana",
+        "author_id": "U0MEMBER1",
+        "answered_by": "hana",
+        "answered_by_id": "U0MEMBER1",
+        "answered_at": stored.answered_at.isoformat() if stored.answered_at else None,
+        "agreed_text": stored.text,
+        "post_text": "I love how fast the new search is",
+        "link": "https://community.slack.com/archives/C0COMMUNTY/p1700000010000500",
+        "platform": "slack",
+        "asked_by": "taro",
+        "asked_at": stored.asked_at.isoformat(),
+        "asked_in": f"slack:{DM}",
+        "request_sent_at": record["request_sent_at"],
+    }
+    assert record["request_sent_at"] is not None
+    rows = list(csv.DictReader(io.StringIO(await export())))
+    assert [(r["item_id"], r["answer"], r["reusable"], r["asked_in"]) for r in rows] == [
+        (str(item.id), "granted", "True", f"slack:{DM}")
+    ]
+    assert rows[0]["agreed_text"] == stored.text  # multi-line text survives the CSV quoting
+    # a period without the answer lists nothing; a bad period is one clear error
+    assert json.loads(await export("--format", "json", "--period", "2020-01-01..2020-01-31")) == []
+    bad = await asyncio.to_thread(
+        CliRunner().invoke, main, ["consent", "export", "--period", "someday"], env=environ
+    )
+    assert bad.exit_code == 1 and "someday" in bad.output
