@@ -160,7 +160,10 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
     if shows_permission(payload):
         status_line += " · " + escape(str(payload.get("permission_label") or ""))
     blocks.append(context(by, status_line))
-    blocks.append(context(escape(labels.get("why", ""))))
+    why = [escape(labels.get("why", ""))]
+    if labels.get("flaggers"):
+        why.append(escape(labels["flaggers"]))
+    blocks.append(context(*why))
     elements: list[Block] = []
     for action in payload.get("actions", ()):
         text = labels.get(f"action.{action}", action)

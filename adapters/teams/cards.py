@@ -102,6 +102,8 @@ def repost_card(
         }
     )
     body.append(_text(labels.get("why", ""), isSubtle=True, size="Small"))
+    if labels.get("flaggers"):
+        body.append(_text(labels["flaggers"], isSubtle=True, size="Small", spacing="None"))
     actions: list[dict[str, Any]] = []
     link = payload.get("link")
     if link and not payload.get("deleted"):

@@ -1,4 +1,5 @@
-"""User-facing texts of asking an author for reuse permission (merged into ``bot.core.texts``)."""
+"""User-facing texts of reuse permission asked of authors, and of flags that count (merged into
+``bot.core.texts``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ JA: dict[str, str] = {
     "consent.no_dm": "{platform} の投稿者には個別にお願いできません。",
     "recap.reusable": "利用してよいお客様の声（許諾済み）",
     "recap.anonymous_author": "匿名",
+    "repost.flaggers": "フラグ {count}人: {names}",
 }
 
 EN: dict[str, str] = {
@@ -57,4 +59,5 @@ EN: dict[str, str] = {
     "consent.no_dm": "Authors on {platform} cannot be asked in private.",
     "recap.reusable": "Voices you may reuse (permission granted)",
     "recap.anonymous_author": "anonymous",
+    "repost.flaggers": "Flagged by {count}: {names}",
 }

@@ -253,7 +253,7 @@ JA: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "確認済み",
     "status.declined": "見送り",
-    "status.withdrawn": "取り下げ（編集で対象外）",
+    "status.withdrawn": "取り下げ",
     "repost.status_by": "状態: {status}（{user}・{when}）",
     "repost.context": "返信元の投稿（{author} さん）: {text}",
     "repost.withdrawn": "編集後は対象外です（{now}）",
@@ -525,7 +525,7 @@ EN: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "Acknowledged",
     "status.declined": "Declined",
-    "status.withdrawn": "Withdrawn (no longer matches)",
+    "status.withdrawn": "Withdrawn",
     "repost.status_by": "Status: {status} ({user}, {when})",
     "repost.context": "In reply to {author}: {text}",
     "repost.withdrawn": "No longer matches after an edit ({now})",

@@ -33,6 +33,7 @@ from typing import Any
 
 from bot.core.domain import Destination, Post, Sink
 from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
+from bot.pipeline.flags import flaggers
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.render import repost_payload
@@ -121,8 +122,16 @@ class OutboxWorker:
                 if message.thread_key and message.thread_key != message.key
                 else None
             )
+            others = await flaggers(
+                self.store,
+                rules,
+                platform=message.platform,
+                key=message.key,
+                department=view.item.department,
+            )
             rendered = repost_payload(
                 view,
+                flaggers=others,
                 department_label=label,
                 locale=rules.locale,
                 timezone=rules.timezone,

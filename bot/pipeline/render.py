@@ -7,6 +7,7 @@ Adaptive Card.  Keys are documented on ``repost_payload``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -32,6 +33,21 @@ STATUS_BUTTONS: dict[str, tuple[str, ...]] = {
 ACTION_LABELS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
 
 
+FLAGGERS_SHOWN = 5  # names on a repost; the rest as "+N"
+
+
+def flaggers_text(locale: str, origin: str, flaggers: Sequence[str]) -> str:
+    """``Flagged by hana, ken +3`` when more people flagged the post than its reason names (a
+    flagged item's reason names the first flagger); empty otherwise."""
+    if len(flaggers) < (2 if origin == "reaction" else 1):
+        return ""
+    names = ", ".join(flaggers[:FLAGGERS_SHOWN])
+    more = len(flaggers) - FLAGGERS_SHOWN
+    if more > 0:
+        names += f" +{more}"
+    return t(locale, "repost.flaggers", count=len(flaggers), names=names)
+
+
 def status_text(view: ItemView, locale: str, timezone: tzinfo | None) -> str:
     """``Status: Done (taro, 12/03 19:20)``: who changed it and when, in the rules' time zone."""
     item = view.item
@@ -50,6 +66,7 @@ def repost_payload(
     timezone: tzinfo | None = None,
     parent: Message | None = None,
     asks_consent: bool = False,
+    flaggers: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The repost as data.
 
@@ -58,7 +75,8 @@ def repost_payload(
     ``status``, ``status_label``, ``votes``, ``permission``, ``asks_consent``, ``created_at`` (ISO, UTC),
     ``deleted``, ``files``, ``locale``, ``actions`` (status buttons from ``STATUS_BUTTONS``,
     ``forward``, ``ask_permission`` where the department ``asks_consent`` and nobody asked yet), ``context`` (for a reply routed on its own:
-    the post it answers, quoted; else empty) and ``labels`` (the localised strings adapters need).
+    the post it answers, quoted; else empty), ``flaggers`` (who flagged the post for this department
+    with an emoji, first first) and ``labels`` (the localised strings adapters need).
     """
     item, message = view.item, view.message
     deleted = message.deleted
@@ -88,6 +106,7 @@ def repost_payload(
         "status_changed_at": item.status_changed_at.isoformat() if item.status_changed_at else None,
         "context": context,
         "votes": item.votes,
+        "flaggers": list(flaggers),
         "permission": item.permission,
         "asks_consent": asks_consent,
         "permission_label": t(locale, f"permission.{item.permission}"),
@@ -106,6 +125,7 @@ def repost_payload(
             if parent is not None and context
             else "",
             "votes": t(locale, "repost.votes", votes=item.votes),
+            "flaggers": flaggers_text(locale, item.origin, flaggers),
             "deleted": t(locale, "repost.deleted"),
             "files": t(locale, "repost.files", files=", ".join(message.files or [])),
             **{f"action.{a}": t(locale, f"action.{a}") for a in ACTION_LABELS},
