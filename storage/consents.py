@@ -42,6 +42,20 @@ class ConsentStore(StoreBase):
         async with self.sessions() as session:
             return await session.scalar(select(Consent).where(Consent.item_id == item_id))
 
+    async def consent_for_request(self, platform: str, conversation: str) -> Consent | None:
+        """The consent whose request was sent into ``conversation`` (a Discourse private message's
+        topic id: its replies are the author's answer)."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(Consent)
+                .join(OutboxRow, OutboxRow.id == Consent.request_id)
+                .where(
+                    Consent.platform == platform,
+                    OutboxRow.remote_channel == conversation,
+                    OutboxRow.status == "sent",
+                )
+            )
+
     async def ask_consent(
         self,
         *,

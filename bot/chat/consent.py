@@ -11,11 +11,13 @@ department's reposts (their permission label) and tells the department in the re
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from bot.core.texts import t
-from bot.pipeline.render import truncate
+from bot.pipeline.render import ASKABLE_PLATFORMS, truncate
 from storage.consents import ANSWERS
 from storage.models import Consent, utcnow
 
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kakehashi.consent")
 
-PRIVATE_PLATFORMS = ("slack", "teams")  # where the author can be asked in a direct message
 QUOTE_LIMIT = 1500  # characters of the post quoted in the request
 
 
@@ -45,6 +46,8 @@ def request_payload(
         "consent_id": consent.id,
         "user_id": consent.author_id,
         "user_name": consent.author,
+        "username": consent.author,  # Discourse: the private message's target_recipients
+        "text": compose(intro, quote, outro),
         "locale": locale,
         "title": t(locale, "consent.title"),
         "intro": intro,
@@ -83,7 +86,7 @@ async def ask(app: Services, *, view: ItemView, user_id: str, user_name: str) ->
             author=message.author,
             answer=t(locale, f"permission.{item.permission}"),
         )
-    if message.platform not in PRIVATE_PLATFORMS:
+    if message.platform not in ASKABLE_PLATFORMS:
         return t(locale, "consent.no_dm", platform=message.platform)
     dept = rules.departments.get(item.department)
     intro = t(
@@ -96,10 +99,13 @@ async def ask(app: Services, *, view: ItemView, user_id: str, user_name: str) ->
         user=user_name,
     )
     quote = truncate(message.text, QUOTE_LIMIT)
-    outro = t(locale, "consent.request_after")
-    destination = (
-        f"slack:@{message.author_id}" if message.platform == "slack" else f"teams:{message.channel_id}"
-    )
+    by_reply = message.platform == "discourse"  # no buttons in a private message: a reply answers
+    outro = t(locale, "consent.request_after_reply" if by_reply else "consent.request_after")
+    destination = {
+        "slack": f"slack:@{message.author_id}",
+        "teams": f"teams:{message.channel_id}",
+        "discourse": f"discourse:@{message.author}",
+    }[message.platform]
     draft = Consent(item_id=item.id, author_id=message.author_id, author=message.author, locale=locale)
     consent = await app.store.ask_consent(
         item_id=item.id,
@@ -164,6 +170,61 @@ async def answer(app: Services, *, item_id: int, choice: str, user_id: str, user
     app.worker.wake()
     log.info("consent for item %s: %s by %s", item_id, choice, user_id)
     return t(locale, "consent.answered", answer=t(locale, f"consent.answer.{choice}"), when=when)
+
+
+_DECLINE_WORDS = ("いいえ", "許可しない", "許可しません", "お断り", "だめ", "ダメ")
+_DECLINE_TOKENS = frozenset({"no", "nope", "decline", "declined"})
+_ANONYMOUS_WORDS = ("匿名", "without my name", "without name", "anonymous")
+_GRANT_WORDS = ("はい", "許可", "どうぞ", "いいですよ", "大丈夫")
+_GRANT_TOKENS = frozenset({"yes", "ok", "okay", "sure", "allow", "allowed"})
+
+
+def parse_reply(text: str) -> str | None:
+    """The answer a Discourse reply gives: ``declined``, ``anonymous``, ``granted`` or None.
+
+    A no wins over anything else it says; then "without my name" / 匿名; then a yes.  English
+    words count as whole words (``no`` is not in "anonymous")."""
+    plain = unicodedata.normalize("NFKC", text).casefold()
+    tokens = set(re.findall(r"[a-z]+", plain))
+    if tokens & _DECLINE_TOKENS or any(w in plain for w in _DECLINE_WORDS):
+        return "declined"
+    if any(w in plain for w in _ANONYMOUS_WORDS):
+        return "anonymous"
+    if tokens & _GRANT_TOKENS or any(w in plain for w in _GRANT_WORDS):
+        return "granted"
+    return None
+
+
+async def answer_by_reply(
+    app: Services, *, platform: str, topic: str, user_id: str, user_name: str, text: str, reply_key: str
+) -> str | None:
+    """A reply in the private message that asked for reuse (Discourse): the author's answer.
+
+    None when ``topic`` is no reuse request (an ordinary private message).  Only the author's
+    replies count; others (our own request coming back through the webhook) are ignored.  The
+    author is answered in the private message (thanks, or how to answer when unclear)."""
+    consent = await app.store.consent_for_request(platform, topic)
+    if consent is None:
+        return None
+    if user_id != consent.author_id:
+        return "consent:not the author"
+    locale = app.rules.current.locale
+    choice = parse_reply(text)
+    if choice is None:
+        reply = t(locale, "consent.reply_unclear")
+    else:
+        reply = await answer(
+            app, item_id=consent.item_id, choice=choice, user_id=user_id, user_name=user_name
+        )
+    await app.store.enqueue(
+        kind="answer",
+        destination=f"{platform}:@{consent.author}",
+        payload={"markdown": reply, "reply_to": reply_key, "locale": locale},
+        dedupe_key=f"consent:{consent.id}:reply:{reply_key}",
+        item_id=consent.item_id,
+    )
+    app.worker.wake()
+    return f"consent:{choice or 'unclear'}"
 
 
 async def answered_request(app: Services, item_id: int, user_id: str) -> dict[str, Any] | None:

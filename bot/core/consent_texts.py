@@ -11,6 +11,8 @@ JA: dict[str, str] = {
         "（{user} さんからのお願いです）"
     ),
     "consent.request_after": "下のボタンでお答えください。あとから答えを変えることもできます。",
+    "consent.request_after_reply": "このメッセージに「はい」「匿名ならはい」「いいえ」のいずれかで返信してください。あとから答えを変えることもできます。",
+    "consent.reply_unclear": "お答えを読み取れませんでした。「はい」「匿名ならはい」「いいえ」のいずれかで返信してください。",
     "consent.use": "お客様の声・事例",
     "consent.grant": "許可する",
     "consent.anonymous": "匿名なら許可する",
@@ -40,6 +42,8 @@ EN: dict[str, str] = {
         "Hi {author}, {department} would like to share your post in {channel} as a {use}. ({user} is asking.)"
     ),
     "consent.request_after": "Please answer with the buttons below. You can change your answer later.",
+    "consent.request_after_reply": "Please reply to this message with “yes”, “yes, without my name” or “no”. You can change your answer later.",
+    "consent.reply_unclear": "Sorry, I could not read an answer there. Please reply with “yes”, “yes, without my name” or “no”.",
     "consent.use": "customer story or testimonial",
     "consent.grant": "Yes, you may",
     "consent.anonymous": "Yes, without my name",

@@ -30,6 +30,7 @@ STATUS_BUTTONS: dict[str, tuple[str, ...]] = {
     "declined": ("reopen",),
     "withdrawn": ("reopen",),
 }
+ASKABLE_PLATFORMS = ("slack", "teams", "discourse")  # where an author can be asked in private
 ACTION_LABELS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
 
 
@@ -85,7 +86,7 @@ def repost_payload(
     if not deleted:
         actions.extend(STATUS_BUTTONS.get(item.status, ("done", "decline")))
         actions.append("forward")
-        if asks_consent and item.permission == "none":
+        if asks_consent and item.permission == "none" and message.platform in ASKABLE_PLATFORMS:
             actions.append("ask_permission")
     return {
         "item_id": item.id,
