@@ -79,7 +79,7 @@ def as_csv(records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-async def collect(period_text: str | None) -> list[dict[str, Any]]:
+async def collect(period_text: str | None, *, reusable_only: bool = False) -> list[dict[str, Any]]:
     from bot.reports.recap import read_period
     from bot.runtime.app import App
 
@@ -90,7 +90,8 @@ async def collect(period_text: str | None) -> list[dict[str, Any]]:
         if period_text:
             period = read_period(app.rules.current, period_text, now=app.clock())
             start, end = period.start, period.end
-        return [record(entry) for entry in await app.store.consents(start=start, end=end)]
+        records = [record(entry) for entry in await app.store.consents(start=start, end=end)]
+        return [r for r in records if r["reusable"]] if reusable_only else records
     finally:
         await app.stop()
 
@@ -116,10 +117,16 @@ def consent_group() -> None:
     help="Only answers given in this period (last-week, this-month, YYYY-MM-DD..YYYY-MM-DD, ...; "
     "the rules' timezone). Default: all.",
 )
-def export_command(fmt: str, period_text: str | None) -> None:
+@click.option(
+    "--reusable",
+    "reusable_only",
+    is_flag=True,
+    help="Only the posts whose author said yes (for the marketing site); anonymous ones say so.",
+)
+def export_command(fmt: str, period_text: str | None, reusable_only: bool) -> None:
     """Each granted or declined request: item, author, the exact text they agreed to, the answer,
     when, and where it was asked.  ``reusable`` is true only for an explicit yes."""
-    records = run(lambda: collect(period_text))
+    records = run(lambda: collect(period_text, reusable_only=reusable_only))
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     else:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli.main import main
-from storage.models import Consent, Item
+from storage.models import Consent, Item, OutboxRow
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, FIXTURES, SlackBot, build_bot, event_body
@@ -233,9 +233,31 @@ async def test_consent_export_lists_each_answer_with_the_words_agreed_to(
         (str(item.id), "granted", "True", f"slack:{DM}")
     ]
     assert rows[0]["agreed_text"] == stored.text  # multi-line text survives the CSV quoting
+    assert [r["item_id"] for r in json.loads(await export("--format", "json", "--reusable"))] == [item.id]
+    await bot.click(answer(bot, "declined", item.id))
+    await bot.deliver()
+    assert json.loads(await export("--format", "json", "--reusable")) == []  # revoked: not for the site
+    [record] = json.loads(await export("--format", "json"))
+    assert (record["answer"], record["reusable"]) == ("declined", False)
     # a period without the answer lists nothing; a bad period is one clear error
     assert json.loads(await export("--format", "json", "--period", "2020-01-01..2020-01-31")) == []
     bad = await asyncio.to_thread(
         CliRunner().invoke, main, ["consent", "export", "--period", "someday"], env=environ
     )
     assert bad.exit_code == 1 and "someday" in bad.output
+
+
+async def test_a_workspace_without_im_write_dead_letters_the_request_with_what_to_do(
+    consent_bot: SlackBot,
+) -> None:
+    bot = consent_bot
+    bot.fake.fail("conversations.open", error="missing_scope", needed="im:write", provided="chat:write")
+    await ask(bot)
+    async with bot.app.store.sessions() as session:
+        [row] = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "consent_request"))).all()
+    assert row.status == "dead"
+    assert row.last_error == (
+        "missing_scope: @U0MEMBER1 — the app needs the im:write scope; add it (slack-manifest.yml) "
+        "and reinstall the app"
+    )
+    assert bot.fake.posts(DM) == []
