@@ -89,12 +89,14 @@ async def ask(app: Services, *, view: ItemView, user_id: str, user_name: str) ->
     if message.platform not in ASKABLE_PLATFORMS:
         return t(locale, "consent.no_dm", platform=message.platform)
     dept = rules.departments.get(item.department)
+    if dept is None or not dept.asks_consent:  # only where rules.yaml says so (the button is not shown)
+        return t(locale, "consent.not_asking", label=dept.label if dept else item.department)
     intro = t(
         locale,
         "consent.request",
         author=message.author,
         channel=message.channel,
-        department=dept.label if dept else item.department,
+        department=dept.label,
         use=t(locale, "consent.use"),
         user=user_name,
     )

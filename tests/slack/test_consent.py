@@ -261,3 +261,23 @@ async def test_a_workspace_without_im_write_dead_letters_the_request_with_what_t
         "and reinstall the app"
     )
     assert bot.fake.posts(DM) == []
+
+
+async def test_a_department_that_does_not_ask_cannot_ask(consent_bot: SlackBot) -> None:
+    bot = consent_bot
+    await bot.event("message.json", **msg("The export crashes, a bug", "1700000010.000600"))
+    await bot.deliver()
+    [item] = await items(bot)
+    assert item.department == "product"
+    assert "kakehashi:ask_permission" not in json.dumps(bot.fake.posts()[-1]["blocks"])
+    body = click(
+        bot, {"action_id": "kakehashi:ask_permission", "value": str(item.id)}, message_ts="1800000000.000001"
+    )
+    assert (await bot.click(body)).status == 200
+    await bot.deliver()
+    await bot.fake.wait_for(lambda f: f.responses)
+    assert bot.fake.responses[-1]["text"] == (
+        "Product does not ask authors for reuse permission (rules.yaml: asks_consent)."
+    )
+    assert bot.fake.of("conversations.open") == []
+    assert [i.permission for i in await items(bot)] == ["none"]
