@@ -136,6 +136,19 @@ class ItemStore(StoreBase):
                 )
             return reaction.item_id
 
+    async def reactions_on(self, platform: str, target: str) -> list[Reaction]:
+        """Every reaction on ``target`` (a community post's key), the first one first."""
+        async with self.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Reaction)
+                        .where(Reaction.platform == platform, Reaction.target == target)
+                        .order_by(Reaction.created_at, Reaction.id)
+                    )
+                ).all()
+            )
+
     async def sent_reposts(self, item_id: int) -> list[OutboxRow]:
         async with self.sessions() as session:
             return list(

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import setup_texts
+from bot.core import consent_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -269,7 +269,7 @@ JA: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "確認済み",
     "status.declined": "見送り",
-    "status.withdrawn": "取り下げ（編集で対象外）",
+    "status.withdrawn": "取り下げ",
     "repost.status_by": "状態: {status}（{user}・{when}）",
     "repost.context": "返信元の投稿（{author} さん）: {text}",
     "repost.withdrawn": "編集後は対象外です（{now}）",
@@ -557,7 +557,7 @@ EN: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "Acknowledged",
     "status.declined": "Declined",
-    "status.withdrawn": "Withdrawn (no longer matches)",
+    "status.withdrawn": "Withdrawn",
     "repost.status_by": "Status: {status} ({user}, {when})",
     "repost.context": "In reply to {author}: {text}",
     "repost.withdrawn": "No longer matches after an edit ({now})",
@@ -586,6 +586,8 @@ EN: dict[str, str] = {
 
 JA.update(setup_texts.JA)  # doctor and init
 EN.update(setup_texts.EN)
+JA.update(consent_texts.JA)  # reuse permission asked in private
+EN.update(consent_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from bot.core.domain import Destination, Post, Sink
 from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
+from bot.pipeline.flags import flaggers
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.render import repost_payload
@@ -123,8 +124,21 @@ class OutboxWorker:
                 if message.thread_key and message.thread_key != message.key
                 else None
             )
+            others = await flaggers(
+                self.store,
+                rules,
+                platform=message.platform,
+                key=message.key,
+                department=view.item.department,
+            )
             rendered = repost_payload(
-                view, department_label=label, locale=rules.locale, timezone=rules.timezone, parent=parent
+                view,
+                flaggers=others,
+                department_label=label,
+                locale=rules.locale,
+                timezone=rules.timezone,
+                parent=parent,
+                asks_consent=dept.asks_consent if dept else False,
             )
             payload = {**rendered, **payload}
         return Post(
