@@ -115,7 +115,11 @@ class DiscoursePlugin:
             raise AuthenticationError("bad or missing X-Discourse-Event-Signature")
         if not self.site.base_url:
             instance = request.headers.get("X-Discourse-Instance", "").strip().rstrip("/")
-            if not instance.startswith(("http://", "https://")):
+            if (
+                not instance.startswith(("http://", "https://"))
+                or not instance.isprintable()
+                or not instance.isascii()
+            ):
                 raise PayloadError("X-Discourse-Instance: expected the forum's URL")
             self.site = self.lookups.site = Site(instance)
         event = request.headers.get("X-Discourse-Event", "")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 from adapters.teams import convert
@@ -47,7 +48,7 @@ from bot.chat.commands import (
     run_command,
 )
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.errors import PayloadError, PermanentDeliveryError, TransientDeliveryError
 from bot.core.retrying import retrying, transient_wait
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
@@ -265,7 +266,10 @@ class TeamsBot(TeamsActivityHandler):
                 value=answer or "",
             )
             return InvokeResponse(status=int(HTTPStatus.OK), body=body)
-        return await super().on_invoke_activity(turn_context)
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except DeserializationError as exc:  # botbuilder reads the invoke's value into its model
+            raise PayloadError(f"invoke {turn_context.activity.name}: value: malformed ({exc})") from None
 
     # -- commands ----------------------------------------------------------------------------
 
