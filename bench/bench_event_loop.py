@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,31 +100,59 @@ def message(n: int, text: str) -> bytes:
     ).encode()
 
 
-def probe(url: str, stop: Any, worst: Any, failures: Any) -> None:
-    """In a process of its own, so the load generator's event loop does not slow the probe."""
+def probe(url: str, stop: Any, answers: Any) -> None:
+    """In a process of its own, so the load generator's event loop does not slow the probe.
+    Sends back every answer's time in seconds (None for a failed probe) when told to stop."""
+    times: list[float | None] = []
     while not stop.is_set():
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(url, timeout=60) as answer:
                 answer.read()
+            times.append(time.perf_counter() - started)
         except Exception:
-            failures.value += 1
-        worst.value = max(worst.value, time.perf_counter() - started)
+            times.append(None)
         time.sleep(0.02)
+    answers.put(times)
 
 
-async def during(base: str, work: Callable[[], Awaitable[object]]) -> tuple[float, int, object]:
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass(frozen=True)
+class Probes:
+    times: list[float]  # seconds, of the probes that got an answer
+    failures: int
+
+    @property
+    def worst(self) -> float:
+        return max(self.times, default=0.0)
+
+    def summary(self) -> str:
+        if not self.times:
+            return f"no answer ({self.failures} failed probes)"
+        ms = [t * 1000 for t in self.times]
+        return (
+            f"{len(ms)} probes: p50 {percentile(ms, 0.5):.0f} ms, p90 {percentile(ms, 0.9):.0f} ms, "
+            f"p99 {percentile(ms, 0.99):.0f} ms, worst {max(ms):.0f} ms, {self.failures} failed"
+        )
+
+
+async def during(base: str, work: Callable[[], Awaitable[object]]) -> tuple[Probes, object]:
     stop = multiprocessing.Event()
-    worst = multiprocessing.Value("d", 0.0)
-    failures = multiprocessing.Value("i", 0)
-    process = multiprocessing.Process(target=probe, args=(base + "/healthz", stop, worst, failures))
+    answers: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=probe, args=(base + "/healthz", stop, answers))
     process.start()
     try:
         result = await work()
     finally:
         stop.set()
+        times = await asyncio.to_thread(answers.get, True, 90)
         process.join(90)
-    return worst.value, failures.value, result
+    done = [t for t in times if t is not None]
+    return Probes(done, len(times) - len(done)), result
 
 
 async def wait_up(base: str) -> None:
@@ -161,7 +190,7 @@ def serve(tree: Path, folder: Path, rules: Path, port: int) -> subprocess.Popen[
     )
 
 
-async def scenario_reload(base: str, rules: Path, size: int) -> tuple[float, int, object]:
+async def scenario_reload(base: str, rules: Path, size: int) -> tuple[Probes, object]:
     text = keyword_rules(size)
 
     async def work() -> str:
@@ -172,7 +201,7 @@ async def scenario_reload(base: str, rules: Path, size: int) -> tuple[float, int
     return await during(base, work)
 
 
-async def scenario_regex(base: str, rules: Path) -> tuple[float, int, object]:
+async def scenario_regex(base: str, rules: Path) -> tuple[Probes, object]:
     rules.write_text(regex_rules(), encoding="utf-8")
     await asyncio.sleep(7)  # picked up by the watcher
     rng = random.Random(2)
@@ -191,7 +220,7 @@ async def scenario_regex(base: str, rules: Path) -> tuple[float, int, object]:
     return await during(base, work)
 
 
-async def scenario_flood(base: str) -> tuple[float, int, object]:
+async def scenario_flood(base: str) -> tuple[Probes, object]:
     async def work() -> str:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -217,7 +246,7 @@ async def scenario_flood(base: str) -> tuple[float, int, object]:
     return await during(base, work)
 
 
-async def scenario_slow_bodies(base: str, port: int) -> tuple[float, int, object]:
+async def scenario_slow_bodies(base: str, port: int) -> tuple[Probes, object]:
     async def work() -> str:
         writers = []
         for _ in range(500):
@@ -272,8 +301,8 @@ async def main() -> None:
                     result = await scenario_flood(base)
                 else:
                     result = await scenario_slow_bodies(base, port)
-                worst, failures, detail = result
-                print(f"{name:12} /healthz worst {worst * 1000:8.0f} ms, {failures} failed probes; {detail}")
+                probes, detail = result
+                print(f"{name:12} /healthz {probes.summary()}; {detail}", flush=True)
             finally:
                 process.terminate()
                 try:

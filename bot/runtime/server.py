@@ -16,6 +16,7 @@ from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeEr
 from bot.pipeline.metrics import CONTENT_TYPE
 from bot.platforms.http import MAX_BODY
 from bot.runtime.limits import Limits, limits_middleware
+from storage.outage import unavailable
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -113,8 +114,9 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 async def answer_client_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The one place where what a client sent wrong becomes an answer: 401 for a request that does
     not authenticate, 413 for a body too large, 400 with the reason for a malformed one; each
-    logged as a WARNING without a traceback.  Anything else that escapes a handler is our own bug:
-    aiohttp logs it with its traceback and answers 500."""
+    logged as a WARNING without a traceback; 503 with ``Retry-After`` when the database is down
+    (the platform redelivers).  Anything else that escapes a handler is our own bug: aiohttp logs
+    it with its traceback and answers 500."""
     endpoint = request.path
     try:
         return await handler(request)
@@ -127,6 +129,29 @@ async def answer_client_errors(request: web.Request, handler: Handler) -> web.St
     except PayloadError as exc:
         log.warning("%s %s refused (400): %s", request.method, endpoint, exc)
         return web.json_response({"status": "bad_request", "error": str(exc)}, status=400)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        return database_unavailable(request, exc)
+
+
+DATABASE_RETRY_AFTER = 5  # seconds; Slack, Teams and Discourse redeliver on their own schedules too
+
+
+def database_unavailable(request: web.Request, exc: BaseException) -> web.Response:
+    """503 with ``Retry-After`` for a request the database could not take now (``storage.outage``):
+    nothing was stored, and the platform sends the event again.  A WARNING, not a traceback."""
+    log.warning(
+        "%s %s: the database is unavailable (%s); answered 503 so the sender retries",
+        request.method,
+        request.path,
+        exc.__class__.__name__,
+    )
+    return web.json_response(
+        {"status": "unavailable", "error": "database unavailable, retry later"},
+        status=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
 
 
 def make_web_app(app: App) -> web.Application:

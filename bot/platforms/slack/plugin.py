@@ -43,6 +43,7 @@ from bot.core.texts import t
 from bot.platforms.http import read_body
 from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
+from storage.outage import unavailable as outage
 
 if TYPE_CHECKING:
     from bot.core.domain import Sink
@@ -55,8 +56,11 @@ EVENTS_PATH = "/slack/events"
 # How long an event may wait for the Web API (names, privacy, permalinks) before it is acked
 # anyway and finished in the background: Slack wants the ack within 3 seconds.
 ACK_BUDGET = 0.5
-LATER_ATTEMPTS = 4  # a Web API outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
+LATER_ATTEMPTS = (
+    4  # a Web API or database outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
+)
 LATER_RETRY_SECONDS = 15.0
+DATABASE_RETRY_AFTER = 5  # seconds, in the 503 for an event the database could not take
 STOP_GRACE = 5.0  # at shutdown, how long events still being finished after their ack may take
 PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
@@ -261,6 +265,16 @@ class SlackPlugin:
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+        if outage(error):  # nothing was stored: Slack redelivers an event that got no 200 (no ack)
+            log.warning(
+                "Slack event: the database is unavailable (%s); answered 503 for Slack to redeliver",
+                error.__class__.__name__,
+            )
+            return BoltResponse(
+                status=503,
+                body=json.dumps({"error": "database unavailable, retry later"}),
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+            )
         if _unavailable(error):
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
@@ -622,7 +636,10 @@ class SlackPlugin:
 
 
 def _unavailable(error: BaseException) -> bool:
-    """A Web API failure that asking again later can fix (an outage, a rate limit, no answer)."""
+    """A Web API or database failure that asking again later can fix (an outage, a rate limit, no
+    answer)."""
+    if outage(error):
+        return True
     if isinstance(error, SlackApiError):
         return is_transient(error)
     return isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))
