@@ -82,6 +82,9 @@ def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> N
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
 
 
+LISTEN_BACKLOG = 2048  # connections the kernel queues before the server accepts them (somaxconn caps it)
+
+
 @main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
@@ -111,7 +114,9 @@ async def _serve(settings: Settings) -> None:
     # second for the rest before closing, not aiohttp's default 10 s
     runner = web.AppRunner(app.web_app(), handle_signals=False, lingering_time=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    # backlog: 2,000 clients connecting at once overflow aiohttp's default queue of 128, and a
+    # dropped SYN is retried only after a second, so /healthz's own connection would wait that long
+    site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
     try:
         await site.start()
     except OSError as exc:  # most often a second `kakehashi serve` on the same PORT

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import UTC
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from sqlalchemy import text
 
 from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeError
 from bot.pipeline.metrics import CONTENT_TYPE
@@ -31,29 +29,6 @@ NO_PLATFORM = (
 )
 
 
-HEALTH_BUDGET = 2.0  # seconds the database gets to answer a read and a write
-
-
-async def database_problem(app: App) -> str | None:
-    """None when the database answers a read and takes a small write (a cursor row) within
-    ``HEALTH_BUDGET``; otherwise what fails, without the host, port or driver text (those go to
-    the log, not to whoever can reach ``/healthz``)."""
-    step = "unreachable"
-    try:
-        async with asyncio.timeout(HEALTH_BUDGET):
-            async with app.probe_engine.connect() as conn:  # never queued behind busy handlers
-                await conn.execute(text("SELECT 1"))
-            step = "writes fail (disk full or read-only?)"
-            await app.store.set_cursor("healthz:write-probe", app.clock().isoformat())
-    except TimeoutError:
-        log.warning("healthz: the database did not answer within %.0f s (%s)", HEALTH_BUDGET, step)
-        return f"no answer within {HEALTH_BUDGET:.0f} s"
-    except Exception as exc:
-        log.warning("healthz: database %s: %r", step, exc)
-        return f"{step}: {exc.__class__.__name__}"
-    return None
-
-
 async def healthz(request: web.Request) -> web.Response:
     """``ok`` (200); ``degraded`` (200: serving, but a configuration problem needs fixing);
     ``error`` (503: the database cannot be read or written)."""
@@ -63,7 +38,7 @@ async def healthz(request: web.Request) -> web.Response:
         "rules": app.rules.current.digest[:12],
         "platforms": [plugin.name for plugin in app.plugins],
     }
-    problem = await database_problem(app)
+    problem = await app.database_watch.problem()  # the last background check: no database work here
     if problem is not None:
         return web.json_response({**body, "status": "error", "database": problem}, status=503)
     problems = app.services.health.problems()
@@ -132,6 +107,7 @@ async def answer_client_errors(request: web.Request, handler: Handler) -> web.St
     except Exception as exc:
         if not unavailable(exc):
             raise
+        request.app[APP_KEY].database_watch.outage(exc.__class__.__name__)
         return database_unavailable(request, exc)
 
 

@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import replace
 from http import HTTPStatus
@@ -113,11 +113,13 @@ class TeamsBot(TeamsActivityHandler):
         directory: TeamsDirectory,
         sink: TeamsSink,
         spawn: Spawn,
+        learned: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
         self.sink = sink
         self.directory = directory
         self.spawn = spawn
+        self.learned = learned  # a team's channels were stored: check rules.yaml's again
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -383,6 +385,8 @@ class TeamsBot(TeamsActivityHandler):
                 channel_name=name or (convert.GENERAL if channel_id == team_id else None),
             )
             await self.directory.save_channel(place, reference)
+        if self.learned is not None:
+            await self.learned()
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Learn the team's channels when the bot joins and when channels or the team change.
