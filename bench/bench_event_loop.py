@@ -2,7 +2,8 @@
 
 Starts ``kakehashi serve`` (SQLite in a temporary folder, the inbound webhook signed with a test
 secret), probes ``/healthz`` every 20 ms from a process of its own and reports the answers'
-latency percentiles (p50, p90, p99) and the slowest during each scenario:
+latency percentiles (p50, p90, p99) and the slowest during each scenario, on the main port and on
+``KAKEHASHI_HEALTH_PORT`` (answered by a thread of its own; a checkout from before it has none):
 
 * ``idle``: nothing but the probe (the machine's noise floor);
 * ``reload-50mb``: rules.yaml replaced by a valid 50 MB file (the watcher picks it up);
@@ -32,7 +33,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,7 @@ def percentile(values: list[float], q: float) -> float:
 class Probes:
     times: list[float]  # seconds, of the probes that got an answer
     failures: int
+    others: dict[str, Probes] = field(default_factory=dict)  # the health port's, when there is one
 
     @property
     def worst(self) -> float:
@@ -137,25 +139,44 @@ class Probes:
         if not self.times:
             return f"no answer ({self.failures} failed probes)"
         ms = [t * 1000 for t in self.times]
-        return (
+        text = (
             f"{len(ms)} probes: p50 {percentile(ms, 0.5):.0f} ms, p90 {percentile(ms, 0.9):.0f} ms, "
             f"p99 {percentile(ms, 0.99):.0f} ms, worst {max(ms):.0f} ms, {self.failures} failed"
         )
+        for name, other in self.others.items():
+            text += f"; {name}: {other.summary()}"
+        return text
+
+
+HEALTH_PORT: dict[str, int] = {}  # the serve process's KAKEHASHI_HEALTH_PORT, by base URL
 
 
 async def during(base: str, work: Callable[[], Awaitable[object]]) -> tuple[Probes, object]:
+    """``work`` while /healthz is probed on the main port and, in a second probe process, on
+    ``KAKEHASHI_HEALTH_PORT`` (printed as ``health port``)."""
     stop = multiprocessing.Event()
-    answers: Any = multiprocessing.Queue()
-    process = multiprocessing.Process(target=probe, args=(base + "/healthz", stop, answers))
-    process.start()
+    urls = {"main": base + "/healthz"}
+    if base in HEALTH_PORT:
+        urls["health port"] = f"http://127.0.0.1:{HEALTH_PORT[base]}/healthz"
+    queues: dict[str, Any] = {name: multiprocessing.Queue() for name in urls}
+    processes = [
+        multiprocessing.Process(target=probe, args=(url, stop, queues[name])) for name, url in urls.items()
+    ]
+    for process in processes:
+        process.start()
     try:
         result = await work()
     finally:
         stop.set()
-        times = await asyncio.to_thread(answers.get, True, 90)
-        process.join(90)
-    done = [t for t in times if t is not None]
-    return Probes(done, len(times) - len(done)), result
+        found = {name: await asyncio.to_thread(queue.get, True, 90) for name, queue in queues.items()}
+        for process in processes:
+            process.join(90)
+    probes = {}
+    for name, times in found.items():
+        done = [t for t in times if t is not None]
+        probes[name] = Probes(done, len(times) - len(done))
+    main = probes.pop("main")
+    return Probes(main.times, main.failures, others=probes), result
 
 
 async def wait_up(base: str) -> None:
@@ -172,7 +193,10 @@ async def wait_up(base: str) -> None:
 
 
 def serve(tree: Path, folder: Path, rules: Path, port: int) -> subprocess.Popen[bytes]:
+    health_port = free_port()
+    HEALTH_PORT[f"http://127.0.0.1:{port}"] = health_port
     env = {
+        "KAKEHASHI_HEALTH_PORT": str(health_port),  # a tree from before it ignores this
         **os.environ,
         "PYTHONPATH": str(tree),
         "PORT": str(port),

@@ -132,6 +132,17 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
         await app.stop()
         raise
+    health_port = None
+    if settings.health_port:
+        from bot.runtime.health_port import HealthPort
+
+        health_port = HealthPort(app, host=settings.host, port=settings.health_port)
+        try:
+            await asyncio.to_thread(health_port.start)
+        except BaseException:
+            await runner.cleanup()
+            await app.stop()
+            raise
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
         settings.host,
@@ -147,6 +158,8 @@ async def _serve(settings: Settings) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
+        if health_port is not None:
+            await asyncio.to_thread(health_port.stop)
         await runner.cleanup()
         await app.stop()
 

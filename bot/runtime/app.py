@@ -137,6 +137,7 @@ class App:
             await plugin.start()
         if watch_rules:
             self._tasks.append(asyncio.create_task(self.rules.watch(), name="rules-watch"))
+        await self.database_watch.check()  # known before the first /healthz, also on the health port
         self._tasks.append(asyncio.create_task(self.database_watch.run_forever(), name="database-watch"))
         if worker:
             self._tasks.append(

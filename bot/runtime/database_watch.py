@@ -47,6 +47,14 @@ class DatabaseWatch:
             return f"no answer within {BUDGET:.0f} s"
         return self._problem
 
+    def cached(self) -> str | None:
+        """What the last background check found, without checking (safe from another thread)."""
+        if self._checked is None:
+            return "not checked yet"
+        if self._running and time.monotonic() - self._checked > BUDGET + 2 * INTERVAL:
+            return f"no answer within {BUDGET:.0f} s"
+        return self._problem
+
     def outage(self, what: str) -> None:
         """A request just met an outage (``storage.outage``): say so until a check succeeds."""
         self._problem = f"unreachable or refusing writes: {what}"

@@ -29,26 +29,33 @@ NO_PLATFORM = (
 )
 
 
-async def healthz(request: web.Request) -> web.Response:
+def health_answer(app: App, database: str | None) -> tuple[int, dict[str, Any]]:
     """``ok`` (200); ``degraded`` (200: serving, but a configuration problem needs fixing);
-    ``error`` (503: the database cannot be read or written)."""
-    app = request.app[APP_KEY]
+    ``error`` (503: the database cannot be read or written, or a part stopped).  ``database`` is
+    the database watch's finding.  Reads only what is already known: safe from another thread
+    (``bot.runtime.health_port``)."""
     body: dict[str, Any] = {
         "status": "ok",
         "rules": app.rules.current.digest[:12],
         "platforms": [plugin.name for plugin in app.plugins],
     }
-    problem = await app.database_watch.problem()  # the last background check: no database work here
-    if problem is not None:
-        return web.json_response({**body, "status": "error", "database": problem}, status=503)
+    if database is not None:
+        return 503, {**body, "status": "error", "database": database}
     problems = app.services.health.problems()
     if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
         problems.insert(0, NO_PLATFORM)
     if problems:
         body.update(status="degraded", problems=problems)
     if app.services.health.fatal:
-        return web.json_response({**body, "status": "error"}, status=503)
-    return web.json_response(body)
+        return 503, {**body, "status": "error"}
+    return 200, body
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app[APP_KEY]
+    # the last background check (bot.runtime.database_watch): no database work here
+    status, body = health_answer(app, await app.database_watch.problem())
+    return web.json_response(body, status=status)
 
 
 async def metrics(request: web.Request) -> web.Response:
