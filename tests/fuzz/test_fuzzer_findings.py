@@ -57,13 +57,14 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_teams_invoke_with_a_value_of_the_wrong_shape_gets_400(
     endpoints: Endpoints, caplog: pytest.LogCaptureFixture
 ) -> None:
+    calls = len(endpoints.connector.calls)  # the install of the fixture asked for channels
     activity = teams_activity("invoke_task_fetch.json", endpoints.connector)
     activity["value"]["context"] = "default"  # an object in Teams' task/fetch
     status, text = await endpoints.post("/api/messages", encode(activity), {})
     assert status == 400, text
     assert "invoke task/fetch: value: malformed" in json.loads(text)["error"]
     assert errors(caplog) == []
-    assert endpoints.connector.calls == []
+    assert endpoints.connector.calls[calls:] == []  # nothing sent back to Teams
     assert await endpoints.rows() == {"messages": 0, "items": 0, "outbox": 0, "quarantine": 0}
 
 
@@ -71,13 +72,14 @@ async def test_teams_invoke_with_a_value_of_the_wrong_shape_gets_400(
 async def test_teams_conversation_id_that_is_not_ascii_gets_400(
     endpoints: Endpoints, caplog: pytest.LogCaptureFixture, fixture: str
 ) -> None:
+    calls = len(endpoints.connector.calls)
     activity = teams_activity(fixture, endpoints.connector)
     activity["conversation"]["id"] = "a:バグ"
     status, text = await endpoints.post("/api/messages", encode(activity), {})
     assert status == 400, text
     assert "conversation.id" in json.loads(text)["error"]
     assert errors(caplog) == []
-    assert endpoints.connector.calls == []
+    assert endpoints.connector.calls[calls:] == []  # nothing sent back to Teams
     assert (await endpoints.rows())["messages"] == 0
 
 
