@@ -50,6 +50,7 @@ from bot.chat.commands import (
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PayloadError, PermanentDeliveryError, TransientDeliveryError
 from bot.core.retrying import retrying, transient_wait
+from bot.core.texts import t
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
 from storage.models import utcnow
@@ -58,6 +59,8 @@ if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
 log = logging.getLogger("kakehashi.teams")
+MEMBER_TIMEOUT = 2.0  # seconds a roster lookup may take before a reaction is recorded without the name
+MAX_NAMES = 5000
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -120,6 +123,7 @@ class TeamsBot(TeamsActivityHandler):
         self.directory = directory
         self.spawn = spawn
         self.learned = learned  # a team's channels were stored: check rules.yaml's again
+        self._names: dict[str, str] = {}  # user id -> display name from the roster (reactions)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -214,6 +218,33 @@ class TeamsBot(TeamsActivityHandler):
         if outcome.status == "deleted":
             self.app.worker.wake()
 
+    # -- people ------------------------------------------------------------------------------
+
+    async def _person(self, turn_context: TurnContext, sender: dict[str, Any]) -> str:
+        """The sender's display name.  Reaction events carry only ``from.id`` / ``aadObjectId``;
+        then the roster says who it is (Bot Connector "Get conversation member", through
+        ``TeamsInfo.get_member``), remembered per user.  Never a raw id: when Teams cannot say,
+        a neutral "a Teams user" in the rules' locale."""
+        name = sender.get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+        user_id = str(sender.get("id") or "")
+        if user_id in self._names:
+            return self._names[user_id]
+        found = None
+        if user_id:
+            try:
+                member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, user_id), MEMBER_TIMEOUT)
+                found = member.name or None
+            except Exception as exc:  # a name is a nicety: the reaction counts without it
+                log.warning("Teams roster lookup of %s failed: %s", user_id, exc)
+        if found:
+            if len(self._names) >= MAX_NAMES:
+                self._names.pop(next(iter(self._names)))
+            self._names[user_id] = found
+            return found
+        return t(self.app.rules.current.locale, "teams.someone")
+
     # -- reactions ---------------------------------------------------------------------------
 
     async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:
@@ -225,6 +256,7 @@ class TeamsBot(TeamsActivityHandler):
         # optional in the Activity schema: without one, every event is new (a refresh too many
         # is harmless; a refresh skipped would leave a stale vote count on the card).
         event_id = raw.get("id") or uuid.uuid4().hex
+        who = await self._person(turn_context, sender)
         for event in convert.reactions(raw):
             result = await self.app.dispatcher.handle_reaction(
                 ReactionEvent(
@@ -233,7 +265,7 @@ class TeamsBot(TeamsActivityHandler):
                     remote_id=convert.remote_id(conversation, event.message_id),
                     emoji_names=tuple(convert.reaction_names(event.reaction)),
                     user_id=str(sender["id"]),
-                    user_name=str(sender.get("name") or sender["id"]),
+                    user_name=who,
                     added=event.added,
                     stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
                 )
@@ -255,6 +287,7 @@ class TeamsBot(TeamsActivityHandler):
             user_id=str(sender.get("id")),
             user_name=str(sender.get("name") or sender.get("id")),
             value=action.value,
+            other_ids=(str(sender.get("aadObjectId") or ""),),
         )
         log.info("teams card action %s on item %s: %s", action.action, action.item_id, answer)
         return answer
