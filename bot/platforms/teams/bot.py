@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import replace
 from http import HTTPStatus
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 from adapters.teams import convert
@@ -47,7 +48,7 @@ from bot.chat.commands import (
     run_command,
 )
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.errors import PayloadError, PermanentDeliveryError, TransientDeliveryError
 from bot.core.retrying import retrying, transient_wait
 from bot.core.texts import t
 from bot.platforms.teams.directory import TeamsDirectory
@@ -115,11 +116,13 @@ class TeamsBot(TeamsActivityHandler):
         directory: TeamsDirectory,
         sink: TeamsSink,
         spawn: Spawn,
+        learned: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
         self.sink = sink
         self.directory = directory
         self.spawn = spawn
+        self.learned = learned  # a team's channels were stored: check rules.yaml's again
         self._names: dict[str, str] = {}  # user id -> display name from the roster (reactions)
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -308,7 +311,10 @@ class TeamsBot(TeamsActivityHandler):
                 value=answer or "",
             )
             return InvokeResponse(status=int(HTTPStatus.OK), body=body)
-        return await super().on_invoke_activity(turn_context)
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except DeserializationError as exc:  # botbuilder reads the invoke's value into its model
+            raise PayloadError(f"invoke {turn_context.activity.name}: value: malformed ({exc})") from None
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -422,6 +428,8 @@ class TeamsBot(TeamsActivityHandler):
                 channel_name=name or (convert.GENERAL if channel_id == team_id else None),
             )
             await self.directory.save_channel(place, reference)
+        if self.learned is not None:
+            await self.learned()
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Learn the team's channels when the bot joins and when channels or the team change.
