@@ -7,7 +7,7 @@ Every figure is about those items, whenever what it counts happened:
 
 - ``first response``: from routing to the earliest of a status change someone made (button,
   emoji, command or forwarding; not the bot's own withdrawals and deletions) and a reply in the
-  community thread by ``staff``/``admins`` of rules.yaml (a reply before routing counts as 0 s).
+  community thread by ``staff``/``admins`` of rules.yaml posted after routing.
   Department channels are never stored (invariant 1), so replies in a repost's thread are not
   seen.  Median and p90 over the items that had one; ``waiting`` counts those that had none.
 - ``time to close``: from routing to the first change to done or declined, of items that are
@@ -190,12 +190,19 @@ class FigureStore(StoreBase):
             reply.c.deleted.is_(False),
             reply.c.author_id != parent.c.author_id,
         )
-        staff_reply = (
-            select(parent.c.id.label("message_id"), func.min(reply.c.created_at).label("at"))
-            .join(reply, in_thread)
-            .where(is_staff(reply.c))
-            .group_by(parent.c.id)
-            .subquery("staff_reply")
+        staff_reply = (  # per item: only replies from when the department had the item
+            select(func.min(reply.c.created_at))
+            .where(
+                reply.c.platform == Message.platform,
+                reply.c.thread_key == Message.key,
+                reply.c.key != Message.key,
+                reply.c.is_bot.is_(False),
+                reply.c.deleted.is_(False),
+                reply.c.created_at >= Item.created_at,
+                is_staff(reply.c),
+            )
+            .correlate(Item, Message)
+            .scalar_subquery()
         )
         member_reply = (
             select(parent.c.id.label("message_id"), func.min(reply.c.created_at).label("at"))
@@ -210,7 +217,7 @@ class FigureStore(StoreBase):
             .group_by(OutboxRow.item_id)
             .subquery("answered")
         )
-        responded_at = _earliest(person_change.c.at, staff_reply.c.at)
+        responded_at = _earliest(person_change.c.at, staff_reply)
         stmt: Select[Any] = (
             select(
                 Item.id.label("item_id"),
@@ -230,7 +237,6 @@ class FigureStore(StoreBase):
             .join(Message, Message.id == Item.message_id)
             .outerjoin(person_change, person_change.c.item_id == Item.id)
             .outerjoin(first_close, first_close.c.item_id == Item.id)
-            .outerjoin(staff_reply, staff_reply.c.message_id == Message.id)
             .outerjoin(member_reply, member_reply.c.message_id == Message.id)
             .outerjoin(answered, answered.c.item_id == Item.id)
             .where(Item.status != ARCHIVED)
@@ -276,8 +282,7 @@ class FigureStore(StoreBase):
             count_if(c.permission == "requested").label("permission_requested"),
             func.coalesce(func.sum(c.votes), 0).label("votes"),
         ]
-        waited = seconds_between(c.responded_at, c.created_at)
-        response = case((waited < 0, literal(0.0)), else_=waited)
+        response = seconds_between(c.responded_at, c.created_at)
         close = seconds_between(c.closed_at, c.created_at)
         async with self.sessions() as session:
             totals: dict[str, dict[str, int]] = {}

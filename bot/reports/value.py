@@ -272,7 +272,10 @@ def value_sections(rules: RuleSet, figures: ValueFigures, *, definitions: bool =
     if flag_lines:
         sections.append(Section(t(locale, "value.flags"), flag_lines))
     if definitions:
-        sections.append(
-            Section(t(locale, "value.definitions"), tuple(t(locale, f"value.def.{k}") for k in DEFINITIONS))
-        )
+        sections.append(definitions_section(locale))
     return sections
+
+
+def definitions_section(locale: str) -> Section:
+    """How each figure is defined, in ``locale``."""
+    return Section(t(locale, "value.definitions"), tuple(t(locale, f"value.def.{k}") for k in DEFINITIONS))
