@@ -28,14 +28,21 @@ computed with window functions so SQLite and PostgreSQL give the same numbers.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     Float,
+    Integer,
+    MetaData,
     Select,
+    String,
+    Table,
     and_,
     case,
     cast,
@@ -49,11 +56,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import Subquery
 
 from storage.base import StoreBase
 from storage.items import ARCHIVED, CLOSED
-from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
+from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction, UtcDateTime
 
 CORRECTIONS = ("withdrawn", "forwarded")  # statuses that say the route should not have made the item
 QUESTION_TAG = "question"
@@ -140,6 +146,30 @@ class ValueFigures:
     flagged_posts: dict[str, int]  # emoji -> distinct posts flagged with it
 
 
+def _facts_table() -> Table:
+    """A temporary table for one call's facts (a name of its own: a pooled connection may still
+    hold an earlier one if a call failed half-way)."""
+    return Table(
+        f"kakehashi_facts_{uuid.uuid4().hex[:12]}",
+        MetaData(),
+        Column("item_id", Integer),
+        Column("department", String(64)),
+        Column("route", String(255)),
+        Column("origin", String(16)),
+        Column("tag", String(64)),
+        Column("status", String(32)),
+        Column("permission", String(16)),
+        Column("votes", Integer),
+        Column("created_at", UtcDateTime()),
+        Column("responded_at", UtcDateTime()),
+        Column("closed_at", UtcDateTime()),
+        Column("member_reply_at", UtcDateTime()),
+        Column("answered", Boolean),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+
+
 def _earliest(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
     """The earlier of two nullable times (SQLite's min() and PostgreSQL's LEAST treat NULL apart)."""
     return case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
@@ -153,7 +183,7 @@ class FigureStore(StoreBase):
         end: datetime | None,
         department: str | None,
         staff: Sequence[str],
-    ) -> Subquery:
+    ) -> Select[Any]:
         """One row per item of the cohort with the times its figures are made of."""
         team = sorted({s.strip().lstrip("@").lower() for s in staff if s.strip()})
 
@@ -191,18 +221,12 @@ class FigureStore(StoreBase):
             reply.c.author_id != parent.c.author_id,
         )
         staff_reply = (  # per item: only replies from when the department had the item
-            select(func.min(reply.c.created_at))
-            .where(
-                reply.c.platform == Message.platform,
-                reply.c.thread_key == Message.key,
-                reply.c.key != Message.key,
-                reply.c.is_bot.is_(False),
-                reply.c.deleted.is_(False),
-                reply.c.created_at >= Item.created_at,
-                is_staff(reply.c),
-            )
-            .correlate(Item, Message)
-            .scalar_subquery()
+            select(Item.id.label("item_id"), func.min(reply.c.created_at).label("at"))
+            .join(parent, parent.c.id == Item.message_id)
+            .join(reply, and_(in_thread, reply.c.created_at >= Item.created_at))
+            .where(is_staff(reply.c))
+            .group_by(Item.id)
+            .subquery("staff_reply")
         )
         member_reply = (
             select(parent.c.id.label("message_id"), func.min(reply.c.created_at).label("at"))
@@ -217,7 +241,7 @@ class FigureStore(StoreBase):
             .group_by(OutboxRow.item_id)
             .subquery("answered")
         )
-        responded_at = _earliest(person_change.c.at, staff_reply)
+        responded_at = _earliest(person_change.c.at, staff_reply.c.at)
         stmt: Select[Any] = (
             select(
                 Item.id.label("item_id"),
@@ -237,6 +261,7 @@ class FigureStore(StoreBase):
             .join(Message, Message.id == Item.message_id)
             .outerjoin(person_change, person_change.c.item_id == Item.id)
             .outerjoin(first_close, first_close.c.item_id == Item.id)
+            .outerjoin(staff_reply, staff_reply.c.item_id == Item.id)
             .outerjoin(member_reply, member_reply.c.message_id == Message.id)
             .outerjoin(answered, answered.c.item_id == Item.id)
             .where(Item.status != ARCHIVED)
@@ -247,7 +272,7 @@ class FigureStore(StoreBase):
             stmt = stmt.where(Item.created_at < end)
         if department is not None:
             stmt = stmt.where(Item.department == department)
-        return stmt.subquery("facts")
+        return stmt
 
     async def value_figures(
         self,
@@ -258,7 +283,7 @@ class FigureStore(StoreBase):
         staff: Sequence[str] = (),
     ) -> ValueFigures:
         """The figures of items routed in ``[start, end)`` (any time when None); see the module."""
-        facts = self._facts(start=start, end=end, department=department, staff=staff)
+        facts = _facts_table()
         c = facts.c
         deflected = and_(
             c.tag == QUESTION_TAG,
@@ -284,7 +309,12 @@ class FigureStore(StoreBase):
         ]
         response = seconds_between(c.responded_at, c.created_at)
         close = seconds_between(c.closed_at, c.created_at)
-        async with self.sessions() as session:
+        async with self.sessions() as session, session.begin():
+            # the facts once, into a temporary table of this connection: every figure reads it
+            connection = await session.connection()
+            await connection.run_sync(lambda sync: facts.create(sync))
+            select_facts = self._facts(start=start, end=end, department=department, staff=staff)
+            await session.execute(facts.insert().from_select(list(c.keys()), select_facts))
             totals: dict[str, dict[str, int]] = {}
             for row in (
                 await session.execute(select(c.department, *counts).group_by(c.department))
@@ -331,6 +361,8 @@ class FigureStore(StoreBase):
             if end is not None:
                 flag_stmt = flag_stmt.where(Reaction.created_at < end)
             flag_rows = (await session.execute(flag_stmt.group_by(Reaction.emoji))).tuples().all()
+            if self.dialect != "postgresql":  # PostgreSQL drops it at commit
+                await connection.run_sync(lambda sync: facts.drop(sync))
         departments = {
             name: DepartmentFigures(
                 department=name,
@@ -353,7 +385,7 @@ class FigureStore(StoreBase):
         )
 
     async def _percentiles(
-        self, session: Any, facts: Subquery, value: ColumnElement[float], present: ColumnElement[bool]
+        self, session: Any, facts: Table, value: ColumnElement[float], present: ColumnElement[bool]
     ) -> dict[str, Durations]:
         """Count, median and p90 of ``value`` over the facts where ``present``, per department and
         over all (``*``): rank each value in its group, then weigh the two ranks around each

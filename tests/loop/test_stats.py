@@ -106,8 +106,7 @@ async def a_week(bot: SlackBot, clock: Clock) -> None:
     await post(bot, "I love the new dashboard", love, n="5")
     await post(bot, "hello everyone", hello, n="6")  # no route: flagged below
     await bot.deliver()
-    by_route = {(i.route, i.message_id): i for i in await items(bot)}
-    bug_item, question_item, other_item, login_item, love_item = sorted(by_route.values(), key=lambda i: i.id)
+    bug_item, question_item, other_item, _login, love_item = await items(bot)  # in the order posted
     product_ts = posted_ts(bot.fake, DEPT_PRODUCT)
     cs_ts = posted_ts(bot.fake, DEPT_CS)
     [marketing_ts] = posted_ts(bot.fake, DEPT_MARKETING)
@@ -278,3 +277,24 @@ async def test_slash_stats_answers_with_the_figures_of_the_channels_department(
     assert "(all departments, all time)" in all_from_cs
     usage = rendered(await (await bot.command("stats nowhere")).json())
     assert "Usage: `stats [department|all]" in usage
+
+
+async def test_stats_table_says_how_each_figure_is_defined_and_refuses_a_bad_period(
+    bot: SlackBot, clock: Clock, database: Database
+) -> None:
+    await a_week(bot, clock)
+    environ = {"DATABASE_URL": database.url, "KAKEHASHI_RULES": str(RULES), "LOG_LEVEL": "WARNING"}
+    table = await asyncio.to_thread(
+        CliRunner().invoke, main, ["stats", "--department", "product"], env=environ, catch_exceptions=False
+    )
+    assert table.exit_code == 0, table.output
+    assert "What the community brought (Product, all time)" in table.output
+    assert "Precision per route" in table.output and "50%" in table.output
+    assert (
+        "How each figure is defined" in table.output and "- Precision: 1 − corrections ÷ hits" in table.output
+    )
+    assert "items per department" in table.output  # what the store holds, as before
+    bad = await asyncio.to_thread(
+        CliRunner().invoke, main, ["stats", "--period", "fortnight"], env=environ, catch_exceptions=False
+    )
+    assert bad.exit_code != 0 and "fortnight" in bad.output
