@@ -54,6 +54,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -192,12 +193,26 @@ class FigureStore(StoreBase):
                 return false()
             return or_(func.lower(message.author_id).in_(team), func.lower(message.author).in_(team))
 
+        def cohort(item: Any) -> list[ColumnElement[bool]]:
+            """The items counted: routed in the window, of the department, not imported history
+            (also inside each grouped subquery, so a week reads a week's rows)."""
+            where = [item.status != ARCHIVED]
+            if start is not None:
+                where.append(item.created_at >= start)
+            if end is not None:
+                where.append(item.created_at < end)
+            if department is not None:
+                where.append(item.department == department)
+            return where
+
+        counted = aliased(Item, name="counted")
         person_change = (
             select(
                 ItemStatusChange.item_id.label("item_id"),
                 func.min(ItemStatusChange.changed_at).label("at"),
             )
-            .where(ItemStatusChange.via != "edit", ItemStatusChange.by_name.is_not(None))
+            .join(counted, counted.id == ItemStatusChange.item_id)
+            .where(ItemStatusChange.via != "edit", ItemStatusChange.by_name.is_not(None), *cohort(counted))
             .group_by(ItemStatusChange.item_id)
             .subquery("person_change")
         )
@@ -206,7 +221,8 @@ class FigureStore(StoreBase):
                 ItemStatusChange.item_id.label("item_id"),
                 func.min(ItemStatusChange.changed_at).label("at"),
             )
-            .where(ItemStatusChange.status.in_(CLOSED))
+            .join(counted, counted.id == ItemStatusChange.item_id)
+            .where(ItemStatusChange.status.in_(CLOSED), *cohort(counted))
             .group_by(ItemStatusChange.item_id)
             .subquery("first_close")
         )
@@ -221,17 +237,18 @@ class FigureStore(StoreBase):
             reply.c.author_id != parent.c.author_id,
         )
         staff_reply = (  # per item: only replies from when the department had the item
-            select(Item.id.label("item_id"), func.min(reply.c.created_at).label("at"))
-            .join(parent, parent.c.id == Item.message_id)
-            .join(reply, and_(in_thread, reply.c.created_at >= Item.created_at))
-            .where(is_staff(reply.c))
-            .group_by(Item.id)
+            select(counted.id.label("item_id"), func.min(reply.c.created_at).label("at"))
+            .join(parent, parent.c.id == counted.message_id)
+            .join(reply, and_(in_thread, reply.c.created_at >= counted.created_at))
+            .where(is_staff(reply.c), *cohort(counted))
+            .group_by(counted.id)
             .subquery("staff_reply")
         )
         member_reply = (
             select(parent.c.id.label("message_id"), func.min(reply.c.created_at).label("at"))
+            .join(counted, counted.message_id == parent.c.id)
             .join(reply, in_thread)
-            .where(not_(is_staff(reply.c)))
+            .where(not_(is_staff(reply.c)), *cohort(counted))
             .group_by(parent.c.id)
             .subquery("member_reply")
         )
@@ -264,14 +281,8 @@ class FigureStore(StoreBase):
             .outerjoin(staff_reply, staff_reply.c.item_id == Item.id)
             .outerjoin(member_reply, member_reply.c.message_id == Message.id)
             .outerjoin(answered, answered.c.item_id == Item.id)
-            .where(Item.status != ARCHIVED)
+            .where(*cohort(Item))
         )
-        if start is not None:
-            stmt = stmt.where(Item.created_at >= start)
-        if end is not None:
-            stmt = stmt.where(Item.created_at < end)
-        if department is not None:
-            stmt = stmt.where(Item.department == department)
         return stmt
 
     async def value_figures(
