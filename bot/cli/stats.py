@@ -133,7 +133,14 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
     help="week, month, last-week, last-month, 7d, YYYY-MM-DD..YYYY-MM-DD or all (default: all).",
 )
 @click.option("--department", default=None, help="One department (name or label); default: every one.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Tables in the rules' locale, or JSON data (numbers, ISO 8601 times, null where nothing was measured).",
+)
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 def stats_command(period: str | None, department: str | None, fmt: str, as_json: bool) -> None:
     """What the community brought each department in a period (items routed by rules, flags and
