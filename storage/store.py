@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.consents import ConsentStore
 from storage.figures import FigureStore
 from storage.inbound import InboundStore
 from storage.items import ItemStore
@@ -22,6 +23,7 @@ class Store(
     RefStore,
     QueryStore,
     QuarantineStore,
+    ConsentStore,
     FigureStore,
 ):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""
