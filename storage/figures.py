@@ -15,12 +15,13 @@ Every figure is about those items, whenever what it counts happened:
 - ``answered back``: items whose answer in the community thread (``reply_on_close``) was sent.
 - ``answered by the community``: items tagged ``question`` whose first reply from anyone but the
   asker came from a community member (not staff, not a bot) before any staff response.
-- ``testimonials``: items whose author granted reuse (``permission = granted``).
+- ``testimonials``: items whose author said yes to reuse (``granted`` or ``anonymous``; the
+  proof is in ``consents``), and those still ``requested`` or ``declined``.
 - ``flags``: emoji flags put on community posts in the window (``reactions`` rows not tied to an
   item), per emoji; ``votes``: the items' vote counts.
 - per route (items made by rules.yaml routes): ``hits``, ``corrections`` (items now
-  ``withdrawn``: an edit made the post stop matching; or ``forwarded``: sent on to another
-  department) and ``precision = 1 - corrections / hits``.
+  ``withdrawn``: an edit made the post stop matching; ``forwarded``: sent on to another
+  department; ``misrouted``: someone said "Not for us") and ``precision = 1 - corrections / hits``.
 
 Percentiles are linear between the two nearest ranks (PostgreSQL's ``percentile_cont``),
 computed with window functions so SQLite and PostgreSQL give the same numbers.
@@ -62,7 +63,8 @@ from storage.base import StoreBase
 from storage.items import ARCHIVED, CLOSED
 from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction, UtcDateTime
 
-CORRECTIONS = ("withdrawn", "forwarded")  # statuses that say the route should not have made the item
+CORRECTIONS = ("withdrawn", "forwarded", "misrouted")  # the route should not have made the item
+REUSABLE = ("granted", "anonymous")  # the author said yes (with or without their name)
 QUESTION_TAG = "question"
 ALL = "*"  # the key of the figures over every department
 PERCENTILES = {"median": (1, 2), "p90": (9, 10)}  # as fractions, so the rank is integer arithmetic
@@ -107,15 +109,16 @@ class DepartmentFigures:
     by_origin: dict[str, int] = field(default_factory=dict)  # rule | reaction | command
     by_status: dict[str, int] = field(default_factory=dict)
     first_response: Durations = Durations()
-    waiting: int = 0  # items with no response yet (and not withdrawn, forwarded or deleted)
+    waiting: int = 0  # items with no response yet (and not corrected or deleted)
     time_to_close: Durations = Durations()
     done: int = 0
     declined: int = 0
     answered_back: int = 0
     questions: int = 0
     answered_by_community: int = 0
-    testimonials_granted: int = 0
+    testimonials_granted: int = 0  # reusable: granted or anonymous
     permission_requested: int = 0
+    permission_declined: int = 0
     votes: int = 0
 
 
@@ -126,10 +129,11 @@ class RouteFigures:
     hits: int
     withdrawn: int
     forwarded: int
+    misrouted: int
 
     @property
     def corrections(self) -> int:
-        return self.withdrawn + self.forwarded
+        return self.withdrawn + self.forwarded + self.misrouted
 
     @property
     def precision(self) -> float | None:
@@ -301,7 +305,7 @@ class FigureStore(StoreBase):
             c.member_reply_at.is_not(None),
             or_(c.responded_at.is_(None), c.member_reply_at < c.responded_at),
         )
-        live = c.status.not_in(("withdrawn", "forwarded", "deleted"))
+        live = c.status.not_in((*CORRECTIONS, "deleted"))
 
         def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -314,8 +318,9 @@ class FigureStore(StoreBase):
             count_if(c.answered).label("answered_back"),
             count_if(c.tag == QUESTION_TAG).label("questions"),
             count_if(deflected).label("answered_by_community"),
-            count_if(c.permission == "granted").label("testimonials_granted"),
+            count_if(c.permission.in_(REUSABLE)).label("testimonials_granted"),
             count_if(c.permission == "requested").label("permission_requested"),
+            count_if(c.permission == "declined").label("permission_declined"),
             func.coalesce(func.sum(c.votes), 0).label("votes"),
         ]
         response = seconds_between(c.responded_at, c.created_at)
@@ -346,8 +351,10 @@ class FigureStore(StoreBase):
             responses = await self._percentiles(session, facts, response, c.responded_at.is_not(None))
             closes = await self._percentiles(session, facts, close, c.closed_at.is_not(None))
             routes = [
-                RouteFigures(route=r, department=d, hits=int(h), withdrawn=int(w), forwarded=int(f))
-                for r, d, h, w, f in (
+                RouteFigures(
+                    route=r, department=d, hits=int(h), withdrawn=int(w), forwarded=int(f), misrouted=int(m)
+                )
+                for r, d, h, w, f, m in (
                     await session.execute(
                         select(
                             c.route,
@@ -355,6 +362,7 @@ class FigureStore(StoreBase):
                             func.count(),
                             count_if(c.status == "withdrawn"),
                             count_if(c.status == "forwarded"),
+                            count_if(c.status == "misrouted"),
                         )
                         .where(c.origin == "rule")
                         .group_by(c.route, c.department)

@@ -101,7 +101,7 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
         )
     console.print(table)
     routes = Table(title=t(locale, "value.routes"), title_justify="left")
-    for key in ("route", "department", "hits", "withdrawn", "forwarded", "precision"):
+    for key in ("route", "department", "hits", "withdrawn", "forwarded", "misrouted", "precision"):
         routes.add_column(col(key), justify="left" if key in ("route", "department") else "right")
     for r in value["routes"]:
         precision = None if r["precision"] is None else f"{round(100 * r['precision'])}%"
@@ -111,6 +111,7 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
             str(r["hits"]),
             str(r["withdrawn"]),
             str(r["forwarded"]),
+            str(r["misrouted"]),
             _cell(precision),
         )
     console.print(routes)

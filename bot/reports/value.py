@@ -84,7 +84,11 @@ def _department_data(f: DepartmentFigures, rules: RuleSet) -> dict[str, Any]:
             "answered_by_community": f.answered_by_community,
             "deflection_rate": _share(f.answered_by_community, f.questions),
         },
-        "testimonials": {"granted": f.testimonials_granted, "requested": f.permission_requested},
+        "testimonials": {
+            "granted": f.testimonials_granted,
+            "requested": f.permission_requested,
+            "declined": f.permission_declined,
+        },
         "votes": f.votes,
     }
 
@@ -119,6 +123,7 @@ def value_data(figures: ValueFigures, rules: RuleSet, period: Period | None) -> 
                 "hits": r.hits,
                 "withdrawn": r.withdrawn,
                 "forwarded": r.forwarded,
+                "misrouted": r.misrouted,
                 "corrections": r.corrections,
                 "precision": None if r.precision is None else round(r.precision, 4),
             }
@@ -196,13 +201,14 @@ def department_lines(f: DepartmentFigures, locale: str) -> tuple[str, ...]:
                 pct=_percent(f.answered_by_community, f.questions),
             )
         )
-    if f.testimonials_granted or f.permission_requested:
+    if f.testimonials_granted or f.permission_requested or f.permission_declined:
         lines.append(
             t(
                 locale,
                 "value.testimonials",
                 granted=f.testimonials_granted,
                 requested=f.permission_requested,
+                declined=f.permission_declined,
             )
         )
     if f.votes:
@@ -249,6 +255,7 @@ def value_sections(rules: RuleSet, figures: ValueFigures, *, definitions: bool =
             corrections=r.corrections,
             withdrawn=r.withdrawn,
             forwarded=r.forwarded,
+            misrouted=r.misrouted,
             precision="—" if r.precision is None else f"{round(100 * r.precision)}%",
         )
         for r in figures.routes

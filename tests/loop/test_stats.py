@@ -24,6 +24,7 @@ from tests.conftest import FIXTURES, Database
 from tests.fakes.slack_api import COMMUNITY, DEPT_CS, DEPT_MARKETING, DEPT_PRODUCT, FakeSlack
 from tests.loop.conftest import click, edit, items, post, posted_ts, rendered, reply
 from tests.slack.conftest import SlackBot, build_bot, event_body
+from tests.slack.test_consent import answer
 from tests.slack.test_interactions import reaction
 
 RULES = FIXTURES / "slack" / "rules_stats.yaml"
@@ -94,19 +95,21 @@ async def forward(bot: SlackBot, item_id: int, to: str, *, message_ts: str, chan
 
 
 async def a_week(bot: SlackBot, clock: Clock) -> None:
-    """Six posts; product acknowledges and fixes a bug, a member answers one question before
-    staff closes it, staff replies to another that is then forwarded, an edit withdraws a bug,
-    two people flag a post, marketing asks for (and gets) permission to reuse a testimonial."""
+    """Seven posts; product acknowledges and fixes a bug and says "Not for us" to another, a
+    member answers one question before staff closes it, staff replies to another that is then
+    forwarded, an edit withdraws a bug, two people flag a post, and the author of a testimonial
+    says yes when marketing asks (in a DM) to reuse it."""
     ts = clock.at(0)
-    bug, question, other_q, login, love, hello = (f"{ts[:-1]}{n}" for n in range(1, 7))
+    bug, question, other_q, login, love, hello, coffee = (f"{ts[:-1]}{n}" for n in range(1, 8))
     await post(bot, "the export crashes on big files", bug, n="1")
     await post(bot, "how do I export?", question, n="2")
     await post(bot, "how do I import?", other_q, n="3")
     await post(bot, "the login has a bug", login, n="4")
     await post(bot, "I love the new dashboard", love, n="5")
     await post(bot, "hello everyone", hello, n="6")  # no route: flagged below
+    await post(bot, "there is a bug in my coffee", coffee, n="7")
     await bot.deliver()
-    bug_item, question_item, other_item, _login, love_item = await items(bot)  # in the order posted
+    bug_item, question_item, other_item, _login, love_item, coffee_item = await items(bot)  # as posted
     product_ts = posted_ts(bot.fake, DEPT_PRODUCT)
     cs_ts = posted_ts(bot.fake, DEPT_CS)
     [marketing_ts] = posted_ts(bot.fake, DEPT_MARKETING)
@@ -118,6 +121,8 @@ async def a_week(bot: SlackBot, clock: Clock) -> None:
     )
     clock.at(10)
     await click(bot, "acknowledge", bug_item.id, message_ts=product_ts[0])  # 10 min
+    clock.at(15)
+    await click(bot, "not_for_us", coffee_item.id, message_ts=product_ts[2])  # 15 min, and a correction
     await reply(bot, "File > Export, then CSV", clock.at(20), question, n="1")  # a member answers
     await reply(bot, "we are looking at it", clock.at(30), other_q, user="U0ADMIN", n="2")  # staff: 30 min
     clock.at(40)
@@ -129,10 +134,8 @@ async def a_week(bot: SlackBot, clock: Clock) -> None:
     await forward(bot, other_item.id, "marketing", message_ts=cs_ts[1], channel=DEPT_CS)
     await click(bot, "ask_permission", love_item.id, message_ts=marketing_ts, channel=DEPT_MARKETING)
     await bot.deliver()
-    # the author's yes is recorded by the consent round trip (issue 12, its own branch); here it is stored
-    await bot.app.store.set_permission(love_item.id, "granted")
-    # the two answers, and the request for permission (its notice in the thread, as the code has it)
-    assert [p["thread_ts"] for p in bot.fake.posts(COMMUNITY)] == [bug, question, love]
+    assert (await bot.click(answer(bot, "granted", love_item.id))).status == 200  # hana, in the DM
+    assert [p["thread_ts"] for p in bot.fake.posts(COMMUNITY)] == [bug, question]  # the two answers
 
 
 async def test_stats_json_gives_each_department_its_figures_and_each_route_its_precision(
@@ -144,15 +147,15 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
     product, cs, marketing = (value["departments"][d] for d in ("product", "cs", "marketing"))
     assert product == {
         "label": "Product",
-        "items": 3,
-        "by_origin": {"reaction": 1, "rule": 2},
-        "by_status": {"done": 1, "open": 1, "withdrawn": 1},
-        "first_response": {"count": 1, "median_seconds": 600.0, "p90_seconds": 600.0, "waiting": 1},
+        "items": 4,
+        "by_origin": {"reaction": 1, "rule": 3},
+        "by_status": {"done": 1, "misrouted": 1, "open": 1, "withdrawn": 1},
+        "first_response": {"count": 2, "median_seconds": 750.0, "p90_seconds": 870.0, "waiting": 1},
         "time_to_close": {"count": 1, "median_seconds": 2400.0, "p90_seconds": 2400.0},
         "closed": {"done": 1, "declined": 0},
         "answered_back": 1,
         "questions": {"total": 0, "answered_by_community": 0, "deflection_rate": None},
-        "testimonials": {"granted": 0, "requested": 0},
+        "testimonials": {"granted": 0, "requested": 0, "declined": 0},
         "votes": 0,
     }
     # cs: the staff reply answered one question after 30 min, the other was closed after an hour
@@ -161,7 +164,7 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
     assert cs["questions"] == {"total": 2, "answered_by_community": 1, "deflection_rate": 0.5}
     assert (cs["answered_back"], cs["by_status"]) == (1, {"done": 1, "forwarded": 1})
     assert marketing["by_origin"] == {"command": 1, "rule": 1}
-    assert marketing["testimonials"] == {"granted": 1, "requested": 0}
+    assert marketing["testimonials"] == {"granted": 1, "requested": 0, "declined": 0}
     assert marketing["first_response"] == {
         "count": 0,
         "median_seconds": None,
@@ -169,11 +172,11 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
         "waiting": 2,
     }
     total = value["total"]
-    assert (total["label"], total["items"], total["answered_back"]) == (None, 7, 2)
+    assert (total["label"], total["items"], total["answered_back"]) == (None, 8, 2)
     assert total["first_response"] == {
-        "count": 3,
-        "median_seconds": 1800.0,
-        "p90_seconds": 3240.0,
+        "count": 4,
+        "median_seconds": 1350.0,
+        "p90_seconds": 3060.0,
         "waiting": 3,
     }
     assert total["time_to_close"] == {"count": 2, "median_seconds": 3000.0, "p90_seconds": 3480.0}
@@ -182,11 +185,12 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
             "route": "bug",
             "label": None,
             "department": "product",
-            "hits": 2,
+            "hits": 3,
             "withdrawn": 1,
             "forwarded": 0,
-            "corrections": 1,
-            "precision": 0.5,
+            "misrouted": 1,
+            "corrections": 2,
+            "precision": 0.3333,
         },
         {
             "route": "question",
@@ -195,6 +199,7 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
             "hits": 2,
             "withdrawn": 0,
             "forwarded": 1,
+            "misrouted": 0,
             "corrections": 1,
             "precision": 0.5,
         },
@@ -205,6 +210,7 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
             "hits": 1,
             "withdrawn": 0,
             "forwarded": 0,
+            "misrouted": 0,
             "corrections": 0,
             "precision": 1.0,
         },
@@ -260,17 +266,21 @@ async def test_slash_stats_answers_with_the_figures_of_the_channels_department(
     assert "First response: median 45 min, p90 57 min (2 items; 0 waiting)" in in_cs
     assert "Questions answered by the community first: 1 of 2 (50%)" in in_cs
     assert (
-        "question → Customer Success: 2 hits, 1 corrected (0 withdrawn, 1 forwarded), precision 50%" in in_cs
+        "question → Customer Success: 2 hits, 1 corrected (0 withdrawn, 1 forwarded, 0 not for us), precision 50%"
+        in in_cs
     )
     assert "Product" not in in_cs and "Time to close: median 1 h 0 min" in in_cs
     assert "How each figure is defined" in in_cs
     everywhere = rendered(await (await bot.command("stats this-week")).json())
     assert "What the community brought (all departments, 2026-11-16 – 2026-11-22)" in everywhere
-    assert "Routed: 3 (emoji flags 1, rules 2)" in everywhere
+    assert "Routed: 4 (emoji flags 1, rules 3)" in everywhere
     assert ":bulb: 2 (1 posts) → Product" in everywhere
-    assert "bug → Product: 2 hits, 1 corrected (1 withdrawn, 0 forwarded), precision 50%" in everywhere
-    assert "Testimonials with permission: 1 (0 requested)" in everywhere
-    assert "8 messages, 7 routed items (3 open)" in everywhere  # six posts and two replies
+    assert (
+        "bug → Product: 3 hits, 2 corrected (1 withdrawn, 0 forwarded, 1 not for us), precision 33%"
+        in everywhere
+    )
+    assert "Testimonials with permission: 1 (0 requested, 0 declined)" in everywhere
+    assert "9 messages, 8 routed items (3 open)" in everywhere  # seven posts and two replies
     all_from_cs = rendered(
         await (await bot.command("stats all", channel_id=DEPT_CS, channel_name="dept-cs")).json()
     )
@@ -289,7 +299,7 @@ async def test_stats_table_says_how_each_figure_is_defined_and_refuses_a_bad_per
     )
     assert table.exit_code == 0, table.output
     assert "What the community brought (Product, all time)" in table.output
-    assert "Precision per route" in table.output and "50%" in table.output
+    assert "Precision per route" in table.output and "33%" in table.output
     assert (
         "How each figure is defined" in table.output and "- Precision: 1 − corrections ÷ hits" in table.output
     )
