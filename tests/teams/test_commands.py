@@ -289,5 +289,5 @@ async def test_stats_in_a_department_channel_answers_with_that_departments_figur
     text = answer.card_text()
     assert "コミュニティがもたらしたもの（製品開発、" in text
     assert "振り分け 1件（ルール 1）" in text and "初回対応まで: まだありません（未対応 1件）" in text
-    assert "「bug」→ 製品開発: 1件、訂正 0件（取り下げ 0・転送 0）、精度 100%" in text
+    assert "「bug」→ 製品開発: 1件、訂正 0件（取り下げ 0・転送 0・宛先違い 0）、精度 100%" in text
     assert "カスタマーサクセス" not in text and "各数字の定義" in text
