@@ -56,13 +56,21 @@ def _cell(value: Any) -> str:
 
 def render_value(value: dict[str, Any], title: str, locale: str, console: Console) -> None:
     """The value figures as tables, labelled in the rules' locale, then what each figure means."""
-    from bot.reports.value import duration_text
+    from bot.reports.value import duration_text, emoji_text
 
     def col(key: str) -> str:
         return t(locale, f"value.col.{key}")
 
-    table = Table(title=title, title_justify="left")
-    keys = (
+    rows = list(value["departments"].items())
+    if value["department"] is None:
+        rows.append((ALL, value["total"]))
+
+    def label(name: str, d: dict[str, Any]) -> str:
+        return t(locale, "value.all_departments") if name == ALL else f"{d['label'] or name} ({name})"
+
+    console.print(f"[bold]{title}[/]", highlight=False)
+    times = Table()
+    for key in (
         "department",
         "items",
         "response_median",
@@ -70,28 +78,24 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
         "waiting",
         "close_median",
         "close_p90",
-        "done",
-        "declined",
-        "answered_back",
-        "deflection",
-        "testimonials",
-        "votes",
-    )
-    for key in keys:
-        table.add_column(col(key), justify="left" if key == "department" else "right")
-    rows = [(name, d) for name, d in value["departments"].items()]
-    if value["department"] is None:
-        rows.append((ALL, value["total"]))
+    ):
+        times.add_column(col(key), justify="left" if key == "department" else "right")
+    outcomes = Table()
+    for key in ("department", "done", "declined", "answered_back", "deflection", "testimonials", "votes"):
+        outcomes.add_column(col(key), justify="left" if key == "department" else "right")
     for name, d in rows:
         first, close = d["first_response"], d["time_to_close"]
-        table.add_row(
-            t(locale, "value.all_departments") if name == ALL else f"{d['label'] or name} ({name})",
+        times.add_row(
+            label(name, d),
             str(d["items"]),
             duration_text(first["median_seconds"], locale),
             duration_text(first["p90_seconds"], locale),
             str(first["waiting"]),
             duration_text(close["median_seconds"], locale),
             duration_text(close["p90_seconds"], locale),
+        )
+        outcomes.add_row(
+            label(name, d),
             str(d["closed"]["done"]),
             str(d["closed"]["declined"]),
             str(d["answered_back"]),
@@ -99,7 +103,8 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
             str(d["testimonials"]["granted"]),
             str(d["votes"]),
         )
-    console.print(table)
+    console.print(times)
+    console.print(outcomes)
     routes = Table(title=t(locale, "value.routes"), title_justify="left")
     for key in ("route", "department", "hits", "withdrawn", "forwarded", "misrouted", "precision"):
         routes.add_column(col(key), justify="left" if key in ("route", "department") else "right")
@@ -120,7 +125,7 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
         for key in ("emoji", "department", "flags", "posts"):
             flags.add_column(col(key), justify="left" if key in ("emoji", "department") else "right")
         for f in value["flags"]:
-            flags.add_row(f":{f['emoji']}:", _cell(f["department"]), str(f["flags"]), str(f["posts"]))
+            flags.add_row(emoji_text(f["emoji"]), _cell(f["department"]), str(f["flags"]), str(f["posts"]))
         console.print(flags)
     console.print(f"[bold]{t(locale, 'value.definitions')}[/]")
     for text in value["definitions"].values():
@@ -165,6 +170,6 @@ def stats_command(period: str | None, department: str | None, fmt: str, as_json:
     if as_json or fmt == "json":
         click.echo(json.dumps({**overview, "value": value}, ensure_ascii=False, indent=2))
     else:
-        console = Console(width=160)
+        console = Console(width=100)
         render(overview, console)
         render_value(value, title, locale, console)

@@ -60,6 +60,11 @@ def flag_departments(rules: RuleSet) -> dict[str, str]:
     return {r.emoji: r.to for r in rules.reactions if r.to}
 
 
+def emoji_text(emoji: str) -> str:
+    """``:bulb:`` for a name, the character itself for one (Teams and the demo store 💡)."""
+    return f":{emoji}:" if emoji.isascii() else emoji
+
+
 def _durations(d: Durations) -> dict[str, Any]:
     return {"count": d.count, "median_seconds": d.median, "p90_seconds": d.p90}
 
@@ -266,7 +271,7 @@ def value_sections(rules: RuleSet, figures: ValueFigures, *, definitions: bool =
         t(
             locale,
             "value.flag",
-            emoji=e,
+            emoji=emoji_text(e),
             count=n,
             posts=figures.flagged_posts.get(e, 0),
             department=name(
