@@ -107,6 +107,7 @@ class DepartmentFigures:
     department: str  # ``*`` for every department together
     items: int = 0
     by_origin: dict[str, int] = field(default_factory=dict)  # rule | reaction | command
+    by_tag: dict[str, int] = field(default_factory=dict)  # ``none`` for items without a tag
     by_status: dict[str, int] = field(default_factory=dict)
     first_response: Durations = Durations()
     waiting: int = 0  # items with no response yet (and not corrected or deleted)
@@ -340,14 +341,16 @@ class FigureStore(StoreBase):
             totals[ALL] = {k: int(v or 0) for k, v in everything.items()}
             by_status: dict[str, dict[str, int]] = {}
             by_origin: dict[str, dict[str, int]] = {}
-            for column, into in ((c.status, by_status), (c.origin, by_origin)):
+            by_tag: dict[str, dict[str, int]] = {}
+            for column, into in ((c.status, by_status), (c.origin, by_origin), (c.tag, by_tag)):
                 rows2 = await session.execute(
                     select(c.department, column, func.count()).group_by(c.department, column)
                 )
                 for g, value, n in rows2.tuples():
-                    into.setdefault(str(g), {})[str(value)] = int(n)
-                    into.setdefault(ALL, {}).setdefault(str(value), 0)
-                    into[ALL][str(value)] += int(n)
+                    key = "none" if value is None else str(value)
+                    into.setdefault(str(g), {})[key] = int(n)
+                    into.setdefault(ALL, {}).setdefault(key, 0)
+                    into[ALL][key] += int(n)
             responses = await self._percentiles(session, facts, response, c.responded_at.is_not(None))
             closes = await self._percentiles(session, facts, close, c.closed_at.is_not(None))
             routes = [
@@ -387,6 +390,7 @@ class FigureStore(StoreBase):
                 department=name,
                 by_status=dict(sorted(by_status.get(name, {}).items())),
                 by_origin=dict(sorted(by_origin.get(name, {}).items())),
+                by_tag=dict(sorted(by_tag.get(name, {}).items())),
                 first_response=responses.get(name, Durations()),
                 time_to_close=closes.get(name, Durations()),
                 **figures,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.errors import KakehashiError
-from bot.core.texts import t
+from bot.core.texts import t, tag_label
 from bot.reports.periods import Period, parse_period
 from bot.reports.report import Section, name
 from rules import RuleSet
@@ -79,6 +79,7 @@ def _department_data(f: DepartmentFigures, rules: RuleSet) -> dict[str, Any]:
         "label": dept.label if dept else (None if f.department == ALL else f.department),
         "items": f.items,
         "by_origin": f.by_origin,
+        "by_tag": f.by_tag,
         "by_status": f.by_status,
         "first_response": {**_durations(f.first_response), "waiting": f.waiting},
         "time_to_close": _durations(f.time_to_close),
@@ -169,6 +170,15 @@ def department_lines(f: DepartmentFigures, locale: str) -> tuple[str, ...]:
         f"{t(locale, f'value.origin.{o}')} {n}" for o, n in f.by_origin.items()
     )
     lines = [t(locale, "value.routed", items=f.items, origins=origins or "—")]
+    if f.by_tag:
+        tags = sorted(f.by_tag.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append(
+            t(
+                locale,
+                "value.tags",
+                tags=t(locale, "report.join").join(f"{tag_label(locale, tag)} {n}" for tag, n in tags),
+            )
+        )
     r = f.first_response
     lines.append(
         t(

@@ -149,6 +149,7 @@ async def test_stats_json_gives_each_department_its_figures_and_each_route_its_p
         "label": "Product",
         "items": 4,
         "by_origin": {"reaction": 1, "rule": 3},
+        "by_tag": {"bug": 3, "idea": 1},
         "by_status": {"done": 1, "misrouted": 1, "open": 1, "withdrawn": 1},
         "first_response": {"count": 2, "median_seconds": 750.0, "p90_seconds": 870.0, "waiting": 1},
         "time_to_close": {"count": 1, "median_seconds": 2400.0, "p90_seconds": 2400.0},
@@ -265,6 +266,7 @@ async def test_slash_stats_answers_with_the_figures_of_the_channels_department(
     assert "What the community brought (Customer Success, all time)" in in_cs
     assert "First response: median 45 min, p90 57 min (2 items; 0 waiting)" in in_cs
     assert "Questions answered by the community first: 1 of 2 (50%)" in in_cs
+    assert "By tag: Question 2" in in_cs
     assert (
         "question → Customer Success: 2 hits, 1 corrected (0 withdrawn, 1 forwarded, 0 not for us), precision 50%"
         in in_cs
