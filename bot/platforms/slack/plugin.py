@@ -503,6 +503,7 @@ class SlackPlugin:
             user_name=user_name,
             channel_id=str(command.get("channel_id") or ""),
             is_admin=is_admin(self.checks.admin_ids, user_id),  # never by user_name: anyone can take one
+            channel=f"#{command['channel_name']}" if command.get("channel_name") else "",
         )
 
     def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:

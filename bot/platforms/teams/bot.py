@@ -331,6 +331,7 @@ class TeamsBot(TeamsActivityHandler):
             channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
             # by ids only: a display name is neither unique nor owned by whoever shows it
             is_admin=is_admin(rules.admins, sender.get("id"), sender.get("aadObjectId")),
+            channel="" if where.conversation_type == "personal" else await self.directory.name_for(where),
         )
         reference = TurnContext.get_conversation_reference(turn_context.activity)
         if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively
