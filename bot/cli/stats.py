@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from bot.cli.errors import settings_from_env, user_errors
-from storage.items import STATUSES
-from storage.store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the command runs, not for --help
+    from storage.store import Store
 
 
 async def collect(store: Store) -> dict[str, Any]:
@@ -22,6 +23,8 @@ async def collect(store: Store) -> dict[str, Any]:
 def render(stats: dict[str, Any], console: Console) -> None:
     span = f"  ({stats['first'][:10]} .. {stats['last'][:10]})" if stats["first"] else ""
     console.print(f"[bold]{stats['messages']}[/] messages, [bold]{stats['items']}[/] routed items{span}")
+    from storage.items import STATUSES
+
     present = {s for counts in stats["departments"].values() for s in counts}
     # the workflow's order (open first, imported history last), then any other status by name
     statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
@@ -53,6 +56,7 @@ def stats_command(as_json: bool) -> None:
     """Totals per department, tag, status and source platform (live and imported history)."""
     from storage.db import create_engine
     from storage.migrate import upgrade
+    from storage.store import Store
 
     settings = settings_from_env()
 
