@@ -7,12 +7,21 @@ from storage.items import ItemStore
 from storage.outbox import OutboxStore
 from storage.quarantine import QuarantineStore
 from storage.queries import QueryStore
+from storage.recaps import RecapStore
 from storage.refs import RefStore
 from storage.runs import RunStore
 from storage.statuses import StatusStore
 
 
 class Store(
-    InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore, QuarantineStore
+    InboundStore,
+    OutboxStore,
+    ItemStore,
+    StatusStore,
+    RunStore,
+    RefStore,
+    QueryStore,
+    RecapStore,
+    QuarantineStore,
 ):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

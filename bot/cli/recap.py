@@ -75,18 +75,17 @@ AS_OF = click.option(
 )
 
 
-def history_hint(period: Any, overview: dict[str, Any]) -> str:
+async def history_hint(period: Any, store: Any) -> str:
     """When the period holds none of the stored messages (an imported history is usually older
-    than last week), say which dates the store covers and how to ask for them."""
-    if not overview.get("first") or not overview.get("last"):
-        return ""
-    first, last = datetime.fromisoformat(overview["first"]), datetime.fromisoformat(overview["last"])
-    if first < period.end and last >= period.start:
+    than last week), say which dates the store covers and how to ask for them.  The count is
+    only asked for when the note is shown."""
+    first, last = await store.message_span()
+    if first is None or last is None or (first < period.end and last >= period.start):
         return ""
     tz = period.tz
     start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
     return (
-        f"note: {period.label} holds none of the {overview['messages']} stored messages, which span "
+        f"note: {period.label} holds none of the {await store.message_count()} stored messages, which span "
         f"{start} .. {end}; try --period {start}..{end}"
     )
 
@@ -131,7 +130,7 @@ def recap_command(
             dept = resolve_department(rules, department) if department else None
             drawn = await chart_png(app.store, rules, period, department=dept)
             png = drawn[0] if drawn else None
-        return payload, png, history_hint(period, await app.store.overview())
+        return payload, png, await history_hint(period, app.store)
 
     payload, png, hint = _run(go, as_of.date() if as_of else None)
     click.echo(render(payload, fmt), nl=False)
