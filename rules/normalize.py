@@ -104,8 +104,39 @@ class NormalizedText:
         self._starts, self._ends = table
 
 
+class _CharTable(dict[int, str]):
+    """A ``str.translate`` table filled on first sight of each character, so translating runs at
+    C speed: ``_FOLDED`` maps a character to its fold; ``_UNEVEN`` maps it to ``""`` when it folds
+    to exactly one character, else to itself (so ``text.translate(_UNEVEN) == ""`` says every
+    character of ``text`` folds one to one)."""
+
+    def __init__(self, uneven: bool) -> None:
+        super().__init__()
+        self.uneven = uneven
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _fold_cluster(char)
+        value = (char if len(folded) != 1 else "") if self.uneven else folded
+        if len(self) < 65_536:  # distinct characters seen; a flood of rare ones is not kept
+            self[code] = value
+        return value
+
+
+_FOLDED = _CharTable(uneven=False)
+_UNEVEN = _CharTable(uneven=True)
+
+
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:
     """The common case, fast: each character folds on its own (no composition across characters)."""
+    # every character folds to exactly one, and (same length) no whitespace run was collapsed nor
+    # trimmed: character i came from character i, if folding one by one gives the same text
+    if (
+        len(original) == len(expected)
+        and not original.translate(_UNEVEN)
+        and _SPACES.sub(" ", original.translate(_FOLDED)) == expected
+    ):
+        return list(range(len(original))), list(range(1, len(original) + 1))
     folded = list(map(_fold_cluster, original))
     joined = "".join(folded)
     owner = [i for i, piece in enumerate(folded) for _ in piece]
