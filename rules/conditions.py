@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
-from rules.intents import INTENT_SET, IntentDetector
+from rules.intents import INTENT_SET, NEGATED, IntentDetector
 from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
@@ -76,8 +76,13 @@ class MessageContext:
         if name not in self._intents:
             if self._occurring is None:
                 self._occurring = INTENT_SET.occurring(self.text.text)
-            ruled_out = name not in self._occurring and INTENT_SET.covers(detector)
-            self._intents[name] = None if ruled_out else detector.find(self.text.text)
+            if not INTENT_SET.covers(detector):
+                self._intents[name] = detector.find(self.text.text)
+            elif name not in self._occurring:
+                self._intents[name] = None
+            else:
+                negated = NEGATED + name in self._occurring
+                self._intents[name] = detector.find(self.text.text, negations=negated)
         return self._intents[name]
 
     def may_search(self, compiled: Any) -> bool:

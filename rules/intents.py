@@ -61,15 +61,16 @@ class IntentDetector:
     def build(cls, words: IntentWords) -> IntentDetector:
         return cls(words.name, words.summary, _compile(words.patterns), _compile(words.negations))
 
-    def find(self, text: str) -> tuple[int, int] | None:
-        """``text`` is normalised (``rules.normalize``); links are never read as intent."""
+    def find(self, text: str, *, negations: bool = True) -> tuple[int, int] | None:
+        """``text`` is normalised (``rules.normalize``); links are never read as intent.
+        ``negations=False``: the caller knows none of the negations occurs in ``text``."""
         if not text:
             return None
         first = self.found.search(text)  # most messages show most intents not at all: one call
         if first is None:
             return None
         masked = link_spans(text)
-        if self.negated is not None and self.negated.search(text) is not None:
+        if negations and self.negated is not None and self.negated.search(text) is not None:
             masked += [m.span() for m in self.negated.finditer(text)]
         if not masked and first.end() > first.start():
             return first.span()
@@ -80,6 +81,9 @@ class IntentDetector:
         return None
 
 
+NEGATED = "-"  # intent names are words: "-problem" is the problem intent's negations
+
+
 class IntentSet:
     """Which intents' patterns occur anywhere in a text, all asked in ONE re2 pass (an RE2::Set of
     the detectors' alternations): a message then runs ``find`` only for the intents that occur,
@@ -87,16 +91,19 @@ class IntentSet:
     searches to a match", so the answers are the detectors' own."""
 
     def __init__(self, detectors: Iterable[IntentDetector], words: Iterable[IntentWords]) -> None:
-        self._names: list[str] = []
+        self._names: list[str] = []  # per set entry: the intent's name, or NEGATED + it
         self._covered: dict[str, IntentDetector] = {}
-        # a Set of many alternations: a generous DFA budget (RE2 sets never bail out for slowness,
-        # only when their start state does not fit, which this leaves no room for)
-        self._set = re2.Set.SearchSet(_options(256 << 20))
+        # the detectors' own DFA budget: when the cache of states fills, RE2 starts it afresh (a
+        # Set never gives up for slowness, only if its start state did not fit, far below this)
+        self._set = re2.Set.SearchSet(_options(64 << 20))
         for detector, w in zip(detectors, words, strict=True):
             if detector.found is not None:
                 self._set.Add(_alternation(w.patterns))
                 self._names.append(detector.name)
                 self._covered[detector.name] = detector
+                if detector.negated is not None:
+                    self._set.Add(_alternation(w.negations))
+                    self._names.append(NEGATED + detector.name)
         self._set.Compile()
 
     def covers(self, detector: IntentDetector) -> bool:
@@ -104,7 +111,8 @@ class IntentSet:
         return self._covered.get(detector.name) is detector
 
     def occurring(self, text: str) -> frozenset[str]:
-        """The names of the intents whose patterns match somewhere in ``text``."""
+        """The names of the intents whose patterns match somewhere in ``text``, and NEGATED + the
+        name of those whose negations do."""
         found = self._set.Match(text) if text else None
         return frozenset(self._names[i] for i in found) if found else frozenset()
 

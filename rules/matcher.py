@@ -195,9 +195,9 @@ class RegexSet:
 
     def __init__(self, compiled: Iterable[Any]) -> None:
         options = _options()
-        # RE2 sets never bail out for slowness, only when their start state does not fit the DFA
-        # budget: a generous one (memory is taken as states are built, not up front)
-        options.max_mem = 256 << 20
+        # RE2 sets never give up for slowness, only when their start state does not fit the DFA
+        # budget: room to spare (memory is taken as states are built, not up front)
+        options.max_mem = 64 << 20
         self._set = re2.Set.SearchSet(options)
         self._index: dict[int, int] = {}  # id of a compiled pattern -> its index in the set
         self._keep: list[Any] = []  # the compiled patterns, so their ids stay theirs

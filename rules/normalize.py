@@ -37,9 +37,15 @@ _SPACES = re.compile(r"\s+")
 _JOINING = frozenset("\uff9e\uff9f\u3099\u309a")
 
 
+# The characters _FOLD changes: most texts hold none, and finding that out is far cheaper than
+# ``str.translate`` (a dictionary lookup per character of any non-ASCII text).
+_FOLDED_CHARS = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
+
+
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).translate(_FOLD)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return text.translate(_FOLD) if _FOLDED_CHARS.search(text) else text
 
 
 # Most clusters are one character and recur constantly: fold each distinct one once.
@@ -87,12 +93,15 @@ class NormalizedText:
         """The span of the original text that normalised to ``text[start:end]``."""
         if self._starts is None:
             self._build_table()
-        assert self._starts is not None
-        if start >= end or end > len(self._starts):
+        starts = self._starts
+        if not starts or start >= end or end > len(starts):  # no table: character i came from i
             return (start, end)
-        return (self._starts[start], self._ends[end - 1])
+        return (starts[start], self._ends[end - 1])
 
     def _build_table(self) -> None:
+        if _one_to_one(self.original, self.text):
+            self._starts, self._ends = [], []
+            return
         table = _table_by_char(self.original, self.text)
         if table is None:
             for segments in (_clusters(self.original), _words(self.original)):
@@ -127,16 +136,20 @@ _FOLDED = _CharTable(uneven=False)
 _UNEVEN = _CharTable(uneven=True)
 
 
+def _one_to_one(original: str, expected: str) -> bool:
+    """Whether character i of the normalised text came from character i of the original (most
+    messages): every character folds to exactly one and, the lengths being equal, no whitespace
+    run was collapsed nor trimmed.  ASCII always folds one to one (NFKC leaves it, casefold
+    lowers it, the fixed fold holds none of it); other text is checked at C speed."""
+    if len(original) != len(expected):
+        return False
+    if original.isascii():
+        return True
+    return not original.translate(_UNEVEN) and _SPACES.sub(" ", original.translate(_FOLDED)) == expected
+
+
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:
     """The common case, fast: each character folds on its own (no composition across characters)."""
-    # every character folds to exactly one, and (same length) no whitespace run was collapsed nor
-    # trimmed: character i came from character i, if folding one by one gives the same text
-    if (
-        len(original) == len(expected)
-        and not original.translate(_UNEVEN)
-        and _SPACES.sub(" ", original.translate(_FOLDED)) == expected
-    ):
-        return list(range(len(original))), list(range(1, len(original) + 1))
     folded = list(map(_fold_cluster, original))
     joined = "".join(folded)
     owner = [i for i, piece in enumerate(folded) for _ in piece]
