@@ -7,7 +7,8 @@ replies in their threads, 150,000 items in the six departments of the sample com
 - the real code paths, in this process: ``recap_reply`` for one department and for all of them,
   and ``agenda_reply`` (what ``kakehashi recap``/``agenda`` and ``/kakehashi recap`` run);
 - the same commands as a user runs them (``kakehashi recap product --as-of …``, a new process);
-- a baseline: the same facts as a handful of raw SQL statements on the same database.
+- a baseline: the statements the code path sent, recorded and replayed as raw SQL through the
+  driver on one connection (what the database costs, without the ORM and the report building).
 
     python bench/bench_reports.py                         # SQLite (cached file), and PostgreSQL if up
     python bench/bench_reports.py --messages 200000 --runs 5 --no-pg
@@ -38,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.reports.agenda import agenda_reply  # noqa: E402
@@ -212,59 +213,45 @@ async def ensure_pg_database(admin_url: str) -> str:
     return make_url(admin_url).set(database=PG_DB).render_as_string(hide_password=False)
 
 
-# -- the baseline: the recap's and the agenda's facts as raw SQL -------------------------------------
-
-OPEN = "('open','acknowledged','in_progress','needs_decision')"
-CLOSED = "('done','declined','withdrawn','deleted','forwarded','archived')"
-BASELINE_DEPARTMENT = [
-    # counts by tag in the period and the one before
-    "SELECT i.tag, count(*) FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    "AND m.created_at >= :s AND m.created_at < :e AND NOT m.deleted GROUP BY i.tag",
-    "SELECT i.tag, count(*) FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    "AND m.created_at >= :ps AND m.created_at < :s AND NOT m.deleted GROUP BY i.tag",
-    # the five longest waiting
-    f"SELECT i.id FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    f"AND i.status IN {OPEN} AND NOT m.deleted AND m.created_at < :e ORDER BY m.created_at, i.id LIMIT 5",
-    # unanswered questions: how many, and the first 30
-    f"SELECT count(*) FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    f"AND i.tag = 'question' AND i.status NOT IN {CLOSED} AND NOT m.deleted AND m.created_at < :e "
-    "AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.thread_key = m.key AND r.platform = m.platform "
-    "AND r.key <> m.key AND r.author_id <> m.author_id AND NOT r.is_bot AND NOT r.deleted)",
-    # helpers: repliers to other people's questions in the period
-    "SELECT r.author_id, count(*) FROM messages r JOIN messages q ON q.key = r.thread_key "
-    "AND q.platform = r.platform WHERE r.created_at >= :s AND r.created_at < :e AND r.key <> q.key "
-    "AND r.author_id <> q.author_id AND NOT r.is_bot AND NOT r.deleted AND q.created_at < :e "
-    "AND NOT q.deleted AND EXISTS (SELECT 1 FROM items qi WHERE qi.message_id = q.id AND qi.tag = 'question') "
-    "GROUP BY r.author_id ORDER BY count(*) DESC LIMIT 5",
-    # reply counts of the period's items (highlights)
-    "SELECT r.thread_key, count(*) FROM messages r JOIN messages m ON m.key = r.thread_key "
-    "AND m.platform = r.platform JOIN items i ON i.message_id = m.id WHERE i.department = :d "
-    "AND m.created_at >= :s AND m.created_at < :e AND r.key <> m.key AND NOT r.is_bot "
-    "AND NOT r.deleted GROUP BY r.thread_key",
-]
-BASELINE_AGENDA = [
-    "SELECT i.tag, count(*) FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    "AND m.created_at >= :s AND m.created_at < :e AND NOT m.deleted GROUP BY i.tag",
-    f"SELECT count(*), min(m.created_at) FROM items i JOIN messages m ON m.id = i.message_id "
-    f"WHERE i.department = :d AND i.status IN {OPEN} AND i.status <> 'needs_decision' AND NOT m.deleted "
-    "AND m.created_at < :s",
-    "SELECT count(*) FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    "AND i.status = 'needs_decision' AND NOT m.deleted AND m.created_at < :e",
-    f"SELECT i.id FROM items i JOIN messages m ON m.id = i.message_id WHERE i.department = :d "
-    f"AND i.status IN {OPEN} AND i.tag = 'idea' AND i.votes > 0 AND NOT m.deleted AND m.created_at < :e "
-    "ORDER BY i.votes DESC, m.created_at LIMIT 3",
-]
+# -- the baseline: the very statements the code path sends, replayed through the driver --------------
 
 
-async def baseline(
-    engine: AsyncEngine, statements: list[str], departments: tuple[str, ...], days: int
-) -> None:
-    end = END
-    values = {"s": end - timedelta(days=days), "e": end, "ps": end - timedelta(days=2 * days)}
+class Recorder:
+    """Records every statement (with its parameters) the engine executes while ``recording``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.statements: list[tuple[str, Any]] = []
+        self.recording = False
+        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if self.recording:
+            self.statements.append((statement, parameters))
+
+    async def capture(self, fn: Callable[[], Awaitable[Any]]) -> list[tuple[str, Any]]:
+        self.statements, self.recording = [], True
+        try:
+            await fn()
+        finally:
+            self.recording = False
+        return self.statements
+
+
+async def replay(engine: AsyncEngine, statements: list[tuple[str, Any]]) -> None:
+    """The recorded statements, as raw SQL on one connection, every row fetched: what the
+    database itself costs, without the ORM, the report building or the event loop's hops."""
     async with engine.connect() as conn:
-        for dept in departments:
-            for sql in statements:
-                (await conn.execute(text(sql), {**values, "d": dept})).all()
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        for statement, parameters in statements:
+            if engine.dialect.name == "postgresql":
+                await driver.fetch(statement, *parameters)
+            else:
+                cursor = await driver.execute(statement, parameters)
+                await cursor.fetchall()
+                await cursor.close()
 
 
 # -- timing ---------------------------------------------------------------------------------------
@@ -319,15 +306,17 @@ async def measure(label: str, url: str, runs: int) -> list[Row]:
     rows: list[Row] = []
     try:
         engine = app.store.engine
-        one = await timed(lambda: recap_reply(app, "product", "last-week"), runs)
-        one_base = await timed(lambda: baseline(engine, BASELINE_DEPARTMENT, ("product",), 7), runs)
-        rows.append(Row(f"{label}: recap, one department (in process)", one, one_base))
-        every = await timed(lambda: recap_reply(app, None, "last-week"), runs)
-        every_base = await timed(lambda: baseline(engine, BASELINE_DEPARTMENT, DEPARTMENTS, 7), runs)
-        rows.append(Row(f"{label}: recap, all departments (in process)", every, every_base))
-        agenda = await timed(lambda: agenda_reply(app), runs)
-        agenda_base = await timed(lambda: baseline(engine, BASELINE_AGENDA, DEPARTMENTS, 7), runs)
-        rows.append(Row(f"{label}: agenda (in process)", agenda, agenda_base))
+        recorder = Recorder(engine)
+        paths: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+            ("recap, one department", lambda: recap_reply(app, "product", "last-week")),
+            ("recap, all departments", lambda: recap_reply(app, None, "last-week")),
+            ("agenda", lambda: agenda_reply(app)),
+        ]
+        for what, fn in paths:
+            statements = await recorder.capture(fn)
+            times = await timed(fn, runs)
+            base = await timed(lambda statements=statements: replay(engine, statements), runs)
+            rows.append(Row(f"{label}: {what} (in process, {len(statements)} statements)", times, base))
     finally:
         await app.stop()
     as_of = ["--as-of", AS_OF.isoformat(), "--format", "json"]

@@ -118,7 +118,6 @@ def recap_command(
     department: str | None, period_text: str, fmt: str, chart_path: str | None, as_of: datetime | None
 ) -> None:
     """Print the recap of DEPARTMENT (every department when omitted) for a period."""
-    from bot.reports.chart import chart_png
     from bot.reports.recap import read_period, recap_reply, resolve_department
 
     async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
@@ -127,6 +126,8 @@ def recap_command(
         period = read_period(rules, period_text, now=app.clock())
         png = None
         if chart_path:
+            from bot.reports.chart import chart_png  # matplotlib: only when a chart is asked for
+
             dept = resolve_department(rules, department) if department else None
             drawn = await chart_png(app.store, rules, period, department=dept)
             png = drawn[0] if drawn else None
