@@ -18,6 +18,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
+from bot.core.domain import Destination
 from rules.calendar import BusinessCalendar, parse_closed, supported_countries
 from rules.checker import Checker, Report, suggest
 from rules.engine import Route
@@ -44,6 +45,7 @@ TOP_KEYS = (
     "routes",
     "reactions",
     "schedules",
+    "admin_channel",
 )
 HOLIDAY_KEYS = ("country", "closed")
 LOCALES = ("ja", "en")
@@ -65,6 +67,7 @@ class Compiled:
     routes: tuple[Route, ...] = ()
     reactions: tuple[ReactionRule, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    admin_channel: tuple[Destination, ...] = ()
     keywords: KeywordIndex = field(default_factory=KeywordIndex)
 
 
@@ -164,11 +167,14 @@ class _Validator(Checker):
             self.out.staff = tuple(text.strip() for text, _, _ in staff or ())
         if "holidays" in top:
             self.holidays(top["holidays"])
+        if "admin_channel" in top:
+            self.out.admin_channel = self.places.destinations(top["admin_channel"], "admin_channel") or ()
         if "departments" in top:
             self.out.departments = self.places.departments(top["departments"])
         if "sources" in top:
             self.out.sources = self.places.sources(top["sources"])
         if "routes" in top:
+            self.routing.team = self.out.admins + self.out.staff
             self.out.routes = self.routing.routes(top["routes"], "routes", None)
         if "reactions" in top:
             self.out.reactions = self.reactions.reactions(top["reactions"])

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import setup_texts
+from bot.core import consent_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -24,6 +24,16 @@ JA: dict[str, str] = {
     "status.done": "完了",
     "status.needs_decision": "要判断",
     "status.forwarded": "転送済み",
+    "status.misrouted": "宛先違い",
+    "admin.dead.title": "配信できなかった投稿があります",
+    "admin.dead.line": "outbox の行 {row}（{kind}）→ {destination}",
+    "admin.dead.reason": "理由: {reason}",
+    "admin.dead.hint": "原因を直してから「再送」を押すか、`kakehashi outbox retry {row}` で送り直せます。",
+    "admin.retry": "再送",
+    "admin.retry.ok": "outbox の行 {row} を再送の列に戻しました。",
+    "admin.retry.none": "outbox の行 {row} は再送待ちの投稿ではありません（送信済みか、すでに再送中です）。",
+    "admin.problem.title": "kakehashi の設定に問題があります",
+    "admin.reload.title": "rules.yaml を読み込めませんでした（直前の正しいルールで動いています）",
     "status.deleted": "削除済み",
     "status.archived": "過去分（取り込み）",
     "permission.none": "許諾未依頼",
@@ -40,6 +50,7 @@ JA: dict[str, str] = {
     "repost.files": "添付: {files}",
     "action.done": "完了にする",
     "action.reopen": "未対応に戻す",
+    "action.not_for_us": "この部署宛てではない",
     "action.forward": "他部門へ送る",
     "action.ask_permission": "投稿者に利用許諾を依頼",
     "teams.forward.choose": "送り先の部門",
@@ -94,6 +105,7 @@ JA: dict[str, str] = {
     "intent.complaint": "不満",
     "intent.purchase": "購入検討",
     "intent.resolved": "解決済み",
+    "intent.answer": "回答・案内",
     "reason.route": "「{route}」ルール: {parts}",
     "reason.join": "、",
     "reason.keyword": "キーワード「{detail}」",
@@ -109,6 +121,8 @@ JA: dict[str, str] = {
     "reason.thread.reply": "スレッドへの返信",
     "reason.bot.true": "ボットの投稿",
     "reason.bot.false": "人の投稿",
+    "reason.staff.true": "運営チーム（admins / staff）の投稿",
+    "reason.staff.false": "コミュニティメンバーの投稿",
     "reason.min_length": "{detail}文字以上",
     "reason.tags": "タグ「{detail}」",
     "reason.not": "除外条件に当たらない",
@@ -136,6 +150,8 @@ JA: dict[str, str] = {
     "explain.need.thread.top": "トップレベルの投稿",
     "explain.need.bot.true": "ボットの投稿",
     "explain.need.bot.false": "人の投稿",
+    "explain.need.staff.true": "運営チーム（admins / staff）の投稿",
+    "explain.need.staff.false": "コミュニティメンバーの投稿",
     "explain.need.min_length": "{values}文字以上",
     "explain.need.tags": "タグ{values}のどれか",
     "explain.need.not": "{values}がないこと",
@@ -253,7 +269,7 @@ JA: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "確認済み",
     "status.declined": "見送り",
-    "status.withdrawn": "取り下げ（編集で対象外）",
+    "status.withdrawn": "取り下げ",
     "repost.status_by": "状態: {status}（{user}・{when}）",
     "repost.context": "返信元の投稿（{author} さん）: {text}",
     "repost.withdrawn": "編集後は対象外です（{now}）",
@@ -296,6 +312,16 @@ EN: dict[str, str] = {
     "status.done": "Done",
     "status.needs_decision": "Needs a decision",
     "status.forwarded": "Forwarded",
+    "status.misrouted": "Not for us",
+    "admin.dead.title": "A post could not be delivered",
+    "admin.dead.line": "outbox row {row} ({kind}) → {destination}",
+    "admin.dead.reason": "Reason: {reason}",
+    "admin.dead.hint": "Fix the cause, then press Retry or run `kakehashi outbox retry {row}`.",
+    "admin.retry": "Retry",
+    "admin.retry.ok": "Outbox row {row} is queued again.",
+    "admin.retry.none": "Outbox row {row} is not a dead letter (it was sent, or is already queued again).",
+    "admin.problem.title": "kakehashi has a configuration problem",
+    "admin.reload.title": "rules.yaml could not be loaded (the last good rules stay in effect)",
     "status.deleted": "Deleted",
     "status.archived": "Archived (imported)",
     "permission.none": "Not asked",
@@ -312,6 +338,7 @@ EN: dict[str, str] = {
     "repost.files": "Attachments: {files}",
     "action.done": "Mark done",
     "action.reopen": "Reopen",
+    "action.not_for_us": "Not for us",
     "action.forward": "Send to another department",
     "action.ask_permission": "Ask the author for permission to reuse",
     "teams.forward.choose": "Department to send to",
@@ -366,6 +393,7 @@ EN: dict[str, str] = {
     "intent.complaint": "complaint",
     "intent.purchase": "purchase",
     "intent.resolved": "resolved",
+    "intent.answer": "answer",
     "reason.route": 'route "{route}": {parts}',
     "reason.join": ", ",
     "reason.keyword": 'keyword "{detail}"',
@@ -381,6 +409,8 @@ EN: dict[str, str] = {
     "reason.thread.reply": "a reply in a thread",
     "reason.bot.true": "a bot's post",
     "reason.bot.false": "a person's post",
+    "reason.staff.true": "a post by your team (admins / staff)",
+    "reason.staff.false": "a community member's post",
     "reason.min_length": "at least {detail} characters",
     "reason.tags": 'tag "{detail}"',
     "reason.not": 'not "{detail}"',
@@ -408,6 +438,8 @@ EN: dict[str, str] = {
     "explain.need.thread.top": "a top-level post",
     "explain.need.bot.true": "a bot's post",
     "explain.need.bot.false": "a person's post",
+    "explain.need.staff.true": "a post by your team (admins / staff)",
+    "explain.need.staff.false": "a community member's post",
     "explain.need.min_length": "at least {values} characters",
     "explain.need.tags": "a tag from {values}",
     "explain.need.not": "no {values}",
@@ -525,7 +557,7 @@ EN: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "Acknowledged",
     "status.declined": "Declined",
-    "status.withdrawn": "Withdrawn (no longer matches)",
+    "status.withdrawn": "Withdrawn",
     "repost.status_by": "Status: {status} ({user}, {when})",
     "repost.context": "In reply to {author}: {text}",
     "repost.withdrawn": "No longer matches after an edit ({now})",
@@ -554,6 +586,8 @@ EN: dict[str, str] = {
 
 JA.update(setup_texts.JA)  # doctor and init
 EN.update(setup_texts.EN)
+JA.update(consent_texts.JA)  # reuse permission asked in private
+EN.update(consent_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

@@ -155,7 +155,7 @@ EXPECTED = [
             "{f}:4:63: departments.product.goall: unknown key 'goall'; did you mean 'goal'?",
             "{f}:8:7: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?",
             "{f}:10:5: routes[0].tagg: unknown key 'tagg'; did you mean 'tag'?",
-            "{f}:12:12: routes[1].when.frobnicate: unknown key 'frobnicate' (expected one of: intent, keyword, regex, channel, author, platform, thread, bot, min_length, tags, any, all, not)",
+            "{f}:12:12: routes[1].when.frobnicate: unknown key 'frobnicate' (expected one of: intent, keyword, regex, channel, author, platform, thread, bot, staff, min_length, tags, any, all, not)",
             "{f}:14:1: reaction: unknown key 'reaction'; did you mean 'reactions'?",
         ],
     ),
@@ -253,7 +253,7 @@ def test_problems_are_sorted_and_all_collected() -> None:
         (
             "{}",
             "routes[0].when: empty condition (expected one or more of: intent, keyword, regex, channel, author, "
-            "platform, thread, bot, min_length, tags, any, all, not)",
+            "platform, thread, bot, staff, min_length, tags, any, all, not)",
         ),
         ("any: []", "routes[0].when.any: expected at least one condition, got an empty list"),
         ("platform: slak", "routes[0].when.platform: unknown platform 'slak'; did you mean 'slack'?"),
@@ -416,3 +416,35 @@ def test_a_misspelt_key_is_not_reported_again_as_what_it_leaves_missing() -> Non
         "rules.yaml:17:31: reactions[2].tagg: unknown key 'tagg'; did you mean 'tag'?",
         "rules.yaml:18:19: reactions[3].t: unknown key 't'; did you mean 'to'?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        (
+            'admin_channel: "#ops"\n',
+            'admin_channel: expected a list of destinations like {slack: "#channel"}, got a string',
+        ),
+        ("admin_channel: {slak: '#ops'}\n", None),
+    ],
+)
+def test_admin_channel_problems_name_their_place(snippet: str, message: str | None) -> None:
+    text = "version: 1\nsources: [{slack: '#c'}]\ndepartments: {cs: {post_to: [{slack: '#d'}]}}\nroutes: []\n"
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text + snippet)
+    (problem,) = caught.value.problems
+    assert problem.line == 5
+    if message is not None:
+        assert f"{problem.path}: {problem.message}" == message
+    else:
+        assert problem.path.startswith("admin_channel") and "slack" in problem.message
+
+
+def test_an_admin_channel_is_never_routed_from() -> None:
+    text = (
+        "version: 1\nsources: [{slack: '#c'}]\ndepartments: {cs: {post_to: [{slack: '#d'}]}}\nroutes: []\n"
+        "admin_channel: {slack: '#ops'}\n"
+    )
+    rs = load_rules_text(text)
+    assert [str(d) for d in rs.admin_channel] == ["slack:#ops"]
+    assert {str(d) for d in rs.department_destinations()} == {"slack:#d", "slack:#ops"}

@@ -5,8 +5,8 @@ are still unanswered); the agenda for its items needing a decision, carried over
 Without these, PostgreSQL and SQLite read every item of the department (or, for a tag, every item)
 on a large community.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
