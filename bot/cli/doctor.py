@@ -6,7 +6,6 @@ Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,8 @@ def _locale(env: dict[str, str]) -> str:
 
 
 async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
+    import asyncio
+
     from bot.cli.diagnose import Doctor
 
     doctor = Doctor(env=env, locale=locale)

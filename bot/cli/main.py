@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -136,6 +135,8 @@ async def _serve(settings: Settings) -> None:
         settings.rules_path,
         ", ".join(p.name for p in app.plugins) or "none",
     )
+    import asyncio  # here, not at the top: `kakehashi --help` does not load it
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

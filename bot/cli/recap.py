@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import replace
@@ -12,7 +11,7 @@ from typing import Any
 
 import click
 
-from bot.cli.errors import settings_from_env, user_errors
+from bot.cli.errors import run, settings_from_env, user_errors
 
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -63,7 +62,7 @@ async def _with_app(fn: Any, as_of: date | None = None) -> Any:
 
 def _run(fn: Any, as_of: date | None = None) -> Any:
     with user_errors():
-        return asyncio.run(_with_app(fn, as_of))
+        return run(lambda: _with_app(fn, as_of))
 
 
 AS_OF = click.option(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.errors import settings_from_env, user_errors
+from bot.cli.errors import run, settings_from_env, user_errors
 
 if TYPE_CHECKING:  # SQLAlchemy loads when the command runs, not for --help
     from storage.store import Store
@@ -69,7 +68,7 @@ def stats_command(as_json: bool) -> None:
             await engine.dispose()
 
     with user_errors():
-        stats = asyncio.run(go())
+        stats = run(go)
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
