@@ -130,7 +130,7 @@ def synthetic_rules(bundled: str, messages: Sequence[InboundMessage], routes: in
     lines = [header, "routes:"]
     for n in range(routes):
         lines.append(f"  - name: r{n}")
-        if n % (routes // regexes if regexes else routes + 1) == 0 and regexes:
+        if regexes and n % max(routes // regexes, 1) == 0 and n // max(routes // regexes, 1) < regexes:
             a, b = rng.sample([w for w in words if w.isascii()], 2)
             lines.append(f'    when: {{regex: ["{a}.{{0,40}}{b}"]}}')
         else:
