@@ -7,12 +7,19 @@ matches (checked), so the numbers compare only the matching strategy.
 
     python bench/bench_rules.py                 # 20,000 messages, bundled rules and sample
     python bench/bench_rules.py -n 100000 --rules rules.yaml --messages my.jsonl
+    python bench/bench_rules.py --routes 1000 --regexes 50   # generated routes, see synthetic_rules
+
+With ``--routes N`` the rules are generated: the bundled file's departments and N routes
+(``continue: true``, so every route is considered for every message), each with three keywords
+drawn from the messages' own words, and ``--regexes`` of them matching a regex instead.  The
+baseline then walks every route for every message, as the engine did before it indexed routes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 import time
@@ -110,6 +117,33 @@ def load_messages(path: Path | None, n: int) -> list[InboundMessage]:
     return [base[i % len(base)] for i in range(n)]
 
 
+def synthetic_rules(bundled: str, messages: Sequence[InboundMessage], routes: int, regexes: int) -> str:
+    """The bundled rules' header (sources, departments, ...) with ``routes`` generated routes."""
+    rng = random.Random(14)
+    words = sorted({w for m in messages for w in re.findall(r"[a-z]{4,}", m.text.lower())})
+    words += sorted(
+        {m.text[i : i + 2] for m in messages for i in range(len(m.text) - 1) if m.text[i] > "\u3040"}
+    )
+    departments = ["product", "cs", "marketing", "sales", "pr", "hiring"]
+    tags = ["bug", "frustration", "testimonial", "pricing", "press", "contributor"]
+    header = bundled.split("\nroutes:", 1)[0]
+    lines = [header, "routes:"]
+    for n in range(routes):
+        lines.append(f"  - name: r{n}")
+        if regexes and n % max(routes // regexes, 1) == 0 and n // max(routes // regexes, 1) < regexes:
+            a, b = rng.sample([w for w in words if w.isascii()], 2)
+            lines.append(f'    when: {{regex: ["{a}.{{0,40}}{b}"]}}')
+        else:
+            chosen = rng.sample(words, 3)
+            lines.append(
+                f"    when: {{keyword: [{', '.join(json.dumps(w, ensure_ascii=False) for w in chosen)}]}}"
+            )
+        lines.append(f"    to: [{departments[n % len(departments)]}]")
+        lines.append(f"    tag: {tags[n % len(tags)]}")  # the departments' goals name these
+        lines.append("    continue: true")
+    return "\n".join(lines) + "\n"
+
+
 def measure(
     classify: Callable[[InboundMessage], tuple[Match, ...]], messages: Sequence[InboundMessage]
 ) -> float:
@@ -133,17 +167,21 @@ def main() -> int:
         default=ROOT / "bot" / "data" / "sample_community.jsonl",
         help="JSON lines with a 'text' field (default: the bundled sample)",
     )
+    parser.add_argument("--routes", type=int, default=0, help="generate this many routes instead")
+    parser.add_argument("--regexes", type=int, default=50, help="of the generated routes, regex ones")
     args = parser.parse_args()
 
     text = args.rules.read_text(encoding="utf-8")
+    messages = load_messages(args.messages, args.n)
+    if args.routes:
+        text = synthetic_rules(text, messages[:1000], args.routes, args.regexes)
     root, problems = compose(text, str(args.rules))
     compiled, more = compile_rules(root, str(args.rules))
     if problems or more:
         print(RulesError(problems + more), file=sys.stderr)
         return 2
     engine = Engine(compiled.routes, compiled.keywords)
-    naive = Engine(compiled.routes, NaiveKeywordIndex(compiled.keywords))
-    messages = load_messages(args.messages, args.n)
+    naive = Engine(compiled.routes, NaiveKeywordIndex(compiled.keywords), indexed_from=None)
 
     distinct = {m.key: m for m in messages}.values()
     mismatched = [m.text for m in distinct if engine.classify(m) != naive.classify(m)]

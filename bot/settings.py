@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.core.errors import SettingsError
-from storage.db import DEFAULT_URL, normalise_url
+from storage.urls import DEFAULT_URL, normalise_url
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Bot Framework's own names (Azure's "Download app settings", the samples' .env) mean the same as ours.

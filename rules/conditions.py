@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
-from rules.intents import IntentDetector
-from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, link_spans
+from rules.intents import INTENT_SET, NEGATED, IntentDetector
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
@@ -56,21 +56,47 @@ MAX_CLASSIFIED_CHARS = 16_000
 class MessageContext:
     """One message as conditions see it."""
 
-    __slots__ = ("_hits", "_index", "_intents", "_text", "message")
+    __slots__ = ("_hits", "_index", "_intents", "_occurring", "_regex_hits", "_regexes", "_text", "message")
 
-    def __init__(self, message: Classifiable, index: KeywordIndex) -> None:
+    def __init__(self, message: Classifiable, index: KeywordIndex, regexes: RegexSet | None = None) -> None:
         self.message = message
         self._index = index
+        self._regexes = regexes
+        self._regex_hits: frozenset[int] | None = None
         self._text: NormalizedText | None = None
         self._hits: KeywordHits | None = None
         self._intents: dict[str, tuple[int, int] | None] = {}
+        self._occurring: frozenset[str] | None = None
 
     def intent(self, detector: IntentDetector) -> tuple[int, int] | None:
-        """Where ``detector``'s intent shows in the normalised text (asked once per message)."""
+        """Where ``detector``'s intent shows in the normalised text (asked once per message).
+
+        One pass over the text first tells which of the lexicon's intents occur at all; only
+        those are searched for where (most messages show one or two intents, if any)."""
         name = detector.name
         if name not in self._intents:
-            self._intents[name] = detector.find(self.text.text)
+            if self._occurring is None:
+                self._occurring = INTENT_SET.occurring(self.text.text)
+            if not INTENT_SET.covers(detector):
+                self._intents[name] = detector.find(self.text.text)
+            elif name not in self._occurring:
+                self._intents[name] = None
+            else:
+                negated = NEGATED + name in self._occurring
+                self._intents[name] = detector.find(self.text.text, negations=negated)
         return self._intents[name]
+
+    def may_search(self, compiled: Any) -> bool:
+        """False when the rules' regex set says ``compiled`` matches nowhere in the text (one pass
+        for all regexes, on first use); True when it may, or when no set covers it."""
+        if self._regexes is None:
+            return True
+        index = self._regexes.index_of(compiled)
+        if index is None:
+            return True
+        if self._regex_hits is None:
+            self._regex_hits = self._regexes.matching(self.text.text)
+        return index in self._regex_hits
 
     @property
     def text(self) -> NormalizedText:
@@ -235,6 +261,8 @@ class RegexFound:
         text = ctx.text
         reasons = []
         for written, compiled, path in self.patterns:
+            if not ctx.may_search(compiled):
+                continue
             found = compiled.search(text.text)
             if found is not None:
                 reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found.span())))

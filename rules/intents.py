@@ -12,6 +12,7 @@ A match explains itself: ``intent "problem": "keeps freezing"`` (the ``Reason`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +21,27 @@ import re2
 from rules.intent_lexicon import LEXICON, IntentWords
 from rules.matcher import link_spans
 
-__all__ = ["INTENTS", "INTENT_NAMES", "IntentDetector"]
+__all__ = ["INTENTS", "INTENT_NAMES", "IntentDetector", "IntentSet"]
 
 
-def _compile(patterns: tuple[str, ...]) -> Any:
+def _options(max_mem: int) -> Any:
     options = re2.Options()
     options.case_sensitive = False
     options.log_errors = False
-    options.max_mem = 64 << 20  # the alternations are large; re2's default 8 MiB DFA budget is tight
-    return re2.compile("|".join(f"(?:{p})" for p in patterns), options) if patterns else None
+    options.max_mem = max_mem
+    # only the whole match's span is read: without captures re2 answers from its DFA and the
+    # binding converts two offsets per match, not one pair per group of the lexicon's patterns
+    options.never_capture = True
+    return options
+
+
+def _alternation(patterns: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def _compile(patterns: tuple[str, ...]) -> Any:
+    # the alternations are large; re2's default 8 MiB DFA budget is tight
+    return re2.compile(_alternation(patterns), _options(64 << 20)) if patterns else None
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -48,15 +61,16 @@ class IntentDetector:
     def build(cls, words: IntentWords) -> IntentDetector:
         return cls(words.name, words.summary, _compile(words.patterns), _compile(words.negations))
 
-    def find(self, text: str) -> tuple[int, int] | None:
-        """``text`` is normalised (``rules.normalize``); links are never read as intent."""
+    def find(self, text: str, *, negations: bool = True) -> tuple[int, int] | None:
+        """``text`` is normalised (``rules.normalize``); links are never read as intent.
+        ``negations=False``: the caller knows none of the negations occurs in ``text``."""
         if not text:
             return None
         first = self.found.search(text)  # most messages show most intents not at all: one call
         if first is None:
             return None
         masked = link_spans(text)
-        if self.negated is not None and self.negated.search(text) is not None:
+        if negations and self.negated is not None and self.negated.search(text) is not None:
             masked += [m.span() for m in self.negated.finditer(text)]
         if not masked and first.end() > first.start():
             return first.span()
@@ -67,5 +81,42 @@ class IntentDetector:
         return None
 
 
+NEGATED = "-"  # intent names are words: "-problem" is the problem intent's negations
+
+
+class IntentSet:
+    """Which intents' patterns occur anywhere in a text, all asked in ONE re2 pass (an RE2::Set of
+    the detectors' alternations): a message then runs ``find`` only for the intents that occur,
+    instead of one search per intent a route asks about.  "Occurs" is exactly "its alternation
+    searches to a match", so the answers are the detectors' own."""
+
+    def __init__(self, detectors: Iterable[IntentDetector], words: Iterable[IntentWords]) -> None:
+        self._names: list[str] = []  # per set entry: the intent's name, or NEGATED + it
+        self._covered: dict[str, IntentDetector] = {}
+        # the detectors' own DFA budget: when the cache of states fills, RE2 starts it afresh (a
+        # Set never gives up for slowness, only if its start state did not fit, far below this)
+        self._set = re2.Set.SearchSet(_options(64 << 20))
+        for detector, w in zip(detectors, words, strict=True):
+            if detector.found is not None:
+                self._set.Add(_alternation(w.patterns))
+                self._names.append(detector.name)
+                self._covered[detector.name] = detector
+                if detector.negated is not None:
+                    self._set.Add(_alternation(w.negations))
+                    self._names.append(NEGATED + detector.name)
+        self._set.Compile()
+
+    def covers(self, detector: IntentDetector) -> bool:
+        """Whether ``occurring`` answers for this very detector (one built elsewhere is asked itself)."""
+        return self._covered.get(detector.name) is detector
+
+    def occurring(self, text: str) -> frozenset[str]:
+        """The names of the intents whose patterns match somewhere in ``text``, and NEGATED + the
+        name of those whose negations do."""
+        found = self._set.Match(text) if text else None
+        return frozenset(self._names[i] for i in found) if found else frozenset()
+
+
 INTENTS: dict[str, IntentDetector] = {words.name: IntentDetector.build(words) for words in LEXICON}
 INTENT_NAMES: tuple[str, ...] = tuple(INTENTS)
+INTENT_SET = IntentSet(INTENTS.values(), LEXICON)

@@ -19,7 +19,15 @@ import re2
 from rules.forms import Boundary, forms, stops_cleanly
 from rules.normalize import char_form
 
-__all__ = ["KeywordHits", "KeywordIndex", "NamePatterns", "RegexProblem", "compile_regex", "name_key"]
+__all__ = [
+    "KeywordHits",
+    "KeywordIndex",
+    "NamePatterns",
+    "RegexProblem",
+    "RegexSet",
+    "compile_regex",
+    "name_key",
+]
 
 
 # Links in normalised (casefolded, NFKC) text; stops at whitespace and at the brackets and quotes
@@ -178,6 +186,38 @@ def compile_regex(pattern: str) -> Any:
     if compiled.search("") is not None:
         return RegexProblem("regex matches empty text, so it would match every message")
     return compiled
+
+
+class RegexSet:
+    """Every regex of the rules in ONE re2 pass: which of them match somewhere in a text (an
+    RE2::Set with the same options as each pattern), so a message searches only those for where.
+    "Matches somewhere" is exactly "its own search finds a match"."""
+
+    def __init__(self, compiled: Iterable[Any]) -> None:
+        options = _options()
+        # RE2 sets never give up for slowness, only when their start state does not fit the DFA
+        # budget: room to spare (memory is taken as states are built, not up front)
+        options.max_mem = 64 << 20
+        self._set = re2.Set.SearchSet(options)
+        self._index: dict[int, int] = {}  # id of a compiled pattern -> its index in the set
+        self._keep: list[Any] = []  # the compiled patterns, so their ids stay theirs
+        for pattern in compiled:
+            if id(pattern) not in self._index:
+                self._index[id(pattern)] = self._set.Add(pattern.pattern)
+                self._keep.append(pattern)
+        if self._keep:
+            self._set.Compile()
+
+    def __len__(self) -> int:
+        return len(self._keep)
+
+    def matching(self, text: str) -> frozenset[int]:
+        """Set indexes of the patterns that match somewhere in ``text``."""
+        found = self._set.Match(text) if self._keep and text else None
+        return frozenset(found) if found else frozenset()
+
+    def index_of(self, compiled: Any) -> int | None:
+        return self._index.get(id(compiled))
 
 
 def name_key(name: str) -> str:

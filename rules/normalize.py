@@ -37,9 +37,15 @@ _SPACES = re.compile(r"\s+")
 _JOINING = frozenset("\uff9e\uff9f\u3099\u309a")
 
 
+# The characters _FOLD changes: most texts hold none, and finding that out is far cheaper than
+# ``str.translate`` (a dictionary lookup per character of any non-ASCII text).
+_FOLDED_CHARS = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
+
+
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).translate(_FOLD)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return text.translate(_FOLD) if _FOLDED_CHARS.search(text) else text
 
 
 # Most clusters are one character and recur constantly: fold each distinct one once.
@@ -87,12 +93,15 @@ class NormalizedText:
         """The span of the original text that normalised to ``text[start:end]``."""
         if self._starts is None:
             self._build_table()
-        assert self._starts is not None
-        if start >= end or end > len(self._starts):
+        starts = self._starts
+        if not starts or start >= end or end > len(starts):  # no table: character i came from i
             return (start, end)
-        return (self._starts[start], self._ends[end - 1])
+        return (starts[start], self._ends[end - 1])
 
     def _build_table(self) -> None:
+        if _one_to_one(self.original, self.text):
+            self._starts, self._ends = [], []
+            return
         table = _table_by_char(self.original, self.text)
         if table is None:
             for segments in (_clusters(self.original), _words(self.original)):
@@ -102,6 +111,41 @@ class NormalizedText:
         if table is None:  # unreachable in practice: keep normalised offsets rather than fail
             table = (list(range(len(self.text))), [i + 1 for i in range(len(self.text))])
         self._starts, self._ends = table
+
+
+class _CharTable(dict[int, str]):
+    """A ``str.translate`` table filled on first sight of each character, so translating runs at
+    C speed: ``_FOLDED`` maps a character to its fold; ``_UNEVEN`` maps it to ``""`` when it folds
+    to exactly one character, else to itself (so ``text.translate(_UNEVEN) == ""`` says every
+    character of ``text`` folds one to one)."""
+
+    def __init__(self, uneven: bool) -> None:
+        super().__init__()
+        self.uneven = uneven
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _fold_cluster(char)
+        value = (char if len(folded) != 1 else "") if self.uneven else folded
+        if len(self) < 65_536:  # distinct characters seen; a flood of rare ones is not kept
+            self[code] = value
+        return value
+
+
+_FOLDED = _CharTable(uneven=False)
+_UNEVEN = _CharTable(uneven=True)
+
+
+def _one_to_one(original: str, expected: str) -> bool:
+    """Whether character i of the normalised text came from character i of the original (most
+    messages): every character folds to exactly one and, the lengths being equal, no whitespace
+    run was collapsed nor trimmed.  ASCII always folds one to one (NFKC leaves it, casefold
+    lowers it, the fixed fold holds none of it); other text is checked at C speed."""
+    if len(original) != len(expected):
+        return False
+    if original.isascii():
+        return True
+    return not original.translate(_UNEVEN) and _SPACES.sub(" ", original.translate(_FOLDED)) == expected
 
 
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:

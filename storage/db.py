@@ -5,31 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.core.errors import SettingsError
+from storage.urls import DEFAULT_URL, normalise_url
 
-DEFAULT_URL = "sqlite+aiosqlite:///./kakehashi.db"
-
-
-def normalise_url(url: str) -> str:
-    """Accept the URL forms people paste and pick the async driver for them."""
-    try:
-        parsed = make_url(url)
-    except Exception as exc:  # sqlalchemy.exc.ArgumentError
-        raise SettingsError(
-            f"DATABASE_URL: cannot parse {url!r}; expected e.g. "
-            "postgresql://user@host:5432/db or sqlite:///./kakehashi.db"
-        ) from exc
-    backend = parsed.get_backend_name()
-    if backend in ("postgres", "postgresql"):
-        parsed = parsed.set(drivername="postgresql+asyncpg")
-    elif backend == "sqlite":
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    else:
-        raise SettingsError(f"DATABASE_URL: unsupported database {backend!r}; use postgresql:// or sqlite://")
-    return parsed.render_as_string(hide_password=False)
+__all__ = ["DEFAULT_URL", "create_engine", "normalise_url"]
 
 
 def create_engine(url: str = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:

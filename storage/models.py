@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -123,7 +124,11 @@ class Item(Base):
     """A message routed to one department: the unit recaps, statuses and votes are about."""
 
     __tablename__ = "items"
-    __table_args__ = (UniqueConstraint("message_id", "department", name="uq_items_message_department"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "department", name="uq_items_message_department"),
+        Index("ix_items_department_status", "department", "status"),  # open work, by department
+        Index("ix_items_department_tag", "department", "tag"),  # a department's questions, ideas
+    )
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)

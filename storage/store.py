@@ -9,6 +9,7 @@ from storage.items import ItemStore
 from storage.outbox import OutboxStore
 from storage.quarantine import QuarantineStore
 from storage.queries import QueryStore
+from storage.recaps import RecapStore
 from storage.refs import RefStore
 from storage.runs import RunStore
 from storage.statuses import StatusStore
@@ -22,6 +23,7 @@ class Store(
     RunStore,
     RefStore,
     QueryStore,
+    RecapStore,
     QuarantineStore,
     ConsentStore,
     FigureStore,

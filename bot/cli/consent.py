@@ -13,12 +13,14 @@ import io
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.cli.errors import run, settings_from_env
-from storage.consents import ConsentRecord
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the command runs, not for --help
+    from storage.consents import ConsentRecord
 
 FIELDS = (
     "item_id",

@@ -34,7 +34,7 @@ from bot.reports.periods import week_of
 from bot.reports.recap import build_recap, recap_markdown
 from bot.runtime.app import App
 from bot.settings import Settings, bundled_sample_path
-from storage.db import normalise_url
+from storage.urls import normalise_url
 
 
 def load_sample(path: Path) -> list[dict[str, Any]]:

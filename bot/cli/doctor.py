@@ -6,27 +6,30 @@ Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts
 
 from __future__ import annotations
 
-import asyncio
 import os
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from bot.cli.diagnose import Doctor, Finding
 from bot.cli.errors import run, user_errors
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import ENV_FILE, read_env_file, rules_path_from_env
-from rules.errors import RulesError
-from rules.ruleset import load_rules
+
+if TYPE_CHECKING:  # the checks load the rules, SQLAlchemy, Slack's SDK: only when doctor runs
+    from bot.cli.diagnose import Finding
 
 MARKS = {"ok": ("✓", "green"), "skip": ("-", "dim"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
 SECTIONS = ("settings", "rules", "database", "slack", "teams", "discourse")
 
 
 def _locale(env: dict[str, str]) -> str:
+    from rules.errors import RulesError
+    from rules.ruleset import load_rules
+
     try:
         return load_rules(rules_path_from_env(env)).locale
     except (RulesError, KakehashiError):
@@ -34,6 +37,10 @@ def _locale(env: dict[str, str]) -> str:
 
 
 async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
+    import asyncio
+
+    from bot.cli.diagnose import Doctor
+
     doctor = Doctor(env=env, locale=locale)
     findings, settings = doctor.settings()
     if settings is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -31,6 +30,7 @@ def settings_from_env() -> Settings:
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
     """``asyncio.run`` of a coroutine function, with user errors reported as above."""
+    import asyncio  # here, not at the top: `kakehashi --help` does not load it
 
     async def main() -> T:
         return await coro_fn()

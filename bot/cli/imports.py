@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.errors import user_errors
+from bot.cli.errors import run, user_errors
 from bot.settings import Settings
 
 
@@ -78,7 +77,7 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
             await app.stop()
 
     with user_errors():
-        report = asyncio.run(go())
+        report = run(go)
     parts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing new"
     click.echo(f"{report.files} files ({report.files_skipped} already done), {report.seen} messages: {parts}")
     if repost and report.stored:
@@ -134,7 +133,7 @@ def discourse(since_raw: str, repost: bool) -> None:
             await app.stop()
 
     with user_errors():
-        seen, stored = asyncio.run(go())
+        seen, stored = run(go)
     click.echo(
         f"{seen} posts since {since.date()}: {stored} stored, {seen - stored} already known or ignored"
     )

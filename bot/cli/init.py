@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.directory import Channel, SlackDirectory, api_error
 from bot.cli.errors import run, user_errors
 from bot.cli.invocation import command_prefix
-from bot.cli.starter import Choices, build_rules, department_channels, env_text
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
-from rules.ruleset import load_rules_text
+
+if TYPE_CHECKING:  # Slack's SDK and the rules load when init runs, not for --help
+    from adapters.slack.directory import Channel
 
 
 async def list_channels(token: str, api_url: str | None) -> list[Channel]:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.directory import SlackDirectory
+
     base = (api_url or "https://slack.com/api").rstrip("/") + "/"
     directory = SlackDirectory(AsyncWebClient(token=token, base_url=base, timeout=10))
     await directory.refresh()
@@ -34,6 +37,8 @@ async def list_channels(token: str, api_url: str | None) -> list[Channel]:
 
 def _configured_locale(path: Path) -> str | None:
     """The locale of the rules already there (init then speaks the install's language)."""
+    from rules.ruleset import load_rules_text
+
     try:
         return load_rules_text(path.read_text(encoding="utf-8"), str(path)).locale
     except (OSError, UnicodeDecodeError, KakehashiError):
@@ -105,6 +110,12 @@ def init_command(
     force: bool,
 ) -> None:
     """Write .env and a short rules.yaml built on the starter rules (`kakehashi rules init`)."""
+    from slack_sdk.errors import SlackApiError
+
+    from adapters.slack.directory import api_error
+    from bot.cli.starter import Choices, build_rules, department_channels, env_text
+    from rules.ruleset import load_rules_text
+
     starter = bundled_rules_path().read_text(encoding="utf-8")
     with user_errors():
         starter_rules = load_rules_text(starter, str(bundled_rules_path()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -98,6 +97,8 @@ def serve() -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    import asyncio  # here, not at the top: `kakehashi --help` does not load it
+
     from aiohttp import web
 
     from bot.runtime.app import App

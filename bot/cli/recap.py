@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import replace
@@ -12,7 +11,7 @@ from typing import Any
 
 import click
 
-from bot.cli.errors import settings_from_env, user_errors
+from bot.cli.errors import run, settings_from_env, user_errors
 
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -63,7 +62,7 @@ async def _with_app(fn: Any, as_of: date | None = None) -> Any:
 
 def _run(fn: Any, as_of: date | None = None) -> Any:
     with user_errors():
-        return asyncio.run(_with_app(fn, as_of))
+        return run(lambda: _with_app(fn, as_of))
 
 
 AS_OF = click.option(
@@ -75,18 +74,17 @@ AS_OF = click.option(
 )
 
 
-def history_hint(period: Any, overview: dict[str, Any]) -> str:
+async def history_hint(period: Any, store: Any) -> str:
     """When the period holds none of the stored messages (an imported history is usually older
-    than last week), say which dates the store covers and how to ask for them."""
-    if not overview.get("first") or not overview.get("last"):
-        return ""
-    first, last = datetime.fromisoformat(overview["first"]), datetime.fromisoformat(overview["last"])
-    if first < period.end and last >= period.start:
+    than last week), say which dates the store covers and how to ask for them.  The count is
+    only asked for when the note is shown."""
+    first, last = await store.message_span()
+    if first is None or last is None or (first < period.end and last >= period.start):
         return ""
     tz = period.tz
     start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
     return (
-        f"note: {period.label} holds none of the {overview['messages']} stored messages, which span "
+        f"note: {period.label} holds none of the {await store.message_count()} stored messages, which span "
         f"{start} .. {end}; try --period {start}..{end}"
     )
 
@@ -119,7 +117,6 @@ def recap_command(
     department: str | None, period_text: str, fmt: str, chart_path: str | None, as_of: datetime | None
 ) -> None:
     """Print the recap of DEPARTMENT (every department when omitted) for a period."""
-    from bot.reports.chart import chart_png
     from bot.reports.recap import read_period, recap_reply, resolve_department
 
     async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
@@ -128,10 +125,12 @@ def recap_command(
         period = read_period(rules, period_text, now=app.clock())
         png = None
         if chart_path:
+            from bot.reports.chart import chart_png  # matplotlib: only when a chart is asked for
+
             dept = resolve_department(rules, department) if department else None
             drawn = await chart_png(app.store, rules, period, department=dept)
             png = drawn[0] if drawn else None
-        return payload, png, history_hint(period, await app.store.overview())
+        return payload, png, await history_hint(period, app.store)
 
     payload, png, hint = _run(go, as_of.date() if as_of else None)
     click.echo(render(payload, fmt), nl=False)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.chat.rules_eval import evaluate, explanation_json, match_json, probe_message, read_records
 from bot.cli.errors import user_errors
 from bot.core.domain import Platform
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
-from bot.pipeline.dispatcher import channel_ignore_reason
-from bot.pipeline.reasons import why_not
 from bot.settings import rules_path_from_env
-from rules import RulesError, RuleSet, load_rules
+
+if TYPE_CHECKING:  # the rule engine (and the pipeline's storage) load when a command runs, not for --help
+    from rules import RuleSet
 
 MISSES_SHOWN = 15  # wrong department sets listed after the table; --json has them all
 
@@ -36,6 +35,8 @@ def _rules_path(path: str | None) -> Path:
 
 
 def _load_or_exit(path: Path) -> RuleSet:
+    from rules import RulesError, load_rules
+
     try:
         return load_rules(path)
     except RulesError as exc:
@@ -120,6 +121,10 @@ def test(
     (per source too) and per-department precision and recall.  --channel / --platform are the defaults for lines
     that do not say.
     """
+    from bot.chat.rules_eval import explanation_json, match_json, probe_message
+    from bot.pipeline.dispatcher import channel_ignore_reason
+    from bot.pipeline.reasons import why_not
+
     rs = _load_or_exit(_rules_path(rules_path))
     if file_:
         _test_file(rs, Path(file_), as_json=as_json, channel=channel, platform=platform)
@@ -171,6 +176,8 @@ def _pct(value: float | None) -> str:
 
 
 def _test_file(rs: RuleSet, path: Path, *, as_json: bool, channel: str, platform: str) -> None:
+    from bot.chat.rules_eval import evaluate, read_records
+
     with user_errors():
         ev = evaluate(rs, read_records(path), channel=channel, platform=platform)
     summary = ev.summary()

@@ -5,7 +5,7 @@ questions the community answered, testimonials, flags and each route's precision
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -13,9 +13,9 @@ from rich.table import Table
 
 from bot.cli.recap import _run
 from bot.core.texts import t
-from storage.figures import ALL
-from storage.items import STATUSES
-from storage.store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the command runs, not for --help
+    from storage.store import Store
 
 
 async def collect(store: Store) -> dict[str, Any]:
@@ -23,6 +23,8 @@ async def collect(store: Store) -> dict[str, Any]:
 
 
 def render(stats: dict[str, Any], console: Console) -> None:
+    from storage.items import STATUSES
+
     span = f"  ({stats['first'][:10]} .. {stats['last'][:10]})" if stats["first"] else ""
     console.print(f"[bold]{stats['messages']}[/] messages, [bold]{stats['items']}[/] routed items{span}")
     present = {s for counts in stats["departments"].values() for s in counts}
@@ -55,6 +57,8 @@ def _cell(value: Any) -> str:
 
 
 def render_value(value: dict[str, Any], title: str, locale: str, console: Console) -> None:
+    from storage.figures import ALL
+
     """The value figures as tables, labelled in the rules' locale, then what each figure means."""
     from bot.reports.value import duration_text, emoji_text
 

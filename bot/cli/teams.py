@@ -12,12 +12,15 @@ import re
 import zipfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from PIL import Image, ImageDraw
 
 from bot.cli.errors import settings_from_env, user_errors
 from bot.core.errors import KakehashiError
+
+if TYPE_CHECKING:  # Pillow loads when the icons are drawn, not for --help
+    from PIL import ImageDraw
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCENT = (31, 111, 235, 255)
@@ -40,6 +43,8 @@ def _bridge(draw: ImageDraw.ImageDraw, size: int, color: tuple[int, int, int, in
 
 
 def color_icon() -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGBA", (192, 192), ACCENT)
     _bridge(ImageDraw.Draw(image), 192, (255, 255, 255, 255), 12)
     out = io.BytesIO()
@@ -48,6 +53,8 @@ def color_icon() -> bytes:
 
 
 def outline_icon() -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
     _bridge(ImageDraw.Draw(image), 32, (255, 255, 255, 255), 2)
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from bot.reports.recap import Aged, GoalFigure, goal_figure, item_line
 from bot.reports.report import Section, enqueue_to, report, tn
 from rules import RuleSet
 from storage.items import ItemView
+from storage.queries import OPEN_STATUSES
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class DepartmentAgenda:
     ideas: list[ItemView] = field(default_factory=list)
     decisions: list[Aged] = field(default_factory=list)
     goal: GoalFigure | None = None
+    carried_total: int = 0  # how many are carried over / need a decision; the lists hold the first few
+    decisions_total: int = 0
 
     @property
     def empty(self) -> bool:
@@ -56,15 +59,18 @@ async def build_department_agenda(
     store: Store, rules: RuleSet, department: str, window: Period, *, now: datetime
 ) -> DepartmentAgenda:
     new = await store.items_between(window.start, window.end, department=department)
-    still_open = await store.open_items(department, before=window.end)
-    decisions = [v for v in still_open if v.item.status == "needs_decision"]
+    decisions, decisions_total = await store.open_page(
+        department, statuses=("needs_decision",), before=window.end, limit=SHOW_DECISIONS
+    )
     # an item to decide is listed (with its age) under decisions, not a second time as carried over
-    carried = [
-        v for v in still_open if v.message.created_at < window.start and v.item.status != "needs_decision"
-    ]
-    ideas = sorted(
-        (v for v in still_open if v.item.tag == "idea" and v.item.votes > 0),
-        key=lambda v: (-v.item.votes, v.message.created_at),
+    carried, carried_total = await store.open_page(
+        department,
+        statuses=tuple(s for s in OPEN_STATUSES if s != "needs_decision"),
+        before=window.start,
+        limit=SHOW_CARRIED,
+    )
+    ideas, _ = await store.open_page(
+        department, statuses=OPEN_STATUSES, before=window.end, limit=SHOW_IDEAS, tag="idea", by_votes=True
     )
     dept = rules.departments.get(department)
 
@@ -76,9 +82,11 @@ async def build_department_agenda(
         label=dept.label if dept else department,
         new=sorted(new, key=lambda v: (-v.item.votes, v.message.created_at)),
         carried=aged(carried),
-        ideas=ideas[:SHOW_IDEAS],
+        ideas=ideas,
         decisions=aged(decisions),
-        goal=await goal_figure(store, rules, department, window, now=now),
+        goal=await goal_figure(store, rules, department, window, now=now, items=new),
+        carried_total=carried_total,
+        decisions_total=decisions_total,
     )
 
 
@@ -116,7 +124,7 @@ def _department_lines(dept: DepartmentAgenda, locale: str) -> list[str]:
                 locale,
                 "agenda.carried",
                 dept.carried[0].days,
-                count=len(dept.carried),
+                count=dept.carried_total,
                 days=dept.carried[0].days,
             )
         )
@@ -124,8 +132,8 @@ def _department_lines(dept: DepartmentAgenda, locale: str) -> list[str]:
             f"↳ {item_line(a.view, locale, tn(locale, 'agenda.days', a.days, days=a.days))}"
             for a in dept.carried[:SHOW_CARRIED]
         ]
-        if len(dept.carried) > SHOW_CARRIED:
-            lines.append(f"↳ {t(locale, 'report.more', count=len(dept.carried) - SHOW_CARRIED)}")
+        if dept.carried_total > SHOW_CARRIED:
+            lines.append(f"↳ {t(locale, 'report.more', count=dept.carried_total - SHOW_CARRIED)}")
     if dept.ideas:
         lines.append(t(locale, "agenda.ideas"))
         lines += [
@@ -133,13 +141,13 @@ def _department_lines(dept: DepartmentAgenda, locale: str) -> list[str]:
             for v in dept.ideas
         ]
     if dept.decisions:
-        lines.append(t(locale, "agenda.decisions", count=len(dept.decisions)))
+        lines.append(t(locale, "agenda.decisions", count=dept.decisions_total))
         lines += [
             f"↳ {item_line(a.view, locale, tn(locale, 'agenda.days', a.days, days=a.days))}"
             for a in dept.decisions[:SHOW_DECISIONS]
         ]
-        if len(dept.decisions) > SHOW_DECISIONS:
-            lines.append(f"↳ {t(locale, 'report.more', count=len(dept.decisions) - SHOW_DECISIONS)}")
+        if dept.decisions_total > SHOW_DECISIONS:
+            lines.append(f"↳ {t(locale, 'report.more', count=dept.decisions_total - SHOW_DECISIONS)}")
     if dept.goal is not None:
         lines.append(t(locale, "agenda.goal", text=dept.goal.goal.text, figure=dept.goal.figure(locale)))
     return lines

@@ -147,13 +147,24 @@ def _days(since: datetime, now: datetime) -> int:
 
 
 async def goal_figure(
-    store: Store, rules: RuleSet, department: str, window: Period, *, now: datetime
+    store: Store,
+    rules: RuleSet,
+    department: str,
+    window: Period,
+    *,
+    now: datetime,
+    items: list[ItemView] | None = None,
 ) -> GoalFigure | None:
+    """``items``: the department's items of ``window`` when the caller has them already."""
     dept = rules.departments.get(department)
     if dept is None or dept.goal is None:
         return None
     goal = dept.goal
-    views = await store.items_between(window.start, window.end, department=department)
+    views = (
+        items
+        if items is not None
+        else await store.items_between(window.start, window.end, department=department)
+    )
     # imported history (archived) was never shown to the department: not what its goal is about
     views = [v for v in views if v.item.status != ARCHIVED and (goal.tag is None or v.item.tag == goal.tag)]
     if goal.kind == "at_least":
@@ -175,14 +186,7 @@ async def goal_figure(
 async def first_replies(store: Store, views: list[ItemView]) -> dict[tuple[str, str], datetime]:
     """Per (platform, message key) of ``views``: when someone other than its author first
     replied in its thread (threads nobody else answered are absent)."""
-    replies = await store.replies_to(sorted({v.message.key for v in views}))
-    authors = {(v.message.platform, v.message.key): v.message.author_id for v in views}
-    first: dict[tuple[str, str], datetime] = {}
-    for reply in replies:  # oldest first
-        thread = (reply.platform, reply.thread_key or "")
-        if authors.get(thread, reply.author_id) != reply.author_id:
-            first.setdefault(thread, reply.created_at)
-    return first
+    return await store.first_answer_times(sorted({v.message.id for v in views}))
 
 
 async def first_answers(store: Store, views: list[ItemView]) -> dict[int, datetime]:
@@ -208,54 +212,42 @@ async def helpers_between(
     ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and are left out.
     """
     skip = {s.casefold() for s in staff}
-    questions = await store.tagged_items("question", before=period.end)
-    authors = {(v.message.platform, v.message.key): v.message.author_id for v in questions}
-    replies = await store.replies_to(sorted({key for _, key in authors}), start=period.start, end=period.end)
     counts: Counter[str] = Counter()
-    names: dict[str, str] = {}
-    for reply in replies:
-        asker = authors.get((reply.platform, reply.thread_key or ""))
-        if (
-            asker is None
-            or asker == reply.author_id
-            or {reply.author_id.casefold(), reply.author.casefold()} & skip
-        ):
+    names: dict[str, tuple[datetime, str]] = {}  # the name on each author's latest reply
+    for author_id, author, count, latest in await store.question_helpers(period.start, period.end):
+        if {author_id.casefold(), author.casefold()} & skip:
             continue
-        counts[reply.author_id] += 1
-        names[reply.author_id] = reply.author
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
-    return [(names[author], count) for author, count in ranked[:limit]]
+        counts[author_id] += count
+        names[author_id] = max(names.get(author_id, (latest, author)), (latest, author))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]][1]))
+    return [(names[author][1], count) for author, count in ranked[:limit]]
 
 
 async def unanswered_questions(
-    store: Store, department: str | None, *, before: datetime, now: datetime
-) -> tuple[list[Aged], bool]:
-    """Open question items with no reply from anyone but the asker; and whether any question exists."""
-    questions = await store.tagged_items("question", department=department, before=before)
-    candidates = [v for v in questions if v.item.status not in CLOSED]
-    answered = await first_replies(store, candidates)
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for view in candidates:
-        key = (view.message.platform, view.message.key)
-        if key in answered or key in seen:
-            continue
-        seen.add(key)
-        out.append(Aged(view=view, days=_days(view.message.created_at, now)))
-    return out, bool(questions)
+    store: Store,
+    department: str,
+    *,
+    before: datetime,
+    now: datetime,
+    since: datetime | None = None,
+    limit: int = UNANSWERED,
+) -> tuple[list[Aged], int]:
+    """A department's question items, not closed, posted before ``before`` (and since ``since``)
+    with no reply from anyone but the asker: the ``limit`` oldest, and how many there are."""
+    shown, total = await store.unanswered(department, before=before, since=since, closed=CLOSED, limit=limit)
+    return [Aged(view=v, days=_days(v.message.created_at, now)) for v in shown], total
 
 
 async def highlights(store: Store, views: list[ItemView], *, limit: int = TOP) -> list[Highlight]:
     """The most voted, reacted and discussed of ``views`` (only those anyone did something about)."""
     reactions = await store.reaction_counts([v.item.id for v in views])
-    replies = await store.replies_to(sorted({v.message.key for v in views}))
-    per_thread = Counter((r.platform, r.thread_key) for r in replies)
+    per_thread = await store.reply_counts_of(sorted({v.message.id for v in views}))
     scored = [
         Highlight(
             view=v,
             votes=v.item.votes,
             reactions=max(reactions.get(v.item.id, 0) - v.item.votes, 0),  # votes are reactions too
-            replies=per_thread[(v.message.platform, v.message.key)],
+            replies=per_thread.get((v.message.platform, v.message.key), 0),
         )
         for v in views
     ]
@@ -265,31 +257,40 @@ async def highlights(store: Store, views: list[ItemView], *, limit: int = TOP) -
 
 
 async def build_recap(
-    store: Store, rules: RuleSet, department: str, period: Period, *, now: datetime | None = None
+    store: Store,
+    rules: RuleSet,
+    department: str,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    helpers: list[tuple[str, int]] | None = None,
 ) -> DepartmentRecap:
-    """Everything a department's recap says about ``period`` (``now`` ages the waiting items)."""
+    """Everything a department's recap says about ``period`` (``now`` ages the waiting items).
+
+    ``helpers``: ``helpers_between`` of the period when the caller computed it already (it is the
+    same for every department)."""
     now = now or utcnow()
     items = await store.items_between(period.start, period.end, department=department)
     previous = period.previous()
-    before = await store.items_between(previous.start, previous.end, department=department)
     waiting = await store.open_items(department, before=period.end, limit=WAITING)
-    unanswered, takes_questions = await unanswered_questions(store, department, before=period.end, now=now)
+    unanswered, unanswered_total = await unanswered_questions(store, department, before=period.end, now=now)
     dept = rules.departments.get(department)
     return DepartmentRecap(
         department=department,
         label=dept.label if dept else department,
         period=period,
         by_tag=dict(Counter(v.item.tag or "none" for v in items)),
-        previous_by_tag=dict(Counter(v.item.tag or "none" for v in before)),
+        previous_by_tag=await store.tag_counts(previous.start, previous.end, department=department),
         top=await highlights(store, items),
         status_counts=dict(Counter(v.item.status for v in items)),
         waiting=[Aged(view=v, days=_days(v.message.created_at, now)) for v in waiting],
-        unanswered=unanswered[:UNANSWERED],
-        unanswered_total=len(unanswered),
-        takes_questions=takes_questions,
-        helpers=await helpers_between(store, period, staff=rules.team),
+        unanswered=unanswered,
+        unanswered_total=unanswered_total,
+        takes_questions=bool(unanswered)
+        or await store.has_tagged("question", department=department, before=period.end),
+        helpers=helpers if helpers is not None else await helpers_between(store, period, staff=rules.team),
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
-        goal=await goal_figure(store, rules, department, period, now=now),
+        goal=await goal_figure(store, rules, department, period, now=now, items=items),
     )
 
 
@@ -562,7 +563,10 @@ async def recap_reply(
         return await department_payload(
             app, resolve_department(rules, department), period, now=now, with_chart=with_chart
         )
-    recaps = [await build_recap(app.store, rules, d, period, now=now) for d in rules.departments]
+    helpers = await helpers_between(app.store, period, staff=rules.team)
+    recaps = [
+        await build_recap(app.store, rules, d, period, now=now, helpers=helpers) for d in rules.departments
+    ]
     payload = overview_payload(recaps, period, rules.locale)
     if with_chart:
         from bot.reports.chart import chart_image

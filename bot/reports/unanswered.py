@@ -48,26 +48,22 @@ async def enqueue_unanswered(
         targets = schedule.post_to or (dept.post_to if dept else ())
         if dept is None or not targets:
             continue
-        waiting, _ = await unanswered_questions(
-            app.store, department, before=now - timedelta(hours=schedule.after_hours), now=now
-        )
-        waiting = sorted(
-            (a for a in waiting if now - a.view.message.created_at <= GIVE_UP),
-            key=lambda aged: aged.view.message.created_at,
+        waiting, total = await unanswered_questions(
+            app.store,
+            department,
+            before=now - timedelta(hours=schedule.after_hours),
+            since=now - GIVE_UP,
+            now=now,
+            limit=LISTED,
         )
         if not waiting:
             continue
-        lines = [
-            item_line(a.view, locale, _waited(a.view.message.created_at, now, locale))
-            for a in waiting[:LISTED]
-        ]
-        if len(waiting) > LISTED:
-            lines.append(t(locale, "report.more", count=len(waiting) - LISTED))
+        lines = [item_line(a.view, locale, _waited(a.view.message.created_at, now, locale)) for a in waiting]
+        if total > LISTED:
+            lines.append(t(locale, "report.more", count=total - LISTED))
         if late_note:
             lines.append(late_note)
-        title = t(
-            locale, "unanswered.title", label=dept.label, hours=schedule.after_hours, count=len(waiting)
-        )
+        title = t(locale, "unanswered.title", label=dept.label, hours=schedule.after_hours, count=total)
         payload = report(title, [Section(t(locale, "unanswered.heading"), tuple(lines))], locale=locale)
         added += await enqueue_to(
             app.store,

@@ -314,3 +314,31 @@ def test_a_goal_takes_one_kind() -> None:
     assert "use only one of 'done_within_days', 'answered_within_days' or 'at_least', found" in str(
         error.value
     )
+
+
+async def test_agenda_counts_every_open_item_and_shows_the_first_few(make_app) -> None:
+    """Carried-over items and decisions beyond those listed are counted ("…and N more"); the
+    listed ones are the longest waiting, and the ideas the most voted."""
+    meeting = jst(19, 17)
+    app = await make_app(now=meeting, locale="en", instance="en")
+    old = [Msg(f"c{n}", "ito", f"old bug {n}", jst(1 + n, 10), "product", "bug") for n in range(5)]
+    decide = [Msg(f"d{n}", "sato", f"decide {n}", jst(2 + n, 11), "product", "bug") for n in range(12)]
+    ideas = [Msg(f"i{n}", "mika", f"idea {n}", jst(3 + n, 9), "product", "idea", votes=n) for n in range(5)]
+    ids = await seed(app.store, (*old, *decide, *ideas))
+    for m in decide:
+        await app.store.set_status(ids[m.key], "needs_decision", now=jst(13, 12))
+    agenda = await build_agenda(app.store, app.rules.current, meeting=meeting, since=jst(12, 17), now=meeting)
+    product = agenda.departments[0]
+    assert [a.view.message.key for a in product.carried] == [
+        "c0",
+        "c1",
+        "i0",
+    ]  # needs_decision is not carried
+    assert (product.carried_total, product.decisions_total) == (5 + 5, 12)
+    assert [a.view.message.key for a in product.decisions] == [f"d{n}" for n in range(10)]
+    assert [v.message.key for v in product.ideas] == ["i4", "i3", "i2"]
+    payload = await agenda_reply(app)
+    lines = payload["sections"][0]["lines"]
+    assert "**Carried over: 10** (oldest 18 days)" in lines
+    assert "**Needs a decision: 12**" in lines
+    assert "↳ …and 7 more" in lines and "↳ …and 2 more" in lines
