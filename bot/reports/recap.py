@@ -20,6 +20,7 @@ from bot.core.texts import t, tag_label
 from bot.reports.periods import Period, parse_period
 from bot.reports.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
 from rules import RuleSet
+from rules.identities import Identities
 from rules.model import Goal
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
@@ -132,7 +133,6 @@ class DepartmentRecap:
     unanswered: list[Aged] = field(default_factory=list)
     unanswered_total: int = 0
     takes_questions: bool = False
-    helpers: list[tuple[str, int]] = field(default_factory=list)
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
 
@@ -199,13 +199,22 @@ async def first_answers(store: Store, views: list[ItemView]) -> dict[int, dateti
 
 
 async def helpers_between(
-    store: Store, period: Period, *, staff: tuple[str, ...] = (), limit: int = HELPERS
+    store: Store,
+    period: Period,
+    *,
+    staff: tuple[str, ...] = (),
+    identities: Identities | None = None,
+    limit: int = HELPERS,
 ) -> list[tuple[str, int]]:
-    """Authors of replies posted in ``period`` in threads of other people's questions.
+    """Authors of replies posted in ``period`` in threads of other people's questions, each
+    person once: rules.yaml ``identities`` merges their ids and names across platforms.
 
-    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and are left out.
+    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and
+    are left out, under any of their identities.
     """
+    identities = identities or Identities()
     skip = {s.casefold() for s in staff}
+    skip_people = {person for s in staff if (person := identities.known(s)) is not None}
     questions = await store.tagged_items("question", before=period.end)
     authors = {(v.message.platform, v.message.key): v.message.author_id for v in questions}
     replies = await store.replies_to(sorted({key for _, key in authors}), start=period.start, end=period.end)
@@ -213,14 +222,17 @@ async def helpers_between(
     names: dict[str, str] = {}
     for reply in replies:
         asker = authors.get((reply.platform, reply.thread_key or ""))
+        key, shown = identities.person(reply.author_id, reply.author)
         if (
             asker is None
+            or identities.person(asker, asker)[0] == key
             or asker == reply.author_id
             or {reply.author_id.casefold(), reply.author.casefold()} & skip
+            or identities.known(reply.author_id, reply.author) in skip_people
         ):
             continue
-        counts[reply.author_id] += 1
-        names[reply.author_id] = reply.author
+        counts[key] += 1
+        names[key] = shown
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
     return [(names[author], count) for author, count in ranked[:limit]]
 
@@ -285,7 +297,6 @@ async def build_recap(
         unanswered=unanswered[:UNANSWERED],
         unanswered_total=len(unanswered),
         takes_questions=takes_questions,
-        helpers=await helpers_between(store, period, staff=rules.team),
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
         goal=await goal_figure(store, rules, department, period, now=now),
     )
@@ -352,7 +363,17 @@ def _received(recap: DepartmentRecap, locale: str) -> Section:
     return Section(t(locale, heading), tuple(lines))
 
 
-def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
+def helpers_section(helpers: list[tuple[str, int]], locale: str) -> Section:
+    return Section(
+        t(locale, "recap.helpers"),
+        tuple(tn(locale, "recap.helper", n, author=name(a), count=n) for a, n in helpers),
+    )
+
+
+def recap_sections(
+    recap: DepartmentRecap, locale: str, helpers: list[tuple[str, int]] | None = None
+) -> list[Section]:
+    """The sections of one department's recap; ``helpers`` (once per recap set) when given."""
     sections = [_received(recap, locale)]
     if recap.goal is not None:
         figure = recap.goal.figure(locale)
@@ -398,13 +419,8 @@ def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
         ]
         lines = _more(lines, recap.unanswered_total, locale) or [t(locale, "recap.unanswered_none")]
         sections.append(Section(t(locale, "recap.unanswered"), tuple(lines)))
-    if recap.helpers:
-        sections.append(
-            Section(
-                t(locale, "recap.helpers"),
-                tuple(tn(locale, "recap.helper", n, author=name(a), count=n) for a, n in recap.helpers),
-            )
-        )
+    if helpers:
+        sections.append(helpers_section(helpers, locale))
     if recap.testimonials:
         sections.append(
             Section(
@@ -436,17 +452,21 @@ def recap_payload(
     *,
     image: dict[str, str] | None = None,
     late_note: str = "",
+    helpers: list[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """The recap as one (unsplit) report payload."""
     title = recap_title(recap, locale) + late_note
-    return report(title, recap_sections(recap, locale), locale=locale, image=image, late=bool(late_note))
+    sections = recap_sections(recap, locale, helpers)
+    return report(title, sections, locale=locale, image=image, late=bool(late_note))
 
 
 def recap_markdown(recap: DepartmentRecap, locale: str) -> str:
     return str(recap_payload(recap, locale)["markdown"])
 
 
-def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str) -> dict[str, Any]:
+def overview_payload(
+    recaps: list[DepartmentRecap], period: Period, locale: str, helpers: list[tuple[str, int]]
+) -> dict[str, Any]:
     """All departments in one post: counts by tag with the change, and open versus done."""
     sections = []
     for recap in recaps:
@@ -465,14 +485,8 @@ def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str)
         if recap.goal is not None:
             lines.append(t(locale, "goal.line", text=recap.goal.goal.text, figure=recap.goal.figure(locale)))
         sections.append(Section(recap.label, tuple(lines)))
-    helpers = recaps[0].helpers if recaps else []
     if helpers:
-        sections.append(
-            Section(
-                t(locale, "recap.helpers"),
-                tuple(tn(locale, "recap.helper", c, author=name(a), count=c) for a, c in helpers),
-            )
-        )
+        sections.append(helpers_section(helpers, locale))
     title = t(locale, "recap.overview_title", period=period_text(period, locale))
     return report(title, sections, locale=locale)
 
@@ -516,6 +530,7 @@ async def department_payload(
     now: datetime,
     with_chart: bool,
     late_note: str = "",
+    helpers: list[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     rules = app.rules.current
     recap = await build_recap(app.store, rules, department, period, now=now)
@@ -524,7 +539,39 @@ async def department_payload(
         from bot.reports.chart import chart_image
 
         image = await chart_image(app.store, rules, period, department=department)
-    return recap_payload(recap, rules.locale, image=image, late_note=late_note)
+    return recap_payload(recap, rules.locale, image=image, late_note=late_note, helpers=helpers)
+
+
+async def set_helpers(store: Store, rules: RuleSet, period: Period) -> list[tuple[str, int]]:
+    """The helpers of a recap set (every department's recaps of one period): computed once."""
+    return await helpers_between(store, period, staff=rules.team, identities=rules.identities)
+
+
+@dataclass(frozen=True, slots=True)
+class RecapSet:
+    """The recaps of one period for the departments asked for, and the set's helpers (once)."""
+
+    period: Period
+    now: datetime  # what ages were counted to: the period's end, or now if it has not ended
+    recaps: list[DepartmentRecap]
+    helpers: list[tuple[str, int]]
+
+
+async def recap_set(app: Services, department: str | None, period_text: str | None) -> RecapSet:
+    """One department's recap (or every department's) for ``period_text`` as of ``app.clock()``.
+
+    Raises ``KakehashiError`` with a localised message for an unknown department or an
+    unreadable period.
+    """
+    rules = app.rules.current
+    period = read_period(rules, period_text, now=app.clock())
+    # a recap of a past period is told as of its end: items waited "3 days" then, not until today
+    now = min(app.clock(), period.end)
+    names = [resolve_department(rules, department)] if department else list(rules.departments)
+    recaps = [await build_recap(app.store, rules, name, period, now=now) for name in names]
+    return RecapSet(
+        period=period, now=now, recaps=recaps, helpers=await set_helpers(app.store, rules, period)
+    )
 
 
 async def recap_reply(
@@ -536,15 +583,17 @@ async def recap_reply(
     localised message for an unknown department or an unreadable period.
     """
     rules = app.rules.current
-    period = read_period(rules, period_text, now=app.clock())
-    # a recap of a past period is told as of its end: items waited "3 days" then, not until today
-    now = min(app.clock(), period.end)
+    found = await recap_set(app, department, period_text)
+    period = found.period
     if department:
-        return await department_payload(
-            app, resolve_department(rules, department), period, now=now, with_chart=with_chart
-        )
-    recaps = [await build_recap(app.store, rules, d, period, now=now) for d in rules.departments]
-    payload = overview_payload(recaps, period, rules.locale)
+        recap = found.recaps[0]
+        image = None
+        if with_chart:
+            from bot.reports.chart import chart_image
+
+            image = await chart_image(app.store, rules, period, department=recap.department)
+        return recap_payload(recap, rules.locale, image=image, helpers=found.helpers)
+    payload = overview_payload(found.recaps, period, rules.locale, found.helpers)
     if with_chart:
         from bot.reports.chart import chart_image
 
@@ -566,10 +615,12 @@ async def enqueue_recaps(
 
     Destinations are the schedule's ``post_to`` or else each department's own channels; the
     dedupe key ``recap:{schedule}:{period}:{department}:{destination}`` makes a repeat a no-op.
-    ``due`` marks a late (catch-up) post.
+    ``due`` marks a late (catch-up) post.  The helpers section is part of the set once: in the
+    first department's recap that is posted anywhere.
     """
     rules = app.rules.current
     added = 0
+    helpers: list[tuple[str, int]] | None = await set_helpers(app.store, rules, period)
     for department in departments:
         dept = rules.departments.get(department)
         if dept is None:
@@ -578,8 +629,15 @@ async def enqueue_recaps(
         if not targets:
             continue
         payload = await department_payload(
-            app, department, period, now=now, with_chart=period.is_week, late_note=late_note(due, rules)
+            app,
+            department,
+            period,
+            now=now,
+            with_chart=period.is_week,
+            late_note=late_note(due, rules),
+            helpers=helpers,
         )
+        helpers = None  # the set's first recap carries them
         added += await enqueue_to(
             app.store,
             kind="recap",
