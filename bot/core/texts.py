@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import setup_texts
+from bot.core import dashboard_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -554,6 +554,8 @@ EN: dict[str, str] = {
 
 JA.update(setup_texts.JA)  # doctor and init
 EN.update(setup_texts.EN)
+JA.update(dashboard_texts.JA)  # the shared dashboard
+EN.update(dashboard_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

@@ -35,6 +35,7 @@ WAITING = 5
 HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
+RECENT = 10
 CLOSED = (
     "done",
     "declined",
@@ -135,6 +136,7 @@ class DepartmentRecap:
     takes_questions: bool = False
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
+    recent: list[ItemView] = field(default_factory=list)  # the latest items of the period, newest first
 
 
 # -- facts ----------------------------------------------------------------------------------------
@@ -299,6 +301,7 @@ async def build_recap(
         takes_questions=takes_questions,
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
         goal=await goal_figure(store, rules, department, period, now=now),
+        recent=[v for v in reversed(items) if v.item.status != ARCHIVED][:RECENT],
     )
 
 

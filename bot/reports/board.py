@@ -1,0 +1,75 @@
+"""The shared dashboard's figures: the recaps of a period (the same queries as the posts) with
+each department's week-by-week trend drawn as inline SVG.
+
+``build_board`` reads; ``bot.runtime.dashboard`` serves it as a page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.texts import t, tag_label
+from bot.reports.chart import Series, cjk_font, gather_series, render_svg
+from bot.reports.periods import Period, week_of
+from bot.reports.recap import DepartmentRecap, recap_set
+from storage.queries import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from bot.pipeline.services import Services
+
+WEEKS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentBoard:
+    recap: DepartmentRecap
+    trend: Series  # items per tag, week by week, ending with the period's last week
+    chart_svg: str | None  # the trend as an <svg> element; None when the weeks hold nothing
+
+    @property
+    def total(self) -> int:
+        return sum(self.recap.by_tag.values())
+
+    @property
+    def previous_total(self) -> int:
+        return sum(self.recap.previous_by_tag.values())
+
+    @property
+    def open_count(self) -> int:
+        return sum(n for status, n in self.recap.status_counts.items() if status in OPEN_STATUSES)
+
+    @property
+    def done_count(self) -> int:
+        return self.recap.status_counts.get("done", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    period: Period
+    now: datetime
+    departments: list[DepartmentBoard]
+    helpers: list[tuple[str, int]]
+
+
+async def build_board(app: Services, period_text: str | None, department: str | None = None) -> Board:
+    """Every department (or one) for ``period_text`` (``last-week`` by default), as the recaps
+    count it.  Raises ``KakehashiError`` (localised) for an unknown department or period."""
+    rules = app.rules.current
+    found = await recap_set(app, department, period_text)
+    last_week = week_of(found.period.end - timedelta(microseconds=1), rules.timezone)
+    font = cjk_font()
+    boards = []
+    for recap in found.recaps:
+        trend = await gather_series(app.store, last_week, department=recap.department, count=WEEKS)
+        svg = None
+        if any(trend.totals):
+            labels = {key: tag_label(rules.locale, key) for key in trend.counts}
+            title = f"{t(rules.locale, 'chart.title_weekly', count=WEEKS)}: {recap.label}"
+            svg = await asyncio.to_thread(
+                render_svg, trend, labels=labels, title=title, font=font, salt=recap.department
+            )
+        boards.append(DepartmentBoard(recap=recap, trend=trend, chart_svg=svg))
+    return Board(period=found.period, now=found.now, departments=boards, helpers=found.helpers)
