@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.items import ItemView
-from storage.models import Item, Message, Reaction, ScheduleRun
+from storage.models import Item, Message, OutboxRow, Reaction, ScheduleRun
 
 OPEN_STATUSES = ("open", "acknowledged", "in_progress", "needs_decision")
 
@@ -128,6 +128,27 @@ class QueryStore(StoreBase):
                 .group_by(Reaction.item_id)
             )
             return {int(i): int(c) for i, c in rows.tuples() if i is not None}
+
+    async def repost_links(self, item_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """``(destination, link)`` of each sent repost of ``item_ids`` that the platform gave a link."""
+        if not item_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(OutboxRow.item_id, OutboxRow.destination, OutboxRow.remote_link)
+                .where(
+                    OutboxRow.item_id.in_(sorted(set(item_ids))),
+                    OutboxRow.kind == "repost",
+                    OutboxRow.status == "sent",
+                    OutboxRow.remote_link.is_not(None),
+                )
+                .order_by(OutboxRow.id)
+            )
+            out: dict[int, list[tuple[str, str]]] = {}
+            for item_id, destination, link in rows.tuples():
+                if item_id is not None and link:
+                    out.setdefault(int(item_id), []).append((destination, link))
+            return out
 
     async def item_facts(
         self, start: datetime, end: datetime, *, department: str | None = None

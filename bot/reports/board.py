@@ -15,6 +15,7 @@ from bot.core.texts import t, tag_label
 from bot.reports.chart import Series, cjk_font, gather_series, render_svg
 from bot.reports.periods import Period, week_of
 from bot.reports.recap import DepartmentRecap, recap_set
+from storage.items import ItemView
 from storage.queries import OPEN_STATUSES
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Board:
     now: datetime
     departments: list[DepartmentBoard]
     helpers: list[tuple[str, int]]
+    reposts: dict[int, list[tuple[str, str]]]  # item id -> (destination, link) of its sent reposts
 
 
 async def build_board(app: Services, period_text: str | None, department: str | None = None) -> Board:
@@ -72,4 +74,17 @@ async def build_board(app: Services, period_text: str | None, department: str | 
                 render_svg, trend, labels=labels, title=title, font=font, salt=recap.department
             )
         boards.append(DepartmentBoard(recap=recap, trend=trend, chart_svg=svg))
-    return Board(period=found.period, now=found.now, departments=boards, helpers=found.helpers)
+    reposts = await app.store.repost_links([view.item.id for board in boards for view in shown(board.recap)])
+    return Board(
+        period=found.period, now=found.now, departments=boards, helpers=found.helpers, reposts=reposts
+    )
+
+
+def shown(recap: DepartmentRecap) -> list[ItemView]:
+    """The items the dashboard lists for a department."""
+    return [
+        *(h.view for h in recap.top),
+        *recap.recent,
+        *(a.view for a in recap.waiting),
+        *recap.testimonials,
+    ]

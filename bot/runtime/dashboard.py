@@ -153,6 +153,7 @@ class Dashboard:
         return self.render(
             "dashboard.html",
             board=board,
+            reposts=board.reposts,
             chosen=chosen,
             custom="" if chosen in PRESETS else chosen,
             department=department,

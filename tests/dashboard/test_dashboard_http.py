@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from itsdangerous import URLSafeTimedSerializer
 
-from bot.core.domain import InboundMessage
+from bot.core.domain import InboundMessage, Receipt
 from storage.inbound import Routing
 from tests.dashboard.conftest import TOKEN, WEEK, figures, section, sign_in
 from tests.recap.conftest import jst
@@ -166,3 +167,27 @@ async def test_a_session_lasts_its_max_age_only(make_site, monkeypatch) -> None:
     monkeypatch.setattr(time, "time", lambda: later)
     async with site.client(cookies={"kakehashi_dashboard": good}) as client:
         assert (await client.get("/dashboard")).status_code == 401
+
+
+async def test_items_link_to_their_repost_in_the_department_channel(make_site) -> None:
+    site = await make_site()
+    store = site.app.store
+    row = await store.enqueue(
+        kind="repost",
+        destination="slack:#dept-product",
+        payload={},
+        dedupe_key="repost:b1:slack:#dept-product",
+        item_id=site.items["b1"],
+    )
+    assert row is not None
+    link = "https://acme.slack.com/archives/C0PRODUCT/p1763254800000100"
+    assert await store.mark_sent(row, Receipt(remote_id="1763254800.000100", link=link))
+    async with site.client() as client:
+        await sign_in(client)
+        html = (await client.get("/dashboard", params={"period": WEEK})).text
+    top = re.search(r'data-list="top">.*?</ul>', section(html, "product"), re.S)
+    assert top is not None
+    assert (
+        f'<a href="{link}" rel="noopener noreferrer" data-repost="slack:#dept-product">部門チャンネルの投稿</a>'
+        in (top.group(0))
+    )
