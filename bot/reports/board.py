@@ -7,6 +7,7 @@ each department's week-by-week trend drawn as inline SVG.
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
 WEEKS = 8
+CHARTS_KEPT = 64  # rendered charts kept: the same figures are drawn once (~15 KB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +73,34 @@ async def build_board(app: Services, period_text: str | None, department: str | 
             labels = {key: tag_label(rules.locale, key) for key in trend.counts}
             title = f"{t(rules.locale, 'chart.title_weekly', count=WEEKS)}: {recap.label}"
             svg = await asyncio.to_thread(
-                render_svg, trend, labels=labels, title=title, font=font, salt=recap.department
+                trend_svg,
+                trend.periods,
+                tuple(trend.counts.items()),
+                tuple(labels.items()),
+                title,
+                font,
+                recap.department,
             )
         boards.append(DepartmentBoard(recap=recap, trend=trend, chart_svg=svg))
     reposts = await app.store.repost_links([view.item.id for board in boards for view in shown(board.recap)])
     return Board(
         period=found.period, now=found.now, departments=boards, helpers=found.helpers, reposts=reposts
     )
+
+
+@functools.lru_cache(maxsize=CHARTS_KEPT)
+def trend_svg(
+    periods: tuple[Period, ...],
+    counts: tuple[tuple[str, tuple[int, ...]], ...],
+    labels: tuple[tuple[str, str], ...],
+    title: str,
+    font: str | None,
+    salt: str,
+) -> str:
+    """``render_svg`` remembered by everything it draws: a page viewed again with the same
+    figures costs no drawing (matplotlib takes ~0.15 s per chart)."""
+    series = Series(periods=periods, counts=dict(counts))
+    return render_svg(series, labels=dict(labels), title=title, font=font, salt=salt)
 
 
 def shown(recap: DepartmentRecap) -> list[ItemView]:
