@@ -92,7 +92,9 @@ async def fill(app: App, n: int) -> None:
                     "route": tag,
                     "reason": f'route "{tag}"',
                     "status": status,
-                    "status_changed_at": at + timedelta(hours=rng.randrange(1, 96)) if status != "open" else None,
+                    "status_changed_at": at + timedelta(hours=rng.randrange(1, 96))
+                    if status != "open"
+                    else None,
                     "votes": rng.choice((0, 0, 0, 1, 2)),
                     "created_at": at,
                     "updated_at": at,
