@@ -40,6 +40,7 @@ __all__ = [
     "NotOf",
     "PlatformIs",
     "RegexFound",
+    "StaffIs",
     "TagsInclude",
     "ThreadIs",
 ]
@@ -344,6 +345,30 @@ class BotIs:
 
     def describe(self) -> str:
         return "bot " + ("true" if self.bot else "false")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffIs:
+    """``staff: true``: the author is one of the rules' ``admins`` or ``staff`` (your own team, whose
+    posts are answers and announcements rather than community voices); ``staff: false``: is not."""
+
+    route: str
+    path: str
+    team: NamePatterns
+    staff: bool
+
+    def match(self, ctx: MessageContext) -> Reasons | None:
+        is_staff = self.team.find(ctx.message.author, ctx.message.author_id) is not None
+        if is_staff != self.staff:
+            return None
+        return (Reason(self.route, self.path, "staff", "true" if self.staff else "false"),)
+
+    def trace(self, ctx: MessageContext) -> Check:
+        wanted, other = ("true", "false") if self.staff else ("false", "true")
+        return leaf_check(self.match(ctx), Missing(self.path, "staff", (wanted,), (other,)))
+
+    def describe(self) -> str:
+        return "staff " + ("true" if self.staff else "false")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from rules.conditions import (
     NotOf,
     PlatformIs,
     RegexFound,
+    StaffIs,
     TagsInclude,
     ThreadIs,
 )
@@ -56,6 +57,7 @@ CONDITION_KEYS = (
     "platform",
     "thread",
     "bot",
+    "staff",
     "min_length",
     "tags",
     "any",
@@ -74,6 +76,7 @@ class RouteChecks(Checker):
         self.keyword_index = KeywordIndex()  # every keyword of every route; build() it once all are in
         self.names: dict[str, int] = {}  # route name -> line first defined
         self.tags: dict[str, Node] = {}  # tags routes set -> where first set
+        self.team: tuple[str, ...] = ()  # admins + staff, for ``staff:`` (set before the routes)
 
     # -- routes -----------------------------------------------------------------------------------
 
@@ -221,6 +224,9 @@ class RouteChecks(Checker):
         if key == "bot":
             bot = self.boolean(node, path)
             return None if bot is None else BotIs(route, path, bot)
+        if key == "staff":
+            staff = self.boolean(node, path)
+            return None if staff is None else StaffIs(route, path, NamePatterns(self.team), staff)
         if key == "min_length":
             length = self.integer(node, path, minimum=1)
             return None if length is None else MinLength(route, path, length)

@@ -174,6 +174,7 @@ class _Validator(Checker):
         if "sources" in top:
             self.out.sources = self.places.sources(top["sources"])
         if "routes" in top:
+            self.routing.team = self.out.admins + self.out.staff
             self.out.routes = self.routing.routes(top["routes"], "routes", None)
         if "reactions" in top:
             self.out.reactions = self.reactions.reactions(top["reactions"])

@@ -2,7 +2,10 @@
 
 A labelled file is JSON lines (or one JSON array) of objects with ``text`` and optionally
 ``expected`` (a department or a list of them; ``[]`` means "route nowhere"), ``expected_tag``,
-``channel``, ``platform``, ``thread`` (a parent key: the message is a reply), ``bot`` and ``tags``.
+``channel``, ``platform``, ``thread`` (a parent key: the message is a reply), ``bot``, ``tags``,
+``author`` and ``author_id`` (for ``author`` and ``staff`` conditions).  A row that names its
+``channel`` is scored as the running bot treats it: nothing is routed from a channel that is not
+a source or that a department posts to.
 
 Rows may instead say ``must`` (the one department that has to get it; ``"none"`` means "route
 nowhere") and ``ok`` (departments that may also get it): such a row is right when ``must`` is routed
@@ -24,6 +27,7 @@ from typing import Any, get_args
 
 from bot.core.domain import InboundMessage, Platform
 from bot.core.errors import KakehashiError
+from bot.pipeline.dispatcher import channel_ignore_reason
 from bot.pipeline.reasons import WhyNot
 from rules import Explanation, Match, Missing, Reason, RouteCheck, RuleSet, Stop
 
@@ -34,6 +38,7 @@ __all__ = [
     "Tally",
     "evaluate",
     "explanation_json",
+    "label_of",
     "match_json",
     "probe_message",
     "read_records",
@@ -48,6 +53,7 @@ def probe_message(
     channel: str = "#community",
     platform: str = "slack",
     author: str = "someone",
+    author_id: str | None = None,
     thread: str | None = None,
     bot: bool = False,
     tags: tuple[str, ...] = (),
@@ -61,7 +67,7 @@ def probe_message(
         key="rules-test",
         channel_id=channel_id,
         channel=channel,
-        author_id=author,
+        author_id=author_id or author,
         author=author,
         text=text,
         created_at=datetime.now(UTC),
@@ -235,7 +241,7 @@ def _expected(record: dict[str, Any]) -> set[str] | None:
     return {value} if isinstance(value, str) else {str(v) for v in value}
 
 
-def _label(record: dict[str, Any]) -> Label | None:
+def label_of(record: dict[str, Any]) -> Label | None:
     """The row's label: ``must``/``ok`` if it has them, else ``expected`` as an exact set."""
     must = record.get("must")
     if isinstance(must, str) and must:
@@ -309,18 +315,23 @@ def evaluate(
             text,
             channel=str(record.get("channel") or channel),
             platform=str(record.get("platform") or platform),
+            author=str(record.get("author") or record.get("author_id") or "someone"),
+            author_id=str(record.get("author_id") or "") or None,
             thread=record.get("thread"),
             bot=bool(record.get("bot", False)),
             tags=tuple(record.get("tags") or ()),
         )
-        matches = rs.classify(msg)
+        # a row that says where it was posted is scored as the running bot treats it: a message in
+        # a channel that is not a source, or in a department channel, is never classified
+        ignored = channel_ignore_reason(rs, msg) if record.get("channel") else None
+        matches = () if ignored else rs.classify(msg)
         got = {d for m in matches for d in m.departments}
         tags = {m.tag for m in matches if m.tag}
         ev.by_route.update(m.route for m in matches)
         ev.by_department.update(got)
         if not matches:
             ev.by_route["(none)"] += 1
-        label = _label(record)
+        label = label_of(record)
         ok = None
         if label is not None:
             ev.labelled += 1
@@ -355,6 +366,7 @@ def evaluate(
                 "expected_tag": want_tag,
                 "tag_ok": tag_ok,
                 "matches": [match_json(m) for m in matches],
+                "ignored": ignored,
             }
         )
     return ev

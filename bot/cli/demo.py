@@ -18,6 +18,7 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adapters.local import JsonlSink
+from bot.chat.rules_eval import label_of
 from bot.cli.demo_summary import (
     Tally,
     print_all_items,
@@ -124,10 +125,11 @@ async def _replay(
                 ignored[outcome.reason] += 1
             elif outcome.status == "stored" and outcome.message_id is not None:
                 stored_ids.append(outcome.message_id)
-            if "expected" in record and outcome.status != "duplicate":
+            label = label_of(record)
+            if label is not None and outcome.status != "duplicate":
                 got = {d for m in outcome.matches for d in m.departments}
                 agreement["total"] += 1
-                agreement["hit"] += got == set(record["expected"])
+                agreement["hit"] += label.right(got)
             progress.advance(task)
         delivered = await app.worker.drain(timeout=60)
         await _apply_reactions(app, sample)

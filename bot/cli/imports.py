@@ -47,7 +47,7 @@ def import_group() -> None:
 def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: str | None) -> None:
     """Read a Slack workspace export zip (PATH) into the store; resumable and idempotent."""
     from adapters.slack_export import SlackExport
-    from bot.history.importer import import_slack_export
+    from bot.platforms.slack.history import import_slack_export
     from bot.runtime.app import App
 
     settings = _settings()

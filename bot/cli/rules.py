@@ -95,15 +95,27 @@ def check(path: str | None) -> None:
     show_default=True,
     help="The platform it comes from.",
 )
+@click.option(
+    "--author",
+    default="someone",
+    show_default=True,
+    help="Who wrote it (name or id; for `author` and `staff` conditions).",
+)
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="rules.yaml to use.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def test(
-    text: str | None, file_: str | None, channel: str, platform: str, rules_path: str | None, as_json: bool
+    text: str | None,
+    file_: str | None,
+    channel: str,
+    platform: str,
+    author: str,
+    rules_path: str | None,
+    as_json: bool,
 ) -> None:
     """Show which routes, departments and tags TEXT (or each line of --file) gets, and why.
 
     --file takes JSON lines (or a JSON array) of {"text": ..., "expected": [departments],
-    "expected_tag": ..., "channel": ..., "platform": ...}, or of {"text": ..., "must": department
+    "expected_tag": ..., "channel": ..., "platform": ..., "author": ...}, or of {"text": ..., "must": department
     or "none", "ok": [departments also allowed], "source": ...}; labelled lines give accuracy
     (per source too) and per-department precision and recall.  --channel / --platform are the defaults for lines
     that do not say.
@@ -114,7 +126,7 @@ def test(
         return
     if text is None:
         raise click.UsageError("give TEXT or --file MESSAGES.jsonl")
-    probe = probe_message(text, channel=channel, platform=platform)
+    probe = probe_message(text, channel=channel, platform=platform, author=author)
     explanation = rs.explain(probe)
     matches = explanation.matches
     why = why_not(explanation, text, rs.locale)

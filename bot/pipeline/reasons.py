@@ -41,7 +41,7 @@ def reason_text(reason: Reason, text: str, locale: str) -> str:
     kind, detail = reason.kind, reason.detail
     if kind == "always":
         return t(locale, "reason.always")
-    if kind in ("thread", "bot"):
+    if kind in ("thread", "bot", "staff"):
         return t(locale, f"reason.{kind}.{detail}")
     evidence = _evidence(reason, text)
     if kind == "intent":
@@ -152,7 +152,7 @@ def _need(missing: Missing, text: str, locale: str) -> str:
         return t(locale, "explain.need.intent", values=_either(names, locale))
     if kind in ("channel", "author", "platform"):
         return t(locale, f"explain.need.{kind}", values=_either(wanted, locale))
-    if kind in ("thread", "bot"):
+    if kind in ("thread", "bot", "staff"):
         return t(locale, f"explain.need.{kind}.{wanted[0]}")
     if kind == "min_length":
         return t(locale, "explain.need.min_length", values=wanted[0])
@@ -188,7 +188,7 @@ def _found(missing: Missing, text: str, locale: str) -> str | None:
         return None
     if kind in ("channel", "author", "platform", "tags"):
         return t(locale, "explain.found.value", values=_either(found, locale))
-    if kind in ("thread", "bot"):
+    if kind in ("thread", "bot", "staff"):
         return t(locale, "explain.found.is", values=t(locale, f"explain.need.{kind}.{found[0]}"))
     if kind == "min_length":
         return t(locale, "explain.found.length", values=found[0])

@@ -202,6 +202,42 @@ def test_rules_test_file_scores_must_ok_rows_per_source(tmp_path: Path, as_json:
         assert "accuracy: 2/5 (40.0%) right" in result.output
 
 
+def test_rules_test_file_scores_a_line_as_the_running_bot_treats_it(tmp_path: Path) -> None:
+    """A line that names its channel is not routed from a channel the bot does not listen to (or
+    that a department posts to); `author_id` reaches `staff` conditions (fixture: admin U0ADMIN)."""
+    rules = FIXTURES / "bot" / "rules.yaml"
+    team = rules.read_text(encoding="utf-8").replace(
+        "routes:\n", "routes:\n  - {name: team, when: {staff: true}, to: []}\n", 1
+    )
+    (tmp_path / "rules.yaml").write_text(team, encoding="utf-8")
+    lines = [
+        {"text": "crash on start", "channel": "#community", "must": "product", "ok": ["cs"]},
+        {"text": "crash on start", "channel": "#random", "must": "none"},  # not a source
+        {"text": "crash on start", "channel": "#dept-product", "must": "none"},  # a department's own
+        {"text": "crash on start", "author_id": "U0ADMIN", "must": "none"},  # the team's answer
+        {"text": "crash on start", "must": "product", "ok": ["cs"]},  # no channel: the --channel default
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    args = ["rules", "test", "--rules", str(tmp_path / "rules.yaml"), "--file", str(path), "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["summary"]["accuracy"] == {"correct": 5, "labelled": 5, "ratio": 1.0}
+    assert [r["ignored"] for r in data["results"]] == [
+        None,
+        "not a source channel",
+        "posted in a department channel",
+        None,
+        None,
+    ]
+    assert [m["route"] for m in data["results"][3]["matches"]] == ["team"]
+    alone = CliRunner().invoke(
+        main, ["rules", "test", "--rules", str(tmp_path / "rules.yaml"), "--author", "U0ADMIN", "crash"]
+    )
+    assert alone.exit_code == 0 and "team" in alone.output, alone.output
+
+
 def test_rules_test_file_says_how_many_misses_it_did_not_list(tmp_path: Path) -> None:
     lines = [{"text": f"hello {n}", "expected": ["product"]} for n in range(20)]
     path = tmp_path / "m.jsonl"

@@ -162,7 +162,7 @@ EXPECTED = [
             "{f}:4:63: departments.product.goall: unknown key 'goall'; did you mean 'goal'?",
             "{f}:8:7: routes[0].when.keywrd: unknown key 'keywrd'; did you mean 'keyword'?",
             "{f}:10:5: routes[0].tagg: unknown key 'tagg'; did you mean 'tag'?",
-            "{f}:12:12: routes[1].when.frobnicate: unknown key 'frobnicate' (expected one of: intent, keyword, regex, channel, author, platform, thread, bot, min_length, tags, any, all, not)",
+            "{f}:12:12: routes[1].when.frobnicate: unknown key 'frobnicate' (expected one of: intent, keyword, regex, channel, author, platform, thread, bot, staff, min_length, tags, any, all, not)",
             "{f}:14:1: reaction: unknown key 'reaction'; did you mean 'reactions'?",
         ],
     ),
@@ -260,7 +260,7 @@ def test_problems_are_sorted_and_all_collected() -> None:
         (
             "{}",
             "routes[0].when: empty condition (expected one or more of: intent, keyword, regex, channel, author, "
-            "platform, thread, bot, min_length, tags, any, all, not)",
+            "platform, thread, bot, staff, min_length, tags, any, all, not)",
         ),
         ("any: []", "routes[0].when.any: expected at least one condition, got an empty list"),
         ("platform: slak", "routes[0].when.platform: unknown platform 'slak'; did you mean 'slack'?"),

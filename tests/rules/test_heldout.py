@@ -160,16 +160,17 @@ class StarterFloors:
 
 
 STARTER = [
-    # measured on 2026-12-03 (blind for the starter: its intents were written before these files
-    # were scored, then tuned on the shared dev set and the issue's kinds of phrasing, see the
-    # fixtures README): 223/277, 11 of 58 negatives routed (figurative 'bug'/'エラー'/'落ちた')
-    StarterFloors("heldout.jsonl", accuracy=0.80, max_routed_negatives=12),
-    # 172/238, 5 of 57 negatives routed
-    StarterFloors("heldout2.jsonl", accuracy=0.71, max_routed_negatives=6),
-    # 128/170, 2 of 35
-    StarterFloors("heldout3.jsonl", accuracy=0.74, max_routed_negatives=3),
-    # 130/184, 3 of 34
-    StarterFloors("heldout4.jsonl", accuracy=0.70, max_routed_negatives=4),
+    # first measured on 2026-12-03 (blind for the starter: its intents were written before these
+    # files were scored, then tuned on the shared dev set and the issue's kinds of phrasing, see the
+    # fixtures README): 223/277, 172/238, 128/170, 130/184. After the second round of intents
+    # (staff, answers in threads, more phrasings; same day): 229/277 with 11 of 58 negatives routed
+    # (figurative 'bug'/'エラー'/'落ちた'), 174/238 (5 of 57), 132/170 (2 of 35), 133/184 (3 of 34).
+    # Third round (blind5's misses read): 235/277 (7 negatives routed), 177/238 (5), 137/170 (1),
+    # 137/184 (2) — these four files were not read in that round, so the gain is a fair sign.
+    StarterFloors("heldout.jsonl", accuracy=0.84, max_routed_negatives=8),
+    StarterFloors("heldout2.jsonl", accuracy=0.73, max_routed_negatives=6),
+    StarterFloors("heldout3.jsonl", accuracy=0.79, max_routed_negatives=2),
+    StarterFloors("heldout4.jsonl", accuracy=0.73, max_routed_negatives=3),
 ]
 
 
@@ -195,9 +196,38 @@ def test_starter_leaves_hard_negatives_alone(starter: tuple[StarterFloors, Evalu
 
 def test_starter_on_the_blind_intents_set() -> None:
     """tests/fixtures/rules/blind-intents.jsonl (must/ok/source rows, written before the intents):
-    133/161 on its first run, 142/161 on 2026-12-03; every kind of message at least 60%."""
+    133/161 on its first run, 142/161 on 2026-12-03, then 156/161 after its misses were read for the
+    second round of intents (so it is no longer blind: a regression floor only); every kind of
+    message at least 60%."""
     ev = evaluate(
         load_rules(ROOT / "bot" / "data" / "rules.yaml"), read_records(FIXTURES / "blind-intents.jsonl")
     )
-    assert ev.correct / ev.labelled >= 0.85, _misses(ev, "ok")
+    assert ev.correct / ev.labelled >= 0.95, _misses(ev, "ok")
     assert all(tally.ratio >= 0.6 for tally in ev.by_source.values()), ev.summary()["sources"]
+
+
+def test_starter_on_the_bundled_sample_community() -> None:
+    """The demo's sample (bot/data/sample_community.jsonl) with the starter, scored as the running bot
+    treats each line (its channel, its author: the sample company's staff are the starter's
+    `staff`). The sample was labelled for the long example rules, in exact department sets; for
+    issue 11 its one-department labels and the pairs the convention allows (a bug to product may
+    also reach cs, a question or a complaint to cs may also reach product, praise may also reach
+    pr, a pricing question cs) became must/ok rows, as in the shared development set.
+    Japanese and English lines are scored apart (sources sample-ja / sample-en)."""
+    rs = load_rules(ROOT / "bot" / "data" / "rules.yaml")
+    ev = evaluate(rs, read_records(ROOT / "bot" / "data" / "sample_community.jsonl"))
+    assert ev.labelled == 243
+    # measured on 2026-12-03: 218/243 (89.7%): English 92%, Japanese 88% (48% before issue 11's
+    # staff, answer and channel handling; 74.5% before the intents learned more phrasings)
+    assert ev.correct / ev.labelled >= 0.88, _misses(ev, "ok")
+    assert all(tally.ratio >= 0.86 for tally in ev.by_source.values()), ev.summary()["sources"]
+
+
+def test_starter_on_the_fifth_blind_set() -> None:
+    """tests/fixtures/rules/blind5.jsonl (240 must/ok/source rows by someone who had not seen the
+    rules): 180/240 (75.0%) on its blind first run, both chatter sources 70%; 231/240 after its misses
+    were read. A floor from now on; every source at least 85%."""
+    ev = evaluate(load_rules(ROOT / "bot" / "data" / "rules.yaml"), read_records(FIXTURES / "blind5.jsonl"))
+    assert ev.labelled == 240
+    assert ev.correct / ev.labelled >= 0.94, _misses(ev, "ok")
+    assert all(tally.ratio >= 0.85 for tally in ev.by_source.values()), ev.summary()["sources"]

@@ -1,4 +1,4 @@
-"""History imports: a Slack workspace export, or a Discourse forum through its API.
+"""History import: a Slack workspace export (a Discourse forum's history: ``bot.platforms.discourse``).
 
 Every message of the source channels is classified and stored like a live one
 (``dispatcher.handle_message``), without reposting unless asked, so recaps and stats cover the

@@ -1,1 +1,0 @@
-"""Imports of past community history. May import bot.pipeline and below."""
