@@ -28,10 +28,13 @@ def fold(text: str) -> str:
 class Identities:
     """Who an id or a name is: ``person(author_id, author)`` is the name shown for them."""
 
-    __slots__ = ("_aliases",)
+    __slots__ = ("_aliases", "_written")
 
-    def __init__(self, aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, aliases: Mapping[str, str] | None = None, written: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
         self._aliases = MappingProxyType(dict(aliases or {}))
+        self._written = MappingProxyType(dict(written or {}))  # person -> names and ids as written
 
     def __len__(self) -> int:
         return len(set(self._aliases.values()))
@@ -50,6 +53,17 @@ class Identities:
                 return person
         return None
 
+    def everyone(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """``names`` and every other name and id, as written, of the people among them
+        (``staff: [emily.r]`` covers ``U0EMILY`` too)."""
+        more = [
+            alias
+            for text in names
+            if (person := self.known(text)) is not None
+            for alias in self._written.get(person, ())
+        ]
+        return tuple(dict.fromkeys([*names, *more]))
+
     def person(self, author_id: str, author: str) -> tuple[str, str]:
         """(key, name shown): the configured person, else the platform id and its display name."""
         person = self.known(author_id, author)
@@ -66,6 +80,7 @@ class IdentityChecks(Checker):
         assert entries is not None
         keys = {key.text: key for key, _ in node.entries}
         aliases: dict[str, str] = {}
+        written: dict[str, list[str]] = {}
         where: dict[str, int] = {}
         for person, value in entries.items():
             path = f"identities.{person}"
@@ -85,5 +100,6 @@ class IdentityChecks(Checker):
                     )
                     continue
                 aliases[alias] = person
+                written.setdefault(person, []).append(text.strip())
                 where.setdefault(alias, item.line)
-        return Identities(aliases)
+        return Identities(aliases, {person: tuple(names) for person, names in written.items()})

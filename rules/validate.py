@@ -174,7 +174,8 @@ class _Validator(Checker):
         if "sources" in top:
             self.out.sources = self.places.sources(top["sources"])
         if "routes" in top:
-            self.routing.team = self.out.admins + self.out.staff
+            # ``staff:`` conditions know the team under every id and name ``identities`` gives them
+            self.routing.team = self.out.identities.everyone(self.out.admins + self.out.staff)
             self.out.routes = self.routing.routes(top["routes"], "routes", None)
         if "reactions" in top:
             self.out.reactions = self.reactions.reactions(top["reactions"])
