@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from storage.base import StoreBase
 from storage.items import ItemView
@@ -116,6 +117,32 @@ class QueryStore(StoreBase):
                     stmt = stmt.where(Message.created_at < end)
                 out.extend((await session.scalars(stmt)).all())
         return sorted(out, key=lambda m: (m.created_at, m.id))
+
+    async def replies_in_threads_of(
+        self, tag: str, start: datetime, end: datetime
+    ) -> list[tuple[Message, str]]:
+        """Human replies posted in [start, end) in the threads of messages that have an item tagged
+        ``tag``, with the author id of the thread's first post; oldest first.  One query however
+        long the history (recaps' helpers: replies in the period to anyone's question)."""
+        thread = aliased(Message)
+        tagged = exists().where(Item.message_id == thread.id, Item.tag == tag)
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Message, thread.author_id)
+                .join(thread, and_(thread.platform == Message.platform, thread.key == Message.thread_key))
+                .where(
+                    Message.created_at >= start,
+                    Message.created_at < end,
+                    Message.is_bot.is_(False),
+                    Message.deleted.is_(False),
+                    Message.id != thread.id,
+                    thread.deleted.is_(False),
+                    thread.created_at < end,
+                    tagged,
+                )
+                .order_by(Message.created_at, Message.id)
+            )
+            return [(reply, str(asker)) for reply, asker in rows.tuples()]
 
     async def reaction_counts(self, item_ids: Sequence[int]) -> dict[int, int]:
         """Reactions people put on each item (on the community post or on our reposts)."""

@@ -217,17 +217,12 @@ async def helpers_between(
     identities = identities or Identities()
     skip = {s.casefold() for s in staff}
     skip_people = {person for s in staff if (person := identities.known(s)) is not None}
-    questions = await store.tagged_items("question", before=period.end)
-    authors = {(v.message.platform, v.message.key): v.message.author_id for v in questions}
-    replies = await store.replies_to(sorted({key for _, key in authors}), start=period.start, end=period.end)
     counts: Counter[str] = Counter()
     names: dict[str, str] = {}
-    for reply in replies:
-        asker = authors.get((reply.platform, reply.thread_key or ""))
+    for reply, asker in await store.replies_in_threads_of("question", period.start, period.end):
         key, shown = identities.person(reply.author_id, reply.author)
         if (
-            asker is None
-            or identities.person(asker, asker)[0] == key
+            identities.person(asker, asker)[0] == key
             or asker == reply.author_id
             or {reply.author_id.casefold(), reply.author.casefold()} & skip
             or identities.known(reply.author_id, reply.author) in skip_people
