@@ -1,6 +1,7 @@
 """DiscourseSink: answers to the community as posts in the topic (``POST /posts.json``).
 
-Only answers (and notices) go to Discourse: departments never live there.  The post an answer
+Only answers (and notices) and reuse requests (a private message to the post's author, see
+``_private_message``) go to Discourse: departments never live there.  The post an answer
 replies to is named by its message key (``{host}:post:{id}``); ``GET /posts/{id}.json`` gives its
 ``topic_id`` and ``post_number``, then ``POST /posts.json`` with ``topic_id``, ``raw`` and
 ``reply_to_post_number`` creates the reply (Discourse API: "Create a topic, post, or private
@@ -50,6 +51,8 @@ class DiscourseSink:
         self.on_self_id = on_self_id
 
     async def send(self, post: Post) -> Receipt:
+        if post.kind == "consent_request":
+            return await self._private_message(post)
         if post.kind not in ("answer", "notice") or not post.payload.get("reply_to"):
             raise PermanentDeliveryError(f"Discourse only takes answers in a topic, not {post.kind!r} posts")
         replied = post_id_of(str(post.payload["reply_to"]))
@@ -68,6 +71,31 @@ class DiscourseSink:
         if created.get("topic_slug") and created.get("post_number"):
             link = f"{self.http.base_url}t/{created['topic_slug']}/{topic_id}/{created['post_number']}"
         return Receipt(remote_id=str(new_id or ""), remote_channel=str(topic_id), link=link)
+
+    async def _private_message(self, post: Post) -> Receipt:
+        """A reuse request to the author: a private message (``POST /posts.json`` with ``title``,
+        ``raw``, ``archetype: private_message`` and ``target_recipients`` = their username); the
+        author answers by replying in it, which the webhook brings back."""
+        payload = post.payload
+        username = str(payload.get("username") or "")
+        if not username:
+            raise PermanentDeliveryError("consent request without the author's Discourse username")
+        raw = str(payload.get("text") or "")
+        if payload.get("link"):
+            raw += f"\n\n{payload['link']}"
+        body = {
+            "title": str(payload.get("title") or ""),
+            "raw": raw,
+            "archetype": "private_message",
+            "target_recipients": username,
+        }
+        created = await self._call("POST", "/posts.json", json=body)
+        if created.get("user_id") is not None:
+            self.on_self_id(str(created["user_id"]))  # our own post, when the webhook brings it back
+        topic_id = created.get("topic_id")
+        if not isinstance(topic_id, int):
+            raise PermanentDeliveryError("POST /posts.json: the private message has no topic_id")
+        return Receipt(remote_id=str(created.get("id") or ""), remote_channel=str(topic_id))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:

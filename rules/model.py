@@ -65,6 +65,7 @@ class Department:
     label: str
     post_to: tuple[Destination, ...]
     goal: Goal | None = None
+    asks_consent: bool = False  # its reposts offer "Ask permission" (reuse asked of the author)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from rules.model import Department, Goal, Source
 
 __all__ = ["PlaceChecks"]
 
-DEPARTMENT_KEYS = ("label", "post_to", "goal", "description")
+DEPARTMENT_KEYS = ("label", "post_to", "goal", "description", "asks_consent")
 GOAL_KEYS = ("text", "tag", "done_within_days", "answered_within_days", "at_least")
 GOAL_KINDS = {
     "done_within_days": "done_within",
@@ -66,8 +66,12 @@ class PlaceChecks(Checker):
             goal = self.goal(fields["goal"], f"{path}.goal") if "goal" in fields else None
             if "description" in fields:
                 self.string(fields["description"], f"{path}.description", empty_ok=True)
+            # who may ask authors for reuse permission; without the key, a department named marketing
+            asks_consent: bool | None = name == "marketing"
+            if "asks_consent" in fields:
+                asks_consent = self.boolean(fields["asks_consent"], f"{path}.asks_consent")
             if post_to:
-                departments[name] = Department(name, label.strip(), post_to, goal)
+                departments[name] = Department(name, label.strip(), post_to, goal, bool(asks_consent))
         self.department_names = names
         return departments
 

@@ -48,6 +48,8 @@ class RuleSet:
     reactions: tuple[ReactionRule, ...]
     schedules: tuple[Schedule, ...]
     _engine: Engine = field(repr=False, compare=False)
+    # where operators hear about problems (dead letters, channels, failed reloads); never routed from
+    admin_channel: tuple[Destination, ...] = ()
     _sources: Mapping[str, NamePatterns] = field(init=False, repr=False, compare=False)
     _reactions: Mapping[tuple[str, bool], ReactionRule] = field(init=False, repr=False, compare=False)
     _destinations: frozenset[Destination] = field(init=False, repr=False, compare=False)
@@ -67,7 +69,10 @@ class RuleSet:
             self, "_routes", MappingProxyType({r.name: r for top in self.routes for r in top.walk()})
         )
         object.__setattr__(
-            self, "_destinations", frozenset(d for dept in self.departments.values() for d in dept.post_to)
+            self,
+            "_destinations",
+            frozenset(d for dept in self.departments.values() for d in dept.post_to)
+            | set(self.admin_channel),
         )
 
     @property
@@ -142,6 +147,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
         reactions=compiled.reactions,
         schedules=compiled.schedules,
         _engine=Engine(compiled.routes, compiled.keywords),
+        admin_channel=compiled.admin_channel,
     )
 
 

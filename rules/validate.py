@@ -18,6 +18,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
+from bot.core.domain import Destination
 from rules.calendar import BusinessCalendar, parse_closed, supported_countries
 from rules.checker import Checker, Report, suggest
 from rules.engine import Route
@@ -46,6 +47,7 @@ TOP_KEYS = (
     "routes",
     "reactions",
     "schedules",
+    "admin_channel",
 )
 HOLIDAY_KEYS = ("country", "closed")
 LOCALES = ("ja", "en")
@@ -68,6 +70,7 @@ class Compiled:
     routes: tuple[Route, ...] = ()
     reactions: tuple[ReactionRule, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    admin_channel: tuple[Destination, ...] = ()
     keywords: KeywordIndex = field(default_factory=KeywordIndex)
 
 
@@ -169,6 +172,8 @@ class _Validator(Checker):
             self.out.identities = IdentityChecks(self.report).identities(top["identities"])
         if "holidays" in top:
             self.holidays(top["holidays"])
+        if "admin_channel" in top:
+            self.out.admin_channel = self.places.destinations(top["admin_channel"], "admin_channel") or ()
         if "departments" in top:
             self.out.departments = self.places.departments(top["departments"])
         if "sources" in top:

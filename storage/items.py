@@ -12,6 +12,7 @@ from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
 
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
 WITHDRAWN = "withdrawn"  # an edit made the message no longer match the route that made the item
+MISROUTED = "misrouted"  # a person said "not for us": a correction that counts against the route
 CLOSED = ("done", "declined")  # closing an item may answer the community thread (rules: reply_on_close)
 STATUSES = (
     "open",  # shown as "new"
@@ -22,6 +23,7 @@ STATUSES = (
     "needs_decision",
     "forwarded",
     WITHDRAWN,
+    MISROUTED,
     "deleted",
     ARCHIVED,
 )
@@ -133,6 +135,19 @@ class ItemStore(StoreBase):
                     .values(votes=Item.votes - 1)
                 )
             return reaction.item_id
+
+    async def reactions_on(self, platform: str, target: str) -> list[Reaction]:
+        """Every reaction on ``target`` (a community post's key), the first one first."""
+        async with self.sessions() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(Reaction)
+                        .where(Reaction.platform == platform, Reaction.target == target)
+                        .order_by(Reaction.created_at, Reaction.id)
+                    )
+                ).all()
+            )
 
     async def sent_reposts(self, item_id: int) -> list[OutboxRow]:
         async with self.sessions() as session:

@@ -138,7 +138,7 @@ class Item(Base):
     votes: Mapped[int] = mapped_column(Integer, default=0)
     permission: Mapped[str] = mapped_column(
         StorableString(16), default="none"
-    )  # none|requested|granted|declined
+    )  # none|requested|granted|anonymous|declined (the answer: ``Consent``)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -161,6 +161,36 @@ class ItemStatusChange(Base):
     by_id: Mapped[str | None] = mapped_column(String(255))
     via: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Consent(Base):
+    """Asking a community author whether their post may be reused, and their answer: the proof.
+
+    One row per item.  ``text`` is exactly what the author was shown (the quote and the request),
+    ``request_id`` the outbox row that carried the request (its ``remote_channel``: the Slack DM
+    or Teams 1:1 chat it was asked in, once sent).  ``answer`` is ``pending``, ``granted``, ``anonymous``
+    (granted without their name) or ``declined``; only the author may answer, and a later answer
+    replaces an earlier one (a "no" after a "yes" revokes it).
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("item_id", name="uq_consents_item"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str] = mapped_column(StorableString(255))
+    author: Mapped[str] = mapped_column(StorableString(255))
+    asked_by: Mapped[str] = mapped_column(StorableString(255))
+    asked_by_id: Mapped[str | None] = mapped_column(StorableString(255))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(StorableText)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    answer: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    answered_by_id: Mapped[str | None] = mapped_column(StorableString(255))
+    answered_by: Mapped[str | None] = mapped_column(StorableString(255))
+    answered_at: Mapped[datetime | None] = mapped_column()
 
 
 class OutboxRow(Base):

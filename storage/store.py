@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.consents import ConsentStore
 from storage.inbound import InboundStore
 from storage.items import ItemStore
 from storage.outbox import OutboxStore
@@ -13,6 +14,14 @@ from storage.statuses import StatusStore
 
 
 class Store(
-    InboundStore, OutboxStore, ItemStore, StatusStore, RunStore, RefStore, QueryStore, QuarantineStore
+    InboundStore,
+    OutboxStore,
+    ItemStore,
+    StatusStore,
+    RunStore,
+    RefStore,
+    QueryStore,
+    QuarantineStore,
+    ConsentStore,
 ):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

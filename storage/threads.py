@@ -21,7 +21,7 @@ from storage.models import Item, Message, OutboxRow
 
 MIRROR = "thread_reply"
 MIRROR_KINDS = (MIRROR, f"{MIRROR}_update", f"{MIRROR}_delete")
-NOT_LIVE = ("deleted", "archived", "withdrawn")  # items whose threads take no more replies
+NOT_LIVE = ("deleted", "archived", "withdrawn", "misrouted")  # items whose threads take no more replies
 
 
 def mirror_key(reply_id: int, repost_row_id: int) -> str:

@@ -127,6 +127,11 @@ def button(text: str, action: str, value: str, *, style: str | None = None, url:
     return element
 
 
+def shows_permission(payload: dict[str, Any]) -> bool:
+    """Whether a repost shows its reuse permission: where the department asks, or once asked."""
+    return bool(payload.get("asks_consent")) or payload.get("permission") not in (None, "none")
+
+
 def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> list[Block]:
     """A routed item (``bot.pipeline.render.repost_payload``): header, quote, author, why, status, buttons.
 
@@ -152,8 +157,13 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
     status_line = escape(labels.get("status", ""))
     if payload.get("votes"):
         status_line += " · " + escape(labels.get("votes", ""))
+    if shows_permission(payload):
+        status_line += " · " + escape(str(payload.get("permission_label") or ""))
     blocks.append(context(by, status_line))
-    blocks.append(context(escape(labels.get("why", ""))))
+    why = [escape(labels.get("why", ""))]
+    if labels.get("flaggers"):
+        why.append(escape(labels["flaggers"]))
+    blocks.append(context(*why))
     elements: list[Block] = []
     for action in payload.get("actions", ()):
         text = labels.get(f"action.{action}", action)
@@ -177,6 +187,48 @@ def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]
     if elements:
         blocks.append({"type": "actions", "elements": elements[:25]})
     return blocks
+
+
+def notice_blocks(text: str, payload: dict[str, Any]) -> list[Block] | None:
+    """A notice with buttons (Retry under a dead-letter notice): its text, then the buttons;
+    None for a notice without any (it goes as plain text)."""
+    buttons = [
+        button(str(b.get("label", "")), str(b.get("action", "")), str(b.get("value", "")))
+        for b in payload.get("buttons") or ()
+        if isinstance(b, dict) and b.get("action")
+    ]
+    if not buttons:
+        return None
+    return [section(cut(text, SECTION_LIMIT)), {"type": "actions", "elements": buttons[:25]}]
+
+
+def consent_blocks(payload: dict[str, Any]) -> list[Block]:
+    """A reuse request in the author's DM: the request, their post quoted, one button per answer
+    (``kakehashi:consent_<answer>``, value: the item id), and once answered a line saying so."""
+    blocks: list[Block] = [
+        section(mrkdwn(str(payload.get("intro") or ""))),
+        verbatim_section(quote(str(payload.get("quote") or ""))),
+    ]
+    if payload.get("link"):
+        label = escape(str((payload.get("labels") or {}).get("open_source") or "link")).replace("|", "¦")
+        blocks.append(context(f"<{payload['link']}|{label}>"))
+    blocks.append(section(mrkdwn(str(payload.get("outro") or ""))))
+    item = str(payload.get("item_id"))
+    styles = {"granted": "primary", "declined": "danger"}
+    buttons = [
+        button(str(b["label"]), f"consent_{b['answer']}", item, style=styles.get(str(b["answer"])))
+        for b in payload.get("buttons") or []
+    ]
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "kakehashi_consent", "elements": buttons})
+    if payload.get("answered"):
+        blocks.append(context(escape(str(payload["answered"]))))
+    return blocks
+
+
+def consent_text(payload: dict[str, Any]) -> str:
+    """The notification text of a reuse request (what a screen reader and a push notice show)."""
+    return cut(f"{payload.get('title') or ''}: {payload.get('intro') or ''}", FALLBACK_LIMIT)
 
 
 def thread_reply_text(payload: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_info": "channels:read",
     "conversations_join": "channels:join",
     "conversations_list": "channels:read",
+    "conversations_open": "im:write",
     "conversations_replies": "channels:history",
     "files_upload_v2": "files:write",
     "users_info": "users:read",

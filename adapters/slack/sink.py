@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -49,8 +50,12 @@ HINTS: dict[str, str] = {
     "edit_window_closed": "the repost can no longer be edited",
     "invalid_blocks": "Slack rejected the message layout (a kakehashi bug: please report it)",
     "msg_too_long": "the message is too long for Slack",
+    "user_not_found": "the post's author is no longer in the workspace",
+    "user_disabled": "the post's author's account is deactivated",
+    "cannot_dm_bot": "the post's author is a bot",
 }
 Departments = Callable[[], Sequence[tuple[str, str]]]
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # Slack user ids (U…, W… on Enterprise Grid)
 
 
 def _retry_after(exc: SlackApiError) -> float | None:
@@ -94,6 +99,8 @@ class SlackSink:
         where = post.destination.channel
         progress: dict[str, Any] = dict(post.payload.get(DELIVERED) or {})
         try:
+            if post.kind == "consent_request":
+                return await self._direct(post)
             channel_id = await self._channel_id(where)
             if post.kind == "repost":
                 return await self._post(channel_id, where, self._repost_args(post))
@@ -186,10 +193,31 @@ class SlackSink:
         if isinstance(mention, dict) and mention.get("id") and mention.get("platform", "slack") == "slack":
             text = f"<@{mention['id']}> {text}"
         args: dict[str, Any] = {"text": bk.cut(text, 3900)}
+        blocks = bk.notice_blocks(text, payload)
+        if blocks is not None:
+            args["blocks"] = blocks
         thread_ts = await self._thread_of(payload)
         if thread_ts:
             args["thread_ts"] = thread_ts
         return await self._post(channel_id, where, args)
+
+    async def _direct(self, post: Post) -> Receipt:
+        """A reuse request to the author in private: ``conversations.open`` with their user id
+        (the DM's channel id), then ``chat.postMessage`` there with the answer buttons."""
+        user = str(post.payload.get("user_id") or "")
+        if not USER_ID.fullmatch(user):
+            raise PermanentDeliveryError(f"user_not_found: {user!r} is not a Slack user id")
+        opened = await self.client.conversations_open(users=user)
+        channel = str((opened.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise PermanentDeliveryError(f"conversations.open gave no channel for {user}")
+        response = await self.client.chat_postMessage(
+            channel=channel,
+            unfurl_links=False,
+            blocks=bk.consent_blocks(post.payload),
+            text=bk.consent_text(post.payload),
+        )
+        return Receipt(remote_id=str(response["ts"]), remote_channel=str(response.get("channel") or channel))
 
     async def _thread_reply(self, channel_id: str, where: str, post: Post) -> Receipt:
         """A community reply mirrored into a repost's thread (``thread_ts`` = the repost's ts);

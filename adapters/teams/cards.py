@@ -96,19 +96,27 @@ def repost_card(
                     "width": "stretch",
                     "items": [_text(str(payload.get("permission_label") or ""), isSubtle=True)],
                 }
-                if payload.get("department") == "marketing"
+                if payload.get("asks_consent") or payload.get("permission") not in (None, "none")
                 else {"type": "Column", "width": "stretch", "items": []},
             ],
         }
     )
     body.append(_text(labels.get("why", ""), isSubtle=True, size="Small"))
+    if labels.get("flaggers"):
+        body.append(_text(labels["flaggers"], isSubtle=True, size="Small", spacing="None"))
     actions: list[dict[str, Any]] = []
     link = payload.get("link")
     if link and not payload.get("deleted"):
         actions.append({"type": "Action.OpenUrl", "title": labels.get("open_source", "Open"), "url": link})
-    for action in payload.get("actions") or ():
+    listed = list(payload.get("actions") or ())
+    # Teams shows at most 6 card actions (its host config's maxActions): "Not for us" goes inside
+    # the "send to another department" card, next to its Send, whenever that card is there
+    inside_forward = "not_for_us" in listed and "forward" in listed and len(departments) > 1
+    for action in listed:
         title = labels.get(f"action.{action}", action)
         data = {"kakehashi": action, "item_id": item_id}
+        if action == "not_for_us" and inside_forward:
+            continue
         if action == "forward":
             choices = [
                 {"title": label, "value": name}
@@ -138,7 +146,18 @@ def repost_card(
                                 "type": "Action.Submit",
                                 "title": labels.get("forward.send", title),
                                 "data": data,
-                            }
+                            },
+                            *(
+                                [
+                                    {
+                                        "type": "Action.Submit",
+                                        "title": labels.get("action.not_for_us", "not_for_us"),
+                                        "data": {"kakehashi": "not_for_us", "item_id": item_id},
+                                    }
+                                ]
+                                if inside_forward
+                                else []
+                            ),
                         ],
                     },
                 }
@@ -177,7 +196,39 @@ def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card
                 "size": "Stretch",
             }
         )
-    return _card(body)
+    actions = [  # e.g. Retry under a dead-letter notice
+        {
+            "type": "Action.Submit",
+            "title": str(b.get("label", "")),
+            "data": {"kakehashi": b["action"], "item_id": int(b["value"])},
+        }
+        for b in payload.get("buttons") or ()
+        if isinstance(b, dict) and b.get("action") and str(b.get("value", "")).isdigit()
+    ]
+    return _card(body, actions) if actions else _card(body)
+
+
+def consent_card(payload: dict[str, Any]) -> Card:
+    """A reuse request in the author's 1:1 chat: the request, their post quoted, and one
+    ``Action.Submit`` per answer with data ``{"kakehashi": "consent", "item_id": n, "value": answer}``."""
+    body: list[dict[str, Any]] = [
+        _text(str(payload.get("title") or ""), weight="Bolder", size="Medium"),
+        _text(_markdown(str(payload.get("intro") or ""))),
+        {"type": "Container", "style": "emphasis", "items": [_text(_quote(str(payload.get("quote") or "")))]},
+        _text(_markdown(str(payload.get("outro") or "")), isSubtle=True),
+    ]
+    actions: list[dict[str, Any]] = [
+        {
+            "type": "Action.Submit",
+            "title": str(button["label"]),
+            "data": {"kakehashi": "consent", "item_id": payload.get("item_id"), "value": button["answer"]},
+        }
+        for button in payload.get("buttons") or ()
+    ]
+    if payload.get("link"):
+        title = str((payload.get("labels") or {}).get("open_source") or "Open")
+        actions.append({"type": "Action.OpenUrl", "title": title, "url": payload["link"]})
+    return _card(body, actions)
 
 
 def card_size(card: Card) -> int:

@@ -45,7 +45,7 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.retry_after import header, retry_after_seconds
-from adapters.teams.cards import card_attachment, fit_repost, fit_summary
+from adapters.teams.cards import card_attachment, consent_card, fit_repost, fit_summary
 from adapters.teams.convert import base_conversation_id, remote_id, split_message_key, split_remote_id
 from adapters.teams.limits import WindowLimiter
 from bot.core.domain import Post, Receipt
@@ -109,6 +109,8 @@ class TeamsSink:
         if target is None:
             raise PermanentDeliveryError(no_reference_reason(post.destination.channel))
         reference = ConversationReference().deserialize(target.reference)
+        if post.kind == "consent_request":
+            return await self._direct(reference, post)
         channel_conversation = base_conversation_id(reference.conversation.id)
         if post.kind in ("thread_reply_update", "thread_reply_delete"):
             return await self._change_thread_reply(reference, channel_conversation, post)
@@ -159,6 +161,56 @@ class TeamsSink:
         delete = post.kind == "thread_reply_delete"
         await self._call(reference, conversation, activity, update=not delete, delete=delete)
         return Receipt(remote_id=post.remote_id, remote_channel=channel_conversation)
+
+    async def _direct(self, reference: ConversationReference, post: Post) -> Receipt:
+        """A reuse request to the author in a 1:1 chat, proactively: ``POST /v3/conversations``
+        with ``members`` = [the author] and the tenant (the channel reference gives the
+        ``serviceUrl``, the bot and the tenant), then the card sent into the new conversation."""
+        user = str(post.payload.get("user_id") or "")
+        if not user:
+            raise PermanentDeliveryError("consent request without the author's Teams id")
+        card = consent_card(post.payload)
+        activity = Activity(
+            type=ActivityTypes.message,
+            summary=str(post.payload.get("title") or ""),
+            attachments=[card_attachment(card)],
+        )
+        extra = getattr(reference.conversation, "additional_properties", None) or {}
+        tenant = reference.conversation.tenant_id or extra.get("tenantId")
+        result: dict[str, str] = {}
+
+        async def logic(context: TurnContext) -> None:
+            client = context.turn_state[self.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            client.config.retry_policy.retries = 0  # the outbox retries durably
+            parameters = ConversationParameters(
+                is_group=False,
+                bot=reference.bot,
+                members=[ChannelAccount(id=user, name=post.payload.get("user_name"))],
+                tenant_id=tenant,
+                channel_data={"tenant": {"id": tenant}} if tenant else None,
+            )
+            created = await client.conversations.create_conversation(parameters)
+            if created is None or not created.id:
+                raise PermanentDeliveryError(f"the Bot Connector opened no 1:1 chat with {user}")
+            result["conversation"] = str(created.id)
+            activity.conversation = ConversationAccount(id=created.id, tenant_id=tenant)
+            activity.from_property = reference.bot
+            activity.recipient = ChannelAccount(id=user)
+            activity.service_url = reference.service_url
+            activity.channel_id = reference.channel_id
+            response = await client.conversations.send_to_conversation(created.id, activity)
+            result["id"] = _activity_id(response.id) if response and response.id else ""
+
+        try:
+            await self.adapter.continue_conversation(reference, logic, self.app_id)  # type: ignore[call-arg]
+        except HttpOperationError as exc:
+            raise _delivery_error(exc, f"a 1:1 chat with {user}") from None
+        except (ClientRequestError, OSError) as exc:
+            raise TransientDeliveryError(f"Bot Connector unreachable: {exc}") from None
+        except DeserializationError as exc:
+            raise TransientDeliveryError(f"Bot Connector answered something unreadable: {exc}") from None
+        conversation = result.get("conversation", "")
+        return Receipt(remote_id=remote_id(conversation, result.get("id", "")), remote_channel=conversation)
 
     def _activity(self, post: Post) -> Activity:
         payload = post.payload

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.chat import consent
+from bot.chat.admins import is_admin
 from bot.chat.status_actions import STATUS_ACTIONS, apply_status_action
 from bot.core.texts import t
+from bot.pipeline.admin_notices import RETRY_ACTION
 from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
-ACTIONS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
-NOTICE_PLATFORMS = ("slack", "teams")
+ACTIONS = (
+    "done",
+    "reopen",
+    "forward",
+    "ask_permission",
+    "acknowledge",
+    "in_progress",
+    "decline",
+    "consent",
+    "not_for_us",
+    RETRY_ACTION,  # a dead-letter notice in the admin channel: its value is the outbox row
+)
 
 
 def _stamp(action: str, user_id: str, value: str | None) -> str:
@@ -29,6 +42,8 @@ async def apply_action(
 ) -> str:
     rules = app.rules.current
     locale = rules.locale
+    if action == RETRY_ACTION:
+        return await retry_dead_letter(app, row_id=item_id, user_id=user_id)
     view = await app.store.item_view(item_id)
     if view is None:
         return t(locale, "action.unknown_item")
@@ -61,29 +76,24 @@ async def apply_action(
         app.worker.wake()
         return t(locale, "action.forward.ok" if created else "action.forward.already", label=dept.label)
     if action == "ask_permission":
-        if item.permission in ("requested", "granted"):
-            return t(locale, f"permission.{item.permission}")
-        await app.store.set_permission(item_id, "requested")
-        if message.platform in NOTICE_PLATFORMS:
-            await app.store.enqueue(
-                kind="notice",
-                destination=f"{message.platform}:{message.channel_id}",
-                payload={
-                    "title": t(locale, "action.permission.title"),
-                    "sections": [],
-                    "markdown": t(locale, "action.permission.request", author=message.author, user=user_name),
-                    "locale": locale,
-                    "image": None,
-                    "reply_to": message.thread_key or message.key,
-                    "mention": {
-                        "platform": message.platform,
-                        "id": message.author_id,
-                        "name": message.author,
-                    },
-                },
-                dedupe_key=f"permission:{item_id}",
-            )
-        await app.store.enqueue_refresh(item_id, stamp)
-        app.worker.wake()
-        return t(locale, "action.ask_permission.ok", author=message.author)
+        return await consent.ask(app, view=view, user_id=user_id, user_name=user_name)
+    if action == "consent":  # the author's answer, from the private request's buttons
+        return await consent.answer(
+            app, item_id=item_id, choice=value or "", user_id=user_id, user_name=user_name
+        )
     return t(locale, "action.unknown", action=action)
+
+
+async def retry_dead_letter(app: Services, *, row_id: int, user_id: str) -> str:
+    """The Retry button of a dead-letter notice: an admin puts the outbox row back in the queue
+    (as ``kakehashi outbox retry ROW`` does)."""
+    rules = app.rules.current
+    locale = rules.locale
+    if not is_admin(rules.admins, user_id):
+        return t(locale, "cmd.not_admin", command=t(locale, "admin.retry"))
+    row = await app.store.get_row(row_id)
+    if row is None or row.status != "dead":
+        return t(locale, "admin.retry.none", row=row_id)
+    await app.store.retry_dead([row_id])
+    app.worker.wake()
+    return t(locale, "admin.retry.ok", row=row_id)

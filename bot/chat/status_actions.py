@@ -1,7 +1,8 @@
 """Status buttons on a repost and ``/kakehashi close``: one door each into ``change_status``.
 
 Buttons: ``acknowledge`` (new → acknowledged), ``in_progress``, ``done``, ``decline``,
-``reopen`` (→ new).  ``close LINK [done|declined] [DEPARTMENT]`` (admins) closes the items of a
+``reopen`` (→ new), ``not_for_us`` (→ misrouted: a correction, counted against the route that
+made the item in ``kakehashi stats``).  ``close LINK [done|declined] [DEPARTMENT]`` (admins) closes the items of a
 stored community post (every open one, or the department's), as done unless told.
 """
 
@@ -23,6 +24,7 @@ STATUS_ACTIONS = {
     "done": "done",
     "decline": "declined",
     "reopen": "open",
+    "not_for_us": "misrouted",
 }
 CLOSE_WORDS = {
     "done": "done",
@@ -31,7 +33,7 @@ CLOSE_WORDS = {
     "完了": "done",
     "見送り": "declined",
 }
-NOT_CLOSABLE = ("deleted", "archived", "withdrawn", "forwarded")
+NOT_CLOSABLE = ("deleted", "archived", "withdrawn", "forwarded", "misrouted")
 
 
 async def apply_status_action(

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.consent import consent_group
 from bot.cli.doctor import doctor_command
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.imports import import_group
@@ -51,6 +52,7 @@ main.add_command(teams_manifest_command)
 main.add_command(doctor_command)
 main.add_command(init_command)
 main.add_command(slack_manifest_command)
+main.add_command(consent_group)
 
 
 @main.command(short_help="Replay the bundled sample community into local files.")

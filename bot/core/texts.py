@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import dashboard_texts, setup_texts
+from bot.core import consent_texts, dashboard_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -24,6 +24,16 @@ JA: dict[str, str] = {
     "status.done": "完了",
     "status.needs_decision": "要判断",
     "status.forwarded": "転送済み",
+    "status.misrouted": "宛先違い",
+    "admin.dead.title": "配信できなかった投稿があります",
+    "admin.dead.line": "outbox の行 {row}（{kind}）→ {destination}",
+    "admin.dead.reason": "理由: {reason}",
+    "admin.dead.hint": "原因を直してから「再送」を押すか、`kakehashi outbox retry {row}` で送り直せます。",
+    "admin.retry": "再送",
+    "admin.retry.ok": "outbox の行 {row} を再送の列に戻しました。",
+    "admin.retry.none": "outbox の行 {row} は再送待ちの投稿ではありません（送信済みか、すでに再送中です）。",
+    "admin.problem.title": "kakehashi の設定に問題があります",
+    "admin.reload.title": "rules.yaml を読み込めませんでした（直前の正しいルールで動いています）",
     "status.deleted": "削除済み",
     "status.archived": "過去分（取り込み）",
     "permission.none": "許諾未依頼",
@@ -40,6 +50,7 @@ JA: dict[str, str] = {
     "repost.files": "添付: {files}",
     "action.done": "完了にする",
     "action.reopen": "未対応に戻す",
+    "action.not_for_us": "この部署宛てではない",
     "action.forward": "他部門へ送る",
     "action.ask_permission": "投稿者に利用許諾を依頼",
     "teams.forward.choose": "送り先の部門",
@@ -258,7 +269,7 @@ JA: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "確認済み",
     "status.declined": "見送り",
-    "status.withdrawn": "取り下げ（編集で対象外）",
+    "status.withdrawn": "取り下げ",
     "repost.status_by": "状態: {status}（{user}・{when}）",
     "repost.context": "返信元の投稿（{author} さん）: {text}",
     "repost.withdrawn": "編集後は対象外です（{now}）",
@@ -301,6 +312,16 @@ EN: dict[str, str] = {
     "status.done": "Done",
     "status.needs_decision": "Needs a decision",
     "status.forwarded": "Forwarded",
+    "status.misrouted": "Not for us",
+    "admin.dead.title": "A post could not be delivered",
+    "admin.dead.line": "outbox row {row} ({kind}) → {destination}",
+    "admin.dead.reason": "Reason: {reason}",
+    "admin.dead.hint": "Fix the cause, then press Retry or run `kakehashi outbox retry {row}`.",
+    "admin.retry": "Retry",
+    "admin.retry.ok": "Outbox row {row} is queued again.",
+    "admin.retry.none": "Outbox row {row} is not a dead letter (it was sent, or is already queued again).",
+    "admin.problem.title": "kakehashi has a configuration problem",
+    "admin.reload.title": "rules.yaml could not be loaded (the last good rules stay in effect)",
     "status.deleted": "Deleted",
     "status.archived": "Archived (imported)",
     "permission.none": "Not asked",
@@ -317,6 +338,7 @@ EN: dict[str, str] = {
     "repost.files": "Attachments: {files}",
     "action.done": "Mark done",
     "action.reopen": "Reopen",
+    "action.not_for_us": "Not for us",
     "action.forward": "Send to another department",
     "action.ask_permission": "Ask the author for permission to reuse",
     "teams.forward.choose": "Department to send to",
@@ -535,7 +557,7 @@ EN: dict[str, str] = {
     # statuses with who and when, answers back, whole threads (bot/pipeline/statuses.py, threads.py)
     "status.acknowledged": "Acknowledged",
     "status.declined": "Declined",
-    "status.withdrawn": "Withdrawn (no longer matches)",
+    "status.withdrawn": "Withdrawn",
     "repost.status_by": "Status: {status} ({user}, {when})",
     "repost.context": "In reply to {author}: {text}",
     "repost.withdrawn": "No longer matches after an edit ({now})",
@@ -564,6 +586,8 @@ EN: dict[str, str] = {
 
 JA.update(setup_texts.JA)  # doctor and init
 EN.update(setup_texts.EN)
+JA.update(consent_texts.JA)  # reuse permission asked in private
+EN.update(consent_texts.EN)
 JA.update(dashboard_texts.JA)  # the shared dashboard
 EN.update(dashboard_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.core.domain import Destination, InboundMessage, ReactionEvent
 from bot.core.errors import UnstorableMessageError
 from bot.core.texts import t
+from bot.pipeline import flags
 from bot.pipeline.channels import ChannelIds
 from bot.pipeline.classify import Classifier
 from bot.pipeline.metrics import Metrics
@@ -285,9 +286,12 @@ class Dispatcher:
             if not any(changed):
                 return "duplicate" if added else "unknown"
             return "vote" if routed.vote else f"status:{routed.set_status}"
+        flag = {"platform": platform, "key": target, "department": rule.to, "user_id": user_id}
         if not added:
             await self.store.remove_reaction(platform=platform, target=target, emoji=emoji, user_id=user_id)
-            return "removed"
+            return await flags.unflagged(
+                self.store, rules, **flag, user_name=user_name or user_id, stamp=stamp
+            )
         message = await self.store.get_message(platform, target)
         if message is not None and message.private:  # invariant 4: an emoji is not a rule opting in
             return "private"
@@ -299,4 +303,8 @@ class Dispatcher:
         items = await self.flag(
             platform=platform, key=target, department=rule.to, tag=rule.tag, reason=reason, origin="reaction"
         )
-        return f"flagged:{rule.to}" if items else "already routed"
+        if items:
+            return f"flagged:{rule.to}"
+        return await flags.flagged_again(
+            self.store, rules, **flag, user_name=user_name or user_id, stamp=stamp
+        )

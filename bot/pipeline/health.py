@@ -9,6 +9,7 @@ A ``fatal`` problem (a token Slack revoked: that part stopped) makes ``/healthz`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 log = logging.getLogger("kakehashi.health")
 
@@ -17,11 +18,15 @@ class Health:
     def __init__(self) -> None:
         self._problems: dict[str, str] = {}
         self._fatal: set[str] = set()
+        # called with (key, problem) when a problem is new or says something new (admin channel)
+        self.on_problem: list[Callable[[str, str], None]] = []
 
     def report(self, key: str, problem: str, *, fatal: bool = False) -> None:
         """``key`` names the thing (``slack:source:#community``), ``problem`` says what to do."""
         if self._problems.get(key) != problem:
             log.error("%s", problem)
+            for listener in self.on_problem:
+                listener(key, problem)
         self._problems[key] = problem
         if fatal:
             self._fatal.add(key)

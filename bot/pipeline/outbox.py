@@ -26,13 +26,14 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.domain import Destination, Post, Sink
 from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
+from bot.pipeline.flags import flaggers
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.render import repost_payload
@@ -100,6 +101,8 @@ class OutboxWorker:
         self.send_timeout = send_timeout
         self.limiter = RateLimiter()
         self._wake = asyncio.Event()
+        # awaited with a row's id when it is dead-lettered (the admin channel's notice)
+        self.on_dead: list[Callable[[int], Awaitable[None]]] = []
 
     def wake(self) -> None:
         """Inbound handlers call this after enqueueing so delivery starts at once."""
@@ -121,8 +124,21 @@ class OutboxWorker:
                 if message.thread_key and message.thread_key != message.key
                 else None
             )
+            others = await flaggers(
+                self.store,
+                rules,
+                platform=message.platform,
+                key=message.key,
+                department=view.item.department,
+            )
             rendered = repost_payload(
-                view, department_label=label, locale=rules.locale, timezone=rules.timezone, parent=parent
+                view,
+                flaggers=others,
+                department_label=label,
+                locale=rules.locale,
+                timezone=rules.timezone,
+                parent=parent,
+                asks_consent=dept.asks_consent if dept else False,
             )
             payload = {**rendered, **payload}
         return Post(
@@ -211,6 +227,13 @@ class OutboxWorker:
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
         return "sent"
 
+    async def _announce_dead(self, row_id: int) -> None:
+        for listener in self.on_dead:
+            try:
+                await listener(row_id)
+            except Exception:  # telling about a dead letter must not stop delivery
+                log.exception("outbox %s: announcing the dead letter failed", row_id)
+
     @staticmethod
     def _lost(row: OutboxRow) -> str:
         log.warning("outbox %s to %s: failed, but another worker holds the row now", row.id, row.destination)
@@ -272,6 +295,8 @@ class OutboxWorker:
                     result = await self.deliver(row)
                     held.discard(row.id)
                     counts[result] = counts.get(result, 0) + 1
+                    if result == "dead":
+                        await self._announce_dead(row.id)
 
         try:
             done = await asyncio.gather(*(lane(r) for r in lanes.values()), return_exceptions=True)

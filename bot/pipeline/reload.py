@@ -27,6 +27,7 @@ class RulesHolder:
         self.path = path
         self._rules = rules if rules is not None else load_rules(path)
         self._listeners: list[Callable[[RuleSet], None]] = []
+        self._failure_listeners: list[Callable[[str], None]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._mtime = self._stat()
 
@@ -37,11 +38,17 @@ class RulesHolder:
     def on_reload(self, listener: Callable[[RuleSet], None]) -> None:
         self._listeners.append(listener)
 
+    def on_failure(self, listener: Callable[[str], None]) -> None:
+        """``listener(problems)`` when a reload fails (``problems``: the file:line:col lines)."""
+        self._failure_listeners.append(listener)
+
     def _load(self) -> RuleSet | None:
         try:
             return load_rules(self.path)
         except RulesError as exc:
             log.error("rules reload failed, keeping the last good rules:\n%s", exc)
+            for listener in self._failure_listeners:
+                listener(str(exc))
             return None
 
     def _take(self, fresh: RuleSet | None) -> bool:

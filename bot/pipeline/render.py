@@ -7,6 +7,7 @@ Adaptive Card.  Keys are documented on ``repost_payload``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
@@ -28,8 +29,36 @@ STATUS_BUTTONS: dict[str, tuple[str, ...]] = {
     "done": ("reopen",),
     "declined": ("reopen",),
     "withdrawn": ("reopen",),
+    "misrouted": ("reopen",),
 }
-ACTION_LABELS = ("done", "reopen", "forward", "ask_permission", "acknowledge", "in_progress", "decline")
+ASKABLE_PLATFORMS = ("slack", "teams", "discourse")  # where an author can be asked in private
+# "not for us" (a correction against the route that made the item) is offered while nobody acted
+CORRECTABLE = ("open", "acknowledged")
+ACTION_LABELS = (
+    "done",
+    "reopen",
+    "forward",
+    "ask_permission",
+    "acknowledge",
+    "in_progress",
+    "decline",
+    "not_for_us",
+)
+
+
+FLAGGERS_SHOWN = 5  # names on a repost; the rest as "+N"
+
+
+def flaggers_text(locale: str, origin: str, flaggers: Sequence[str]) -> str:
+    """``Flagged by hana, ken +3`` when more people flagged the post than its reason names (a
+    flagged item's reason names the first flagger); empty otherwise."""
+    if len(flaggers) < (2 if origin == "reaction" else 1):
+        return ""
+    names = ", ".join(flaggers[:FLAGGERS_SHOWN])
+    more = len(flaggers) - FLAGGERS_SHOWN
+    if more > 0:
+        names += f" +{more}"
+    return t(locale, "repost.flaggers", count=len(flaggers), names=names)
 
 
 def status_text(view: ItemView, locale: str, timezone: tzinfo | None) -> str:
@@ -49,15 +78,19 @@ def repost_payload(
     locale: str,
     timezone: tzinfo | None = None,
     parent: Message | None = None,
+    asks_consent: bool = False,
+    flaggers: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The repost as data.
 
     ``item_id``, ``department``, ``department_label``, ``tag``, ``tag_label``, ``text`` (quoted,
     truncated), ``author``, ``author_id``, ``channel``, ``platform``, ``link``, ``reason``,
-    ``status``, ``status_label``, ``votes``, ``permission``, ``created_at`` (ISO, UTC),
+    ``status``, ``status_label``, ``votes``, ``permission``, ``asks_consent``, ``created_at`` (ISO, UTC),
     ``deleted``, ``files``, ``locale``, ``actions`` (status buttons from ``STATUS_BUTTONS``,
-    ``forward``, ``ask_permission`` for marketing), ``context`` (for a reply routed on its own:
-    the post it answers, quoted; else empty) and ``labels`` (the localised strings adapters need).
+    ``forward``, ``not_for_us`` while open or acknowledged, ``ask_permission`` where the department
+    ``asks_consent`` and nobody asked yet), ``context`` (for a reply routed on its own:
+    the post it answers, quoted; else empty), ``flaggers`` (who flagged the post for this department
+    with an emoji, first first) and ``labels`` (the localised strings adapters need).
     """
     item, message = view.item, view.message
     deleted = message.deleted
@@ -66,7 +99,9 @@ def repost_payload(
     if not deleted:
         actions.extend(STATUS_BUTTONS.get(item.status, ("done", "decline")))
         actions.append("forward")
-        if item.department == "marketing" and item.permission in ("none", "declined"):
+        if item.status in CORRECTABLE:
+            actions.append("not_for_us")
+        if asks_consent and item.permission == "none" and message.platform in ASKABLE_PLATFORMS:
             actions.append("ask_permission")
     return {
         "item_id": item.id,
@@ -87,7 +122,9 @@ def repost_payload(
         "status_changed_at": item.status_changed_at.isoformat() if item.status_changed_at else None,
         "context": context,
         "votes": item.votes,
+        "flaggers": list(flaggers),
         "permission": item.permission,
+        "asks_consent": asks_consent,
         "permission_label": t(locale, f"permission.{item.permission}"),
         "created_at": message.created_at.isoformat(),
         "deleted": deleted,
@@ -104,6 +141,7 @@ def repost_payload(
             if parent is not None and context
             else "",
             "votes": t(locale, "repost.votes", votes=item.votes),
+            "flaggers": flaggers_text(locale, item.origin, flaggers),
             "deleted": t(locale, "repost.deleted"),
             "files": t(locale, "repost.files", files=", ".join(message.files or [])),
             **{f"action.{a}": t(locale, f"action.{a}") for a in ACTION_LABELS},

@@ -35,11 +35,13 @@ WAITING = 5
 HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
+REUSABLE = ("granted", "anonymous")  # permissions that allow reuse (an author's explicit yes)
 RECENT = 10
 CLOSED = (
     "done",
     "declined",
     "withdrawn",
+    "misrouted",
     "deleted",
     "forwarded",
     ARCHIVED,
@@ -308,14 +310,14 @@ def period_text(period: Period, locale: str) -> str:
     return first if first == last else t(locale, "period.range", first=first, last=last)
 
 
-def item_line(view: ItemView, locale: str, figures: str | None = None) -> str:
+def item_line(view: ItemView, locale: str, figures: str | None = None, *, author: str | None = None) -> str:
     """``tag · author: excerpt (figures) [source](link)``: every item links to its source."""
     message = view.message
     line = t(
         locale,
         "report.item",
         tag=tag_label(locale, view.item.tag),
-        author=name(message.author),
+        author=author or name(message.author),
         excerpt=excerpt(message.text),
     )
     if figures:
@@ -329,7 +331,7 @@ def _more(lines: list[str], total: int, locale: str) -> list[str]:
 
 
 def _status_counts(counts: dict[str, int], locale: str) -> str:
-    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "deleted", ARCHIVED)
+    order = (*OPEN_STATUSES, "done", "declined", "forwarded", "withdrawn", "misrouted", "deleted", ARCHIVED)
     parts = [
         t(locale, "report.count", label=t(locale, f"status.{s}"), count=counts[s])
         for s in order
@@ -426,6 +428,23 @@ def recap_sections(
                 tuple(
                     item_line(v, locale, t(locale, f"permission.{v.item.permission}"))
                     for v in recap.testimonials
+                ),
+            )
+        )
+    reusable = [v for v in recap.testimonials if v.item.permission in REUSABLE]
+    if reusable:  # only what its author explicitly allowed; "anonymous": without their name
+        sections.append(
+            Section(
+                t(locale, "recap.reusable"),
+                tuple(
+                    item_line(
+                        v,
+                        locale,
+                        author=t(locale, "recap.anonymous_author")
+                        if v.item.permission == "anonymous"
+                        else None,
+                    )
+                    for v in reusable
                 ),
             )
         )

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.domain import Sink
+from bot.pipeline.admin_notices import AdminNotices
 from bot.pipeline.dispatcher import Dispatcher
 from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
@@ -90,6 +91,7 @@ class App:
             worker=worker,
             clock=clock,
         )
+        AdminNotices(services).attach()  # dead letters, health problems, failed reloads → admin_channel
         app = cls(
             services=services,
             settings=settings,

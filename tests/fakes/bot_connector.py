@@ -3,7 +3,8 @@
 Activities the tests POST to ``/api/messages`` carry ``serviceUrl`` = this server, so every
 call botbuilder makes back lands here and is recorded:
 
-* ``POST /v3/conversations`` — create a conversation (a channel thread: ``channelData.channel.id``)
+* ``POST /v3/conversations`` — create a conversation (a channel thread: ``channelData.channel.id``;
+  a 1:1 chat: ``members`` = [the user], ``isGroup`` false, answered ``{"id": "a:1…"}``)
 * ``POST /v3/conversations/{conversationId}/activities`` — send (answers ``{"id": …}``)
 * ``POST /v3/conversations/{conversationId}/activities/{activityId}`` — reply
 * ``PUT  /v3/conversations/{conversationId}/activities/{activityId}`` — update
@@ -87,6 +88,7 @@ class FakeBotConnector:
     apps: dict[str, str] = field(default_factory=dict)  # app id -> client secret (the token endpoint)
     tenants: set[str] = field(default_factory=lambda: {"botframework.com"})
     token_requests: list[dict[str, str]] = field(default_factory=list)
+    chats: dict[str, list[str]] = field(default_factory=dict)  # 1:1 chats created: id -> member ids
 
     def add_team(
         self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = ""
@@ -157,13 +159,19 @@ class FakeBotConnector:
         return web.json_response(body, status=status, headers=headers)
 
     async def create(self, request: web.Request) -> web.Response:
-        """``POST /v3/conversations``: a new channel thread, answered with the documented minimal
-        ``ConversationResourceResponse`` (``id``, ``activityId``, ``serviceUrl``)."""
+        """``POST /v3/conversations``: a new channel thread or 1:1 chat, answered with the documented
+        minimal ``ConversationResourceResponse`` (``id``, ``activityId``, ``serviceUrl``)."""
         call = await self._record(request)
         forced = self._forced()
         if forced is not None:
             return forced
-        channel = ((call.body or {}).get("channelData") or {}).get("channel", {}).get("id")
+        body = call.body or {}
+        members = [m.get("id") for m in body.get("members") or [] if isinstance(m, dict)]
+        if members and not body.get("isGroup"):  # a 1:1 chat with a user (a proactive message)
+            chat = f"a:1{next(self._ids)}"
+            self.chats[chat] = members
+            return web.json_response({"id": chat}, status=201)
+        channel = (body.get("channelData") or {}).get("channel", {}).get("id")
         if not channel:
             return web.json_response({"error": {"code": "BadArgument", "message": "no channel"}}, status=400)
         new_id = str(next(self._ids))

@@ -11,7 +11,9 @@ without that endpoint would.  ``/c/{id}/show.json`` answers ``{"category": ...}`
 ``fail(path, status, headers)`` queues forced answers (429 with Retry-After, 500, ...).
 ``GET /posts/{id}.json`` answers one post (``PostsController#show``: ``id``, ``topic_id``,
 ``post_number``, ...); ``POST /posts.json`` creates a reply (``PostsController#create`` with
-``topic_id``, ``raw``, ``reply_to_post_number``; answers the new post), recorded in ``created``.
+``topic_id``, ``raw``, ``reply_to_post_number``; answers the new post), recorded in ``created``;
+with ``archetype: private_message`` it needs ``title``, ``raw`` and ``target_recipients`` (comma
+separated usernames) and starts a new private-message topic (post number 1).
 """
 
 from __future__ import annotations
@@ -152,6 +154,27 @@ class FakeDiscourse:
         if "Api-Key" not in request.headers:
             return web.json_response({"errors": ["not logged in"], "error_type": "not_logged_in"}, status=403)
         body = await request.json()
+        if body.get("archetype") == "private_message":  # a new private message: a new topic
+            if not body.get("title") or not body.get("raw") or not body.get("target_recipients"):
+                return web.json_response(
+                    {"errors": ["title, raw and target_recipients are required"]}, status=422
+                )
+            self.created.append(body)
+            topic_id = max([p.get("topic_id", 0) for p in self.posts.values()] or [0]) + 1000
+            new_id = max([*self.posts, 9000]) + 1
+            post = {
+                "id": new_id,
+                "topic_id": topic_id,
+                "post_number": 1,
+                "raw": body["raw"],
+                "username": request.headers.get("Api-Username", "system"),
+                "user_id": -1,
+                "topic_slug": "t",
+                "topic_archetype": "private_message",
+                "post_type": 1,
+            }
+            self.posts[new_id] = post
+            return web.json_response(post)
         topic_id = body.get("topic_id")
         if not isinstance(topic_id, int) or not body.get("raw"):
             return web.json_response({"errors": ["topic_id and raw are required"]}, status=422)

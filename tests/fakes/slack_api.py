@@ -39,6 +39,7 @@ DEPT_CS = "C0DEPTCSXX"
 DEPT_MARKETING = "C0DEPTMKTG"
 DEPT_PR = "C0DEPTPRXX"
 RANDOM = "C0RANDOMXX"
+ADMIN = "C0KAKEADMN"  # the operators' channel of admin_channel tests
 
 
 @dataclass
@@ -312,6 +313,20 @@ class FakeSlack:
         channel["is_member"] = True
         return {"channel": channel}
 
+    def m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """https://docs.slack.dev/reference/methods/conversations.open: ``users`` (one id: a DM)
+        answered with ``channel.id``; the same DM each time for the same user."""
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if len(users) != 1:
+            return {"ok": False, "error": "users_list_not_supplied" if not users else "not_implemented"}
+        if users[0] not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        cid = "D" + users[0][1:]
+        if self._channel(cid) is None:
+            self.channels.append({"id": cid, "is_im": True, "user": users[0], "is_member": True})
+            self.unlisted.add(cid)
+        return {"channel": {"id": cid}}
+
     def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         messages = self.history.get(args.get("channel", ""), [])
         top = [
@@ -412,6 +427,7 @@ def make_fake() -> FakeSlack:
         (DEPT_PRODUCT, "dept-product"),
         (DEPT_MARKETING, "dept-marketing"),
         (RANDOM, "random"),
+        (ADMIN, "kakehashi-admin"),
     ):
         fake.add_channel(cid, name)
     fake.add_channel(DEPT_CS, "dept-cs", member=False)  # public, bot not yet a member: joins on first post

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.errors import KakehashiError
 from bot.reports.agenda import agenda_reply, build_agenda
 from bot.reports.recap import recap_reply
+from storage.models import Item
 from tests.recap.conftest import RULES_JA, WEEK, Msg, jst, rules_file, seed
 
 PRODUCT_JA = """\
@@ -109,6 +111,29 @@ async def test_testimonials_with_permission_status_en(make_app) -> None:
         "Testimonial · lee: We love this tool (Permission requested) [source](https://community.example.com/slack/community/t2)",
     ]
     assert sections["Goal"] == ["毎週2件のお客様の声: **2 (target 2), achieved**"]
+    # only what its author allowed is offered for reuse (t2 was asked, not answered)
+    assert sections["Voices you may reuse (permission granted)"] == [
+        "Testimonial · yamada: kakehashiのおかげで本当に助かりました "
+        "[source](https://community.example.com/slack/community/t1)",
+    ]
+
+
+async def test_an_anonymous_yes_is_offered_without_the_name_and_a_no_not_at_all(make_app) -> None:
+    app = await make_app(locale="en")
+    await seed(app.store)
+    async with app.store.sessions() as session, session.begin():
+        for item in (await session.scalars(select(Item).where(Item.department == "marketing"))).all():
+            item.permission = {"granted": "anonymous", "requested": "declined"}[item.permission]
+    sections = {
+        s["heading"]: s["lines"] for s in (await recap_reply(app, "marketing", "last-week"))["sections"]
+    }
+    assert sections["Voices you may reuse (permission granted)"] == [
+        "Testimonial · anonymous: kakehashiのおかげで本当に助かりました "
+        "[source](https://community.example.com/slack/community/t1)",
+    ]
+    assert sections["Testimonials and reuse permission"][1].startswith(
+        "Testimonial · lee: We love this tool (Permission declined)"
+    )
 
 
 async def test_overview_of_all_departments(make_app) -> None:

@@ -423,3 +423,35 @@ def test_a_misspelt_key_is_not_reported_again_as_what_it_leaves_missing() -> Non
         "rules.yaml:17:31: reactions[2].tagg: unknown key 'tagg'; did you mean 'tag'?",
         "rules.yaml:18:19: reactions[3].t: unknown key 't'; did you mean 'to'?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [
+        (
+            'admin_channel: "#ops"\n',
+            'admin_channel: expected a list of destinations like {slack: "#channel"}, got a string',
+        ),
+        ("admin_channel: {slak: '#ops'}\n", None),
+    ],
+)
+def test_admin_channel_problems_name_their_place(snippet: str, message: str | None) -> None:
+    text = "version: 1\nsources: [{slack: '#c'}]\ndepartments: {cs: {post_to: [{slack: '#d'}]}}\nroutes: []\n"
+    with pytest.raises(RulesError) as caught:
+        load_rules_text(text + snippet)
+    (problem,) = caught.value.problems
+    assert problem.line == 5
+    if message is not None:
+        assert f"{problem.path}: {problem.message}" == message
+    else:
+        assert problem.path.startswith("admin_channel") and "slack" in problem.message
+
+
+def test_an_admin_channel_is_never_routed_from() -> None:
+    text = (
+        "version: 1\nsources: [{slack: '#c'}]\ndepartments: {cs: {post_to: [{slack: '#d'}]}}\nroutes: []\n"
+        "admin_channel: {slack: '#ops'}\n"
+    )
+    rs = load_rules_text(text)
+    assert [str(d) for d in rs.admin_channel] == ["slack:#ops"]
+    assert {str(d) for d in rs.department_destinations()} == {"slack:#d", "slack:#ops"}

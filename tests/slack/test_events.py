@@ -84,6 +84,7 @@ async def test_message_is_stored_and_reposted_with_blocks(bot: SlackBot) -> None
         "kakehashi:done",
         "kakehashi:decline",
         "kakehashi:forward",
+        "kakehashi:not_for_us",
     ]
     forward_options = [o["value"] for o in actions[3]["options"]]
     assert forward_options == [f"{stored.id}:cs", f"{stored.id}:marketing", f"{stored.id}:pr"]
@@ -105,6 +106,7 @@ async def test_japanese_message_routes_and_marketing_gets_permission_button(bot:
         "kakehashi:done",
         "kakehashi:decline",
         "kakehashi:forward",
+        "kakehashi:not_for_us",
         "kakehashi:ask_permission",
     ]
     assert "このツール最高です" in post["blocks"][1]["text"]["text"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli.main import main
-from storage.models import Item, OutboxRow
+from storage.models import OutboxRow
 from tests.conftest import Database
 from tests.slack.conftest import (
     COMMUNITY,
@@ -239,32 +239,6 @@ async def test_forward_menu_routes_to_another_department(bot: SlackBot) -> None:
     assert by_dept["marketing"].reason == "forwarded by @taro from product"
     await bot.deliver()
     assert len(bot.fake.posts(DEPT_MARKETING)) == 1
-
-
-async def test_ask_permission_posts_in_the_community_thread(bot: SlackBot) -> None:
-    await bot.event("message.json", **msg("I love how fast the new search is", "1700000010.000500"))
-    await bot.deliver()
-    [item] = await items(bot)
-    body = click(
-        bot,
-        {"action_id": "kakehashi:ask_permission", "value": str(item.id)},
-        message_ts="1800000000.000001",
-        channel=DEPT_MARKETING,
-    )
-    assert (await bot.click(body)).status == 200
-    await bot.deliver()
-    async with bot.app.store.sessions() as session:
-        item = (await session.scalars(select(Item))).one()
-    assert item.permission == "requested"
-    notice = next(p for p in bot.fake.posts(COMMUNITY))
-    assert notice["thread_ts"] == "1700000010.000500"
-    assert notice["text"].startswith("<@U0MEMBER1> Hi hana, may we share this post")
-    rendered = json.dumps(bot.fake.of("chat.update")[-1].args["blocks"])
-    assert "kakehashi:ask_permission" not in rendered
-    # clicking again does not ask twice
-    assert (await bot.click(body)).status == 200
-    await bot.deliver()
-    assert len(bot.fake.posts(COMMUNITY)) == 1
 
 
 async def test_unknown_item_and_bad_values(bot: SlackBot) -> None:

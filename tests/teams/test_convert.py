@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from adapters.teams import convert
+from adapters.teams import cards, convert
 from adapters.teams.cards import MAX_BYTES, card_size, fit_repost, fit_summary
 from adapters.teams.html import html_to_text
 from bot.cli.teams import build_package
@@ -201,3 +201,24 @@ def test_the_bundled_manifest_template_is_the_repositorys() -> None:
     assert (root / "bot" / "data" / "teams-manifest.json").read_text(encoding="utf-8") == (
         root / "teams" / "manifest.json"
     ).read_text(encoding="utf-8")
+
+
+def test_a_notice_with_a_retry_button_submits_the_row_to_the_bot() -> None:
+    """A dead-letter notice in the admin channel: Retry is an Action.Submit whose data the bot's
+    ``card_action`` reads like any repost button (``{"kakehashi": action, "item_id": n}``)."""
+    card = cards.summary_card(
+        {
+            "title": "A post could not be delivered",
+            "sections": [{"heading": "", "lines": ["outbox row 7 (repost) → teams:CS/Community"]}],
+            "buttons": [{"action": "retry_dead", "value": "7", "label": "Retry"}],
+        }
+    )
+    [action] = card["actions"]
+    assert action == {
+        "type": "Action.Submit",
+        "title": "Retry",
+        "data": {"kakehashi": "retry_dead", "item_id": 7},
+    }
+    submit = {"type": "message", "value": action["data"], "replyToId": "1"}
+    parsed = convert.card_action(submit)
+    assert parsed is not None and (parsed.action, parsed.item_id) == ("retry_dead", 7)

@@ -210,29 +210,6 @@ async def test_card_submit_forward_sends_to_another_department(teams: TeamsBot) 
     assert CS_VOICES in [c.conversation_id for c in teams.connector.sent()]
 
 
-async def test_ask_permission_posts_a_notice_in_the_community_thread(teams: TeamsBot) -> None:
-    await teams.install()
-    await teams.send("conversation_update_channel_created.json")
-    await teams.send("channel_message.json")
-    await teams.send("channel_reply.json")
-    await teams.deliver()
-    card_id = await repost_id(teams, CS_VOICES)
-    item = next(i for i in await rows(teams, Item) if i.department == "marketing")
-    submit = teams.activity("card_submit.json", REPOST_ID=card_id)
-    submit["conversation"]["id"] = f"{CS_VOICES};messageid={card_id}"
-    submit["value"] = {"kakehashi": "ask_permission", "item_id": item.id}
-    await teams.post(submit)
-    await teams.deliver()
-    notice = next(
-        c for c in teams.connector.sent() if c.conversation_id and c.conversation_id.startswith(COMMUNITY)
-    )
-    assert notice.conversation_id == f"{COMMUNITY};messageid=1731830400000"
-    assert notice.body is not None
-    assert notice.body["entities"][0]["mentioned"]["id"] == "29:1XyZreplier"
-    assert "<at>Kenji Tanaka</at>" in notice.card_text()
-    assert notice.card["msteams"]["entities"][0]["mentioned"]["id"] == "29:1XyZreplier"
-
-
 async def test_later_parts_of_a_long_recap_reply_in_the_first_parts_thread(teams: TeamsBot) -> None:
     await teams.install()
     await teams.deliver()

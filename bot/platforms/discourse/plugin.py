@@ -21,11 +21,13 @@ from adapters.discourse import (
     is_routable_kind,
     is_withdrawn,
     parse_topic,
+    post_text,
     signature_ok,
     validate_post,
 )
 from adapters.discourse_client import DiscourseApiError, DiscourseClient
 from adapters.discourse_sink import DiscourseSink
+from bot.chat.consent import answer_by_reply
 from bot.core.domain import Sink
 from bot.core.errors import AuthenticationError, PayloadError
 from bot.core.payload import parse_json_object
@@ -153,6 +155,18 @@ class DiscoursePlugin:
             return await self._delete(key)
         if not is_routable_kind(post) or is_withdrawn(post):
             return "ignored"
+        if event == "post_created" and post.get("topic_archetype") == "private_message":
+            answered = await answer_by_reply(  # the author answering a reuse request?
+                self.app,
+                platform="discourse",
+                topic=str(post["topic_id"]),
+                user_id=str(post.get("user_id") if post.get("user_id") is not None else post.get("username")),
+                user_name=str(post.get("username") or ""),
+                text=post_text(post),
+                reply_key=key,
+            )
+            if answered is not None:
+                return answered
         msg = await self.lookups.message(post)
         dispatcher = self.app.dispatcher
         if event == "post_edited":

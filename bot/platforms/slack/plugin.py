@@ -37,6 +37,7 @@ from adapters.slack.sink import SlackSink
 from bot.chat.actions import apply_action
 from bot.chat.admins import is_admin, slack_ids
 from bot.chat.commands import CommandContext, CommandReply, is_slow, run_command, subcommand
+from bot.chat.consent import answered_request
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.texts import t
@@ -62,7 +63,10 @@ PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0
 CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
-ACTION_ID = re.compile(r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline)$")
+ACTION_ID = re.compile(
+    r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline|not_for_us|retry_dead)$"
+)
+CONSENT_ID = re.compile(r"^kakehashi:consent_(granted|anonymous|declined)$")  # the author's answer, in a DM
 
 
 class SlackPlugin:
@@ -237,6 +241,7 @@ class SlackPlugin:
         bolt.event("group_rename")(self.on_rename)
         bolt.command(self.app.settings.slack_command)(ack=self.on_command, lazy=[self.on_command_later])
         bolt.action(ACTION_ID)(self.on_action)
+        bolt.action(CONSENT_ID)(self.on_consent)
         bolt.event(re.compile(".+"))(self.on_other_event)  # registered last: only what nothing above took
         bolt.error(self.on_error)
 
@@ -611,6 +616,41 @@ class SlackPlugin:
                 await respond(text=result, response_type="ephemeral", replace_original=False)
             except Exception as exc:  # the click already worked; the confirmation is a courtesy
                 log.info("could not confirm action to %s: %r", user_id, exc)
+
+    async def on_consent(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        """The author answered a reuse request in their DM: record it and show the answer in place
+        of the request (the buttons stay, so they can change their mind); anyone else is told
+        only the author can answer."""
+        await ack()
+        match = CONSENT_ID.match(str(action.get("action_id", "")))
+        value = str(action.get("value") or "")
+        if match is None or not value.isdigit():
+            raise PayloadError(f"actions[0].value: expected an item id, got {value!r}")
+        user = body.get("user") or {}
+        user_id = str(user.get("id") or "")
+        if not user_id:
+            raise PayloadError("user.id: missing")
+        user_name = await self.directory.user_name(user_id)
+        result = await apply_action(
+            self.app,
+            item_id=int(value),
+            action="consent",
+            user_id=user_id,
+            user_name=user_name,
+            value=match[1],
+        )
+        if not body.get("response_url"):
+            return
+        answered = await answered_request(self.app, int(value), user_id)
+        try:
+            if answered is not None and answered.get("answered"):
+                await respond(
+                    text=bk.consent_text(answered), blocks=bk.consent_blocks(answered), replace_original=True
+                )
+            else:
+                await respond(text=result, response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # the answer is recorded; showing it is a courtesy
+            log.info("could not show the consent answer to %s: %r", user_id, exc)
 
     # -- sink helpers ---------------------------------------------------------------------------
 

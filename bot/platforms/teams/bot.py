@@ -167,7 +167,9 @@ class TeamsBot(TeamsActivityHandler):
             return
         if convert.is_card_submit(raw):
             if not convert.is_from_bot(raw):
-                await self._card_action(raw)
+                answer = await self._card_action(raw)
+                if answer and (raw.get("conversation") or {}).get("conversationType") == "personal":
+                    await self._tell(turn_context, answer)  # e.g. the author's answer to a reuse request
             return
         where = await self._place(raw)
         if where.conversation_type == "personal":
@@ -253,6 +255,14 @@ class TeamsBot(TeamsActivityHandler):
         )
         log.info("teams card action %s on item %s: %s", action.action, action.item_id, answer)
         return answer
+
+    async def _tell(self, turn_context: TurnContext, text: str) -> None:
+        """Answer a button press in a 1:1 chat with a line of text (a card submit has no other answer)."""
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        try:
+            await self.sink.reply(reference, Activity(type=ActivityTypes.message, text=text))
+        except (TransientDeliveryError, PermanentDeliveryError) as exc:  # the press itself was recorded
+            log.warning("Teams answer to %s not delivered: %s", reference.conversation.id, exc)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """``adaptiveCard/action`` answers 200 with a message for the clicker; other invokes get

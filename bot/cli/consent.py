@@ -1,0 +1,133 @@
+"""``kakehashi consent export``: the proof of every reuse permission an author answered.
+
+One record per answered request: the post (item, department, text, link), its author, the exact
+words they were shown, their answer (``granted``, ``anonymous``: granted without their name, or
+``declined``), who answered and when, who asked, when and where (the DM or 1:1 chat it went to).
+CSV for a spreadsheet, JSON for the marketing site; ``--period`` bounds the answer's time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import click
+
+from bot.cli.errors import run, settings_from_env
+from storage.consents import ConsentRecord
+
+FIELDS = (
+    "item_id",
+    "department",
+    "answer",
+    "reusable",
+    "anonymous",
+    "author",
+    "author_id",
+    "answered_by",
+    "answered_by_id",
+    "answered_at",
+    "agreed_text",
+    "post_text",
+    "link",
+    "platform",
+    "asked_by",
+    "asked_at",
+    "asked_in",
+    "request_sent_at",
+)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def record(entry: ConsentRecord) -> dict[str, Any]:
+    consent, message = entry.consent, entry.message
+    return {
+        "item_id": consent.item_id,
+        "department": entry.department,
+        "answer": consent.answer,
+        "reusable": consent.answer in ("granted", "anonymous"),
+        "anonymous": consent.answer == "anonymous",
+        "author": consent.author,
+        "author_id": consent.author_id,
+        "answered_by": consent.answered_by,
+        "answered_by_id": consent.answered_by_id,
+        "answered_at": _iso(consent.answered_at),
+        "agreed_text": consent.text,
+        "post_text": message.text,
+        "link": message.link,
+        "platform": consent.platform,
+        "asked_by": consent.asked_by,
+        "asked_at": _iso(consent.asked_at),
+        "asked_in": entry.asked_in,
+        "request_sent_at": _iso(entry.request_sent_at),
+    }
+
+
+def as_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in records:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue()
+
+
+async def collect(period_text: str | None, *, reusable_only: bool = False) -> list[dict[str, Any]]:
+    from bot.reports.recap import read_period
+    from bot.runtime.app import App
+
+    settings = settings_from_env()
+    app = await App.build(replace(settings, instance_id=f"cli-{settings.instance_id}"), plugins=[])
+    try:
+        start = end = None
+        if period_text:
+            period = read_period(app.rules.current, period_text, now=app.clock())
+            start, end = period.start, period.end
+        records = [record(entry) for entry in await app.store.consents(start=start, end=end)]
+        return [r for r in records if r["reusable"]] if reusable_only else records
+    finally:
+        await app.stop()
+
+
+@click.group("consent", short_help="Reuse permissions asked of authors: export the proof.")
+def consent_group() -> None:
+    """Reuse permissions asked of post authors in private, and their answers."""
+
+
+@consent_group.command("export", short_help="Every answered reuse request, as CSV or JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--period",
+    "period_text",
+    default=None,
+    help="Only answers given in this period (last-week, this-month, YYYY-MM-DD..YYYY-MM-DD, ...; "
+    "the rules' timezone). Default: all.",
+)
+@click.option(
+    "--reusable",
+    "reusable_only",
+    is_flag=True,
+    help="Only the posts whose author said yes (for the marketing site); anonymous ones say so.",
+)
+def export_command(fmt: str, period_text: str | None, reusable_only: bool) -> None:
+    """Each granted or declined request: item, author, the exact text they agreed to, the answer,
+    when, and where it was asked.  ``reusable`` is true only for an explicit yes."""
+    records = run(lambda: collect(period_text, reusable_only=reusable_only))
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_csv(records), nl=False)
