@@ -118,6 +118,39 @@ class QueryStore(StoreBase):
                 out.extend((await session.scalars(stmt)).all())
         return sorted(out, key=lambda m: (m.created_at, m.id))
 
+    async def unanswered_items(
+        self, tag: str, *, department: str | None, before: datetime, closed: Sequence[str]
+    ) -> tuple[list[ItemView], bool]:
+        """Live items with ``tag`` posted before ``before`` whose status is not in ``closed`` and
+        whose thread has no human reply from anyone but their author (oldest first); and whether
+        any item with ``tag`` exists there at all.  Answered threads are left out in SQL, so the
+        cost follows the unanswered ones, not the whole history."""
+        reply = aliased(Message)
+        answered = exists().where(
+            reply.platform == Message.platform,
+            reply.thread_key == Message.key,
+            reply.id != Message.id,
+            reply.author_id != Message.author_id,
+            reply.is_bot.is_(False),
+            reply.deleted.is_(False),
+        )
+        base = (
+            select(Item, Message)
+            .join(Message, Message.id == Item.message_id)
+            .where(Item.tag == tag, Message.deleted.is_(False), Message.created_at < before)
+        )
+        if department:
+            base = base.where(Item.department == department)
+        async with self.sessions() as session:
+            any_tagged = (await session.execute(base.with_only_columns(Item.id).limit(1))).first() is not None
+            if not any_tagged:
+                return [], False
+            stmt = base.where(Item.status.not_in(list(closed)), ~answered).order_by(
+                Message.created_at, Item.id
+            )
+            views = [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
+        return views, True
+
     async def replies_in_threads_of(
         self, tag: str, start: datetime, end: datetime
     ) -> list[tuple[Message, str]]:

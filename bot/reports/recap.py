@@ -240,18 +240,18 @@ async def unanswered_questions(
     store: Store, department: str | None, *, before: datetime, now: datetime
 ) -> tuple[list[Aged], bool]:
     """Open question items with no reply from anyone but the asker; and whether any question exists."""
-    questions = await store.tagged_items("question", department=department, before=before)
-    candidates = [v for v in questions if v.item.status not in CLOSED]
-    answered = await first_replies(store, candidates)
+    candidates, any_question = await store.unanswered_items(
+        "question", department=department, before=before, closed=CLOSED
+    )
     seen: set[tuple[str, str]] = set()
     out = []
     for view in candidates:
         key = (view.message.platform, view.message.key)
-        if key in answered or key in seen:
+        if key in seen:  # one question routed to two departments is listed once
             continue
         seen.add(key)
         out.append(Aged(view=view, days=_days(view.message.created_at, now)))
-    return out, bool(questions)
+    return out, any_question
 
 
 async def highlights(store: Store, views: list[ItemView], *, limit: int = TOP) -> list[Highlight]:
