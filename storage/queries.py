@@ -78,23 +78,6 @@ class QueryStore(StoreBase):
                 stmt = stmt.limit(limit)
             return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
 
-    async def tagged_items(
-        self, tag: str, *, department: str | None = None, before: datetime | None = None
-    ) -> list[ItemView]:
-        """Every live item with ``tag`` (optionally one department's, posted before ``before``)."""
-        async with self.sessions() as session:
-            stmt = (
-                select(Item, Message)
-                .join(Message, Message.id == Item.message_id)
-                .where(Item.tag == tag, Message.deleted.is_(False))
-                .order_by(Message.created_at, Item.id)
-            )
-            if department:
-                stmt = stmt.where(Item.department == department)
-            if before is not None:
-                stmt = stmt.where(Message.created_at < before)
-            return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
-
     async def replies_to(
         self, keys: Sequence[str], *, start: datetime | None = None, end: datetime | None = None
     ) -> list[Message]:
