@@ -76,7 +76,7 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
-    if not header:
+    if not header or not header.isascii():  # undecodable header bytes arrive as lone surrogates
         return False
     return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
 

@@ -34,10 +34,12 @@ MAX_BODY = 1024 * 1024  # bytes; bigger bodies are refused with 413
 def parse_time(raw: Any) -> datetime:
     """ISO 8601 with a UTC offset (``Z`` too), or unix time in seconds or milliseconds (a
     number, or a string of digits)."""
-    problem = PayloadError(f"time: expected ISO 8601 with a UTC offset or unix seconds, got {raw!r}")
+    problem = PayloadError(f"time: expected ISO 8601 with a UTC offset or unix seconds, got {repr(raw)[:80]}")
     if isinstance(raw, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", raw.strip()):
         raw = float(raw)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if not 0 < raw < 1e14:  # also an int too large for a float (10**400: OverflowError)
+            raise problem
         seconds = raw / 1000 if raw >= 1e11 else raw  # 1e11 s is the year 5138: milliseconds
         if not 0 < seconds < 1e11 or seconds != seconds:
             raise problem
@@ -64,13 +66,15 @@ def check_signature(
     """None when the request is authentic and fresh; otherwise why not (for the 401 answer)."""
     if not timestamp or not signature:
         return "missing X-Kakehashi-Timestamp or X-Kakehashi-Signature"
+    if not (timestamp.isascii() and signature.isascii()):
+        # Bytes that are not UTF-8 arrive as lone surrogates, other scripts' digits ("１７…")
+        # would pass float(): neither is what sign() produced.
+        return "X-Kakehashi-Timestamp / X-Kakehashi-Signature: expected ASCII"
     try:
         sent = float(timestamp)
     except ValueError:
         sent = math.nan
     if not math.isfinite(sent):  # "nan" compares false with everything: it would skip the check
-        return "X-Kakehashi-Timestamp: expected unix seconds"
-    if not math.isfinite(sent):  # nan compares false with everything: it would pass the check below
         return "X-Kakehashi-Timestamp: expected unix seconds"
     if abs(now - sent) > MAX_SKEW:
         return "X-Kakehashi-Timestamp: older than 5 minutes (or in the future)"

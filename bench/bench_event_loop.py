@@ -1,13 +1,16 @@
 """How long ``/healthz`` waits while a real ``kakehashi serve`` is made busy (issue 13).
 
 Starts ``kakehashi serve`` (SQLite in a temporary folder, the inbound webhook signed with a test
-secret), probes ``/healthz`` every 20 ms and reports the slowest answer during each scenario:
+secret), probes ``/healthz`` every 20 ms from a process of its own and reports the answers'
+latency percentiles (p50, p90, p99) and the slowest during each scenario, on the main port and on
+``KAKEHASHI_HEALTH_PORT`` (answered by a thread of its own; a checkout from before it has none):
 
 * ``idle``: nothing but the probe (the machine's noise floor);
 * ``reload-50mb``: rules.yaml replaced by a valid 50 MB file (the watcher picks it up);
 * ``reload-2mb``: the same with a valid file just under the 2 MiB limit (compiled in full);
 * ``regex``: 50 routes ``regex: '(.*a){20}'``, five 30,000-character messages posted at once;
-* ``flood``: 2,000 signed webhook requests at once (also: how long until all were answered);
+* ``flood``: 2,000 signed webhook requests at once, three times in a row (also: how long until
+  all were answered);
 * ``slow-bodies``: 500 clients that send headers and one byte of a 1,000-byte body.
 
     python bench/bench_event_loop.py [--tree PATH]   # PATH: another checkout to measure (before)
@@ -30,12 +33,14 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 SECRET = "bench-secret"
+FLOOD_BURSTS = 3
 HEADER = """\
 version: 1
 sources:
@@ -99,31 +104,79 @@ def message(n: int, text: str) -> bytes:
     ).encode()
 
 
-def probe(url: str, stop: Any, worst: Any, failures: Any) -> None:
-    """In a process of its own, so the load generator's event loop does not slow the probe."""
+def probe(url: str, stop: Any, answers: Any) -> None:
+    """In a process of its own, so the load generator's event loop does not slow the probe.
+    Sends back every answer's time in seconds (None for a failed probe) when told to stop."""
+    times: list[float | None] = []
     while not stop.is_set():
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(url, timeout=60) as answer:
                 answer.read()
+            times.append(time.perf_counter() - started)
         except Exception:
-            failures.value += 1
-        worst.value = max(worst.value, time.perf_counter() - started)
+            times.append(None)
         time.sleep(0.02)
+    answers.put(times)
 
 
-async def during(base: str, work: Callable[[], Awaitable[object]]) -> tuple[float, int, object]:
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass(frozen=True)
+class Probes:
+    times: list[float]  # seconds, of the probes that got an answer
+    failures: int
+    others: dict[str, Probes] = field(default_factory=dict)  # the health port's, when there is one
+
+    @property
+    def worst(self) -> float:
+        return max(self.times, default=0.0)
+
+    def summary(self) -> str:
+        if not self.times:
+            return f"no answer ({self.failures} failed probes)"
+        ms = [t * 1000 for t in self.times]
+        text = (
+            f"{len(ms)} probes: p50 {percentile(ms, 0.5):.0f} ms, p90 {percentile(ms, 0.9):.0f} ms, "
+            f"p99 {percentile(ms, 0.99):.0f} ms, worst {max(ms):.0f} ms, {self.failures} failed"
+        )
+        for name, other in self.others.items():
+            text += f"; {name}: {other.summary()}"
+        return text
+
+
+HEALTH_PORT: dict[str, int] = {}  # the serve process's KAKEHASHI_HEALTH_PORT, by base URL
+
+
+async def during(base: str, work: Callable[[], Awaitable[object]]) -> tuple[Probes, object]:
+    """``work`` while /healthz is probed on the main port and, in a second probe process, on
+    ``KAKEHASHI_HEALTH_PORT`` (printed as ``health port``)."""
     stop = multiprocessing.Event()
-    worst = multiprocessing.Value("d", 0.0)
-    failures = multiprocessing.Value("i", 0)
-    process = multiprocessing.Process(target=probe, args=(base + "/healthz", stop, worst, failures))
-    process.start()
+    urls = {"main": base + "/healthz"}
+    if base in HEALTH_PORT:
+        urls["health port"] = f"http://127.0.0.1:{HEALTH_PORT[base]}/healthz"
+    queues: dict[str, Any] = {name: multiprocessing.Queue() for name in urls}
+    processes = [
+        multiprocessing.Process(target=probe, args=(url, stop, queues[name])) for name, url in urls.items()
+    ]
+    for process in processes:
+        process.start()
     try:
         result = await work()
     finally:
         stop.set()
-        process.join(90)
-    return worst.value, failures.value, result
+        found = {name: await asyncio.to_thread(queue.get, True, 90) for name, queue in queues.items()}
+        for process in processes:
+            process.join(90)
+    probes = {}
+    for name, times in found.items():
+        done = [t for t in times if t is not None]
+        probes[name] = Probes(done, len(times) - len(done))
+    main = probes.pop("main")
+    return Probes(main.times, main.failures, others=probes), result
 
 
 async def wait_up(base: str) -> None:
@@ -140,7 +193,10 @@ async def wait_up(base: str) -> None:
 
 
 def serve(tree: Path, folder: Path, rules: Path, port: int) -> subprocess.Popen[bytes]:
+    health_port = free_port()
+    HEALTH_PORT[f"http://127.0.0.1:{port}"] = health_port
     env = {
+        "KAKEHASHI_HEALTH_PORT": str(health_port),  # a tree from before it ignores this
         **os.environ,
         "PYTHONPATH": str(tree),
         "PORT": str(port),
@@ -161,7 +217,7 @@ def serve(tree: Path, folder: Path, rules: Path, port: int) -> subprocess.Popen[
     )
 
 
-async def scenario_reload(base: str, rules: Path, size: int) -> tuple[float, int, object]:
+async def scenario_reload(base: str, rules: Path, size: int) -> tuple[Probes, object]:
     text = keyword_rules(size)
 
     async def work() -> str:
@@ -172,7 +228,7 @@ async def scenario_reload(base: str, rules: Path, size: int) -> tuple[float, int
     return await during(base, work)
 
 
-async def scenario_regex(base: str, rules: Path) -> tuple[float, int, object]:
+async def scenario_regex(base: str, rules: Path) -> tuple[Probes, object]:
     rules.write_text(regex_rules(), encoding="utf-8")
     await asyncio.sleep(7)  # picked up by the watcher
     rng = random.Random(2)
@@ -191,7 +247,7 @@ async def scenario_regex(base: str, rules: Path) -> tuple[float, int, object]:
     return await during(base, work)
 
 
-async def scenario_flood(base: str) -> tuple[float, int, object]:
+async def scenario_flood(base: str) -> tuple[Probes, object]:
     async def work() -> str:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -207,17 +263,19 @@ async def scenario_flood(base: str) -> tuple[float, int, object]:
                     return -1
 
             started = time.perf_counter()
-            statuses = await asyncio.gather(*(post(n) for n in range(2000)))
+            statuses: list[int] = []
+            for burst in range(FLOOD_BURSTS):  # more /healthz probes land during the flood
+                statuses += await asyncio.gather(*(post(burst * 2000 + n) for n in range(2000)))
             took = time.perf_counter() - started
         counts: dict[int, int] = {}
         for status in statuses:
             counts[status] = counts.get(status, 0) + 1
-        return f"all answered in {took:.1f}s, statuses {dict(sorted(counts.items()))}"
+        return f"{FLOOD_BURSTS} x 2,000 at once, all answered in {took:.1f}s, statuses {dict(sorted(counts.items()))}"
 
     return await during(base, work)
 
 
-async def scenario_slow_bodies(base: str, port: int) -> tuple[float, int, object]:
+async def scenario_slow_bodies(base: str, port: int) -> tuple[Probes, object]:
     async def work() -> str:
         writers = []
         for _ in range(500):
@@ -272,8 +330,8 @@ async def main() -> None:
                     result = await scenario_flood(base)
                 else:
                     result = await scenario_slow_bodies(base, port)
-                worst, failures, detail = result
-                print(f"{name:12} /healthz worst {worst * 1000:8.0f} ms, {failures} failed probes; {detail}")
+                probes, detail = result
+                print(f"{name:12} /healthz {probes.summary()}; {detail}", flush=True)
             finally:
                 process.terminate()
                 try:

@@ -405,8 +405,41 @@ def forged_tokens(rng: random.Random) -> str:
 # -- the run -------------------------------------------------------------------------------------
 
 Signer = Callable[[bytes], dict[str, str]]
-Request = tuple[str, str, bytes, dict[str, str], Signer | None]  # (label, path, body, headers, signer)
+# (label, path, body, headers, signer, garble): garble replaces one header's value with raw bytes
+# after signing (bytes that are not UTF-8, other scripts, other scripts' digits).
+Request = tuple[str, str, bytes, dict[str, str], Signer | None, tuple[str, bytes] | None]
 # Signatures are made when a request is sent, not when it is planned: a plan takes minutes to send.
+
+ODD_HEADER_VALUES = [
+    b"\xff\xfe",
+    b"\xed\xa0\x80",
+    "バグ".encode(),
+    "１７００００００００".encode(),  # full-width digits: int() and float() accept them
+    "١٧٠٠٠٠٠٠٠٠".encode(),
+    "sha256=ｆｆ".encode(),
+    "v0=é".encode(),
+    b"\x80" * 40,
+]
+GARBLED_HEADERS = {
+    "/slack/events": ["X-Slack-Request-Timestamp", "X-Slack-Signature", "Content-Type", "X-Slack-Retry-Num"],
+    "/api/messages": ["Content-Type", "Authorization"],
+    "/discourse/webhook": [
+        "X-Discourse-Event-Signature",
+        "X-Discourse-Event",
+        "X-Discourse-Instance",
+        "X-Discourse-Event-Id",
+    ],
+    "/hooks/inbound/": ["X-Kakehashi-Timestamp", "X-Kakehashi-Signature", "Content-Type"],
+}
+
+
+def garbled(
+    rng: random.Random, label: str, path: str, body: bytes, headers: dict[str, str], signer: Signer | None
+) -> Request:
+    """The request, with one header garbled one time in ten."""
+    names = next((v for k, v in GARBLED_HEADERS.items() if path.startswith(k)), [])
+    garble = (rng.choice(names), rng.choice(ODD_HEADER_VALUES)) if names and rng.random() < 0.1 else None
+    return (label, path, body, headers, signer, garble)
 
 
 def slack_requests(rng: random.Random, n: int) -> list[Request]:
@@ -433,10 +466,10 @@ def slack_requests(rng: random.Random, n: int) -> list[Request]:
         if rng.random() < 0.1:
             ctype = rng.choice(["application/json", "application/x-www-form-urlencoded", "text/plain", ""])
         if signed:
-            out.append(("signed", "/slack/events", body, {"Content-Type": ctype}, slack_headers))
+            out.append(garbled(rng, "signed", "/slack/events", body, {"Content-Type": ctype}, slack_headers))
         else:
             bad = bad_slack_headers(body, rng)
-            out.append(("unsigned", "/slack/events", body, {"Content-Type": ctype, **bad}, None))
+            out.append(garbled(rng, "unsigned", "/slack/events", body, {"Content-Type": ctype, **bad}, None))
     return out
 
 
@@ -452,7 +485,7 @@ def teams_requests(rng: random.Random, n: int, connector_url: str) -> list[Reque
             else rng.choice(["text/plain", "", "application/json; charset=latin-1"])
         )
         body = mutated_json(rng.choice(seeds), rng)
-        out.append(("no auth (dev)", "/api/messages", body, {"Content-Type": ctype}, None))
+        out.append(garbled(rng, "no auth (dev)", "/api/messages", body, {"Content-Type": ctype}, None))
     return out
 
 
@@ -464,7 +497,7 @@ def teams_auth_requests(rng: random.Random, n: int, connector_url: str) -> list[
         headers = {"Content-Type": "application/json", "Authorization": forged_tokens(rng)}
         if not headers["Authorization"]:
             del headers["Authorization"]
-        out.append(("forged token", "/api/messages", body, headers, None))
+        out.append(garbled(rng, "forged token", "/api/messages", body, headers, None))
     return out
 
 
@@ -489,7 +522,9 @@ def discourse_requests(rng: random.Random, n: int) -> list[Request]:
                 ["", "sha256=", "sha256=zz", "md5=1", "x" * 500]
             )
         label = "signed" if signed else "unsigned"
-        out.append((label, "/discourse/webhook", body, headers, discourse_headers if signed else None))
+        out.append(
+            garbled(rng, label, "/discourse/webhook", body, headers, discourse_headers if signed else None)
+        )
     return out
 
 
@@ -508,7 +543,11 @@ def inbound_requests(rng: random.Random, n: int) -> list[Request]:
                 headers.update(inbound_headers(body, ts=ts))  # a valid HMAC over an odd timestamp
             else:
                 headers.update({"X-Kakehashi-Timestamp": ts, "X-Kakehashi-Signature": "sha256=00"})
-        out.append(("signed" if signed else "unsigned", f"/hooks/inbound/{source}", body, headers, signer))
+        out.append(
+            garbled(
+                rng, "signed" if signed else "unsigned", f"/hooks/inbound/{source}", body, headers, signer
+            )
+        )
     return out
 
 
@@ -524,7 +563,14 @@ def other_requests(rng: random.Random, n: int) -> list[Request]:
         "/%ff",
     ]
     return [
-        ("any", rng.choice(paths_), mutated_json({"a": 1}, rng), {"Content-Type": "application/json"}, None)
+        (
+            "any",
+            rng.choice(paths_),
+            mutated_json({"a": 1}, rng),
+            {"Content-Type": "application/json"},
+            None,
+            None,
+        )
         for _ in range(n)
     ]
 
@@ -593,13 +639,19 @@ async def send_all(
 
     async def worker() -> None:
         while not queue.empty():
-            label, path, body, headers, signer = queue.get_nowait()
+            label, path, body, headers, signer, garble = queue.get_nowait()
             if signer is not None:
                 headers = {**headers, **signer(body)}
             raw_headers: dict[bytes, bytes] = {
                 k.encode(): v.encode("utf-8", "replace").translate(None, b"\x00\r\n").strip()
                 for k, v in headers.items()
             }
+            if garble is not None:
+                raw_headers = {
+                    k: v for k, v in raw_headers.items() if k.lower() != garble[0].lower().encode()
+                }
+                raw_headers[garble[0].encode()] = garble[1]
+                headers = {**headers, garble[0]: repr(garble[1])}
             try:
                 response = await client.post(base + path, content=body, headers=raw_headers)
                 status = str(response.status_code)
@@ -688,6 +740,7 @@ async def main() -> int:
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'teams-auth.db'}",  # its own: no Slack sink here
         "MICROSOFT_APP_ID": APP_ID,
         "MICROSOFT_APP_PASSWORD": "secret",
+        "MICROSOFT_APP_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
     }
     servers = [Serve("main", main_env, tmp), Serve("teams-auth", auth_env, tmp)]
     counts: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)

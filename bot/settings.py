@@ -40,6 +40,7 @@ KNOWN_VARIABLES = (
     "KAKEHASHI_OUTBOX_MAX_ATTEMPTS",
     "KAKEHASHI_OUTBOX_POLL_SECONDS",
     "KAKEHASHI_OUTBOX_LEASE_SECONDS",
+    "KAKEHASHI_HEALTH_PORT",
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
@@ -208,6 +209,7 @@ class Settings:
     outbox_lease: float = 120.0
     max_concurrent_requests: int = 64
     body_timeout: float = 10.0
+    health_port: int | None = None  # /healthz also on a port of its own, served by its own thread
     # Slack
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -293,6 +295,7 @@ class Settings:
             outbox_lease=_float(env, "KAKEHASHI_OUTBOX_LEASE_SECONDS", 120.0, zero_ok=False),
             max_concurrent_requests=_int(env, "KAKEHASHI_MAX_CONCURRENT_REQUESTS", 64, low=1, high=100_000),
             body_timeout=_float(env, "KAKEHASHI_BODY_TIMEOUT_SECONDS", 10.0, zero_ok=False),
+            health_port=_int(env, "KAKEHASHI_HEALTH_PORT", 0, low=0, high=65535) or None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=app_token,

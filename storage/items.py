@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from storage.base import StoreBase
 from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction
 
+MAX_ID = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER (64-bit) on SQLite
 ARCHIVED = "archived"  # imported history stored without reposting: never shown, so not open work
 WITHDRAWN = "withdrawn"  # an edit made the message no longer match the route that made the item
 MISROUTED = "misrouted"  # a person said "not for us": a correction that counts against the route
@@ -39,6 +40,10 @@ class ItemView:
 
 class ItemStore(StoreBase):
     async def item_view(self, item_id: int) -> ItemView | None:
+        """The item and its message; None when there is none (also for an id no row can have:
+        a button's value is client input, and a 40-digit number overflows both databases)."""
+        if not 0 < item_id <= MAX_ID:
+            return None
         async with self.sessions() as session:
             row = (
                 await session.execute(

@@ -155,11 +155,11 @@ class ItemStatusChange(Base):
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(32))
-    previous: Mapped[str | None] = mapped_column(String(32))
-    by_name: Mapped[str | None] = mapped_column(String(255))
-    by_id: Mapped[str | None] = mapped_column(String(255))
-    via: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(StorableString(32))
+    previous: Mapped[str | None] = mapped_column(StorableString(32))
+    by_name: Mapped[str | None] = mapped_column(StorableString(255))
+    by_id: Mapped[str | None] = mapped_column(StorableString(255))
+    via: Mapped[str] = mapped_column(StorableString(16))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

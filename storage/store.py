@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.consents import ConsentStore
+from storage.figures import FigureStore
 from storage.inbound import InboundStore
 from storage.items import ItemStore
 from storage.outbox import OutboxStore
@@ -23,5 +24,6 @@ class Store(
     QueryStore,
     QuarantineStore,
     ConsentStore,
+    FigureStore,
 ):
     """``record_inbound``, ``enqueue``, ``claim_due``, ``mark_sent``, ``claim_run``, ``save_ref``, ..."""

@@ -88,7 +88,8 @@ def is_bot_message(message: dict[str, Any], self_user_ids: frozenset[str] = froz
 
 def file_names(message: dict[str, Any]) -> tuple[str, ...]:
     names = []
-    for item in message.get("files") or ():
+    files = message.get("files")
+    for item in files if isinstance(files, list) else ():
         if isinstance(item, dict):
             name = item.get("name") or item.get("title") or item.get("id")
             if name:

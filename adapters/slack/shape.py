@@ -116,6 +116,14 @@ def check_body(body: Any, what: str = "body") -> dict[str, Any]:
         actions = body.get("actions")
         if not isinstance(actions, list) or not actions:
             raise PayloadError("actions: expected at least one action")
+    if body.get("type") == "block_actions":
+        # Bolt's matcher reads action["action_id"]; the listener reads user.id
+        # (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload)
+        for index, action in enumerate(body["actions"]):
+            if not isinstance(action.get("action_id"), str):
+                raise PayloadError(f"actions[{index}].action_id: expected a string")
+        if not isinstance(body.get("user"), dict):
+            raise PayloadError("user: expected an object with the id of who clicked")
     if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
         raise PayloadError("event: expected an object")
     return body

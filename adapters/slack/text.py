@@ -28,6 +28,17 @@ _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _USER_ID = re.compile(r"^[UWB][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _BROADCASTS = frozenset({"here", "channel", "everyone"})
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else nothing: a signed body may put any type anywhere."""
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:", "ftp://", "slack://")
 
 
@@ -140,7 +151,7 @@ def _leaf(element: dict[str, Any], names: Mapping[str, str]) -> str:
 
 def _rich(element: dict[str, Any], names: Mapping[str, str]) -> str:
     kind = element.get("type")
-    children = [e for e in element.get("elements") or () if isinstance(e, dict)]
+    children = [e for e in _list(element.get("elements")) if isinstance(e, dict)]
     if kind == "rich_text_list":
         bullet = "1." if element.get("style") == "ordered" else "-"
         return "\n".join(f"{bullet} {_rich(child, names)}" for child in children)
@@ -164,12 +175,12 @@ def blocks_text(blocks: Any, names: Mapping[str, str] | None = None) -> str:
             continue
         kind = block.get("type")
         if kind == "rich_text":
-            parts.extend(_rich(e, names) for e in block.get("elements") or () if isinstance(e, dict))
+            parts.extend(_rich(e, names) for e in _list(block.get("elements")) if isinstance(e, dict))
         elif kind in ("section", "header"):
             parts.append(_text_object(block.get("text"), names))
-            parts.extend(_text_object(f, names) for f in block.get("fields") or ())
+            parts.extend(_text_object(f, names) for f in _list(block.get("fields")))
         elif kind == "context":
-            parts.extend(_text_object(e, names) for e in block.get("elements") or ())
+            parts.extend(_text_object(e, names) for e in _list(block.get("elements")))
     return "\n".join(p for p in parts if p.strip())
 
 
@@ -182,7 +193,7 @@ def _block_ids(blocks: Any) -> Iterable[str]:
         for key in ("user_id", "channel_id", "usergroup_id"):
             if node.get("type") in ("user", "channel", "usergroup") and isinstance(node.get(key), str):
                 yield node[key]
-        stack.extend(node.get("elements") or ())
+        stack.extend(_list(node.get("elements")))
         for key in ("text", "fields"):
             value = node.get(key)
             if isinstance(value, dict) and value.get("type") == "mrkdwn":
@@ -212,9 +223,9 @@ def attachments_text(attachments: Any, names: Mapping[str, str] | None = None) -
         if not body.strip():  # a forwarded message may carry only its blocks, then only a fallback
             quoted = [
                 blk
-                for entry in att.get("message_blocks") or ()
+                for entry in _list(att.get("message_blocks"))
                 if isinstance(entry, dict)
-                for blk in (entry.get("message") or {}).get("blocks") or ()
+                for blk in _list(_dict(entry.get("message")).get("blocks"))
             ]
             body = blocks_text(quoted, names)
         if not body.strip() and isinstance(att.get("fallback"), str):
@@ -234,7 +245,7 @@ def mentioned_ids(message: dict[str, Any]) -> list[str]:
         found.update(dict.fromkeys(_markup_ids(text)))
     if not (isinstance(text, str) and text.strip()):
         found.update(dict.fromkeys(_block_ids(message.get("blocks"))))
-    for att in message.get("attachments") or ():
+    for att in _list(message.get("attachments")):
         if isinstance(att, dict) and not _is_preview(att):
             for key in ("pretext", "title", "text", "fallback"):
                 if isinstance(att.get(key), str):

@@ -8,6 +8,7 @@ https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connec
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.core.errors import PayloadError
@@ -89,7 +90,20 @@ def _check(node: dict[str, Any], where: str, depth: int) -> None:
                     _check(entry, f"{path}[{index}]", depth + 1)
 
 
+# A conversation id travels back to the Bot Connector in URLs and in the x-ms-conversation-id
+# header, which only carries Latin-1: Teams' ids are ASCII ("19:…@thread.tacv2;messageid=…",
+# "a:…", "29:…"), so anything else is not one.
+_ASCII_ID = re.compile(r"^[\x21-\x7e]{1,1000}$")
+
+
 def check_activity(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` when its parts have the types Bot Framework documents; else ``PayloadError``."""
     _check(body, "", 0)
+    conversation = body.get("conversation")
+    if (
+        isinstance(conversation, dict)
+        and conversation.get("id") is not None
+        and not _ASCII_ID.match(conversation["id"])
+    ):
+        raise PayloadError("conversation.id: expected a Teams conversation id (printable ASCII)")
     return body

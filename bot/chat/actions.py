@@ -38,12 +38,20 @@ def _stamp(action: str, user_id: str, value: str | None) -> str:
 
 
 async def apply_action(
-    app: Services, *, item_id: int, action: str, user_id: str, user_name: str, value: str | None
+    app: Services,
+    *,
+    item_id: int,
+    action: str,
+    user_id: str,
+    user_name: str,
+    value: str | None,
+    other_ids: tuple[str, ...] = (),
 ) -> str:
+    """``other_ids``: the user's other ids an admin may be listed by (Teams: the AAD object id)."""
     rules = app.rules.current
     locale = rules.locale
     if action == RETRY_ACTION:
-        return await retry_dead_letter(app, row_id=item_id, user_id=user_id)
+        return await retry_dead_letter(app, row_id=item_id, user_ids=(user_id, *other_ids))
     view = await app.store.item_view(item_id)
     if view is None:
         return t(locale, "action.unknown_item")
@@ -84,12 +92,12 @@ async def apply_action(
     return t(locale, "action.unknown", action=action)
 
 
-async def retry_dead_letter(app: Services, *, row_id: int, user_id: str) -> str:
+async def retry_dead_letter(app: Services, *, row_id: int, user_ids: tuple[str, ...]) -> str:
     """The Retry button of a dead-letter notice: an admin puts the outbox row back in the queue
     (as ``kakehashi outbox retry ROW`` does)."""
     rules = app.rules.current
     locale = rules.locale
-    if not is_admin(rules.admins, user_id):
+    if not is_admin(rules.admins, *user_ids):
         return t(locale, "cmd.not_admin", command=t(locale, "admin.retry"))
     row = await app.store.get_row(row_id)
     if row is None or row.status != "dead":

@@ -2,7 +2,7 @@
 
 ``run_command(app, text, ctx)`` parses the text and answers a ``CommandReply`` in the rules'
 locale.  Subcommands: ``help``, ``recap [department] [period] [post]``, ``agenda [post]``,
-``stats``, ``rules test TEXT``, ``route LINK DEPARTMENT`` (admins only: rules.yaml ``admins``).
+``stats [department|all] [period]``, ``rules test TEXT``, ``route LINK DEPARTMENT`` (admins only: rules.yaml ``admins``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,16 @@ from bot.pipeline.reasons import match_reason, why_not
 from bot.reports.agenda import agenda_reply
 from bot.reports.periods import parse_period
 from bot.reports.recap import recap_reply
+from bot.reports.value import (
+    ALL_TIME,
+    definitions_section,
+    stats_period,
+    value_figures,
+    value_sections,
+    value_title,
+)
 from rules import RuleSet
+from rules.matcher import name_key
 from storage.models import Message, utcnow
 
 if TYPE_CHECKING:
@@ -42,6 +51,7 @@ class CommandContext:
     user_name: str
     channel_id: str
     is_admin: bool
+    channel: str = ""  # the channel's name as the platform gives it (``#dept-product``, ``Team/Channel``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +162,7 @@ async def run_command(app: Services, text: str, ctx: CommandContext) -> CommandR
         if name == "agenda":
             return await _agenda(app, args)
         if name == "stats":
-            return await _stats(app, locale)
+            return await _stats(app, args, ctx)
         if name == "rules" and args[:1] == ["test"]:
             return _rules_test(rules, " ".join(words[2:]), ctx)
         if name == "route":
@@ -234,36 +244,73 @@ def _from_payload(payload: dict[str, Any], public: bool) -> CommandReply:
     )
 
 
-async def _stats(app: Services, locale: str) -> CommandReply:
+def channel_department(app: Services, ctx: CommandContext) -> str | None:
+    """The department whose channel the command was typed in (by id, name or the configured
+    name of a renamed channel); None elsewhere."""
     rules = app.rules.current
+    names = {name_key(n) for n in (ctx.channel_id, ctx.channel) if n}
+    configured = app.dispatcher.channels.configured(ctx.platform, ctx.channel_id)
+    if configured:
+        names.add(name_key(configured))
+    for dept_name, dept in rules.departments.items():
+        if any(d.platform == ctx.platform and name_key(d.channel) in names for d in dept.post_to):
+            return dept_name
+    return None
+
+
+async def _stats(app: Services, args: list[str], ctx: CommandContext) -> CommandReply:
+    """``stats [department|all] [period]``: the value figures of one department (by default the
+    department of the channel it is asked in) or of all, for a period (default: all time), with
+    what the store holds and the delivery counts."""
+    rules = app.rules.current
+    locale = rules.locale
+    department = channel_department(app, ctx)
+    period_text: str | None = None
+    for arg in _period_words(args, app):
+        word = unicodedata.normalize("NFKC", arg).casefold()
+        if word in ("all", "全部門"):
+            department = None
+        elif period_text is None and (word in ALL_TIME or _is_period(arg, app)):
+            period_text = arg
+        elif (named := department_named(rules, arg)) is not None:
+            department = named
+        else:
+            return reply(t(locale, "cmd.stats.usage"))
+    period = stats_period(rules, period_text, now=app.clock())
+    figures = await value_figures(app.store, rules, period=period, department=department)
+    sections = [s.as_dict() for s in value_sections(rules, figures, definitions=False)]
+    sections.append({"heading": t(locale, "cmd.stats.title"), "lines": await _store_lines(app, department)})
+    sections.append(definitions_section(locale).as_dict())
+    return reply(value_title(rules, figures, period), sections)
+
+
+async def _store_lines(app: Services, department: str | None) -> list[str]:
+    """What the store holds (every period): totals, items per department and status, deliveries."""
+    rules = app.rules.current
+    locale = rules.locale
     totals = await app.store.stats()
     per_dept = await app.store.counts_by_department()
     outbox = await app.store.outbox_counts()
     lines = [t(locale, "cmd.stats.totals", **totals)]
-    dept_lines = []
     for name, counts in sorted(per_dept.items()):
+        if department is not None and name != department:
+            continue
         dept = rules.departments.get(name)
         label = dept.label if dept else name
         detail = ", ".join(f"{t(locale, f'status.{s}')} {c}" for s, c in sorted(counts.items()))
-        dept_lines.append(f"**{label}**: {sum(counts.values())} ({detail})")
-    outbox_line = t(
-        locale,
-        "cmd.stats.outbox",
-        pending=outbox.get("pending", 0),
-        sent=outbox.get("sent", 0),
-        dead=outbox.get("dead", 0),
+        lines.append(f"**{label}**: {sum(counts.values())} ({detail})")
+    if not per_dept:
+        lines.append(t(locale, "cmd.stats.none"))
+    lines.append(
+        t(
+            locale,
+            "cmd.stats.outbox",
+            pending=outbox.get("pending", 0),
+            sent=outbox.get("sent", 0),
+            dead=outbox.get("dead", 0),
+        )
     )
-    return reply(
-        t(locale, "cmd.stats.title"),
-        [
-            {"heading": "", "lines": lines},
-            {
-                "heading": t(locale, "cmd.stats.departments"),
-                "lines": dept_lines or [t(locale, "cmd.stats.none")],
-            },
-            {"heading": "", "lines": [outbox_line]},
-        ],
-    )
+    return lines
 
 
 def _rules_test(rules: RuleSet, text: str, ctx: CommandContext) -> CommandReply:

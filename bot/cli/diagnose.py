@@ -19,11 +19,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.discourse import parse_categories
 from adapters.slack.directory import SlackDirectory, api_error
 from adapters.slack.scopes import missing_scopes, required_scopes
 from bot.core.domain import Destination
 from bot.core.errors import KakehashiError, SettingsError
 from bot.core.texts import t
+from bot.platforms.discourse.checks import named_categories
 from bot.settings import ALIASES, KNOWN_VARIABLES, Settings
 from rules import RuleSet
 from rules.errors import RulesError
@@ -363,7 +365,7 @@ class Doctor:
 
     # -- Discourse --------------------------------------------------------------------------
 
-    async def discourse(self, settings: Settings) -> list[Finding]:
+    async def discourse(self, settings: Settings, rules: RuleSet | None = None) -> list[Finding]:
         if not (settings.discourse_url and settings.discourse_api_key):
             return [self._f("discourse", "skip", "doctor.skipped", what="DISCOURSE_API_KEY")]
         url = f"{settings.discourse_url}/session/current.json"
@@ -386,7 +388,10 @@ class Doctor:
             ]
         user = (_json(response).get("current_user") or {}).get("username")
         if response.status_code == 200 and user:
-            return [self._f("discourse", "ok", "doctor.discourse.ok", url=settings.discourse_url, user=user)]
+            found = [self._f("discourse", "ok", "doctor.discourse.ok", url=settings.discourse_url, user=user)]
+            if rules is not None:
+                found += await self._discourse_categories(settings.discourse_url, headers, rules)
+            return found
         errors = _json(response).get("errors") or [response.reason_phrase]
         fix = t(self.locale, "doctor.discourse.refused_fix")
         return [
@@ -399,6 +404,33 @@ class Doctor:
                 error=str(errors[0]),
             )
         ]
+
+    async def _discourse_categories(self, url: str, headers: dict[str, str], rules: RuleSet) -> list[Finding]:
+        """Each category of a Discourse source in the forum's ``/site.json`` (slug or id)."""
+        wanted = named_categories(rules)
+        if not wanted:
+            return []
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+                response = await http.get(f"{url}/site.json", headers=headers)
+        except httpx.HTTPError as exc:
+            error = str(exc) or type(exc).__name__
+            return [self._f("discourse", "fail", "doctor.discourse.unreachable", url=url, error=error)]
+        categories = parse_categories(_json(response))
+        if not categories:  # a forum without a category list: nothing to compare with
+            return []
+        known = {c.slug.casefold() for c in categories.values()} | {str(c) for c in categories}
+        slugs = ", ".join(sorted(c.slug for c in categories.values())[:15])
+        out = []
+        for category in wanted:
+            if category.casefold() in known:
+                out.append(self._f("discourse", "ok", "doctor.discourse.category_ok", category=category))
+            else:
+                fix = t(self.locale, "doctor.discourse.category_fix", slugs=slugs)
+                out.append(
+                    self._f("discourse", "fail", "doctor.discourse.category_missing", fix, category=category)
+                )
+        return out
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

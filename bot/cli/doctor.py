@@ -44,7 +44,9 @@ async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
     findings += db_findings
     try:
         slack, teams, discourse = await asyncio.gather(
-            doctor.slack(settings, rules), doctor.teams(settings, rules, store), doctor.discourse(settings)
+            doctor.slack(settings, rules),
+            doctor.teams(settings, rules, store),
+            doctor.discourse(settings, rules),
         )
     finally:
         if store is not None:

@@ -84,6 +84,9 @@ def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> N
         raise click.ClickException(f"{result['dead']} posts could not be delivered")
 
 
+LISTEN_BACKLOG = 2048  # connections the kernel queues before the server accepts them (somaxconn caps it)
+
+
 @main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
 def serve() -> None:
     """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
@@ -113,7 +116,9 @@ async def _serve(settings: Settings) -> None:
     # second for the rest before closing, not aiohttp's default 10 s
     runner = web.AppRunner(app.web_app(), handle_signals=False, lingering_time=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    # backlog: 2,000 clients connecting at once overflow aiohttp's default queue of 128, and a
+    # dropped SYN is retried only after a second, so /healthz's own connection would wait that long
+    site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
     try:
         await site.start()
     except OSError as exc:  # most often a second `kakehashi serve` on the same PORT
@@ -129,6 +134,17 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
         await app.stop()
         raise
+    health_port = None
+    if settings.health_port:
+        from bot.runtime.health_port import HealthPort
+
+        health_port = HealthPort(app, host=settings.host, port=settings.health_port)
+        try:
+            await asyncio.to_thread(health_port.start)
+        except BaseException:
+            await runner.cleanup()
+            await app.stop()
+            raise
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
         settings.host,
@@ -144,6 +160,8 @@ async def _serve(settings: Settings) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
+        if health_port is not None:
+            await asyncio.to_thread(health_port.stop)
         await runner.cleanup()
         await app.stop()
 

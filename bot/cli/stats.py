@@ -1,8 +1,9 @@
-"""``kakehashi stats``: what the store holds, per department, tag, status and source platform."""
+"""``kakehashi stats``: what the store holds (per department, tag, status and source platform) and
+what the community brought each department in a period: response and close times, answers back,
+questions the community answered, testimonials, flags and each route's precision."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -10,7 +11,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.errors import settings_from_env, user_errors
+from bot.cli.recap import _run
+from bot.core.texts import t
+from storage.figures import ALL
 from storage.items import STATUSES
 from storage.store import Store
 
@@ -47,26 +50,126 @@ def render(stats: dict[str, Any], console: Console) -> None:
     console.print(platforms)
 
 
-@click.command("stats", short_help="Totals per department, tag, status and source platform.")
-@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
-def stats_command(as_json: bool) -> None:
-    """Totals per department, tag, status and source platform (live and imported history)."""
-    from storage.db import create_engine
-    from storage.migrate import upgrade
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
 
-    settings = settings_from_env()
 
-    async def go() -> dict[str, Any]:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-            return await collect(Store(engine))
-        finally:
-            await engine.dispose()
+def render_value(value: dict[str, Any], title: str, locale: str, console: Console) -> None:
+    """The value figures as tables, labelled in the rules' locale, then what each figure means."""
+    from bot.reports.value import duration_text, emoji_text
 
-    with user_errors():
-        stats = asyncio.run(go())
-    if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+    def col(key: str) -> str:
+        return t(locale, f"value.col.{key}")
+
+    rows = list(value["departments"].items())
+    if value["department"] is None:
+        rows.append((ALL, value["total"]))
+
+    def label(name: str, d: dict[str, Any]) -> str:
+        return t(locale, "value.all_departments") if name == ALL else f"{d['label'] or name} ({name})"
+
+    console.print(f"[bold]{title}[/]", highlight=False)
+    times = Table()
+    for key in (
+        "department",
+        "items",
+        "response_median",
+        "response_p90",
+        "waiting",
+        "close_median",
+        "close_p90",
+    ):
+        times.add_column(col(key), justify="left" if key == "department" else "right")
+    outcomes = Table()
+    for key in ("department", "done", "declined", "answered_back", "deflection", "testimonials", "votes"):
+        outcomes.add_column(col(key), justify="left" if key == "department" else "right")
+    for name, d in rows:
+        first, close = d["first_response"], d["time_to_close"]
+        times.add_row(
+            label(name, d),
+            str(d["items"]),
+            duration_text(first["median_seconds"], locale),
+            duration_text(first["p90_seconds"], locale),
+            str(first["waiting"]),
+            duration_text(close["median_seconds"], locale),
+            duration_text(close["p90_seconds"], locale),
+        )
+        outcomes.add_row(
+            label(name, d),
+            str(d["closed"]["done"]),
+            str(d["closed"]["declined"]),
+            str(d["answered_back"]),
+            f"{d['questions']['answered_by_community']}/{d['questions']['total']}",
+            str(d["testimonials"]["granted"]),
+            str(d["votes"]),
+        )
+    console.print(times)
+    console.print(outcomes)
+    routes = Table(title=t(locale, "value.routes"), title_justify="left")
+    for key in ("route", "department", "hits", "withdrawn", "forwarded", "misrouted", "precision"):
+        routes.add_column(col(key), justify="left" if key in ("route", "department") else "right")
+    for r in value["routes"]:
+        precision = None if r["precision"] is None else f"{round(100 * r['precision'])}%"
+        routes.add_row(
+            r["route"],
+            r["department"],
+            str(r["hits"]),
+            str(r["withdrawn"]),
+            str(r["forwarded"]),
+            str(r["misrouted"]),
+            _cell(precision),
+        )
+    console.print(routes)
+    if value["flags"]:
+        flags = Table(title=t(locale, "value.flags"), title_justify="left")
+        for key in ("emoji", "department", "flags", "posts"):
+            flags.add_column(col(key), justify="left" if key in ("emoji", "department") else "right")
+        for f in value["flags"]:
+            flags.add_row(emoji_text(f["emoji"]), _cell(f["department"]), str(f["flags"]), str(f["posts"]))
+        console.print(flags)
+    console.print(f"[bold]{t(locale, 'value.definitions')}[/]")
+    for text in value["definitions"].values():
+        console.print(f"- {text}", highlight=False)
+
+
+@click.command("stats", short_help="Figures per department and route, and what the store holds.")
+@click.option(
+    "--period",
+    default=None,
+    help="week, month, last-week, last-month, 7d, YYYY-MM-DD..YYYY-MM-DD or all (default: all).",
+)
+@click.option("--department", default=None, help="One department (name or label); default: every one.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Tables in the rules' locale, or JSON data (numbers, ISO 8601 times, null where nothing was measured).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def stats_command(period: str | None, department: str | None, fmt: str, as_json: bool) -> None:
+    """What the community brought each department in a period (items routed by rules, flags and
+    commands; first response and close times, median and p90; done and declined; answers back;
+    questions the community answered before staff; testimonials with permission; flags per emoji)
+    and each route's precision, plus totals per department, tag, status and source platform.
+    The output says how each figure is defined; labels follow the rules' locale."""
+    from bot.reports.recap import resolve_department
+    from bot.reports.value import stats_period, value_data, value_figures, value_title
+
+    async def go(app: Any) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+        rules = app.rules.current
+        window = stats_period(rules, period, now=app.clock())
+        dept = resolve_department(rules, department) if department else None
+        figures = await value_figures(app.store, rules, period=window, department=dept)
+        overview = await collect(app.store)
+        title = value_title(rules, figures, window)
+        return overview, value_data(figures, rules, window), title, rules.locale
+
+    overview, value, title, locale = _run(go)
+    if as_json or fmt == "json":
+        click.echo(json.dumps({**overview, "value": value}, ensure_ascii=False, indent=2))
     else:
-        render(stats, Console(width=100))
+        console = Console(width=100)
+        render(overview, console)
+        render_value(value, title, locale, console)

@@ -200,10 +200,23 @@ class Dispatcher:
             where = {k: who[k] for k in ("platform", "emoji", "user_id")}
             if await self.store.remove_reaction(target=target, vote=rule.vote, **where) is None:
                 return False
-            if rule.set_status:
-                await self._set_status(item_id, "open", who, stamp)
+            if rule.set_status:  # the state the latest status emoji still there says, else new
+                await self._set_status(
+                    item_id, await self._remaining_status(who["platform"], target), who, stamp
+                )
         await self.store.enqueue_refresh(item_id, stamp)
         return True
+
+    async def _remaining_status(self, platform: str, target: str) -> str:
+        """After a status emoji was taken off: the status of the latest one still on ``target``
+        (👀 stays after ✅ went: in progress), or ``open`` when none is left."""
+        rules = self.rules.current
+        status = "open"
+        for reaction in await self.store.reactions_on(platform, target):  # the first one first
+            rule = rules.reaction_for(reaction.emoji, on_routed=True)
+            if rule is not None and rule.set_status:
+                status = rule.set_status
+        return status
 
     async def _set_status(self, item_id: int, status: str, who: dict[str, str], stamp: str) -> None:
         await change_status(

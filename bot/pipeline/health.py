@@ -34,7 +34,7 @@ class Health:
     @property
     def fatal(self) -> bool:
         """Whether a part stopped working (``/healthz`` answers 503, not ``degraded``)."""
-        return bool(self._fatal & self._problems.keys())
+        return bool(set(self._fatal) & set(self._problems))
 
     def clear(self, prefix: str) -> None:
         """Forget every problem whose key starts with ``prefix`` (before checking again)."""
@@ -42,4 +42,5 @@ class Health:
             del self._problems[key]
 
     def problems(self) -> list[str]:
-        return [self._problems[key] for key in sorted(self._problems)]
+        problems = dict(self._problems)  # a copy: /healthz's own thread may read while plugins report
+        return [problems[key] for key in sorted(problems)]

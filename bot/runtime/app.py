@@ -21,6 +21,7 @@ from bot.pipeline.metrics import Metrics
 from bot.pipeline.outbox import Clock, OutboxWorker
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.services import Plugin, PluginFactory, Services
+from bot.runtime.database_watch import DatabaseWatch
 from bot.settings import Settings
 from storage.db import create_engine
 from storage.migrate import upgrade
@@ -123,6 +124,11 @@ class App:
         for the shared pool, so it says whether the database answers, not how busy the app is."""
         return create_engine(self.settings.database_url, pool_size=1, max_overflow=0)
 
+    @functools.cached_property
+    def database_watch(self) -> DatabaseWatch:
+        """What ``/healthz`` says about the database, checked in the background once started."""
+        return DatabaseWatch(engine=lambda: self.probe_engine, clock=self.clock)
+
     def web_app(self) -> web.Application:
         from bot.runtime.server import make_web_app
 
@@ -133,6 +139,8 @@ class App:
             await plugin.start()
         if watch_rules:
             self._tasks.append(asyncio.create_task(self.rules.watch(), name="rules-watch"))
+        await self.database_watch.check()  # known before the first /healthz, also on the health port
+        self._tasks.append(asyncio.create_task(self.database_watch.run_forever(), name="database-watch"))
         if worker:
             self._tasks.append(
                 asyncio.create_task(

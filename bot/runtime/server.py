@@ -3,7 +3,6 @@ when ``DASHBOARD_TOKEN`` is set, the shared dashboard (``bot.runtime.dashboard``
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import UTC
@@ -11,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from sqlalchemy import text
 
 from bot.core.errors import AuthenticationError, PayloadError, PayloadTooLargeError
 from bot.pipeline.metrics import CONTENT_TYPE
 from bot.platforms.http import MAX_BODY
 from bot.runtime.limits import Limits, limits_middleware
+from storage.outage import unavailable
 
 if TYPE_CHECKING:
     from bot.runtime.app import App
@@ -31,49 +30,33 @@ NO_PLATFORM = (
 )
 
 
-HEALTH_BUDGET = 2.0  # seconds the database gets to answer a read and a write
-
-
-async def database_problem(app: App) -> str | None:
-    """None when the database answers a read and takes a small write (a cursor row) within
-    ``HEALTH_BUDGET``; otherwise what fails, without the host, port or driver text (those go to
-    the log, not to whoever can reach ``/healthz``)."""
-    step = "unreachable"
-    try:
-        async with asyncio.timeout(HEALTH_BUDGET):
-            async with app.probe_engine.connect() as conn:  # never queued behind busy handlers
-                await conn.execute(text("SELECT 1"))
-            step = "writes fail (disk full or read-only?)"
-            await app.store.set_cursor("healthz:write-probe", app.clock().isoformat())
-    except TimeoutError:
-        log.warning("healthz: the database did not answer within %.0f s (%s)", HEALTH_BUDGET, step)
-        return f"no answer within {HEALTH_BUDGET:.0f} s"
-    except Exception as exc:
-        log.warning("healthz: database %s: %r", step, exc)
-        return f"{step}: {exc.__class__.__name__}"
-    return None
-
-
-async def healthz(request: web.Request) -> web.Response:
+def health_answer(app: App, database: str | None) -> tuple[int, dict[str, Any]]:
     """``ok`` (200); ``degraded`` (200: serving, but a configuration problem needs fixing);
-    ``error`` (503: the database cannot be read or written)."""
-    app = request.app[APP_KEY]
+    ``error`` (503: the database cannot be read or written, or a part stopped).  ``database`` is
+    the database watch's finding.  Reads only what is already known: safe from another thread
+    (``bot.runtime.health_port``)."""
     body: dict[str, Any] = {
         "status": "ok",
         "rules": app.rules.current.digest[:12],
         "platforms": [plugin.name for plugin in app.plugins],
     }
-    problem = await database_problem(app)
-    if problem is not None:
-        return web.json_response({**body, "status": "error", "database": problem}, status=503)
+    if database is not None:
+        return 503, {**body, "status": "error", "database": database}
     problems = app.services.health.problems()
     if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
         problems.insert(0, NO_PLATFORM)
     if problems:
         body.update(status="degraded", problems=problems)
     if app.services.health.fatal:
-        return web.json_response({**body, "status": "error"}, status=503)
-    return web.json_response(body)
+        return 503, {**body, "status": "error"}
+    return 200, body
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app[APP_KEY]
+    # the last background check (bot.runtime.database_watch): no database work here
+    status, body = health_answer(app, await app.database_watch.problem())
+    return web.json_response(body, status=status)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -114,8 +97,9 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 async def answer_client_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The one place where what a client sent wrong becomes an answer: 401 for a request that does
     not authenticate, 413 for a body too large, 400 with the reason for a malformed one; each
-    logged as a WARNING without a traceback.  Anything else that escapes a handler is our own bug:
-    aiohttp logs it with its traceback and answers 500."""
+    logged as a WARNING without a traceback; 503 with ``Retry-After`` when the database is down
+    (the platform redelivers).  Anything else that escapes a handler is our own bug: aiohttp logs
+    it with its traceback and answers 500."""
     endpoint = request.path
     try:
         return await handler(request)
@@ -128,6 +112,30 @@ async def answer_client_errors(request: web.Request, handler: Handler) -> web.St
     except PayloadError as exc:
         log.warning("%s %s refused (400): %s", request.method, endpoint, exc)
         return web.json_response({"status": "bad_request", "error": str(exc)}, status=400)
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        request.app[APP_KEY].database_watch.outage(exc.__class__.__name__)
+        return database_unavailable(request, exc)
+
+
+DATABASE_RETRY_AFTER = 5  # seconds; Slack, Teams and Discourse redeliver on their own schedules too
+
+
+def database_unavailable(request: web.Request, exc: BaseException) -> web.Response:
+    """503 with ``Retry-After`` for a request the database could not take now (``storage.outage``):
+    nothing was stored, and the platform sends the event again.  A WARNING, not a traceback."""
+    log.warning(
+        "%s %s: the database is unavailable (%s); answered 503 so the sender retries",
+        request.method,
+        request.path,
+        exc.__class__.__name__,
+    )
+    return web.json_response(
+        {"status": "unavailable", "error": "database unavailable, retry later"},
+        status=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
 
 
 def make_web_app(app: App) -> web.Application:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from click.testing import CliRunner, Result
 from bot.cli.main import main
 from bot.core import setup_texts
 from storage.store import Store
+from tests.conftest import FIXTURES
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.fakes.slack_api import FakeSlack
@@ -184,3 +186,34 @@ async def test_a_short_or_misspelt_dashboard_token(tmp_path: Path) -> None:
 
 def test_setup_texts_exist_in_both_languages() -> None:
     assert setup_texts.JA.keys() == setup_texts.EN.keys()
+
+
+async def test_a_discourse_category_the_forum_does_not_list_is_a_problem(
+    tmp_path: Path, store: Store, slack_api: FakeSlack, connector: FakeBotConnector
+) -> None:
+    slack_api.add_channel("C0FEEDBACK", "feedback")
+    await store.save_ref(
+        platform="teams",
+        name="CS/Community",
+        conversation_id="19:cs@thread.tacv2",
+        service_url=None,
+        reference={},
+    )
+    site = json.loads((FIXTURES / "discourse" / "site.json").read_text(encoding="utf-8"))
+    forum = await FakeDiscourse(categories=site["categories"]).start()
+    try:
+        rules = RULES.format(locale="en", sales="#dept-marketing").replace(
+            "  - {discourse: {category: feedback}}\n",
+            "  - {discourse: {category: feedback}}\n  - {discourse: {category: how-to}}\n",
+        )
+        (tmp_path / "rules.yaml").write_text(rules, encoding="utf-8")
+        result = await doctor(environment(tmp_path, store, slack_api, connector, forum), tmp_path)
+    finally:
+        await forum.close()
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.output.split())
+    assert "✓ source category feedback: the forum has it" in out
+    assert "✗ source category how-to: the forum has no such category (or the API key cannot see it)" in out
+    assert (
+        "write the slug from the category's address (/c/SLUG); the forum has: feedback, howto, staff" in out
+    )

@@ -264,6 +264,7 @@ async def test_healthz_reports_a_database_that_no_longer_takes_writes(database: 
         assert (await client.get("/healthz")).status == 200
         await database._admin(f'ALTER DATABASE "{database.name}" SET default_transaction_read_only = on')
         await app.engine.dispose()  # new connections come up read-only
+        await app.probe_engine.dispose()  # /healthz's own connection too (it writes a probe row)
         health = await client.get("/healthz")
         body = await health.json()
     await app.stop()

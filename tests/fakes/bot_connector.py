@@ -11,6 +11,9 @@ call botbuilder makes back lands here and is recorded:
 * ``DELETE /v3/conversations/{conversationId}/activities/{activityId}`` — delete
 * ``GET  /v3/teams/{teamId}/conversations`` — the team's channels (``{"conversations": [...]}``)
 * ``GET  /v3/teams/{teamId}`` — team details
+* ``GET  /v3/conversations/{conversationId}/members/{memberId}`` — one member (``TeamsInfo.get_member``;
+  ``roster`` holds who exists: user id -> ``{"name", "aadObjectId", ...}``; 404
+  ``MemberNotFoundInConversation`` otherwise)
 * ``POST /{tenant}/oauth2/v2.0/token`` — Microsoft Entra ID's client-credentials token for the bot
   (learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication,
   "Request an access token"; errors as Entra ID answers them: ``{"error", "error_description"}``
@@ -89,6 +92,7 @@ class FakeBotConnector:
     tenants: set[str] = field(default_factory=lambda: {"botframework.com"})
     token_requests: list[dict[str, str]] = field(default_factory=list)
     chats: dict[str, list[str]] = field(default_factory=dict)  # 1:1 chats created: id -> member ids
+    roster: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> member (GET …/members/{id})
 
     def add_team(
         self, team_id: str, name: str, channels: dict[str, str | None], aad_group_id: str = ""
@@ -226,6 +230,15 @@ class FakeBotConnector:
             return web.json_response({"error": {"code": "NotFound", "message": "team"}}, status=404)
         return web.json_response({"id": team_id, "name": team["name"], "aadGroupId": team["aadGroupId"]})
 
+    async def member(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        member_id = request.match_info["member_id"]
+        found = self.roster.get(member_id)
+        if found is None:
+            error = {"code": "MemberNotFoundInConversation", "message": "The member was not found"}
+            return web.json_response({"error": error}, status=404)
+        return web.json_response({"id": member_id, **found})
+
     async def token(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
         form = {k: str(v) for k, v in (await request.post()).items()}
@@ -270,6 +283,7 @@ class FakeBotConnector:
         app.router.add_delete("/v3/conversations/{conversation_id}/activities/{activity_id}", self.delete)
         app.router.add_get("/v3/teams/{team_id}/conversations", self.team_channels)
         app.router.add_get("/v3/teams/{team_id}", self.team_details)
+        app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self.member)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self.token)
         return app
 

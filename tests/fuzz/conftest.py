@@ -133,6 +133,10 @@ async def build_endpoints(
     await app.start(worker=False)
     client: TestClient[Any, Any] = TestClient(TestServer(app.web_app()))
     await client.start_server()
+    # the app installed in the Community team: Teams' channels of rules.yaml are known
+    install = encode(teams_activity("installation_update_add.json", connector))
+    answer = await client.post("/api/messages", data=install, headers={"Content-Type": "application/json"})
+    assert answer.status in (200, 201), await answer.text()
     return Endpoints(app=app, client=client, slack=slack, connector=connector, discourse=discourse)
 
 

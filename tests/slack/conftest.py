@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from bot.platforms.slack import plugin as slack_plugin
 from bot.platforms.slack.plugin import SlackPlugin
 from bot.runtime.app import App
 from bot.settings import Settings
+from storage.models import utcnow
 from tests.conftest import Database
 from tests.fakes.slack_api import (  # noqa: F401  (re-exported for the Slack tests)
     COMMUNITY,
@@ -96,6 +98,7 @@ class SlackBot:
         user_id: str = "U0MEMBER1",
         user_name: str = "hana",
         channel_id: str = RANDOM,
+        channel_name: str = "random",
         response_url: str | None = "command",
     ) -> ClientResponse:
         form = {
@@ -103,7 +106,7 @@ class SlackBot:
             "team_id": TEAM_ID,
             "team_domain": "community",
             "channel_id": channel_id,
-            "channel_name": "random",
+            "channel_name": channel_name,
             "user_id": user_id,
             "user_name": user_name,
             "command": "/kakehashi",
@@ -131,7 +134,7 @@ def fake(slack_api: FakeSlack) -> FakeSlack:
 
 
 async def build_bot(
-    db: Database, fake: FakeSlack, rules: Path | None = None
+    db: Database, fake: FakeSlack, rules: Path | None = None, *, clock: Callable[[], datetime] = utcnow
 ) -> tuple[App, TestClient[Any, Any]]:
     settings = Settings(
         rules_path=rules or FIXTURES / "rules.yaml",
@@ -140,7 +143,7 @@ async def build_bot(
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
     )
-    app = await App.build(settings, plugins=[slack_plugin.plugin])
+    app = await App.build(settings, plugins=[slack_plugin.plugin], clock=clock)
     app.worker.sinks["slack"].min_interval = 0.0  # type: ignore[attr-defined]
     await app.start(worker=False)
     client = TestClient(TestServer(app.web_app()))

@@ -18,7 +18,7 @@ from bot.platforms.slack import plugin as slack_plugin
 from bot.platforms.slack.plugin import SlackPlugin
 from bot.runtime.app import App
 from tests.conftest import Database
-from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, FakeSlack, SlackBot, event_body
+from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, FakeSlack, SlackBot, event_body
 from tests.slack.test_connection import socket_settings
 from tests.slack.test_events import messages, msg
 from tests.slack.test_interactions import reaction
@@ -168,3 +168,30 @@ async def test_socket_mode_acks_a_command_and_an_action_it_does_not_know(
     await socket_app.start(worker=False)
     await fake.wait_for(lambda f: len(f.socket_acks) == 2)
     assert sorted(a["envelope_id"] for a in fake.socket_acks) == ["env-action", "env-command"]
+
+
+async def test_a_route_command_is_acked_while_conversations_history_holds_the_linked_post(
+    bot: SlackBot,
+) -> None:
+    """``/kakehashi route LINK dept`` to a post from before the bot listened: the fetch waited up to
+    two seconds before the ack; now the ack says it is working and the answer follows."""
+    bot.fake.history[COMMUNITY] = [
+        {
+            "type": "message",
+            "user": "U0MEMBER2",
+            "text": "our team story, happy to share",
+            "ts": "1690000000.000100",
+        }
+    ]
+    gate = bot.fake.hold("conversations.history")
+    link = "https://community.slack.com/archives/C0COMMUNTY/p1690000000000100"
+    response = await acked(bot.command(f"route <{link}> marketing", user_id="U0ADMIN", user_name="aiko"))
+    assert await response.json() == {"text": "⏳ Working on it…", "response_type": "ephemeral"}
+    assert bot.fake.of("conversations.history") and not gate.is_set()  # asked, unanswered, acked
+    gate.set()
+    await bot.fake.wait_for(lambda f: f.responses)
+    [reply] = bot.fake.responses
+    assert reply["text"] == "Routed to Marketing." and reply["response_type"] == "ephemeral"
+    assert await bot.deliver() == {"sent": 1}
+    [post] = bot.fake.posts(DEPT_MARKETING)
+    assert "our team story" in post["text"]

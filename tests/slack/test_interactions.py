@@ -149,6 +149,24 @@ async def test_status_and_vote_emoji_on_the_routed_community_post_count_like_on_
     await bot.event("reaction.json", **reaction("reaction_removed", "+1", COMMUNITY, post_ts, n="5"))
     [item] = await items(bot)
     assert (item.votes, item.status) == (1, "open")
+    # 👀 then ✅, and the ✅ taken back: the status follows the emoji still there (in progress)
+    await bot.event(
+        "reaction.json", **reaction("reaction_added", "eyes", COMMUNITY, post_ts, user="U0ADMIN", n="7")
+    )
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_added", "white_check_mark", COMMUNITY, post_ts, user="U0STAFF", n="8"),
+    )
+    assert (await items(bot))[0].status == "done"
+    await bot.event(
+        "reaction.json",
+        **reaction("reaction_removed", "white_check_mark", COMMUNITY, post_ts, user="U0STAFF", n="9"),
+    )
+    assert (await items(bot))[0].status == "in_progress"
+    await bot.event(
+        "reaction.json", **reaction("reaction_removed", "eyes", COMMUNITY, post_ts, user="U0ADMIN", n="10")
+    )
+    assert (await items(bot))[0].status == "open"
     # on a post nothing routed, a status emoji does nothing (and routes nothing)
     await bot.event("message.json", **msg("hello all", "1700000010.000400", event_id="2"))
     await bot.event(

@@ -15,6 +15,7 @@ from tests.teams.conftest import (
     COMMUNITY,
     CS_COMMUNITY,
     CS_TEAM,
+    PRODUCT_TEAM,
     PRODUCT_TRIAGE,
     RULES,
     TeamsBot,
@@ -261,7 +262,37 @@ async def test_admins_are_matched_by_id_not_by_display_name(
         assert "管理者" not in allowed.card_text()  # an admin: the link is looked up instead
         health = await (await teams.client.get("/healthz")).json()
         assert health["status"] == "degraded"
-        assert health["problems"] == [
+        assert health["problems"][0] == (
             "rules.yaml admins: 'Aiko Admin' is not a Teams user id or AAD object id, so it makes nobody an "
             "admin on Teams (display names are not unique); write the AAD object id (Entra ID → Users → Object ID)"
+        )
+        # the other problems: department channels of these rules in teams the app is not installed in
+        assert [p.split(":", 1)[0] for p in health["problems"][1:]] == [
+            "rules.yaml department channel CS/Voices",
+            "rules.yaml department channel PR/Press",
         ]
+
+
+async def test_stats_in_a_department_channel_answers_with_that_departments_figures(teams: TeamsBot) -> None:
+    """``@kakehashi stats`` in Product/Triage: a card with 製品開発's value figures only."""
+    await teams.install()
+    await teams.send("channel_message.json")  # a bug: routed to 製品開発 and カスタマーサクセス
+    await teams.deliver()
+    command = teams.activity("mention_command.json")
+    command["id"] = "1731830600000"
+    command["text"] = "<at>kakehashi</at> stats this-week"
+    command["conversation"]["id"] = f"{PRODUCT_TRIAGE};messageid=1731830600000"
+    command["channelData"].update(
+        teamsChannelId=PRODUCT_TRIAGE,
+        teamsTeamId=PRODUCT_TEAM,
+        channel={"id": PRODUCT_TRIAGE},
+        team={"id": PRODUCT_TEAM},
+    )
+    await teams.post(command)
+    await teams.plugin.idle()
+    (answer,) = [r for r in teams.connector.replies() if r.activity_id == "1731830600000"]
+    text = answer.card_text()
+    assert "コミュニティがもたらしたもの（製品開発、" in text
+    assert "振り分け 1件（ルール 1）" in text and "初回対応まで: まだありません（未対応 1件）" in text
+    assert "「bug」→ 製品開発: 1件、訂正 0件（取り下げ 0・転送 0・宛先違い 0）、精度 100%" in text
+    assert "カスタマーサクセス" not in text and "各数字の定義" in text

@@ -249,3 +249,35 @@ async def test_a_renamed_team_keeps_its_channels_without_teams_channel_list(team
     assert {"Customer Success/General", "Customer Success/Community", "CS/Community"} <= names
     target = await teams.plugin.directory.resolve("customer success/community")
     assert target is not None and target.reference["conversation"]["id"] == CS_COMMUNITY
+
+
+async def test_a_reaction_without_a_name_is_named_from_the_roster(teams: TeamsBot) -> None:
+    """Teams reaction events may carry only ``from.id`` and ``aadObjectId``: the flag is credited
+    to the name the roster gives (Bot Connector ``GET /v3/conversations/{id}/members/{userId}``,
+    as ``TeamsInfo.get_member`` asks), never to the raw id; asked once per person."""
+    await teams.install()
+    idea = teams.activity("channel_message.json")
+    idea["text"] = "<p>ダッシュボードの色を選べるといいな</p>"  # matches no route
+    idea["attachments"] = []
+    await teams.post(idea)
+    teams.connector.roster["29:1CsAgent"] = {
+        "name": "CS Agent",
+        "aadObjectId": "cc00dd11-0000-4000-8000-000000000003",
+    }
+    bare = teams.activity("message_reaction_emoji.json")
+    bare["from"] = {"id": "29:1CsAgent", "aadObjectId": "cc00dd11-0000-4000-8000-000000000003"}
+    await teams.post(bare)
+    await teams.deliver()
+    (item,) = await rows(teams, Item)
+    assert "CS Agent" in item.reason and "29:1CsAgent" not in item.reason
+    lookups = [c for c in teams.connector.calls if "/members/" in c.path]
+    assert len(lookups) == 1 and lookups[0].path.endswith("/members/29:1CsAgent")
+    # somebody Teams cannot name: a neutral word, never the id
+    stranger = teams.activity("message_reaction_emoji.json")
+    stranger["id"] = "f:reaction-stranger"
+    stranger["from"] = {"id": "29:1Stranger"}
+    stranger["reactionsAdded"] = [{"type": "1f4a1_lightbulb"}]
+    await teams.post(stranger)
+    await teams.deliver()
+    names = {r.user_id: r.user_name for r in await rows(teams, Reaction)}
+    assert names == {"29:1CsAgent": "CS Agent", "29:1Stranger": "Teams のユーザー"}

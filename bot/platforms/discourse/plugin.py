@@ -9,6 +9,7 @@ poller fills the gap).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +32,17 @@ from bot.chat.consent import answer_by_reply
 from bot.core.domain import Sink
 from bot.core.errors import AuthenticationError, PayloadError
 from bot.core.payload import parse_json_object
+from bot.platforms.discourse.checks import DiscourseChecks
 from bot.platforms.discourse.source import DiscourseLookups, DiscoursePoller
 from bot.platforms.http import read_body
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
+    from rules import RuleSet
 
 log = logging.getLogger("kakehashi.discourse")
 
+CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's categories
 POST_EVENTS = ("post_created", "post_edited", "post_destroyed", "post_recovered")
 
 
@@ -77,6 +81,8 @@ class DiscoursePlugin:
             else None
         )
         self.scheduler: AsyncIOScheduler | None = None
+        self.checks = DiscourseChecks(client=client, health=app.health, forum=site.base_url or "the forum")
+        self._background: set[asyncio.Task[None]] = set()
 
     def sinks(self) -> dict[str, Sink]:
         """Answers back to the forum need the API (``DISCOURSE_URL`` and a key that may post)."""
@@ -87,7 +93,28 @@ class DiscoursePlugin:
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_post("/discourse/webhook", self.webhook)
 
+    def _on_reload(self, rules: RuleSet) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(self.checks.run(rules), name="discourse-checks")
+        except RuntimeError:  # no loop (a reload outside the server): the next start checks
+            return
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def idle(self) -> None:
+        """Wait for the checks started by a reload (tests)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     async def start(self) -> None:
+        try:
+            await asyncio.wait_for(self.checks.run(self.app.rules.current), CHECK_BUDGET)
+        except TimeoutError:
+            self.app.health.report(
+                "discourse:check",
+                f"Discourse: checking the categories of rules.yaml took over {CHECK_BUDGET:.0f} s",
+            )
+        self.app.rules.on_reload(self._on_reload)
         if self.poller is None:
             return
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -103,6 +130,8 @@ class DiscoursePlugin:
         self.scheduler.start()
 
     async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -117,7 +146,11 @@ class DiscoursePlugin:
             raise AuthenticationError("bad or missing X-Discourse-Event-Signature")
         if not self.site.base_url:
             instance = request.headers.get("X-Discourse-Instance", "").strip().rstrip("/")
-            if not instance.startswith(("http://", "https://")):
+            if (
+                not instance.startswith(("http://", "https://"))
+                or not instance.isprintable()
+                or not instance.isascii()
+            ):
                 raise PayloadError("X-Discourse-Instance: expected the forum's URL")
             self.site = self.lookups.site = Site(instance)
         event = request.headers.get("X-Discourse-Event", "")

@@ -44,6 +44,7 @@ from bot.core.texts import t
 from bot.platforms.http import read_body
 from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
+from storage.outage import unavailable as outage
 
 if TYPE_CHECKING:
     from bot.core.domain import Sink
@@ -56,11 +57,14 @@ EVENTS_PATH = "/slack/events"
 # How long an event may wait for the Web API (names, privacy, permalinks) before it is acked
 # anyway and finished in the background: Slack wants the ack within 3 seconds.
 ACK_BUDGET = 0.5
-LATER_ATTEMPTS = 4  # a Web API outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
+LATER_ATTEMPTS = (
+    4  # a Web API or database outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
+)
 LATER_RETRY_SECONDS = 15.0
+DATABASE_RETRY_AFTER = 5  # seconds, in the 503 for an event the database could not take
 STOP_GRACE = 5.0  # at shutdown, how long events still being finished after their ack may take
 PERMALINK_TIMEOUT = 1.5
-FETCH_TIMEOUT = 2.0
+FETCH_TIMEOUT = 2.0  # a post a route command links to; past ACK_BUDGET the answer comes later
 CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
 ACTION_ID = re.compile(
@@ -112,6 +116,8 @@ class SlackPlugin:
             logger=bolt_logger(),
         )
         self._later: set[asyncio.Task[None]] = set()
+        # route commands acked before their linked post was fetched: finished by on_command_later
+        self._deferred: dict[str, asyncio.Future[None]] = {}
         self._register()
 
     # -- Plugin protocol -------------------------------------------------------------------
@@ -137,7 +143,7 @@ class SlackPlugin:
             await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
-        for task in list(self._background):
+        for task in [*self._background, *self._deferred.values()]:
             task.cancel()
         await self.connection.stop()
         await self.finish_pending(timeout=STOP_GRACE)
@@ -186,8 +192,11 @@ class SlackPlugin:
                 "X-Slack-Signature: cannot be verified, the body is not UTF-8"
             ) from None
         assert self.verifier is not None  # mounted only in HTTP mode
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        mac = request.headers.get("X-Slack-Signature", "")
         try:
-            signed = self.verifier.is_valid_request(text, dict(request.headers))
+            # int() takes other scripts' digits; hmac.compare_digest refuses non-ASCII text (TypeError)
+            signed = stamp.isascii() and mac.isascii() and self.verifier.is_valid(text, stamp, mac)
         except (ValueError, OverflowError):  # slack_sdk does int(X-Slack-Request-Timestamp)
             signed = False
         if not signed:
@@ -263,6 +272,16 @@ class SlackPlugin:
         if isinstance(error, PayloadError):
             log.warning("rejected Slack payload: %s", error)
             return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
+        if outage(error):  # nothing was stored: Slack redelivers an event that got no 200 (no ack)
+            log.warning(
+                "Slack event: the database is unavailable (%s); answered 503 for Slack to redeliver",
+                error.__class__.__name__,
+            )
+            return BoltResponse(
+                status=503,
+                body=json.dumps({"error": "database unavailable, retry later"}),
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+            )
         if _unavailable(error):
             # e.g. conversations.list rate limited: the channel cannot be named, so whether this is a
             # community source is unknown.  Nothing was stored; Slack redelivers a non-200 event.
@@ -484,6 +503,7 @@ class SlackPlugin:
             user_name=user_name,
             channel_id=str(command.get("channel_id") or ""),
             is_admin=is_admin(self.checks.admin_ids, user_id),  # never by user_name: anyone can take one
+            channel=f"#{command['channel_name']}" if command.get("channel_name") else "",
         )
 
     def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:
@@ -514,19 +534,32 @@ class SlackPlugin:
             return
         context = self._command_context(command)
         if context.is_admin and subcommand(text) == "route":
-            await self._fetch_linked(str(command.get("team_id") or self.connection.team_id or ""), text)
+            fetch = await self._fetch_linked(
+                str(command.get("team_id") or self.connection.team_id or ""), text
+            )
+            if fetch is not None:  # the Web API is slow: answer later, through the response_url
+                self._deferred[_command_key(command)] = fetch
+                await ack(text=t(self.app.rules.current.locale, "cmd.working"), response_type="ephemeral")
+                return
         reply = await run_command(self.app, text, context)
         await ack(**self._reply_body(reply))
 
-    async def _fetch_linked(self, team_id: str, text: str) -> None:
+    async def _fetch_linked(self, team_id: str, text: str) -> asyncio.Future[None] | None:
         """``route LINK …`` to a post from before the bot listened: fetch and store it first.
 
-        Bounded by ``FETCH_TIMEOUT`` so the answer still comes within Slack's 3 seconds.
+        Within ``ACK_BUDGET`` the command is answered in its ack as usual (None); past it, the
+        fetch still running is returned and the command acked at once, so a slow Web API never
+        holds the ack.  The fetch itself is bounded by ``FETCH_TIMEOUT``.
         """
         words = text.split()
         ref = convert.archive_ref(words[1]) if len(words) > 1 and team_id else None
         if ref is None or await self.app.store.message_by_key_end(convert.PLATFORM, f":{ref[0]}:{ref[1]}"):
-            return
+            return None
+        fetch = asyncio.ensure_future(self._fetch(team_id, ref, words[1]))
+        done, _ = await asyncio.wait({fetch}, timeout=ACK_BUDGET)
+        return None if fetch in done else fetch
+
+    async def _fetch(self, team_id: str, ref: tuple[str, str], link: str) -> None:
         try:
             await asyncio.wait_for(self._ensure_stored(team_id, *ref), FETCH_TIMEOUT)
         except (
@@ -537,11 +570,14 @@ class SlackPlugin:
             OSError,
             PayloadError,
         ) as exc:
-            log.info("could not fetch %s to route it: %r", words[1], exc)  # the reply says it is unknown
+            log.info("could not fetch %s to route it: %r", link, exc)  # the reply says it is unknown
 
     async def on_command_later(self, respond: Any, command: dict[str, Any]) -> None:
         text = slack_text.command_text(str(command.get("text") or ""))
-        if not is_slow(text):
+        fetch = self._deferred.pop(_command_key(command), None)
+        if fetch is not None:
+            await fetch  # its own errors are logged; the reply then says the post is unknown
+        elif not is_slow(text):
             return
         reply = await run_command(self.app, text, self._command_context(command))
         bodies = self._reply_bodies(reply)
@@ -658,8 +694,16 @@ class SlackPlugin:
         return [(name, dept.label) for name, dept in self.app.rules.current.departments.items()]
 
 
+def _command_key(command: dict[str, Any]) -> str:
+    """One slash command invocation: its trigger_id (unique per invocation), else who and what."""
+    return str(command.get("trigger_id") or f"{command.get('user_id')}:{command.get('text')}")
+
+
 def _unavailable(error: BaseException) -> bool:
-    """A Web API failure that asking again later can fix (an outage, a rate limit, no answer)."""
+    """A Web API or database failure that asking again later can fix (an outage, a rate limit, no
+    answer)."""
+    if outage(error):
+        return True
     if isinstance(error, SlackApiError):
         return is_transient(error)
     return isinstance(error, (aiohttp.ClientError, SlackClientError, TimeoutError, OSError))

@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import replace
 from http import HTTPStatus
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
 from adapters.teams import convert
@@ -47,8 +48,9 @@ from bot.chat.commands import (
     run_command,
 )
 from bot.core.domain import InboundMessage, ReactionEvent
-from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
+from bot.core.errors import PayloadError, PermanentDeliveryError, TransientDeliveryError
 from bot.core.retrying import retrying, transient_wait
+from bot.core.texts import t
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
 from storage.models import utcnow
@@ -57,6 +59,8 @@ if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
 log = logging.getLogger("kakehashi.teams")
+MEMBER_TIMEOUT = 2.0  # seconds a roster lookup may take before a reaction is recorded without the name
+MAX_NAMES = 5000
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -112,11 +116,14 @@ class TeamsBot(TeamsActivityHandler):
         directory: TeamsDirectory,
         sink: TeamsSink,
         spawn: Spawn,
+        learned: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
         self.sink = sink
         self.directory = directory
         self.spawn = spawn
+        self.learned = learned  # a team's channels were stored: check rules.yaml's again
+        self._names: dict[str, str] = {}  # user id -> display name from the roster (reactions)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -211,6 +218,33 @@ class TeamsBot(TeamsActivityHandler):
         if outcome.status == "deleted":
             self.app.worker.wake()
 
+    # -- people ------------------------------------------------------------------------------
+
+    async def _person(self, turn_context: TurnContext, sender: dict[str, Any]) -> str:
+        """The sender's display name.  Reaction events carry only ``from.id`` / ``aadObjectId``;
+        then the roster says who it is (Bot Connector "Get conversation member", through
+        ``TeamsInfo.get_member``), remembered per user.  Never a raw id: when Teams cannot say,
+        a neutral "a Teams user" in the rules' locale."""
+        name = sender.get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+        user_id = str(sender.get("id") or "")
+        if user_id in self._names:
+            return self._names[user_id]
+        found = None
+        if user_id:
+            try:
+                member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, user_id), MEMBER_TIMEOUT)
+                found = member.name or None
+            except Exception as exc:  # a name is a nicety: the reaction counts without it
+                log.warning("Teams roster lookup of %s failed: %s", user_id, exc)
+        if found:
+            if len(self._names) >= MAX_NAMES:
+                self._names.pop(next(iter(self._names)))
+            self._names[user_id] = found
+            return found
+        return t(self.app.rules.current.locale, "teams.someone")
+
     # -- reactions ---------------------------------------------------------------------------
 
     async def on_message_reaction_activity(self, turn_context: TurnContext) -> None:
@@ -222,6 +256,7 @@ class TeamsBot(TeamsActivityHandler):
         # optional in the Activity schema: without one, every event is new (a refresh too many
         # is harmless; a refresh skipped would leave a stale vote count on the card).
         event_id = raw.get("id") or uuid.uuid4().hex
+        who = await self._person(turn_context, sender)
         for event in convert.reactions(raw):
             result = await self.app.dispatcher.handle_reaction(
                 ReactionEvent(
@@ -230,7 +265,7 @@ class TeamsBot(TeamsActivityHandler):
                     remote_id=convert.remote_id(conversation, event.message_id),
                     emoji_names=tuple(convert.reaction_names(event.reaction)),
                     user_id=str(sender["id"]),
-                    user_name=str(sender.get("name") or sender["id"]),
+                    user_name=who,
                     added=event.added,
                     stamp=f"teams:{event_id}:{sender['id']}:{event.reaction}:{int(event.added)}",
                 )
@@ -252,6 +287,7 @@ class TeamsBot(TeamsActivityHandler):
             user_id=str(sender.get("id")),
             user_name=str(sender.get("name") or sender.get("id")),
             value=action.value,
+            other_ids=(str(sender.get("aadObjectId") or ""),),
         )
         log.info("teams card action %s on item %s: %s", action.action, action.item_id, answer)
         return answer
@@ -275,7 +311,10 @@ class TeamsBot(TeamsActivityHandler):
                 value=answer or "",
             )
             return InvokeResponse(status=int(HTTPStatus.OK), body=body)
-        return await super().on_invoke_activity(turn_context)
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except DeserializationError as exc:  # botbuilder reads the invoke's value into its model
+            raise PayloadError(f"invoke {turn_context.activity.name}: value: malformed ({exc})") from None
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -292,6 +331,7 @@ class TeamsBot(TeamsActivityHandler):
             channel_id=where.channel_id or convert.base_conversation_id(where.conversation_id),
             # by ids only: a display name is neither unique nor owned by whoever shows it
             is_admin=is_admin(rules.admins, sender.get("id"), sender.get("aadObjectId")),
+            channel="" if where.conversation_type == "personal" else await self.directory.name_for(where),
         )
         reference = TurnContext.get_conversation_reference(turn_context.activity)
         if is_slow(text):  # recaps read a lot: answer after the HTTP response, proactively
@@ -389,6 +429,8 @@ class TeamsBot(TeamsActivityHandler):
                 channel_name=name or (convert.GENERAL if channel_id == team_id else None),
             )
             await self.directory.save_channel(place, reference)
+        if self.learned is not None:
+            await self.learned()
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Learn the team's channels when the bot joins and when channels or the team change.

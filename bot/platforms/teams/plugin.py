@@ -31,6 +31,7 @@ from bot.core.storable import clean_json
 from bot.core.texts import t
 from bot.platforms.http import read_body
 from bot.platforms.teams.bot import INBOUND_JSON, TeamsBot
+from bot.platforms.teams.checks import TeamsChecks
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.settings import Settings
 
@@ -84,7 +85,14 @@ class TeamsPlugin:
                 "forward.send": t(locale, "teams.forward.send"),
             },
         )
-        self.bot = TeamsBot(app=app, directory=self.directory, sink=self.sink, spawn=self._spawn)
+        self.checks = TeamsChecks(directory=self.directory, health=app.health)
+        self.bot = TeamsBot(
+            app=app,
+            directory=self.directory,
+            sink=self.sink,
+            spawn=self._spawn,
+            learned=lambda: self.checks.run(app.rules.current),
+        )
 
     def sinks(self) -> dict[str, Sink]:
         return {"teams": self.sink}
@@ -176,9 +184,18 @@ class TeamsPlugin:
                     "(Entra ID → Users → Object ID)",
                 )
 
+    def _on_reload(self, rules: RuleSet) -> None:
+        self._check_admins(rules)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a reload outside the server): the next start checks
+            return
+        self._spawn(self.checks.run(rules))
+
     async def start(self) -> None:
         self._check_admins(self.app.rules.current)
-        self.app.rules.on_reload(self._check_admins)
+        await self.checks.run(self.app.rules.current)
+        self.app.rules.on_reload(self._on_reload)
         if not self.authenticated:
             log.warning(
                 "!!! TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev. Anyone who can "
