@@ -57,7 +57,9 @@ KNOWN_VARIABLES = (
     "DISCOURSE_API_USERNAME",
     "DISCOURSE_POLL_SECONDS",
     "KAKEHASHI_INBOUND_SECRET",
+    "DASHBOARD_TOKEN",
 )
+DASHBOARD_TOKEN_MIN = 16  # a shared secret people type or paste: long enough not to be guessed
 MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
 
 
@@ -229,6 +231,8 @@ class Settings:
     discourse_poll_interval: float = 300.0
     # Generic inbound webhook
     inbound_webhook_secret: str | None = None
+    # The shared dashboard (/dashboard): its sign-in secret; off (404) without one
+    dashboard_token: str | None = None
 
     @property
     def dev(self) -> bool:
@@ -308,4 +312,15 @@ class Settings:
             discourse_webhook_secret=env.get("DISCOURSE_WEBHOOK_SECRET", "").strip() or None,
             discourse_poll_interval=_float(env, "DISCOURSE_POLL_SECONDS", 300.0),
             inbound_webhook_secret=env.get("KAKEHASHI_INBOUND_SECRET", "").strip() or None,
+            dashboard_token=_dashboard_token(env),
         )
+
+
+def _dashboard_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("DASHBOARD_TOKEN", "").strip()
+    if token and len(token) < DASHBOARD_TOKEN_MIN:
+        raise SettingsError(
+            f"DASHBOARD_TOKEN: expected at least {DASHBOARD_TOKEN_MIN} characters, got {len(token)} "
+            "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
+    return token or None

@@ -16,6 +16,7 @@ from rules.calendar import BusinessCalendar
 from rules.engine import Engine, Route
 from rules.errors import Problem, RulesError
 from rules.explain import Explanation, explain
+from rules.identities import Identities
 from rules.loader import compose
 from rules.matcher import NamePatterns
 from rules.model import Department, Match, ReactionRule, Schedule, Source
@@ -39,6 +40,7 @@ class RuleSet:
     timezone: ZoneInfo
     admins: tuple[str, ...]
     staff: tuple[str, ...]  # admins are staff too: see ``team``
+    identities: Identities  # one person across platforms and names (reports count them once)
     calendar: BusinessCalendar
     sources: tuple[Source, ...]
     departments: Mapping[str, Department]
@@ -137,6 +139,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
         timezone=compiled.timezone,
         admins=compiled.admins,
         staff=compiled.staff,
+        identities=compiled.identities,
         calendar=compiled.calendar,
         sources=compiled.sources,
         departments=MappingProxyType(compiled.departments),

@@ -4,7 +4,7 @@ Nothing is half-loaded: ``compile_rules`` either returns a complete ``Compiled``
 raises ``RulesError`` with all problems.  Messages say what was found and what was expected,
 with a "did you mean" where a close name exists.
 
-This module checks the top level (version, locale, timezone, team, holidays) and hands each
+This module checks the top level (version, locale, timezone, team, identities, holidays) and hands each
 section to its checker, all reporting into one ``Report``: ``checker`` (the report and the
 primitive types), ``places`` (sources, departments, destinations, goals), ``routing`` (routes
 and their conditions), ``reactions``, ``schedules``.
@@ -23,6 +23,7 @@ from rules.calendar import BusinessCalendar, parse_closed, supported_countries
 from rules.checker import Checker, Report, suggest
 from rules.engine import Route
 from rules.errors import Problem
+from rules.identities import Identities, IdentityChecks
 from rules.loader import Node, Scalar, Seq
 from rules.matcher import KeywordIndex
 from rules.model import Department, ReactionRule, Schedule, Source
@@ -39,6 +40,7 @@ TOP_KEYS = (
     "timezone",
     "admins",
     "staff",
+    "identities",
     "holidays",
     "sources",
     "departments",
@@ -61,6 +63,7 @@ class Compiled:
     timezone: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(DEFAULT_TIMEZONE))
     admins: tuple[str, ...] = ()
     staff: tuple[str, ...] = ()
+    identities: Identities = field(default_factory=Identities)
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     sources: tuple[Source, ...] = ()
     departments: dict[str, Department] = field(default_factory=dict)
@@ -165,6 +168,8 @@ class _Validator(Checker):
         if "staff" in top:
             staff = self.strings(top["staff"], "staff", single_ok=False, empty_ok=True)
             self.out.staff = tuple(text.strip() for text, _, _ in staff or ())
+        if "identities" in top:
+            self.out.identities = IdentityChecks(self.report).identities(top["identities"])
         if "holidays" in top:
             self.holidays(top["holidays"])
         if "admin_channel" in top:
@@ -174,7 +179,8 @@ class _Validator(Checker):
         if "sources" in top:
             self.out.sources = self.places.sources(top["sources"])
         if "routes" in top:
-            self.routing.team = self.out.admins + self.out.staff
+            # ``staff:`` conditions know the team under every id and name ``identities`` gives them
+            self.routing.team = self.out.identities.everyone(self.out.admins + self.out.staff)
             self.out.routes = self.routing.routes(top["routes"], "routes", None)
         if "reactions" in top:
             self.out.reactions = self.reactions.reactions(top["reactions"])

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from storage.base import StoreBase
 from storage.items import ItemView
-from storage.models import Item, Message, Reaction, ScheduleRun
+from storage.models import Item, Message, OutboxRow, Reaction, ScheduleRun
 
 OPEN_STATUSES = ("open", "acknowledged", "in_progress", "needs_decision")
 
@@ -77,23 +77,6 @@ class QueryStore(StoreBase):
                 stmt = stmt.limit(limit)
             return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
 
-    async def tagged_items(
-        self, tag: str, *, department: str | None = None, before: datetime | None = None
-    ) -> list[ItemView]:
-        """Every live item with ``tag`` (optionally one department's, posted before ``before``)."""
-        async with self.sessions() as session:
-            stmt = (
-                select(Item, Message)
-                .join(Message, Message.id == Item.message_id)
-                .where(Item.tag == tag, Message.deleted.is_(False))
-                .order_by(Message.created_at, Item.id)
-            )
-            if department:
-                stmt = stmt.where(Item.department == department)
-            if before is not None:
-                stmt = stmt.where(Message.created_at < before)
-            return [ItemView(item=i, message=m) for i, m in (await session.execute(stmt)).tuples()]
-
     async def replies_to(
         self, keys: Sequence[str], *, start: datetime | None = None, end: datetime | None = None
     ) -> list[Message]:
@@ -128,6 +111,27 @@ class QueryStore(StoreBase):
                 .group_by(Reaction.item_id)
             )
             return {int(i): int(c) for i, c in rows.tuples() if i is not None}
+
+    async def repost_links(self, item_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """``(destination, link)`` of each sent repost of ``item_ids`` that the platform gave a link."""
+        if not item_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(OutboxRow.item_id, OutboxRow.destination, OutboxRow.remote_link)
+                .where(
+                    OutboxRow.item_id.in_(sorted(set(item_ids))),
+                    OutboxRow.kind == "repost",
+                    OutboxRow.status == "sent",
+                    OutboxRow.remote_link.is_not(None),
+                )
+                .order_by(OutboxRow.id)
+            )
+            out: dict[int, list[tuple[str, str]]] = {}
+            for item_id, destination, link in rows.tuples():
+                if item_id is not None and link:
+                    out.setdefault(int(item_id), []).append((destination, link))
+            return out
 
     async def item_facts(
         self, start: datetime, end: datetime, *, department: str | None = None

@@ -35,7 +35,7 @@ from storage.migrate import current_revision, head_revision
 from storage.store import Store
 
 Level = Literal["ok", "skip", "warn", "fail"]
-PREFIXES = ("KAKEHASHI_", "SLACK_", "MICROSOFT_", "DISCOURSE_")
+PREFIXES = ("KAKEHASHI_", "SLACK_", "MICROSOFT_", "DISCOURSE_", "DASHBOARD_")
 SECRETS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 TIMEOUT = 10.0
 
@@ -129,6 +129,10 @@ class Doctor:
             yield self._f("settings", "fail", "doctor.teams.password_missing", fix)
         if settings.discourse_url and not settings.discourse_api_key:
             yield self._f("settings", "warn", "doctor.discourse.key_missing")
+        if settings.dashboard_token:
+            yield self._f("settings", "ok", "doctor.dashboard.on")
+        else:
+            yield self._f("settings", "skip", "doctor.dashboard.off")
 
     # -- rules ------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ def as_text(payload: dict[str, Any]) -> str:
 
 
 def render(payload: dict[str, Any], fmt: str) -> str:
+    """``payload`` is data (``bot.reports.data``) for json, a report payload otherwise."""
     if fmt == "json":
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
@@ -120,7 +121,12 @@ def recap_command(
     from bot.reports.recap import read_period, recap_reply, resolve_department
 
     async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
-        payload = await recap_reply(app, department, period_text)
+        if fmt == "json":
+            from bot.reports.data import recap_json
+
+            payload = await recap_json(app, department, period_text)
+        else:
+            payload = await recap_reply(app, department, period_text)
         rules = app.rules.current
         period = read_period(rules, period_text, now=app.clock())
         png = None
@@ -146,6 +152,12 @@ def recap_command(
 
 @click.command("agenda", short_help="Print the next cross-department meeting's agenda (定例会).")
 @click.option(
+    "--period",
+    "period_text",
+    help="The meeting's window instead of the time since the last meeting: week (this week), month, "
+    "last-week, last-month or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["markdown", "text", "json"]),
@@ -154,9 +166,15 @@ def recap_command(
     help="markdown to paste into the meeting notes, text, or json for scripts.",
 )
 @AS_OF
-def agenda_command(fmt: str, as_of: datetime | None) -> None:
-    """Print the agenda of the next regular cross-department meeting (定例会)."""
+def agenda_command(period_text: str | None, fmt: str, as_of: datetime | None) -> None:
+    """Print the agenda of the next regular cross-department meeting (定例会), or of a period."""
     from bot.reports.agenda import agenda_reply
+    from bot.reports.data import agenda_json
 
-    payload = _run(agenda_reply, as_of.date() if as_of else None)
+    async def go(app: Any) -> dict[str, Any]:
+        if fmt == "json":
+            return await agenda_json(app, period_text)
+        return await agenda_reply(app, period_text)
+
+    payload = _run(go, as_of.date() if as_of else None)
     click.echo(render(payload, fmt), nl=False)

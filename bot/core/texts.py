@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import consent_texts, setup_texts
+from bot.core import consent_texts, dashboard_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -704,6 +704,8 @@ JA.update(setup_texts.JA)  # doctor and init
 EN.update(setup_texts.EN)
 JA.update(consent_texts.JA)  # reuse permission asked in private
 EN.update(consent_texts.EN)
+JA.update(dashboard_texts.JA)  # the shared dashboard
+EN.update(dashboard_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

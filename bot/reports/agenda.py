@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.texts import t, tag_label
 from bot.reports.periods import Period, last_fire_time, next_fire_time, period_between
-from bot.reports.recap import Aged, GoalFigure, goal_figure, item_line
+from bot.reports.recap import Aged, GoalFigure, goal_figure, item_line, read_period
 from bot.reports.report import Section, enqueue_to, report, tn
 from rules import RuleSet
 from storage.items import ItemView
@@ -176,14 +176,29 @@ def meeting_window(schedule: Schedule | None, rules: RuleSet, now: datetime) -> 
     return meeting, since
 
 
-async def agenda_reply(app: Services) -> dict[str, Any]:
-    """``/kakehashi agenda``: the agenda of the next meeting so far (the first agenda schedule)."""
+async def agenda_for(app: Services, period_text: str | None = None) -> tuple[Agenda, datetime]:
+    """The agenda as of ``app.clock()`` and the moment ages are counted to.
+
+    Without ``period_text``: the next meeting so far (the first agenda schedule), new items since
+    the last one.  With it (``week``, ``month``, ``YYYY-MM-DD..YYYY-MM-DD``, as for recaps): new
+    items of that period, carried-over ones aged to its end, for a meeting at its end.
+    """
     rules = app.rules.current
     now = app.clock()
-    schedule = next((s for s in rules.schedules if s.kind == "agenda"), None)
-    meeting, since = meeting_window(schedule, rules, now)
-    agenda = await build_agenda(app.store, rules, meeting=meeting, since=since, now=now)
-    return agenda_payload(agenda, rules)
+    if period_text:
+        window = read_period(rules, period_text, now=now)
+        now = min(now, window.end)
+        meeting, since = window.end, window.start
+    else:
+        schedule = next((s for s in rules.schedules if s.kind == "agenda"), None)
+        meeting, since = meeting_window(schedule, rules, now)
+    return await build_agenda(app.store, rules, meeting=meeting, since=since, now=now), now
+
+
+async def agenda_reply(app: Services, period_text: str | None = None) -> dict[str, Any]:
+    """``/kakehashi agenda``: the agenda of the next meeting so far (or of ``period_text``)."""
+    agenda, _ = await agenda_for(app, period_text)
+    return agenda_payload(agenda, app.rules.current)
 
 
 async def enqueue_agenda(

@@ -1,4 +1,5 @@
-"""One small chart per weekly recap: items per tag (or per department) over the last 8 periods.
+"""One small chart per weekly recap: items per tag (or per department) over the last 8 periods;
+the same chart as inline SVG for the dashboard (``render_svg``).
 
 Rendered with matplotlib's Agg backend (no display, no pyplot state, safe in a worker thread).
 Japanese labels need a CJK font: the package depends on ``matplotlib-fontja``, which ships
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.ticker import MaxNLocator
@@ -109,10 +112,16 @@ async def gather_series(
     )
 
 
-def render_png(series: Series, *, labels: dict[str, str], title: str, font: str | None) -> bytes:
-    """A stacked bar chart, 600x300 px."""
-    figure = Figure(figsize=(6, 3), dpi=100)
-    FigureCanvasAgg(figure)
+def draw(
+    series: Series,
+    *,
+    labels: dict[str, str],
+    title: str,
+    font: str | None,
+    size: tuple[float, float] = (6, 3),
+) -> Figure:
+    """A stacked bar chart of ``series`` (no canvas attached: the caller picks PNG or SVG)."""
+    figure = Figure(figsize=size, dpi=100)
     axes = figure.add_subplot()
     family = [font, LATIN_FALLBACK] if font else [LATIN_FALLBACK]
     x = list(range(len(series.periods)))
@@ -136,9 +145,29 @@ def render_png(series: Series, *, labels: dict[str, str], title: str, font: str 
             fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), prop={"family": family}
         )
     figure.tight_layout()
+    return figure
+
+
+def render_png(series: Series, *, labels: dict[str, str], title: str, font: str | None) -> bytes:
+    """A stacked bar chart, 600x300 px."""
+    figure = draw(series, labels=labels, title=title, font=font)
+    FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return small_png(buffer.getvalue())
+
+
+def render_svg(series: Series, *, labels: dict[str, str], title: str, font: str | None, salt: str) -> str:
+    """The chart as an ``<svg>`` element to put inline in a page (the dashboard): text stays text,
+    drawn by the browser's fonts; ids are salted with ``salt`` so several charts on one page keep
+    their clip paths apart; no date in the metadata, so the same figures give the same bytes."""
+    figure = draw(series, labels=labels, title=title, font=font, size=(5.6, 2.4))
+    FigureCanvasSVG(figure)
+    buffer = io.StringIO()
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
 
 
 def small_png(png: bytes) -> bytes:

@@ -20,6 +20,7 @@ from bot.core.texts import t, tag_label
 from bot.reports.periods import Period, parse_period
 from bot.reports.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
 from rules import RuleSet
+from rules.identities import Identities
 from rules.model import Goal
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
@@ -35,6 +36,7 @@ HELPERS = 5
 UNANSWERED = 30
 TESTIMONIALS = 20
 REUSABLE = ("granted", "anonymous")  # permissions that allow reuse (an author's explicit yes)
+RECENT = 10
 CLOSED = (
     "done",
     "declined",
@@ -134,9 +136,9 @@ class DepartmentRecap:
     unanswered: list[Aged] = field(default_factory=list)
     unanswered_total: int = 0
     takes_questions: bool = False
-    helpers: list[tuple[str, int]] = field(default_factory=list)
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
+    recent: list[ItemView] = field(default_factory=list)  # the latest items of the period, newest first
 
 
 # -- facts ----------------------------------------------------------------------------------------
@@ -205,22 +207,35 @@ async def first_answers(store: Store, views: list[ItemView]) -> dict[int, dateti
 
 
 async def helpers_between(
-    store: Store, period: Period, *, staff: tuple[str, ...] = (), limit: int = HELPERS
+    store: Store,
+    period: Period,
+    *,
+    staff: tuple[str, ...] = (),
+    identities: Identities | None = None,
+    limit: int = HELPERS,
 ) -> list[tuple[str, int]]:
-    """Authors of replies posted in ``period`` in threads of other people's questions.
+    """Authors of replies posted in ``period`` in threads of other people's questions, each
+    person once: rules.yaml ``identities`` merges their ids and names across platforms.
 
-    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and are left out.
+    ``staff`` (rules.yaml ``admins`` and ``staff``, ids or names) are not community members and
+    are left out, under any of their identities.  The replies are counted per author id in SQL
+    (``store.question_helpers``: the asker's own replies left out); ids are merged here.
     """
+    identities = identities or Identities()
     skip = {s.casefold() for s in staff}
+    skip_people = {person for s in staff if (person := identities.known(s)) is not None}
     counts: Counter[str] = Counter()
-    names: dict[str, tuple[datetime, str]] = {}  # the name on each author's latest reply
+    names: dict[str, tuple[datetime, str]] = {}  # the name on each person's latest reply
     for author_id, author, count, latest in await store.question_helpers(period.start, period.end):
-        if {author_id.casefold(), author.casefold()} & skip:
+        if {author_id.casefold(), author.casefold()} & skip or identities.known(
+            author_id, author
+        ) in skip_people:
             continue
-        counts[author_id] += count
-        names[author_id] = max(names.get(author_id, (latest, author)), (latest, author))
+        key, shown = identities.person(author_id, author)
+        counts[key] += count
+        names[key] = max(names.get(key, (latest, shown)), (latest, shown))
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]][1]))
-    return [(names[author][1], count) for author, count in ranked[:limit]]
+    return [(names[person][1], count) for person, count in ranked[:limit]]
 
 
 async def unanswered_questions(
@@ -263,12 +278,9 @@ async def build_recap(
     period: Period,
     *,
     now: datetime | None = None,
-    helpers: list[tuple[str, int]] | None = None,
 ) -> DepartmentRecap:
-    """Everything a department's recap says about ``period`` (``now`` ages the waiting items).
-
-    ``helpers``: ``helpers_between`` of the period when the caller computed it already (it is the
-    same for every department)."""
+    """Everything a department's recap says about ``period`` (``now`` ages the waiting items);
+    the helpers are the recap set's (``set_helpers``), not one department's."""
     now = now or utcnow()
     items = await store.items_between(period.start, period.end, department=department)
     previous = period.previous()
@@ -288,9 +300,9 @@ async def build_recap(
         unanswered_total=unanswered_total,
         takes_questions=bool(unanswered)
         or await store.has_tagged("question", department=department, before=period.end),
-        helpers=helpers if helpers is not None else await helpers_between(store, period, staff=rules.team),
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
         goal=await goal_figure(store, rules, department, period, now=now, items=items),
+        recent=[v for v in reversed(items) if v.item.status != ARCHIVED][:RECENT],
     )
 
 
@@ -355,7 +367,17 @@ def _received(recap: DepartmentRecap, locale: str) -> Section:
     return Section(t(locale, heading), tuple(lines))
 
 
-def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
+def helpers_section(helpers: list[tuple[str, int]], locale: str) -> Section:
+    return Section(
+        t(locale, "recap.helpers"),
+        tuple(tn(locale, "recap.helper", n, author=name(a), count=n) for a, n in helpers),
+    )
+
+
+def recap_sections(
+    recap: DepartmentRecap, locale: str, helpers: list[tuple[str, int]] | None = None
+) -> list[Section]:
+    """The sections of one department's recap; ``helpers`` (once per recap set) when given."""
     sections = [_received(recap, locale)]
     if recap.goal is not None:
         figure = recap.goal.figure(locale)
@@ -401,13 +423,8 @@ def recap_sections(recap: DepartmentRecap, locale: str) -> list[Section]:
         ]
         lines = _more(lines, recap.unanswered_total, locale) or [t(locale, "recap.unanswered_none")]
         sections.append(Section(t(locale, "recap.unanswered"), tuple(lines)))
-    if recap.helpers:
-        sections.append(
-            Section(
-                t(locale, "recap.helpers"),
-                tuple(tn(locale, "recap.helper", n, author=name(a), count=n) for a, n in recap.helpers),
-            )
-        )
+    if helpers:
+        sections.append(helpers_section(helpers, locale))
     if recap.testimonials:
         sections.append(
             Section(
@@ -456,17 +473,21 @@ def recap_payload(
     *,
     image: dict[str, str] | None = None,
     late_note: str = "",
+    helpers: list[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """The recap as one (unsplit) report payload."""
     title = recap_title(recap, locale) + late_note
-    return report(title, recap_sections(recap, locale), locale=locale, image=image, late=bool(late_note))
+    sections = recap_sections(recap, locale, helpers)
+    return report(title, sections, locale=locale, image=image, late=bool(late_note))
 
 
 def recap_markdown(recap: DepartmentRecap, locale: str) -> str:
     return str(recap_payload(recap, locale)["markdown"])
 
 
-def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str) -> dict[str, Any]:
+def overview_payload(
+    recaps: list[DepartmentRecap], period: Period, locale: str, helpers: list[tuple[str, int]]
+) -> dict[str, Any]:
     """All departments in one post: counts by tag with the change, and open versus done."""
     sections = []
     for recap in recaps:
@@ -485,14 +506,8 @@ def overview_payload(recaps: list[DepartmentRecap], period: Period, locale: str)
         if recap.goal is not None:
             lines.append(t(locale, "goal.line", text=recap.goal.goal.text, figure=recap.goal.figure(locale)))
         sections.append(Section(recap.label, tuple(lines)))
-    helpers = recaps[0].helpers if recaps else []
     if helpers:
-        sections.append(
-            Section(
-                t(locale, "recap.helpers"),
-                tuple(tn(locale, "recap.helper", c, author=name(a), count=c) for a, c in helpers),
-            )
-        )
+        sections.append(helpers_section(helpers, locale))
     title = t(locale, "recap.overview_title", period=period_text(period, locale))
     return report(title, sections, locale=locale)
 
@@ -536,6 +551,7 @@ async def department_payload(
     now: datetime,
     with_chart: bool,
     late_note: str = "",
+    helpers: list[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     rules = app.rules.current
     recap = await build_recap(app.store, rules, department, period, now=now)
@@ -544,7 +560,39 @@ async def department_payload(
         from bot.reports.chart import chart_image
 
         image = await chart_image(app.store, rules, period, department=department)
-    return recap_payload(recap, rules.locale, image=image, late_note=late_note)
+    return recap_payload(recap, rules.locale, image=image, late_note=late_note, helpers=helpers)
+
+
+async def set_helpers(store: Store, rules: RuleSet, period: Period) -> list[tuple[str, int]]:
+    """The helpers of a recap set (every department's recaps of one period): computed once."""
+    return await helpers_between(store, period, staff=rules.team, identities=rules.identities)
+
+
+@dataclass(frozen=True, slots=True)
+class RecapSet:
+    """The recaps of one period for the departments asked for, and the set's helpers (once)."""
+
+    period: Period
+    now: datetime  # what ages were counted to: the period's end, or now if it has not ended
+    recaps: list[DepartmentRecap]
+    helpers: list[tuple[str, int]]
+
+
+async def recap_set(app: Services, department: str | None, period_text: str | None) -> RecapSet:
+    """One department's recap (or every department's) for ``period_text`` as of ``app.clock()``.
+
+    Raises ``KakehashiError`` with a localised message for an unknown department or an
+    unreadable period.
+    """
+    rules = app.rules.current
+    period = read_period(rules, period_text, now=app.clock())
+    # a recap of a past period is told as of its end: items waited "3 days" then, not until today
+    now = min(app.clock(), period.end)
+    names = [resolve_department(rules, department)] if department else list(rules.departments)
+    recaps = [await build_recap(app.store, rules, name, period, now=now) for name in names]
+    return RecapSet(
+        period=period, now=now, recaps=recaps, helpers=await set_helpers(app.store, rules, period)
+    )
 
 
 async def recap_reply(
@@ -556,18 +604,17 @@ async def recap_reply(
     localised message for an unknown department or an unreadable period.
     """
     rules = app.rules.current
-    period = read_period(rules, period_text, now=app.clock())
-    # a recap of a past period is told as of its end: items waited "3 days" then, not until today
-    now = min(app.clock(), period.end)
+    found = await recap_set(app, department, period_text)
+    period = found.period
     if department:
-        return await department_payload(
-            app, resolve_department(rules, department), period, now=now, with_chart=with_chart
-        )
-    helpers = await helpers_between(app.store, period, staff=rules.team)
-    recaps = [
-        await build_recap(app.store, rules, d, period, now=now, helpers=helpers) for d in rules.departments
-    ]
-    payload = overview_payload(recaps, period, rules.locale)
+        recap = found.recaps[0]
+        image = None
+        if with_chart:
+            from bot.reports.chart import chart_image
+
+            image = await chart_image(app.store, rules, period, department=recap.department)
+        return recap_payload(recap, rules.locale, image=image, helpers=found.helpers)
+    payload = overview_payload(found.recaps, period, rules.locale, found.helpers)
     if with_chart:
         from bot.reports.chart import chart_image
 
@@ -589,10 +636,12 @@ async def enqueue_recaps(
 
     Destinations are the schedule's ``post_to`` or else each department's own channels; the
     dedupe key ``recap:{schedule}:{period}:{department}:{destination}`` makes a repeat a no-op.
-    ``due`` marks a late (catch-up) post.
+    ``due`` marks a late (catch-up) post.  The helpers section is part of the set once: in the
+    first department's recap that is posted anywhere.
     """
     rules = app.rules.current
     added = 0
+    helpers: list[tuple[str, int]] | None = await set_helpers(app.store, rules, period)
     for department in departments:
         dept = rules.departments.get(department)
         if dept is None:
@@ -601,8 +650,15 @@ async def enqueue_recaps(
         if not targets:
             continue
         payload = await department_payload(
-            app, department, period, now=now, with_chart=period.is_week, late_note=late_note(due, rules)
+            app,
+            department,
+            period,
+            now=now,
+            with_chart=period.is_week,
+            late_note=late_note(due, rules),
+            helpers=helpers,
         )
+        helpers = None  # the set's first recap carries them
         added += await enqueue_to(
             app.store,
             kind="recap",

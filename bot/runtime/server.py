@@ -1,4 +1,5 @@
-"""The aiohttp server behind ``kakehashi serve``: health, metrics and every platform endpoint."""
+"""The aiohttp server behind ``kakehashi serve``: health, metrics, every platform endpoint and,
+when ``DASHBOARD_TOKEN`` is set, the shared dashboard (``bot.runtime.dashboard``)."""
 
 from __future__ import annotations
 
@@ -150,4 +151,8 @@ def make_web_app(app: App) -> web.Application:
     web_app.router.add_get("/metrics", metrics)
     for plugin in app.plugins:
         plugin.mount(web_app)
+    if app.settings.dashboard_token:  # without a token there is no dashboard: its paths are 404
+        from bot.runtime.dashboard import Dashboard
+
+        Dashboard(app.services, token=app.settings.dashboard_token).mount(web_app)
     return web_app

@@ -115,6 +115,7 @@ async def test_a_working_install_passes(
     assert f"✓ DISCOURSE_API_KEY: logged in to {forum.url} as kakehashi" in out
     assert "✓ MICROSOFT_APP_PASSWORD is set" in out and "right-secret" not in out
     assert "No problems found." in out
+    assert "Shared dashboard is off (/dashboard answers 404): set DASHBOARD_TOKEN to turn it on" in out
     [token] = connector.token_requests
     assert token["tenant"] == TENANT and token["grant_type"] == "client_credentials"
     assert token["scope"] == "https://api.botframework.com/.default"
@@ -136,6 +137,7 @@ async def test_a_misconfigured_install_says_exactly_what_is_wrong_in_the_rules_l
         SLACK_BOT_TOKEM="xoxb-typo",
         MICROSOFT_APP_PASSWORD="the-secret-id-not-its-value",
         DISCOURSE_API_KEY="wrong",
+        DASHBOARD_TOKEN="a-long-enough-shared-secret",
     )
     result = await doctor(env, tmp_path)
     assert result.exit_code == 1, result.output
@@ -149,6 +151,9 @@ async def test_a_misconfigured_install_says_exactly_what_is_wrong_in_the_rules_l
     assert "AADSTS7000215: Invalid client secret provided." in out
     assert "✗ 部門 cs の投稿先 CS/Community: チーム「CS」に kakehashi アプリが追加されていません" in out
     assert "✗ DISCOURSE_API_KEY / DISCOURSE_API_USERNAME: フォーラムが拒否しました（HTTP 403" in out
+    assert (
+        "✓ 共有ダッシュボード: kakehashi serve の /dashboard で公開中（DASHBOARD_TOKEN でサインイン）" in out
+    )
     assert "問題 7件" in out
 
 
@@ -164,6 +169,19 @@ async def test_no_platform_and_no_database_yet(tmp_path: Path) -> None:
     assert "✗ どのプラットフォームも設定されていません" in out  # the bundled rules are Japanese
     assert "nothing-yet.db: まだ作られていません → 対処: kakehashi db upgrade" in out
     assert not (tmp_path / "nothing-yet.db").exists()  # doctor changes nothing
+
+
+async def test_a_short_or_misspelt_dashboard_token(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'nothing-yet.db'}",
+        "DASHBOARD_TOKN": "0123456789abcdef",
+        "DASHBOARD_TOKEN": "short",
+    }
+    result = await doctor(env, tmp_path)
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "✗ DASHBOARD_TOKN: kakehashi はこの変数を読みません。DASHBOARD_TOKEN のつもりですか？" in out
+    assert "✗ DASHBOARD_TOKEN: expected at least 16 characters, got 5" in out
 
 
 def test_setup_texts_exist_in_both_languages() -> None:

@@ -49,8 +49,11 @@ class Msg:
     permission: str | None = None
 
 
-def link(key: str) -> str:
-    return f"https://community.example.com/slack/community/{key}"
+COMMUNITY_URL = "https://community.example.com"
+
+
+def link(key: str, base: str = COMMUNITY_URL) -> str:
+    return f"{base}/slack/community/{key}"
 
 
 WEEK: tuple[Msg, ...] = (
@@ -100,7 +103,7 @@ WEEK: tuple[Msg, ...] = (
 )
 
 
-def inbound(m: Msg) -> InboundMessage:
+def inbound(m: Msg, base: str = COMMUNITY_URL) -> InboundMessage:
     return InboundMessage(
         platform="slack",
         key=m.key,
@@ -111,16 +114,18 @@ def inbound(m: Msg) -> InboundMessage:
         text=m.text,
         created_at=m.at,
         thread_key=m.thread,
-        link=link(m.key),
+        link=link(m.key, base),
     )
 
 
-async def seed(store: Store, messages: tuple[Msg, ...] = WEEK) -> dict[str, int]:
-    """Store ``messages``; returns item ids by message key."""
+async def seed(
+    store: Store, messages: tuple[Msg, ...] = WEEK, *, base: str = COMMUNITY_URL
+) -> dict[str, int]:
+    """Store ``messages`` (linking to pages under ``base``); returns item ids by message key."""
     items: dict[str, int] = {}
     for m in messages:
         routings = [Routing(m.department, m.tag, m.tag or "", f'route "{m.tag}"')] if m.department else []
-        result = await store.record_inbound(inbound(m), routings, {})  # live items, no channels
+        result = await store.record_inbound(inbound(m, base), routings, {})  # live items, no channels
         if not result.item_ids:
             continue
         item_id = items[m.key] = result.item_ids[0]

@@ -59,12 +59,28 @@ def test_recap_json(env: dict[str, str]) -> None:
         main, ["recap", "cs", "--period", "2026-11-16..2026-11-22", "--format", "json"], env=env
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
-    assert (
-        payload["locale"] == "ja"
-        and payload["title"] == "カスタマーサクセスの週次まとめ（2026-11-16〜2026-11-22）"
+    data = json.loads(result.output)  # data, not the rendered post
+    assert data["locale"] == "ja" and data["period"]["first_day"] == "2026-11-16"
+    [cs] = data["departments"]
+    assert (cs["department"], cs["total"], cs["previous_total"]) == ("cs", 2, 1)
+    assert cs["unanswered"]["items"][0]["link"] == "https://community.example.com/slack/community/q2"
+    assert data["helpers"][0] == {"name": "hiro", "answers": 2}
+
+
+def test_agenda_json_with_a_period(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        main, ["agenda", "--period", "2026-11-16..2026-11-22", "--format", "json"], env=env
     )
-    assert "未回答の質問" in [s["heading"] for s in payload["sections"]]
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["kind"] == "agenda" and data["window"]["last_day"] == "2026-11-22"
+    assert [d["new_total"] for d in data["departments"]] == [4, 2, 2]
+
+
+def test_agenda_bad_period(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["agenda", "--period", "fortnight"], env=env)
+    assert result.exit_code == 1
+    assert "fortnight" in result.output
 
 
 def test_recap_unknown_department(env: dict[str, str]) -> None:

@@ -16,6 +16,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 # fixture file -> str(RulesError), one problem per line, "{f}" standing for the path as given
 EXPECTED = [
     (
+        "bad_identities.yaml",
+        [
+            "{f}:4:11: identities.emily[0]: 'Emily_R' is already listed under 'emily.r' (line 3): an id or a name can belong to one person only",
+            "{f}:5:8: identities.ken: expected a string or a list of strings, got a mapping",
+        ],
+    ),
+    (
         "bad_locale.yaml",
         [
             "{f}:2:9: locale: unknown locale 'jp' (expected ja or en)",

@@ -205,3 +205,23 @@ def test_values_are_frozen(rs: RuleSet) -> None:
         rs.locale = "en"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         rs.schedules[0].cron = "* * * * *"  # type: ignore[misc]
+
+
+def test_identities_give_the_team_all_their_ids() -> None:
+    """``staff: [emily.r]`` with ``identities: {emily.r: [emily_r, U0EMILY]}``: her posts under
+    any of them are the team's (``staff: true``), and others' are not."""
+    from tests.rules.support import message, ruleset
+
+    rs = ruleset(
+        """
+        - {name: team, when: {staff: true}, to: []}
+        - {name: bug, when: {keyword: [crash]}, to: [product]}
+        """,
+        "staff: [emily.r]\nidentities:\n  emily.r: [emily_r, U0EMILY]\n",
+    )
+    assert rs.identities.person("U0EMILY", "Emily R")[1] == "emily.r"
+    for author, author_id in (("emily_r", "U0OTHERID"), ("Emily R", "U0EMILY"), ("emily.r", "U1")):
+        [stop] = rs.classify(message("it crashes", author=author, author_id=author_id))
+        assert stop.route == "team", author
+    [member] = rs.classify(message("it crashes", author="ken", author_id="U0KEN"))
+    assert member.route == "bug"
