@@ -15,6 +15,7 @@ from bot.core.texts import t, tag_label
 from bot.reports.agenda import Agenda, DepartmentAgenda, agenda_for
 from bot.reports.periods import Period
 from bot.reports.recap import Aged, DepartmentRecap, GoalFigure, Highlight, recap_set
+from bot.reports.value import figures_data
 from storage.items import ItemView
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ def department_recap_data(recap: DepartmentRecap, locale: str) -> dict[str, Any]
         if recap.takes_questions
         else None,
         "testimonials": [item_data(v, locale) for v in recap.testimonials],
+        "value": figures_data(recap.value) if recap.value is not None else None,
     }
 
 

@@ -19,9 +19,11 @@ from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
 from bot.reports.periods import Period, parse_period
 from bot.reports.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
+from bot.reports.value import department_lines, value_figures
 from rules import RuleSet
 from rules.identities import Identities
 from rules.model import Goal
+from storage.figures import DepartmentFigures, ValueFigures
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
 from storage.queries import OPEN_STATUSES
@@ -139,6 +141,8 @@ class DepartmentRecap:
     testimonials: list[ItemView] = field(default_factory=list)
     goal: GoalFigure | None = None
     recent: list[ItemView] = field(default_factory=list)  # the latest items of the period, newest first
+    # what ``kakehashi stats`` says of the period for this department (responses, closes, answers)
+    value: DepartmentFigures | None = None
 
 
 # -- facts ----------------------------------------------------------------------------------------
@@ -278,9 +282,11 @@ async def build_recap(
     period: Period,
     *,
     now: datetime | None = None,
+    figures: ValueFigures | None = None,
 ) -> DepartmentRecap:
     """Everything a department's recap says about ``period`` (``now`` ages the waiting items);
-    the helpers are the recap set's (``set_helpers``), not one department's."""
+    the helpers are the recap set's (``set_helpers``), not one department's.  ``figures``: the
+    period's value figures when the caller computed them for every department at once."""
     now = now or utcnow()
     items = await store.items_between(period.start, period.end, department=department)
     previous = period.previous()
@@ -303,6 +309,9 @@ async def build_recap(
         testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
         goal=await goal_figure(store, rules, department, period, now=now, items=items),
         recent=[v for v in reversed(items) if v.item.status != ARCHIVED][:RECENT],
+        value=(
+            figures or await value_figures(store, rules, period=period, department=department)
+        ).departments.get(department),
     )
 
 
@@ -423,6 +432,8 @@ def recap_sections(
         ]
         lines = _more(lines, recap.unanswered_total, locale) or [t(locale, "recap.unanswered_none")]
         sections.append(Section(t(locale, "recap.unanswered"), tuple(lines)))
+    if recap.value is not None and recap.value.items:
+        sections.append(Section(t(locale, "recap.value"), department_lines(recap.value, locale, brief=True)))
     if helpers:
         sections.append(helpers_section(helpers, locale))
     if recap.testimonials:
@@ -589,7 +600,8 @@ async def recap_set(app: Services, department: str | None, period_text: str | No
     # a recap of a past period is told as of its end: items waited "3 days" then, not until today
     now = min(app.clock(), period.end)
     names = [resolve_department(rules, department)] if department else list(rules.departments)
-    recaps = [await build_recap(app.store, rules, name, period, now=now) for name in names]
+    figures = await value_figures(app.store, rules, period=period, department=department and names[0])
+    recaps = [await build_recap(app.store, rules, name, period, now=now, figures=figures) for name in names]
     return RecapSet(
         period=period, now=now, recaps=recaps, helpers=await set_helpers(app.store, rules, period)
     )

@@ -73,10 +73,17 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _department_data(f: DepartmentFigures, rules: RuleSet) -> dict[str, Any]:
+def department_figures_data(f: DepartmentFigures, rules: RuleSet) -> dict[str, Any]:
     dept = rules.departments.get(f.department)
     return {
         "label": dept.label if dept else (None if f.department == ALL else f.department),
+        **figures_data(f),
+    }
+
+
+def figures_data(f: DepartmentFigures) -> dict[str, Any]:
+    """One department's value figures as data (numbers, seconds, nulls): stats, recaps, JSON."""
+    return {
         "items": f.items,
         "by_origin": f.by_origin,
         "by_tag": f.by_tag,
@@ -119,8 +126,10 @@ def value_data(figures: ValueFigures, rules: RuleSet, period: Period | None) -> 
             "timezone": str(rules.timezone),
         },
         "department": wanted,
-        "departments": {d: _department_data(f, rules) for d, f in figures.departments.items() if d != ALL},
-        "total": _department_data(figures.departments.get(ALL, DepartmentFigures(ALL)), rules),
+        "departments": {
+            d: department_figures_data(f, rules) for d, f in figures.departments.items() if d != ALL
+        },
+        "total": department_figures_data(figures.departments.get(ALL, DepartmentFigures(ALL)), rules),
         "routes": [
             {
                 "route": r.route,
@@ -165,7 +174,9 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
 
 
-def department_lines(f: DepartmentFigures, locale: str) -> tuple[str, ...]:
+def department_lines(f: DepartmentFigures, locale: str, *, brief: bool = False) -> tuple[str, ...]:
+    """The figures as sentences; ``brief`` leaves out what a recap already says (items by origin
+    and by tag)."""
     origins = t(locale, "report.join").join(
         f"{t(locale, f'value.origin.{o}')} {n}" for o, n in f.by_origin.items()
     )
@@ -179,6 +190,8 @@ def department_lines(f: DepartmentFigures, locale: str) -> tuple[str, ...]:
                 tags=t(locale, "report.join").join(f"{tag_label(locale, tag)} {n}" for tag, n in tags),
             )
         )
+    if brief:
+        lines = []
     r = f.first_response
     lines.append(
         t(

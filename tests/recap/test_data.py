@@ -54,6 +54,9 @@ async def test_recap_json_is_numbers_dates_and_items(make_app) -> None:
         (ids["b4"], 0),
     ]
     assert product["unanswered"] is None  # product takes no questions
+    # kakehashi stats' figures count items by when they were routed: the seed routed them after
+    # the week (at the app's clock), so this week's cohort is empty (see the test below)
+    assert product["value"] is None
     assert data["helpers"] == [{"name": "hiro", "answers": 2}, {"name": "mika", "answers": 1}]
     assert not any(isinstance(v, str) and "**" in v for v in _strings(data))  # no rendered Markdown
 
@@ -128,3 +131,20 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return [value] if isinstance(value, str) else []
+
+
+async def test_a_recap_says_how_the_period_was_handled(make_app) -> None:
+    """The department recap carries kakehashi stats' figures for its period (issue 12: the same
+    figures feed the recaps), in the rules' locale."""
+    from bot.reports.recap import recap_reply
+
+    app = await make_app(now=jst(22, 23))  # routed during the week: the figures' cohort
+    await seed(app.store)
+    data = await recap_json(app, "product", PERIOD)
+    [product] = data["departments"]
+    assert product["value"]["items"] == 6  # routed in the week: two of them were posted before it
+    assert product["value"]["closed"] == {"done": 2, "declined": 0}
+    reply = await recap_reply(app, "product", PERIOD)
+    text = str(reply["markdown"])
+    assert "対応の数字（kakehashi stats と同じ定義）" in text
+    assert "完了 2件・見送り 0件" in text, text
