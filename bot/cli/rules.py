@@ -75,8 +75,15 @@ def check(path: str | None) -> None:
     rs = _load_or_exit(rules_path)
     routes = sum(len(route.walk()) for route in rs.routes)
     click.echo(
-        f"{rules_path}: OK — {len(rs.departments)} departments, {routes} routes, "
-        f"{len(rs.reactions)} reactions, {len(rs.schedules)} schedules"
+        t(
+            rs.locale,
+            "cli.rules.ok",
+            path=rules_path,
+            departments=len(rs.departments),
+            routes=routes,
+            reactions=len(rs.reactions),
+            schedules=len(rs.schedules),
+        )
     )
 
 

@@ -22,31 +22,37 @@ async def collect(store: Store) -> dict[str, Any]:
     return await store.overview()
 
 
-def render(stats: dict[str, Any], console: Console) -> None:
+def render(stats: dict[str, Any], console: Console, locale: str = "en") -> None:
+    """What the store holds, labelled in the rules' ``locale``."""
     from storage.items import STATUSES
 
+    def col(key: str) -> str:
+        return t(locale, f"stats.col.{key}")
+
     span = f"  ({stats['first'][:10]} .. {stats['last'][:10]})" if stats["first"] else ""
-    console.print(f"[bold]{stats['messages']}[/] messages, [bold]{stats['items']}[/] routed items{span}")
+    console.print(
+        t(locale, "stats.summary", messages=stats["messages"], items=stats["items"]) + span, highlight=False
+    )
     present = {s for counts in stats["departments"].values() for s in counts}
     # the workflow's order (open first, imported history last), then any other status by name
     statuses = [s for s in STATUSES if s in present] + sorted(present - set(STATUSES))
-    table = Table(title="items per department", title_justify="left")
-    table.add_column("department")
+    table = Table(title=t(locale, "stats.by_department"), title_justify="left")
+    table.add_column(col("department"))
     for status in statuses:
-        table.add_column(status, justify="right")
-    table.add_column("total", justify="right")
+        table.add_column(status if locale == "en" else t(locale, f"status.{status}"), justify="right")
+    table.add_column(col("total"), justify="right")
     for dept, counts in stats["departments"].items():
         table.add_row(dept, *(str(counts.get(s, 0)) for s in statuses), str(sum(counts.values())))
     console.print(table)
-    tags = Table(title="items per tag", title_justify="left")
-    tags.add_column("tag")
-    tags.add_column("items", justify="right")
+    tags = Table(title=t(locale, "stats.by_tag"), title_justify="left")
+    tags.add_column(col("tag"))
+    tags.add_column(col("items"), justify="right")
     for tag, count in stats["tags"].items():
         tags.add_row(tag, str(count))
     console.print(tags)
-    platforms = Table(title="per source platform", title_justify="left")
-    for col in ("platform", "messages", "items"):
-        platforms.add_column(col, justify="left" if col == "platform" else "right")
+    platforms = Table(title=t(locale, "stats.by_platform"), title_justify="left")
+    for key in ("platform", "messages", "items"):
+        platforms.add_column(col(key), justify="left" if key == "platform" else "right")
     for platform, counts in stats["platforms"].items():
         platforms.add_row(platform, str(counts["messages"]), str(counts["items"]))
     console.print(platforms)
@@ -175,5 +181,5 @@ def stats_command(period: str | None, department: str | None, fmt: str, as_json:
         click.echo(json.dumps({**overview, "value": value}, ensure_ascii=False, indent=2))
     else:
         console = Console(width=100)
-        render(overview, console)
+        render(overview, console, locale)
         render_value(value, title, locale, console)
