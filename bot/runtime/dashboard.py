@@ -32,6 +32,7 @@ from bot.reports.data import tags_data
 from bot.reports.recap import period_text
 from bot.reports.report import delta, excerpt
 from bot.reports.report import tn as tn_
+from bot.reports.value import duration_text
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
@@ -167,6 +168,7 @@ class Dashboard:
             status_label=lambda status: t(locale, f"status.{status}"),
             tn=functools.partial(tn_, locale),
             delta=delta,
+            duration=lambda seconds: duration_text(seconds, locale),
             excerpt=excerpt,
             svg=Markup,  # matplotlib's SVG: it escapes the labels it draws
         )

@@ -191,3 +191,20 @@ async def test_items_link_to_their_repost_in_the_department_channel(make_site) -
         f'<a href="{link}" rel="noopener noreferrer" data-repost="slack:#dept-product">部門チャンネルの投稿</a>'
         in (top.group(0))
     )
+
+
+async def test_response_and_close_times_are_shown_from_the_value_figures(make_site) -> None:
+    """The dashboard shows kakehashi stats' first response and time to close (median, p90) for the
+    items routed in the period (the seed routes them at the app's clock: the week of 11-23)."""
+    site = await make_site()
+    async with site.client() as client:
+        await sign_in(client)
+        html = (await client.get("/dashboard", params={"period": "2026-11-23..2026-11-29"})).text
+    product = section(html, "product")
+    assert 'data-figure="first-response"' in product and "初回対応（中央値）" in product
+    assert 'data-figure="time-to-close"' in product and "完了まで（中央値）" in product
+    # the week of the posts themselves routed nothing in it by the clock: no such figures there
+    async with site.client() as client:
+        await sign_in(client)
+        week = (await client.get("/dashboard", params={"period": WEEK})).text
+    assert 'data-figure="first-response"' not in section(week, "product")
