@@ -58,6 +58,8 @@ KNOWN_VARIABLES = (
     "DISCOURSE_POLL_SECONDS",
     "KAKEHASHI_INBOUND_SECRET",
     "DASHBOARD_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
 )
 DASHBOARD_TOKEN_MIN = 16  # a shared secret people type or paste: long enough not to be guessed
 MICROSOFT_LOGIN_URL = "https://login.microsoftonline.com"
@@ -233,6 +235,9 @@ class Settings:
     inbound_webhook_secret: str | None = None
     # The shared dashboard (/dashboard): its sign-in secret; off (404) without one
     dashboard_token: str | None = None
+    # Sign in with Slack (OpenID Connect) for the dashboard: the Slack app's client id and secret
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
 
     @property
     def dev(self) -> bool:
@@ -313,6 +318,8 @@ class Settings:
             discourse_poll_interval=_float(env, "DISCOURSE_POLL_SECONDS", 300.0),
             inbound_webhook_secret=env.get("KAKEHASHI_INBOUND_SECRET", "").strip() or None,
             dashboard_token=_dashboard_token(env),
+            slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip() or None,
         )
 
 

@@ -33,6 +33,7 @@ from bot.reports.recap import period_text
 from bot.reports.report import delta, excerpt
 from bot.reports.report import tn as tn_
 from bot.reports.value import duration_text
+from bot.runtime.slack_signin import STATE_COOKIE, SignInError, SlackSignIn
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
@@ -71,12 +72,29 @@ class Dashboard:
         # a key of its own, derived from the token: the cookie never carries anything the token opens
         key = hmac.new(token.encode(), b"kakehashi dashboard session", hashlib.sha256).hexdigest()
         self.sessions = URLSafeTimedSerializer(key, salt="kakehashi-dashboard")
+        settings = services.settings
+        # Sign in with Slack: only with the app's client id and secret and the bot's token (which
+        # says which workspace's members may sign in)
+        self.slack = (
+            SlackSignIn(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                bot_token=settings.slack_bot_token,
+                api_url=settings.slack_api_url,
+                secret_key=key,
+            )
+            if settings.slack_client_id and settings.slack_client_secret and settings.slack_bot_token
+            else None
+        )
 
     def mount(self, web_app: web.Application) -> None:
         web_app.router.add_get("/dashboard", self.page)
         web_app.router.add_get("/dashboard/login", self.login_form)
         web_app.router.add_post("/dashboard/login", self.login)
         web_app.router.add_post("/dashboard/logout", self.logout)
+        if self.slack is not None:
+            web_app.router.add_get("/dashboard/login/slack", self.slack_start)
+            web_app.router.add_get("/dashboard/login/slack/callback", self.slack_callback)
 
     # -- sign-in --------------------------------------------------------------------------------
 
@@ -96,7 +114,40 @@ class Dashboard:
         return web.Response(text=html, status=status, content_type="text/html", headers=HEADERS)
 
     def sign_in_page(self, *, status: int, message: str, next_path: str = "/dashboard") -> web.Response:
-        return self.render("login.html", status=status, message=message, next_path=next_path)
+        slack = "/dashboard/login/slack?" + urlencode({"next": next_path}) if self.slack is not None else ""
+        return self.render("login.html", status=status, message=message, next_path=next_path, slack=slack)
+
+    def _session(self, request: web.Request, next_path: str, who: dict[str, Any]) -> web.HTTPSeeOther:
+        response = web.HTTPSeeOther(next_path, headers=HEADERS)
+        response.set_cookie(
+            COOKIE,
+            self.sessions.dumps({"v": 1, **who}),
+            max_age=SESSION_MAX_AGE,
+            path="/dashboard",
+            httponly=True,
+            samesite="Strict",
+            secure=_https(request),
+        )
+        return response
+
+    async def slack_start(self, request: web.Request) -> web.Response:
+        assert self.slack is not None
+        raise self.slack.start(request, _next(request.query.get("next")))
+
+    async def slack_callback(self, request: web.Request) -> web.Response:
+        assert self.slack is not None
+        locale = self.services.rules.current.locale
+        try:
+            user, next_path = await self.slack.finish(request)
+        except SignInError as exc:
+            log.warning(
+                "dashboard: Slack sign-in refused (%s %s) from %s", exc.code, exc.detail, request.remote
+            )
+            return self.sign_in_page(status=401, message=t(locale, f"dashboard.slack.{exc.code}"))
+        log.info("dashboard: %s (%s) signed in with Slack", user.name, user.user_id)
+        response = self._session(request, _next(next_path), {"slack": user.user_id, "name": user.name})
+        response.del_cookie(STATE_COOKIE, path="/dashboard/login/slack")
+        raise response
 
     async def login_form(self, request: web.Request) -> web.Response:
         return self.sign_in_page(status=200, message="", next_path=_next(request.query.get("next")))
@@ -113,17 +164,7 @@ class Dashboard:
             return self.sign_in_page(
                 status=401, message=t(locale, "dashboard.signin.wrong"), next_path=next_path
             )
-        response = web.HTTPSeeOther(next_path, headers=HEADERS)
-        response.set_cookie(
-            COOKIE,
-            self.sessions.dumps({"v": 1}),
-            max_age=SESSION_MAX_AGE,
-            path="/dashboard",
-            httponly=True,
-            samesite="Strict",
-            secure=_https(request),
-        )
-        raise response
+        raise self._session(request, next_path, {"by": "token"})
 
     async def logout(self, request: web.Request) -> web.Response:
         response = web.HTTPSeeOther("/dashboard/login", headers=HEADERS)

@@ -11,6 +11,7 @@ returned event is set (a platform that answers slowly; the call is recorded on a
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -78,6 +79,11 @@ class FakeSlack:
     warnings: list[str] = field(default_factory=list)  # added to successful answers, as Slack does
     unlisted: set[str] = field(default_factory=set)  # channel ids conversations.list leaves out
     socket_url: str | None = None  # apps.connections.open hands this out instead of /socket
+    # Sign in with Slack: the app's (client id, secret), codes the authorize page handed out
+    # (code -> {"user", "team", "name", "redirect_uri"}) and the user tokens they became
+    oidc_client: tuple[str, str] = ("111.222", "oidc-secret")
+    oidc_codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    oidc_tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     # what the token was granted: Slack sends it as the x-oauth-scopes header of every answer
     # (https://docs.slack.dev/authentication/tokens#scopes); default: what slack-manifest.yml asks for
     scopes: list[str] = field(default_factory=lambda: list(MANIFEST_SCOPES))
@@ -229,6 +235,10 @@ class FakeSlack:
                 **failure.extra,
             }
             return web.json_response(body, status=failure.status, headers=headers)
+        if method.startswith("openid.connect."):  # Sign in with Slack: the app's credentials / a user token
+            body = self.openid(method, args, request.headers.get("Authorization", ""))
+            call.ok = bool(body["ok"])
+            return web.json_response(body)
         if not token or not token.startswith(("xoxb-", "xapp-")):
             call.ok = False
             return web.json_response({"ok": False, "error": "not_authed"})
@@ -277,6 +287,37 @@ class FakeSlack:
 
     def _channel(self, cid: str) -> dict[str, Any] | None:
         return next((c for c in self.channels if c["id"] == cid), None)
+
+    def openid(self, method: str, args: dict[str, Any], authorization: str) -> dict[str, Any]:
+        """``openid.connect.token`` (client id and secret as HTTP Basic or form fields, the code the
+        authorize step handed out, the same redirect_uri) and ``openid.connect.userInfo`` (the user
+        token it returned): https://docs.slack.dev/reference/methods/openid.connect.token ,
+        https://docs.slack.dev/reference/methods/openid.connect.userInfo"""
+        if method == "openid.connect.token":
+            client_id, client_secret = args.get("client_id"), args.get("client_secret")
+            if authorization.startswith("Basic "):
+                client_id, _, client_secret = base64.b64decode(authorization[6:]).decode().partition(":")
+            if (client_id, client_secret) != self.oidc_client:
+                return {"ok": False, "error": "invalid_client_id"}
+            grant = self.oidc_codes.pop(str(args.get("code")), None)
+            if grant is None or grant["redirect_uri"] != args.get("redirect_uri"):
+                return {"ok": False, "error": "invalid_code"}
+            token = f"xoxp-{grant['user']}"
+            self.oidc_tokens[token] = grant
+            return {"ok": True, "access_token": token, "token_type": "Bearer", "id_token": "eyJ.not.checked"}
+        if method == "openid.connect.userInfo":
+            grant = self.oidc_tokens.get(authorization.removeprefix("Bearer "))
+            if grant is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {
+                "ok": True,
+                "sub": grant["user"],
+                "https://slack.com/user_id": grant["user"],
+                "https://slack.com/team_id": grant["team"],
+                "name": grant["name"],
+                "https://slack.com/team_name": "Community",
+            }
+        return {"ok": False, "error": "unknown_method"}
 
     def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
