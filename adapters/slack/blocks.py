@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.views import RepostView
+
 Block = dict[str, Any]
 
 MAX_BLOCKS = 50
@@ -127,12 +129,12 @@ def button(text: str, action: str, value: str, *, style: str | None = None, url:
     return element
 
 
-def shows_permission(payload: dict[str, Any]) -> bool:
+def shows_permission(payload: RepostView) -> bool:
     """Whether a repost shows its reuse permission: where the department asks, or once asked."""
     return bool(payload.get("asks_consent")) or payload.get("permission") not in (None, "none")
 
 
-def repost_blocks(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> list[Block]:
+def repost_blocks(payload: RepostView, departments: Sequence[tuple[str, str]] = ()) -> list[Block]:
     """A routed item (``bot.pipeline.render.repost_payload``): header, quote, author, why, status, buttons.
 
     ``departments`` are ``(name, label)`` pairs offered by the forward menu (the item's own
@@ -243,7 +245,7 @@ def thread_reply_text(payload: dict[str, Any]) -> str:
     return f"{head}\n{quote(str(payload.get('text', '')))}"
 
 
-def repost_text(payload: dict[str, Any]) -> str:
+def repost_text(payload: RepostView) -> str:
     """The notification / screen-reader fallback of a repost."""
     labels = payload.get("labels", {})
     if payload.get("deleted"):

@@ -29,6 +29,7 @@ from adapters.slack.convert import split_key
 from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
 from bot.core.domain import DELIVERED, Post, Receipt
 from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
+from bot.core.views import repost_view
 
 log = logging.getLogger("kakehashi.slack")
 
@@ -150,8 +151,8 @@ class SlackSink:
 
     def _repost_args(self, post: Post) -> dict[str, Any]:
         return {
-            "blocks": bk.repost_blocks(post.payload, self.departments()),
-            "text": bk.repost_text(post.payload),
+            "blocks": bk.repost_blocks(repost_view(post.payload), self.departments()),
+            "text": bk.repost_text(repost_view(post.payload)),
         }
 
     async def _post(self, channel_id: str, where: str, args: dict[str, Any]) -> Receipt:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.views import RepostView
+
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_BYTES = (
@@ -60,7 +62,7 @@ def _quote(text: str) -> str:
 
 
 def repost_card(
-    payload: dict[str, Any], departments: Sequence[tuple[str, str]] = (), *, quote_limit: int | None = None
+    payload: RepostView, departments: Sequence[tuple[str, str]] = (), *, quote_limit: int | None = None
 ) -> Card:
     """The Teams twin of the Slack repost: header, quote, author and channel, why, status, buttons.
 
@@ -240,7 +242,7 @@ def card_size(card: Card) -> int:
     )
 
 
-def fit_repost(payload: dict[str, Any], departments: Sequence[tuple[str, str]] = ()) -> Card:
+def fit_repost(payload: RepostView, departments: Sequence[tuple[str, str]] = ()) -> Card:
     """The repost card, with the quote cut until the card fits in ``MAX_BYTES``."""
     card = repost_card(payload, departments)
     limit = len(str(payload.get("text") or ""))

@@ -50,6 +50,7 @@ from adapters.teams.convert import base_conversation_id, remote_id, split_messag
 from adapters.teams.limits import WindowLimiter
 from bot.core.domain import Post, Receipt
 from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
+from bot.core.views import repost_view
 
 log = logging.getLogger("kakehashi.teams.sink")
 
@@ -223,7 +224,7 @@ class TeamsSink:
             payload = {**payload, "labels": labels}
             if post.kind == "delete":
                 payload = {**payload, "deleted": True, "actions": [], "text": ""}
-            card = fit_repost(payload, self.departments())
+            card = fit_repost(repost_view(payload), self.departments())
             summary = str(labels.get("header", ""))
             return Activity(type=ActivityTypes.message, summary=summary, attachments=[card_attachment(card)])
         mention = payload.get("mention") if isinstance(payload.get("mention"), dict) else None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
-from typing import Any
 
 from bot.core.texts import t, tag_label
+from bot.core.views import RepostView
 from storage.items import ItemView
 from storage.models import Message
 
@@ -80,8 +80,8 @@ def repost_payload(
     parent: Message | None = None,
     asks_consent: bool = False,
     flaggers: Sequence[str] = (),
-) -> dict[str, Any]:
-    """The repost as data.
+) -> RepostView:
+    """The repost as data (``bot.core.views.RepostView``).
 
     ``item_id``, ``department``, ``department_label``, ``tag``, ``tag_label``, ``text`` (quoted,
     truncated), ``author``, ``author_id``, ``channel``, ``platform``, ``link``, ``reason``,
