@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.views import RepostView
+from bot.core.views import ReportView, RepostView
 
 Block = dict[str, Any]
 
@@ -270,7 +270,7 @@ def _section_chunks(heading: str, lines: Sequence[str]) -> list[str]:
     return chunks
 
 
-def report_messages(payload: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) -> list[list[Block]]:
+def report_messages(payload: ReportView, *, max_blocks: int = MAX_BLOCKS) -> list[list[Block]]:
     """A recap / agenda / command reply as one or more messages (the rest go into a thread).
 
     The first message starts with the title as a header; sections never split across messages
@@ -308,5 +308,5 @@ def report_messages(payload: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) ->
     return messages or [[section(" ")]]
 
 
-def report_text(payload: dict[str, Any]) -> str:
+def report_text(payload: ReportView) -> str:
     return cut(str(payload.get("title") or payload.get("markdown") or "kakehashi"), FALLBACK_LIMIT)

@@ -29,7 +29,7 @@ from adapters.slack.convert import split_key
 from adapters.slack.directory import TRANSIENT_ERRORS, SlackDirectory, api_error, looks_like_id
 from bot.core.domain import DELIVERED, Post, Receipt
 from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
-from bot.core.views import repost_view
+from bot.core.views import report_view, repost_view
 
 log = logging.getLogger("kakehashi.slack")
 
@@ -246,14 +246,14 @@ class SlackSink:
         """
         payload = post.payload
         thread_ts = await self._thread_of(payload) or payload.get("thread_root") or progress.get("thread_ts")
-        messages = bk.report_messages(payload)
+        messages = bk.report_messages(report_view(payload))
         first: Receipt | None = None
         if progress.get("first_ts"):
             first = Receipt(remote_id=str(progress["first_ts"]), remote_channel=progress.get("channel"))
         for index, blocks in enumerate(messages):
             if index < int(progress.get("messages", 0)):
                 continue
-            args: dict[str, Any] = {"blocks": blocks, "text": bk.report_text(payload)}
+            args: dict[str, Any] = {"blocks": blocks, "text": bk.report_text(report_view(payload))}
             if thread_ts:
                 args["thread_ts"] = thread_ts
             receipt = await self._post(channel_id, where, args)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.views import RepostView
+from bot.core.views import ReportView, RepostView
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -169,7 +169,7 @@ def repost_card(
     return _card(body, actions)
 
 
-def summary_card(payload: dict[str, Any], *, include_image: bool = True) -> Card:
+def summary_card(payload: ReportView, *, include_image: bool = True) -> Card:
     """Recap, agenda and notice posts: title, sections of Markdown lines, optional chart image."""
     body: list[dict[str, Any]] = []
     title = str(payload.get("title") or "")
@@ -254,7 +254,7 @@ def fit_repost(payload: RepostView, departments: Sequence[tuple[str, str]] = ())
     return card
 
 
-def fit_summary(payload: dict[str, Any]) -> Card:
+def fit_summary(payload: ReportView) -> Card:
     """The summary card; drops the image, then trailing lines, when it would not fit."""
     card = summary_card(payload)
     if card_size(card) <= MAX_BYTES:

@@ -50,7 +50,7 @@ from adapters.teams.convert import base_conversation_id, remote_id, split_messag
 from adapters.teams.limits import WindowLimiter
 from bot.core.domain import Post, Receipt
 from bot.core.errors import PermanentDeliveryError, RateLimitedError, TransientDeliveryError
-from bot.core.views import repost_view
+from bot.core.views import report_view, repost_view
 
 log = logging.getLogger("kakehashi.teams.sink")
 
@@ -231,7 +231,7 @@ class TeamsSink:
         if mention and mention.get("platform") == "teams" and mention.get("id"):
             at = f"<at>{mention.get('name') or 'user'}</at>"
             payload = {**payload, "markdown": f"{at} {payload.get('markdown', '')}"}
-            card = fit_summary(payload)
+            card = fit_summary(report_view(payload))
             card["msteams"]["entities"] = [
                 {
                     "type": "mention",
@@ -240,7 +240,7 @@ class TeamsSink:
                 }
             ]
         else:
-            card = fit_summary(payload)
+            card = fit_summary(report_view(payload))
         activity = Activity(
             type=ActivityTypes.message,
             summary=str(payload.get("title") or ""),

@@ -1,15 +1,17 @@
 """What ``bot/`` hands the sinks: typed views of the content of a ``Post``.
 
 ``RepostView`` is a routed item as the department channel shows it (``bot.pipeline.render``
-builds it from a stored item; ``adapters.slack.blocks`` and ``adapters.teams.cards`` draw it).
-Each sink turns ``Post.payload`` into the view of its ``kind`` at one place (``repost_view``).
+builds it from a stored item); ``ReportView`` a recap, an agenda, a command's answer or a notice
+(``bot.reports.report.report`` and the notices).  ``adapters.slack.blocks`` and
+``adapters.teams.cards`` draw them, typed, so mypy checks every key they read; each sink turns
+``Post.payload`` into the view of its ``kind`` at one place (``repost_view`` / ``report_view``).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypedDict, cast
 
-__all__ = ["RepostView", "repost_view"]
+__all__ = ["ReportView", "RepostView", "SectionView", "report_view", "repost_view"]
 
 
 class RepostView(TypedDict, total=False):
@@ -41,6 +43,34 @@ class RepostView(TypedDict, total=False):
     locale: str
     actions: list[str]  # buttons, in order: status changes, forward, not_for_us, ask_permission
     labels: dict[str, str]  # every localised string the adapters need (header, by, why, ...)
+
+
+class SectionView(TypedDict):
+    heading: str
+    lines: list[str]  # Markdown lines (``**bold**``, ``[label](url)``), drawn per platform
+
+
+class ReportView(TypedDict, total=False):
+    """A recap, an agenda, a command's answer or a notice (``bot.reports.report.report``)."""
+
+    title: str
+    sections: list[SectionView]
+    markdown: str  # the whole post as Markdown (the plain-text fallback, one-line notices)
+    locale: str
+    image: dict[str, str] | None  # ``png_base64`` and ``alt``: the chart, on the first post only
+    late: bool
+    part: int  # of a split report: this post's number and how many there are
+    parts: int
+    continuation_of: str  # the dedupe key of the first post (later parts reply in its thread)
+    thread_root: str
+    buttons: list[dict[str, str]]  # ``action``, ``value``, ``label`` (Retry under a dead letter)
+    mention: dict[str, str]
+    reply_to: str
+
+
+def report_view(payload: dict[str, Any]) -> ReportView:
+    """``Post.payload`` of a recap, agenda, answer or notice row as what it is."""
+    return cast(ReportView, payload)
 
 
 def repost_view(payload: dict[str, Any]) -> RepostView:

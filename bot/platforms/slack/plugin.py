@@ -41,6 +41,7 @@ from bot.chat.consent import answered_request
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.texts import t
+from bot.core.views import report_view
 from bot.platforms.http import read_body
 from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
@@ -509,12 +510,12 @@ class SlackPlugin:
     def _reply_bodies(self, reply: CommandReply) -> list[dict[str, Any]]:
         """The reply as messages of at most 50 blocks; a ``response_url`` takes up to 5 of them."""
         payload = reply.payload(self.app.rules.current.locale)
-        messages = bk.report_messages(payload)
+        messages = bk.report_messages(report_view(payload))
         if len(messages) > RESPONSE_URL_USES:
             log.warning("command reply cut to %d of %d messages", RESPONSE_URL_USES, len(messages))
         return [
             {
-                "text": bk.report_text(payload),
+                "text": bk.report_text(report_view(payload)),
                 "blocks": blocks,
                 "response_type": "in_channel" if reply.public else "ephemeral",
             }

@@ -51,6 +51,7 @@ from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import PayloadError, PermanentDeliveryError, TransientDeliveryError
 from bot.core.retrying import retrying, transient_wait
 from bot.core.texts import t
+from bot.core.views import report_view
 from bot.platforms.teams.directory import TeamsDirectory
 from bot.reports.report import split
 from storage.models import utcnow
@@ -102,7 +103,7 @@ def _reply_activities(reply: CommandReply, locale: str) -> list[Activity]:
         Activity(
             type=ActivityTypes.message,
             summary=str(part["title"]),
-            attachments=[card_attachment(fit_summary(part))],
+            attachments=[card_attachment(fit_summary(report_view(part)))],
         )
         for part in parts
     ]
