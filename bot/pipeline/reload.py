@@ -42,17 +42,24 @@ class RulesHolder:
         """``listener(problems)`` when a reload fails (``problems``: the file:line:col lines)."""
         self._failure_listeners.append(listener)
 
-    def _load(self) -> RuleSet | None:
+    def _load(self) -> RuleSet | str:
+        """The rules, or the problems that kept them from loading (may run in the rules thread)."""
         try:
             return load_rules(self.path)
         except RulesError as exc:
             log.error("rules reload failed, keeping the last good rules:\n%s", exc)
-            for listener in self._failure_listeners:
-                listener(str(exc))
-            return None
+            return str(exc)
 
-    def _take(self, fresh: RuleSet | None) -> bool:
-        if fresh is None or fresh.digest == self._rules.digest:
+    def _failed(self, problems: str) -> None:
+        """Tell the failure listeners, on the caller's thread (the event loop's, for the watcher)."""
+        for listener in self._failure_listeners:
+            listener(problems)
+
+    def _take(self, fresh: RuleSet | str) -> bool:
+        if isinstance(fresh, str):
+            self._failed(fresh)
+            return False
+        if fresh.digest == self._rules.digest:
             return False
         self._rules = fresh
         for listener in self._listeners:

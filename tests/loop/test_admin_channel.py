@@ -116,8 +116,9 @@ async def test_a_failed_reload_is_announced_with_its_positions(admin_bot: SlackB
     path.write_text(
         path.read_text(encoding="utf-8").replace("to: [product]", "to: [prodcut]", 1), encoding="utf-8"
     )
-    assert bot.app.rules.reload() is False
-    await _admin_posts(bot, 1)  # the notice is queued from the reload's listener, on the loop
+    # as the file watcher reloads: read and compiled in the rules thread, told on the event loop
+    assert await bot.app.rules.reload_async() is False
+    await _admin_posts(bot, 1)
     [notice] = bot.fake.posts(ADMIN)
     text = json.dumps(notice, ensure_ascii=False)
     assert "rules.yaml could not be loaded" in text
