@@ -14,23 +14,16 @@ from bot.chat.admins import is_admin
 from bot.chat.status_actions import STATUS_ACTIONS, apply_status_action
 from bot.core.texts import t
 from bot.pipeline.admin_notices import RETRY_ACTION
+from bot.pipeline.render import ACTION_LABELS
 from storage.models import utcnow
 
 if TYPE_CHECKING:
     from bot.pipeline.services import Services
 
-ACTIONS = (
-    "done",
-    "reopen",
-    "forward",
-    "ask_permission",
-    "acknowledge",
-    "in_progress",
-    "decline",
-    "consent",
-    "not_for_us",
-    RETRY_ACTION,  # a dead-letter notice in the admin channel: its value is the outbox row
-)
+# What a button may ask for: a repost's buttons and Retry under a dead-letter notice in the admin
+# channel (its value is the outbox row).  The Slack plugin accepts exactly these action ids; the
+# author's consent answer comes as ``consent`` (Teams) or ``consent_<answer>`` (Slack) besides.
+BUTTON_ACTIONS = (*ACTION_LABELS, RETRY_ACTION)
 
 
 def _stamp(action: str, user_id: str, value: str | None) -> str:

@@ -34,7 +34,7 @@ from adapters.slack import convert, shape
 from adapters.slack import text as slack_text
 from adapters.slack.directory import SlackDirectory, api_error, is_transient
 from adapters.slack.sink import SlackSink
-from bot.chat.actions import apply_action
+from bot.chat.actions import BUTTON_ACTIONS, apply_action
 from bot.chat.admins import is_admin, slack_ids
 from bot.chat.commands import CommandContext, CommandReply, is_slow, run_command, subcommand
 from bot.chat.consent import answered_request
@@ -68,9 +68,7 @@ PERMALINK_TIMEOUT = 1.5
 FETCH_TIMEOUT = 2.0  # a post a route command links to; past ACK_BUDGET the answer comes later
 CHECK_BUDGET = 15.0  # seconds start-up waits for the check of rules.yaml's channels and admins
 RESPONSE_URL_USES = 5  # a response_url accepts 5 messages within 30 minutes (Slack: handling interactions)
-ACTION_ID = re.compile(
-    r"^kakehashi:(done|reopen|forward|ask_permission|acknowledge|in_progress|decline|not_for_us|retry_dead)$"
-)
+ACTION_ID = re.compile(rf"^kakehashi:({'|'.join(BUTTON_ACTIONS)})$")
 CONSENT_ID = re.compile(r"^kakehashi:consent_(granted|anonymous|declined)$")  # the author's answer, in a DM
 
 
