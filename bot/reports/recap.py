@@ -563,9 +563,11 @@ async def department_payload(
     with_chart: bool,
     late_note: str = "",
     helpers: list[tuple[str, int]] | None = None,
+    figures: ValueFigures | None = None,
 ) -> dict[str, Any]:
+    """``figures``: the period's value figures when the caller computed them for every department."""
     rules = app.rules.current
-    recap = await build_recap(app.store, rules, department, period, now=now)
+    recap = await build_recap(app.store, rules, department, period, now=now, figures=figures)
     image = None
     if with_chart:
         from bot.reports.chart import chart_image
@@ -654,6 +656,7 @@ async def enqueue_recaps(
     rules = app.rules.current
     added = 0
     helpers: list[tuple[str, int]] | None = await set_helpers(app.store, rules, period)
+    figures = await value_figures(app.store, rules, period=period, department=None)  # once for the set
     for department in departments:
         dept = rules.departments.get(department)
         if dept is None:
@@ -669,6 +672,7 @@ async def enqueue_recaps(
             with_chart=period.is_week,
             late_note=late_note(due, rules),
             helpers=helpers,
+            figures=figures,
         )
         helpers = None  # the set's first recap carries them
         added += await enqueue_to(
