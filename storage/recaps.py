@@ -79,19 +79,7 @@ class RecapStore(StoreBase):
         ]
         if since is not None:
             where.append(Message.created_at >= since)
-        async with self.sessions() as session:
-            base = select(Item, Message).join(Message, Message.id == Item.message_id).where(*where)
-            rows = await session.execute(base.order_by(Message.created_at, Item.id).limit(limit))
-            shown = [ItemView(item=i, message=m) for i, m in rows.tuples()]
-            if len(shown) < limit:
-                return shown, len(shown)
-            total = await session.scalar(
-                select(func.count())
-                .select_from(Item)
-                .join(Message, Message.id == Item.message_id)
-                .where(*where)
-            )
-            return shown, int(total or 0)
+        return await self._page(where, (Message.created_at, Item.id), limit)
 
     async def has_tagged(self, tag: str, *, department: str, before: datetime) -> bool:
         """Whether the department has any live item with ``tag`` posted before ``before``."""
@@ -188,6 +176,13 @@ class RecapStore(StoreBase):
         order = (
             (Item.votes.desc(), Message.created_at, Item.id) if by_votes else (Message.created_at, Item.id)
         )
+        return await self._page(where, order, limit)
+
+    async def _page(
+        self, where: list[ColumnElement[bool]], order: tuple[Any, ...], limit: int
+    ) -> tuple[list[ItemView], int]:
+        """The first ``limit`` items (with their messages) that match ``where``, in ``order``, and
+        how many match: counted only when there are more than were shown."""
         async with self.sessions() as session:
             base = select(Item, Message).join(Message, Message.id == Item.message_id).where(*where)
             rows = await session.execute(base.order_by(*order).limit(limit))
