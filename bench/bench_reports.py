@@ -245,13 +245,20 @@ async def replay(engine: AsyncEngine, statements: list[tuple[str, Any]]) -> None
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
+        if engine.dialect.name == "postgresql":
+            # one transaction, as the code path's: the value figures' temporary table lives
+            # until its commit (ON COMMIT DROP)
+            async with driver.transaction():
+                for statement, parameters in statements:
+                    await driver.fetch(statement, *parameters)
+            return
         for statement, parameters in statements:
-            if engine.dialect.name == "postgresql":
-                await driver.fetch(statement, *parameters)
-            else:
-                cursor = await driver.execute(statement, parameters)
-                await cursor.fetchall()
-                await cursor.close()
+            cursor = await driver.execute(statement, parameters)
+            await cursor.fetchall()
+            await cursor.close()
+        # as the code path's session does: else the pool's reset rolls back the DROP of the value
+        # figures' temporary table and the next replay finds it still there
+        await driver.commit()
 
 
 # -- timing ---------------------------------------------------------------------------------------
