@@ -71,6 +71,7 @@ class FakeSlack:
     posted: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) of accepted messages
     uploads: list[bytes] = field(default_factory=list)
     team_domain: str = "community"
+    auth_url: bool = True  # False: auth.test answers without the workspace URL
     page_size: int = 2
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)  # sent to a Socket Mode client
@@ -321,7 +322,7 @@ class FakeSlack:
 
     def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
-            "url": f"https://{self.team_domain}.slack.com/",
+            **({"url": f"https://{self.team_domain}.slack.com/"} if self.auth_url else {}),
             "team": "Community",
             "user": "kakehashi",
             "team_id": TEAM_ID,

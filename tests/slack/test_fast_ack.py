@@ -18,12 +18,21 @@ from bot.platforms.slack import plugin as slack_plugin
 from bot.platforms.slack.plugin import SlackPlugin
 from bot.runtime.app import App
 from tests.conftest import Database
-from tests.slack.conftest import COMMUNITY, DEPT_MARKETING, DEPT_PRODUCT, FakeSlack, SlackBot, event_body
+from tests.slack.conftest import (
+    COMMUNITY,
+    DEPT_MARKETING,
+    DEPT_PRODUCT,
+    FakeSlack,
+    SlackBot,
+    build_bot,
+    event_body,
+)
 from tests.slack.test_connection import socket_settings
 from tests.slack.test_events import messages, msg
 from tests.slack.test_interactions import reaction
 
-HELD = ["users.info", "conversations.list", "conversations.info", "chat.getPermalink"]
+# chat.getPermalink is asked only when auth.test gave no workspace URL (held in its own test)
+HELD = ["users.info", "conversations.list", "conversations.info"]
 
 
 def plugin_of(app: App) -> SlackPlugin:
@@ -42,7 +51,7 @@ def whole_repost(fake: FakeSlack, text: str) -> dict[str, Any]:
     assert text in rendered
     assert "Hana" in rendered or "hana" in rendered  # the author's name, not U0MEMBER1
     assert "#community" in rendered  # the channel's name, not its id
-    assert f"archives/{COMMUNITY}/p1700000900000100" in rendered  # chat.getPermalink's link
+    assert f"archives/{COMMUNITY}/p1700000900000100" in rendered  # the permalink
     return post
 
 
@@ -63,6 +72,39 @@ async def test_an_event_is_acked_while_the_web_api_holds_a_lookup(bot: SlackBot,
     assert (stored.author, stored.channel) == ("hana", "#community")
     assert await bot.deliver() == {"sent": 1}
     whole_repost(bot.fake, "the export crashes")
+
+
+async def test_the_link_back_needs_no_web_api_call_per_event(bot: SlackBot) -> None:
+    response = await bot.post(event_body("message.json", **msg("the export crashes", "1700000900.000100")))
+    assert response.status == 200
+    assert await bot.deliver() == {"sent": 1}
+    whole_repost(bot.fake, "the export crashes")
+    assert bot.fake.of("chat.getPermalink") == []  # built from auth.test's workspace URL
+
+
+async def test_without_a_workspace_url_the_permalink_is_asked_and_acked_while_held(
+    fake: FakeSlack, sqlite_db: Database
+) -> None:
+    fake.auth_url = False
+    app, client = await build_bot(sqlite_db, fake)
+    try:
+        bot = SlackBot(app=app, client=client, fake=fake)
+        gate = fake.hold("chat.getPermalink")
+        response = await acked(
+            bot.post(
+                event_body("message.json", **msg("the export crashes", "1700000900.000100")), settle=False
+            )
+        )
+        assert response.status == 200
+        await fake.wait_for(lambda f: f.of("chat.getPermalink"), timeout=10)
+        assert not gate.is_set()
+        gate.set()
+        assert await plugin_of(app).finish_pending(timeout=10)
+        assert await bot.deliver() == {"sent": 1}
+        whole_repost(fake, "the export crashes")
+    finally:
+        await client.close()
+        await app.stop()
 
 
 async def test_a_flag_is_acked_while_conversations_history_is_held(bot: SlackBot) -> None:

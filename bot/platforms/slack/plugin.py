@@ -358,6 +358,14 @@ class SlackPlugin:
         ids = [i for i in slack_text.mentioned_ids(message) if i[0] in "UWBCGD"][:50]
         return dict(zip(ids, await asyncio.gather(*(name(i) for i in ids)), strict=True))
 
+    async def _link(self, ref: convert.MessageRef) -> str | None:
+        """The link back to a message: Slack's permalink form, built from the workspace URL
+        ``auth.test`` gave (what ``chat.getPermalink`` answers for a workspace's message, without
+        a Web API call per event on the ack path); ``chat.getPermalink`` only while that URL is
+        unknown."""
+        link = convert.archive_link(self.connection.workspace_url, ref.channel_id, ref.ts, ref.thread_ts)
+        return link or await self._permalink(ref)
+
     async def _permalink(self, ref: convert.MessageRef) -> str | None:
         try:
             response = await asyncio.wait_for(
@@ -387,7 +395,7 @@ class SlackPlugin:
         )
         if not self.app.dispatcher.is_source(draft) or ref.user_id in self.connection.self_user_ids:
             return draft  # never routed: spare the Web API calls
-        link = None if is_bot else await self._permalink(ref)
+        link = None if is_bot else await self._link(ref)
         names = await self._mention_names(message)
         return convert.to_inbound(
             ref, message, channel_name=channel, author_name=author, link=link, is_bot=is_bot, names=names
