@@ -36,8 +36,8 @@ class RecordResult:
     item_ids: tuple[int, ...] = ()
 
 
-def repost_key(message: Message, department: str, destination: Destination) -> str:
-    return f"repost:{message.platform}:{message.key}:{department}:{destination}"
+def repost_key(platform: str, key: str, department: str, destination: Destination) -> str:
+    return f"repost:{platform}:{key}:{department}:{destination}"
 
 
 def refused(exc: BaseException) -> UnstorableMessageError | None:
@@ -186,7 +186,7 @@ class InboundStore(ThreadStore):
             for dest in destinations.get(routing.department, ()):
                 session.add(
                     OutboxRow(
-                        dedupe_key=repost_key(message, routing.department, dest),
+                        dedupe_key=repost_key(message.platform, message.key, routing.department, dest),
                         kind="repost",
                         item_id=item.id,
                         destination=str(dest),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.consents import ConsentStore
 from storage.figures import FigureStore
-from storage.inbound import InboundStore
+from storage.intake import IntakeStore
 from storage.items import ItemStore
 from storage.outbox import OutboxStore
 from storage.quarantine import QuarantineStore
@@ -16,7 +16,7 @@ from storage.statuses import StatusStore
 
 
 class Store(
-    InboundStore,
+    IntakeStore,
     OutboxStore,
     ItemStore,
     StatusStore,

@@ -23,6 +23,7 @@ from bot.pipeline.statuses import change_status
 from rules import Match, ReactionRule, RuleSet
 from rules.matcher import name_key
 from storage.inbound import Routing
+from storage.intake import GroupCommit, Intake
 from storage.store import Store
 
 log = logging.getLogger("kakehashi.dispatch")
@@ -98,6 +99,7 @@ class Dispatcher:
         self.self_ids = set(self_ids)
         self.classifier = classifier or Classifier(metrics=metrics)
         self.channels = ChannelIds()
+        self.intake = GroupCommit(store)  # events arriving together are stored in one transaction
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""
@@ -128,12 +130,14 @@ class Dispatcher:
             return Outcome(status="ignored", reason=reason)
         matches = await self.classifier.classify(rules, self.channels.as_configured(msg))
         try:
-            result = await self.store.record_inbound(
-                msg,
-                routings_for(matches, msg.text, rules.locale),
-                destinations(rules),
-                repost=repost,
-                mirror=mirror,
+            result = await self.intake.record(
+                Intake(
+                    msg,
+                    routings_for(matches, msg.text, rules.locale),
+                    destinations(rules),
+                    repost=repost,
+                    mirror=mirror,
+                )
             )
         except UnstorableMessageError as exc:
             return await self._quarantine(msg, exc)

@@ -38,8 +38,13 @@ class WatchedWebClient(AsyncWebClient):
     """The Web API client, telling ``on_refused`` when Slack answers that the token is no good."""
 
     on_refused: Callable[[str, str], None] | None = None
+    pooled = True  # False: a session per call (slack_sdk's default), for the client Bolt copies
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self.pooled and (self.session is None or self.session.closed):
+            # one pooled session for every call (slack_sdk opens and closes a session per call
+            # when it is given none: a new TCP connection per post, lookup and permalink)
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
@@ -64,13 +69,21 @@ class _ClientGivenNotice(logging.Filter):
         return "`token` will be unused" not in message and "will be ignored" not in message
 
 
-def web_client(token: str, api_url: str | None) -> WatchedWebClient:
+def web_client(token: str, api_url: str | None, *, pooled: bool = True) -> WatchedWebClient:
     """A Web API client that fails at once when Slack cannot be reached (no hidden retries with
     back-off inside a call: an event handler would wait them out before its ack; the outbox and
-    Slack's redelivery retry instead)."""
+    Slack's redelivery retry instead).
+
+    ``pooled``: its calls share one HTTP session.  Bolt gets an unpooled one: it hands each
+    listener a copy of its client sharing that client's session, and deep-copies the request for
+    lazy listeners, which a live session does not survive.
+    """
     if api_url:
-        return WatchedWebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=[])
-    return WatchedWebClient(token=token, retry_handlers=[])
+        client = WatchedWebClient(token=token, base_url=api_url.rstrip("/") + "/", retry_handlers=[])
+    else:
+        client = WatchedWebClient(token=token, retry_handlers=[])
+    client.pooled = pooled
+    return client
 
 
 def bolt_logger() -> logging.Logger:
@@ -140,6 +153,12 @@ class SlackConnection:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+
+    async def close_client(self) -> None:
+        """Close the Web API client's pooled connections (last: after pending work is finished)."""
+        session = getattr(self.client, "session", None)
+        if session is not None and not session.closed:
+            await session.close()
 
     async def identify(self) -> None:
         """``auth.test``: the bot's own ids (never route its posts), its workspace and team.

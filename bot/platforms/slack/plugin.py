@@ -106,7 +106,7 @@ class SlackPlugin:
             return await connection.authorize(enterprise_id, team_id)  # bolt passes names, no self
 
         self.bolt = AsyncApp(
-            client=self.client,
+            client=web_client(settings.slack_bot_token, settings.slack_api_url, pooled=False),
             authorize=authorize,
             signing_secret=settings.slack_signing_secret,
             request_verification_enabled=self.verifier is not None,
@@ -151,6 +151,7 @@ class SlackPlugin:
         for task in list(self._later):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.connection.close_client()
 
     async def finish_pending(self, timeout: float) -> bool:
         """Wait until events acked before the Web API answered are handled; False on timeout."""
