@@ -139,6 +139,13 @@ def start(kind: str, port: int, api_url: str, database_url: str) -> subprocess.P
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): the server's own cost, which a
+    busy machine does not inflate the way it inflates wall-clock rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -166,7 +173,9 @@ async def main_async(args: argparse.Namespace) -> None:
                     await load(url, 50, 4, f"warm{len(rows)}")  # warm-up: connections, caches
                     for concurrency in args.concurrency:
                         run = f"r{len(rows)}c{concurrency}t{int(time.time())}"
+                        cpu_before = cpu_seconds(server.pid)
                         seconds, latencies, statuses = await load(url, args.n, concurrency, run)
+                        cpu = (cpu_seconds(server.pid) - cpu_before) * 1000 / args.n
                         rows.append(
                             (
                                 label,
@@ -175,6 +184,7 @@ async def main_async(args: argparse.Namespace) -> None:
                                 statistics.median(latencies) * 1000,
                                 percentile(latencies, 0.99) * 1000,
                                 statuses,
+                                cpu,
                             )
                         )
                         print(f"  {rows[-1][0]}, c={concurrency}: {rows[-1][2]:.0f}/s", flush=True)
@@ -188,12 +198,20 @@ async def main_async(args: argparse.Namespace) -> None:
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {args.n} events per row"
     )
-    print("| server | in flight | events/s | p50 ms | p99 ms | vs bolt | answers |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for label, c, rate, p50, p99, statuses in rows:
+    print(
+        "| server | in flight | events/s | p50 ms | p99 ms | vs bolt | server CPU ms/event | "
+        "CPU vs bolt | answers |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    bolt_cpu = {c: cpu for label, c, _, _, _, _, cpu in rows if label.startswith("bare")}
+    for label, c, rate, p50, p99, statuses, cpu in rows:
         ratio = f"{rate / bolt[c]:.2f}×" if c in bolt else ""
+        cpu_ratio = f"{bolt_cpu[c] / cpu:.2f}×" if c in bolt_cpu and cpu else ""
         answers = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
-        print(f"| {label} | {c} | {rate:,.0f} | {p50:.0f} | {p99:.0f} | {ratio} | {answers} |")
+        print(
+            f"| {label} | {c} | {rate:,.0f} | {p50:.0f} | {p99:.0f} | {ratio} | {cpu:.2f} | "
+            f"{cpu_ratio} | {answers} |"
+        )
 
 
 def main() -> None:

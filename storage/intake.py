@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,7 @@ class IntakeStore(InboundStore):
             first: dict[tuple[str, str], int] = {}  # (platform, key) -> index of its first intake
             for index, intake in enumerate(intakes):
                 if index not in threaded:
-                    first.setdefault((intake.msg.platform, intake.msg.key), index)
+                    first.setdefault(stored_key(intake.msg.platform, intake.msg.key), index)
             ids = await self._insert_messages(session, [intakes[i] for i in first.values()])
             known = await self._stored_ids(session, [k for k in first if k not in ids])
             new = [(i, ids[k]) for k, i in first.items() if k in ids]
@@ -74,7 +74,7 @@ class IntakeStore(InboundStore):
             items = await self._insert_items(session, [(intakes[i], m) for i, m in new])
             results: list[RecordResult | None] = []
             for index, intake in enumerate(intakes):
-                where = (intake.msg.platform, intake.msg.key)
+                where = stored_key(intake.msg.platform, intake.msg.key)
                 if index in threaded:
                     results.append(None)
                 elif first[where] == index and where in ids:
@@ -166,6 +166,8 @@ class IntakeStore(InboundStore):
         stmt = self._insert(Item).returning(table.c.id, table.c.message_id, table.c.department)
         result = await session.execute(stmt, [_without_position(row) for row in wanted])
         item_id = {(message_id, department): id_ for id_, message_id, department in result}
+        for row in wanted:  # as stored (a name longer than the column is cut, as the column does)
+            row["department"] = _stored(Item, "department", row["department"])
         by_position: dict[int, list[int]] = {}
         outbox: list[dict[str, Any]] = []
         for row in wanted:
@@ -191,6 +193,16 @@ class IntakeStore(InboundStore):
         if outbox:
             await session.execute(self._insert(OutboxRow), outbox)
         return {position: tuple(ids) for position, ids in by_position.items()}
+
+
+def _stored(model: type[Any], column: str, value: str) -> str:
+    """``value`` as the column stores it (``StorableString`` cuts long values with a hash)."""
+    return str(model.__table__.c[column].type.process_bind_param(value, None))
+
+
+def stored_key(platform: str, key: str) -> tuple[str, str]:
+    """A message's (platform, key) as stored and as ``RETURNING`` gives it back."""
+    return _stored(Message, "platform", platform), _stored(Message, "key", key)
 
 
 def _without_position(row: dict[str, Any]) -> dict[str, Any]:
@@ -230,9 +242,16 @@ class _Waiting:
 class GroupCommit:
     """Callers ``record`` one intake each; one writer task stores whatever waits, batch by batch."""
 
-    def __init__(self, store: IntakeStore, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        store: IntakeStore,
+        *,
+        max_batch: int = MAX_BATCH,
+        on_batch: Callable[[int], object] | None = None,
+    ) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.on_batch = on_batch  # told each transaction's size (metrics)
         self._waiting: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
         self.batches = 0  # transactions written, for metrics and the benchmark
@@ -272,6 +291,8 @@ class GroupCommit:
             results = [None] * len(batch)
         self.batches += 1
         self.events += len(batch)
+        if self.on_batch is not None:
+            self.on_batch(len(batch))
         for waiting, result in zip(batch, results, strict=True):
             if result is not None:
                 waiting.done.set_result(result)

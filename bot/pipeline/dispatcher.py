@@ -99,7 +99,10 @@ class Dispatcher:
         self.self_ids = set(self_ids)
         self.classifier = classifier or Classifier(metrics=metrics)
         self.channels = ChannelIds()
-        self.intake = GroupCommit(store)  # events arriving together are stored in one transaction
+        # events arriving together are stored in one transaction
+        self.intake = GroupCommit(
+            store, on_batch=lambda n: metrics.observe("kakehashi_store_batch_events", n)
+        )
 
     def add_self_id(self, bot_id: str) -> None:
         """Adapters call this once they know the bot's own user id on their platform."""

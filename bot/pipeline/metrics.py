@@ -32,6 +32,12 @@ _HISTOGRAMS = {
         ("endpoint",),
         (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0, 10.0),
     ),
+    # group commit (storage/intake.py): how many new messages each transaction stored
+    "kakehashi_store_batch_events": (
+        "New community messages stored per transaction (group commit)",
+        (),
+        (1, 2, 4, 8, 16, 32, 64, 128, 256),
+    ),
 }
 
 
