@@ -41,6 +41,7 @@ KNOWN_VARIABLES = (
     "KAKEHASHI_OUTBOX_POLL_SECONDS",
     "KAKEHASHI_OUTBOX_LEASE_SECONDS",
     "KAKEHASHI_HEALTH_PORT",
+    "KAKEHASHI_DATA_DIR",
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
@@ -212,6 +213,8 @@ class Settings:
     max_concurrent_requests: int = 64
     body_timeout: float = 10.0
     health_port: int | None = None  # /healthz also on a port of its own, served by its own thread
+    # where files that must survive a restart go (the spool of acked events); None: see data_path
+    data_dir: Path | None = None
     # Slack
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -238,6 +241,17 @@ class Settings:
     # Sign in with Slack (OpenID Connect) for the dashboard: the Slack app's client id and secret
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+
+    @property
+    def data_path(self) -> Path:
+        """``KAKEHASHI_DATA_DIR``, else the SQLite database's folder, else the current folder."""
+        if self.data_dir is not None:
+            return self.data_dir
+        if self.database_url.startswith("sqlite"):
+            _, _, file = self.database_url.partition(":///")
+            if file and not file.startswith(":memory:"):
+                return Path(file.split("?", 1)[0]).parent
+        return Path(".")
 
     @property
     def dev(self) -> bool:
@@ -301,6 +315,9 @@ class Settings:
             max_concurrent_requests=_int(env, "KAKEHASHI_MAX_CONCURRENT_REQUESTS", 64, low=1, high=100_000),
             body_timeout=_float(env, "KAKEHASHI_BODY_TIMEOUT_SECONDS", 10.0, zero_ok=False),
             health_port=_int(env, "KAKEHASHI_HEALTH_PORT", 0, low=0, high=65535) or None,
+            data_dir=Path(env["KAKEHASHI_DATA_DIR"].strip())
+            if env.get("KAKEHASHI_DATA_DIR", "").strip()
+            else None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=app_token,
