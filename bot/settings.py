@@ -247,11 +247,17 @@ class Settings:
         """``KAKEHASHI_DATA_DIR``, else the SQLite database's folder, else the current folder."""
         if self.data_dir is not None:
             return self.data_dir
-        if self.database_url.startswith("sqlite"):
-            _, _, file = self.database_url.partition(":///")
-            if file and not file.startswith(":memory:"):
-                return Path(file.split("?", 1)[0]).parent
-        return Path(".")
+        return _sqlite_folder(self.database_url) or Path(".")
+
+    @property
+    def spool_path(self) -> Path:
+        """Where acked events wait to be stored (``bot.pipeline.spool``): a folder per database
+        name, so that two databases sharing a data folder never replay each other's events."""
+        from sqlalchemy.engine import make_url  # on first use, as in storage.urls
+
+        url = make_url(self.database_url)
+        name = Path(url.database or "memory").stem if url.get_backend_name() == "sqlite" else url.database
+        return self.data_path / "spool" / re.sub(r"[^\w.-]", "_", name or "default")
 
     @property
     def dev(self) -> bool:
@@ -338,6 +344,15 @@ class Settings:
             slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
             slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip() or None,
         )
+
+
+def _sqlite_folder(database_url: str) -> Path | None:
+    """The folder of a SQLite database file (None for PostgreSQL or an in-memory database)."""
+    if not database_url.startswith("sqlite"):
+        return None
+    _, _, file = database_url.partition(":///")
+    file = file.split("?", 1)[0]
+    return Path(file).parent if file and not file.startswith(":memory:") else None
 
 
 def _dashboard_token(env: Mapping[str, str]) -> str | None:

@@ -7,7 +7,8 @@ background.  An outage there (``transient``: the database or the platform's API)
 in the spool, retried with backoff by the app's clock (``replay``, run every ``TICK`` seconds)
 for as long as the outage lasts, and replayed at the next start if the process stops first: an
 acked event is never dropped because retries ran out.  Any other failure is a bug or a payload
-no retry fixes: logged with its traceback, kept in the spool and retried at the next start.
+no retry fixes: logged with its traceback, kept in the spool and retried at the next start
+(a ``PayloadError``, a payload nothing can read, is logged and dropped, as its 400 would be).
 
 While events wait, ``/healthz`` says ``degraded`` with the count and
 ``kakehashi_after_ack_events{platform, state}`` counts them.
@@ -22,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.errors import PayloadError
 from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.spool import Entry, Spool
@@ -158,6 +160,10 @@ class AfterAck:
                 "%s %s failed after the ack and could not be kept: %r", self.label, what, exc, exc_info=exc
             )
             return
+        if isinstance(exc, PayloadError):  # a payload no retry can read: as the 400 it would have had
+            log.warning("%s %s refused after the ack: %s", self.label, what, exc)
+            await self._done(entry)
+            return
         if self.transient(exc):
             _, retries = self._due.get(entry.id, (self.clock(), 0))
             wait = min(RETRY_FIRST * 2**retries, RETRY_MAX)
@@ -185,7 +191,8 @@ class AfterAck:
         self._report()
 
     async def replay(self) -> dict[str, int]:
-        """Retry every kept event that is due; counts by outcome (``stored``, ``waiting``, ``failed``)."""
+        """Retry every kept event that is due; counts by outcome (``stored``, ``waiting``, ``failed``,
+        ``refused``)."""
         counts: dict[str, int] = {}
         async with self._replaying:
             now = self.clock()
@@ -198,7 +205,13 @@ class AfterAck:
                 try:
                     await self.handlers[entry.kind](entry.data)
                 except Exception as exc:
-                    outcome = "waiting" if self.transient(exc) else "failed"
+                    outcome = (
+                        "refused"
+                        if isinstance(exc, PayloadError)
+                        else "waiting"
+                        if self.transient(exc)
+                        else "failed"
+                    )
                     await self._failed(entry, f"{entry.kind} (kept #{entry.id})", exc)
                 else:
                     outcome = "stored"

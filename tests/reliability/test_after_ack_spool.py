@@ -15,6 +15,7 @@ Web API stand-in so that happens, as an ordering rather than a timing.  Then:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +35,7 @@ from tests.conftest import Database, require_postgres
 from tests.fakes.slack_api import FakeSlack
 from tests.fuzz.test_database_down import admin, take_down
 from tests.reliability.processes import Server, query, until
-from tests.slack.conftest import DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, SlackBot, event_body
+from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, SlackBot, event_body
 from tests.slack.test_events import msg
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -66,10 +67,24 @@ async def postgres(tmp_path: Path) -> AsyncIterator[Database]:
 async def bot(
     postgres: Database, slack_api: FakeSlack, tmp_path: Path
 ) -> AsyncIterator[tuple[SlackBot, list[datetime]]]:
+    async with serving(postgres, slack_api, tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+async def sqlite_bot(slack_api: FakeSlack, tmp_path: Path) -> AsyncIterator[tuple[SlackBot, list[datetime]]]:
+    async with serving(Database("sqlite", tmp_path), slack_api, tmp_path) as served:
+        yield served
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    db: Database, slack_api: FakeSlack, tmp_path: Path
+) -> AsyncIterator[tuple[SlackBot, list[datetime]]]:
     clock = [START]
     settings = Settings(
         rules_path=FIXTURES / "rules.yaml",
-        database_url=postgres.url,
+        database_url=db.url,
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=slack_api.url,
@@ -161,7 +176,7 @@ async def test_events_waiting_in_the_spool_of_a_killed_server_are_stored_after_r
         gate = slack_api.hold("users.info")
         for i in range(len(TEXTS)):
             assert await first.post_event(event(i)) == 200
-        spool = data / "spool" / "slack" / "after-ack-0.jsonl"
+        spool = data / "spool" / "kakehashi" / "slack" / "after-ack-0.jsonl"  # per database name
         assert len(read_entries(spool)) == 3
     finally:
         first.kill()
@@ -186,3 +201,35 @@ async def test_events_waiting_in_the_spool_of_a_killed_server_are_stored_after_r
     assert read_entries(spool) == {}
     posted = [p["text"] for p in slack_api.posts(DEPT_PRODUCT)]
     assert all(sum(text in p for p in posted) == 1 for text in TEXTS), posted
+
+
+async def test_acked_events_wait_out_a_web_api_outage_and_are_stored_once(
+    sqlite_bot: tuple[SlackBot, list[datetime]],
+) -> None:
+    """``conversations.info`` (the only way to tell whether the channel is private) answering 503
+    after the ack, for longer than any fixed number of retries: kept, then stored once."""
+    slack, clock = sqlite_bot
+    after_ack = plugin_of(slack.app).after_ack
+    slack.fake.unlisted.add(COMMUNITY)  # only conversations.info can name it
+    gate = slack.fake.hold("conversations.info")
+    slack.fake.fail("conversations.info", status=503, times=1000)
+    for i in range(len(TEXTS)):
+        response = await asyncio.wait_for(slack.post(event(i), settle=False), timeout=10)
+        assert response.status == 200
+    gate.set()
+    assert await after_ack.finish_pending(timeout=30)
+    for _ in range(12):
+        clock[0] += timedelta(minutes=10)
+        assert await after_ack.replay() == {"waiting": 3}
+    status, answer = await health(slack)
+    assert status == 200 and answer["status"] == "degraded"
+    assert any("Slack: 3 acked event(s) waiting" in p for p in answer["problems"]), answer
+    assert await stored(slack.app) == {}
+
+    slack.fake.failures.clear()
+    clock[0] += timedelta(minutes=10)
+    assert await after_ack.replay() == {"stored": 3}
+    assert sorted((await stored(slack.app)).values()) == [1, 1, 1]
+    status, answer = await health(slack)
+    assert not any("acked event" in p for p in answer.get("problems", [])), answer
+    assert await slack.deliver() == {"sent": 3}

@@ -114,7 +114,7 @@ class SlackPlugin:
         self.after_ack = AfterAck(
             platform="slack",
             label="Slack",
-            spool=Spool(settings.data_path / "spool" / "slack"),
+            spool=Spool(settings.spool_path / "slack"),
             handlers={"message": self._spooled_message, "reaction": self._spooled_reaction},
             transient=_unavailable,
             health=app.health,
