@@ -15,7 +15,7 @@ from bot.core.errors import SettingsError
 from bot.platforms import webhook as inbound_plugin
 from bot.runtime.app import App
 from bot.runtime.server import APP_KEY, NO_PLATFORM
-from bot.settings import Settings, read_env_file
+from bot.settings import KNOWN_VARIABLES, Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
 
@@ -119,6 +119,15 @@ def test_env_example_lists_every_variable_and_is_valid_as_is(tmp_path: Path) -> 
     assert read <= listed, read - listed
     # Docker's --env-file passes the file as is: it must not move the image's database off its volume.
     assert "DATABASE_URL" not in values
+
+
+def test_doctor_knows_every_variable_settings_read() -> None:
+    """``kakehashi doctor`` flags a variable missing from ``KNOWN_VARIABLES`` as a typo ("kakehashi
+    does not read this variable") and skips checking its value: each one ``from_env`` reads is there."""
+    source = (Path(__file__).resolve().parents[2] / "bot" / "settings.py").read_text(encoding="utf-8")
+    body = source[source.index("    def from_env(") :]
+    read = set(re.findall(r'"((?:KAKEHASHI|SLACK|MICROSOFT|DISCOURSE|DATABASE|HOST|PORT|LOG)[A-Z_]*)"', body))
+    assert read - set(KNOWN_VARIABLES) == set()
 
 
 def test_teams_is_single_tenant_by_default_and_bot_framework_names_are_aliases() -> None:
