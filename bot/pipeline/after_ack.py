@@ -81,8 +81,7 @@ class AfterAck:
         for entry in entries:
             self._due[entry.id] = (now, 0)
         self._report()
-        if entries:
-            await self.replay()
+        # replayed in the background at once: a Web API that hangs must not hold the start
         self._loop = asyncio.create_task(self._run(), name=f"{self.platform}-after-ack")
 
     async def stop(self, grace: float) -> None:
@@ -227,11 +226,15 @@ class AfterAck:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(TICK)
             try:
                 await self.replay()
             except Exception:  # the spool file itself failed: say so, keep trying
                 log.exception("%s: replaying kept events failed", self.label)
+            await asyncio.sleep(TICK)
+
+    def next_retry(self) -> datetime | None:
+        """When the next kept event is due to be tried again (by the app's clock); None: none is."""
+        return min((due for due, _ in self._due.values()), default=None)
 
     def counts(self) -> dict[str, int]:
         entries = self.spool.entries()

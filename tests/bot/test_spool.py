@@ -3,11 +3,17 @@ dead replica leaves behind is read back right, and nothing a live process holds 
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from bot.pipeline.after_ack import AfterAck
+from bot.pipeline.health import Health
+from bot.pipeline.metrics import Metrics
 from bot.pipeline.spool import Spool, read_entries
 
 EVENT = {"body": {"team_id": "T1"}, "event": {"text": "NUL \x00 and a lone \ud800 surrogate"}}
@@ -69,3 +75,56 @@ def test_a_live_process_keeps_its_file_and_a_dead_ones_is_taken_over(tmp_path: P
     assert sorted(e.data["n"] for e in taken.open()) == [1, 2]
     assert taken.path is not None and len(read_entries(taken.path)) == 2
     assert [p.name for p in sorted(tmp_path.glob("*.jsonl"))] == [taken.path.name]
+
+
+async def test_work_that_fails_after_the_ack_is_kept_reported_and_replayed_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Not an outage and not a bad payload (our own bug, say): not retried in a loop, not dropped;
+    ``/healthz`` degraded and the metric say so, and the next start tries again."""
+    handled: list[dict[str, Any]] = []
+    broken = [True]
+
+    async def handler(data: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)  # past the budget below: acked first
+        if broken[0]:
+            raise RuntimeError("a bug")
+        handled.append(data)
+
+    def after_ack(health: Health, metrics: Metrics) -> AfterAck:
+        return AfterAck(
+            platform="slack",
+            label="Slack",
+            spool=Spool(tmp_path),
+            handlers={"message": handler},
+            transient=lambda exc: False,
+            health=health,
+            metrics=metrics,
+            clock=lambda: datetime(2026, 1, 5, tzinfo=UTC),
+            on_done=lambda: None,
+            budget=0.0,
+        )
+
+    health, metrics = Health(), Metrics()
+    first = after_ack(health, metrics)
+    await first.start()
+    await first.within_budget("message", {"n": 1}, "message 1")
+    assert await first.finish_pending(timeout=10)
+    assert await first.replay() == {}  # failed ones wait for the next start
+    [problem] = health.problems()
+    assert problem.startswith("Slack: 1 acked event(s) failed (see the ERROR log), kept in ")
+    assert 'kakehashi_after_ack_events{platform="slack",state="failed"} 1.0' in metrics.render().decode()
+    await first.stop(grace=1)
+
+    broken[0] = False  # the fixed version starts
+    health = Health()
+    second = after_ack(health, Metrics())
+    await second.start()
+    for _ in range(100):
+        if handled:
+            break
+        await asyncio.sleep(0.05)
+    assert handled == [{"n": 1}]
+    await second.stop(grace=1)
+    assert health.problems() == []
+    assert Spool(tmp_path).open() == []

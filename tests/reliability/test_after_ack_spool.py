@@ -25,6 +25,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
+from bot.pipeline.after_ack import AfterAck
 from bot.pipeline.spool import read_entries
 from bot.platforms.slack import plugin as slack_plugin
 from bot.platforms.slack.plugin import SlackPlugin
@@ -109,6 +110,18 @@ async def stored(app: App) -> dict[str, int]:
         return {key: count for key, count in (await session.execute(query)).all()}
 
 
+async def outlast(after_ack: AfterAck, clock: list[datetime]) -> None:
+    """Two hours of the app's clock, far past the four tries 15 s apart that used to give up: at
+    each step every kept event is tried again (by ``replay`` here or the app's own background
+    replay, whichever runs first), meets the outage, and is kept for a later try."""
+    for _ in range(12):
+        clock[0] += timedelta(minutes=10)
+        await after_ack.replay()
+        next_retry = after_ack.next_retry()
+        assert next_retry is not None and next_retry > clock[0]  # tried at this step, not dropped
+        assert after_ack.counts() == {"waiting": 3, "failed": 0}
+
+
 async def health(bot: SlackBot) -> tuple[int, dict[str, Any]]:
     response = await bot.client.get("/healthz")
     return response.status, await response.json()
@@ -122,16 +135,14 @@ async def test_acked_events_wait_out_a_long_database_outage_and_are_stored_once(
     gate = slack.fake.hold("users.info")
     for i in range(len(TEXTS)):
         response = await asyncio.wait_for(slack.post(event(i), settle=False), timeout=10)
-        assert response.status == 200  # acked while chat.getPermalink is held
+        assert response.status == 200  # acked while users.info is held
     assert after_ack.spool.path is not None
     assert len(read_entries(after_ack.spool.path)) == 3  # on disk before each ack
 
     await take_down(postgres.name)
     gate.set()
     assert await after_ack.finish_pending(timeout=30)
-    for _ in range(12):  # two hours of the app's clock, each retry meeting the outage
-        clock[0] += timedelta(minutes=10)
-        assert await after_ack.replay() == {"waiting": 3}
+    await outlast(after_ack, clock)
     status, answer = await health(slack)
     assert status == 503 and answer["database"]
     assert any("3 acked event(s) waiting" in p for p in answer["problems"]), answer
@@ -139,8 +150,8 @@ async def test_acked_events_wait_out_a_long_database_outage_and_are_stored_once(
 
     await admin(f'ALTER DATABASE "{postgres.name}" ALLOW_CONNECTIONS true')
     clock[0] += timedelta(minutes=10)
-    assert await after_ack.replay() == {"stored": 3}
-    assert await after_ack.replay() == {}
+    await after_ack.replay()  # or the background replay got there first: the outcome is the same
+    assert after_ack.counts() == {"waiting": 0, "failed": 0} and after_ack.next_retry() is None
     assert sorted((await stored(slack.app)).values()) == [1, 1, 1]
     assert read_entries(after_ack.spool.path) == {}
     metrics = (await slack.client.get("/metrics")).text
@@ -218,9 +229,7 @@ async def test_acked_events_wait_out_a_web_api_outage_and_are_stored_once(
         assert response.status == 200
     gate.set()
     assert await after_ack.finish_pending(timeout=30)
-    for _ in range(12):
-        clock[0] += timedelta(minutes=10)
-        assert await after_ack.replay() == {"waiting": 3}
+    await outlast(after_ack, clock)
     status, answer = await health(slack)
     assert status == 200 and answer["status"] == "degraded"
     assert any("Slack: 3 acked event(s) waiting" in p for p in answer["problems"]), answer
@@ -228,7 +237,8 @@ async def test_acked_events_wait_out_a_web_api_outage_and_are_stored_once(
 
     slack.fake.failures.clear()
     clock[0] += timedelta(minutes=10)
-    assert await after_ack.replay() == {"stored": 3}
+    await after_ack.replay()
+    assert after_ack.counts() == {"waiting": 0, "failed": 0}
     assert sorted((await stored(slack.app)).values()) == [1, 1, 1]
     status, answer = await health(slack)
     assert not any("acked event" in p for p in answer.get("problems", [])), answer
