@@ -19,6 +19,7 @@ COPY --chown=kakehashi:kakehashi bot/data/rules.yaml /app/rules.yaml
 USER 10001:10001
 ENV KAKEHASHI_RULES=/app/rules.yaml \
     DATABASE_URL=sqlite:////app/data/kakehashi.db \
+    KAKEHASHI_DATA_DIR=/app/data \
     PORT=3000 \
     PYTHONUNBUFFERED=1
 # the rules are checked at build time: a broken rules.yaml never becomes an image

@@ -40,7 +40,10 @@ KNOWN_VARIABLES = (
     "KAKEHASHI_OUTBOX_MAX_ATTEMPTS",
     "KAKEHASHI_OUTBOX_POLL_SECONDS",
     "KAKEHASHI_OUTBOX_LEASE_SECONDS",
+    "KAKEHASHI_MAX_CONCURRENT_REQUESTS",
+    "KAKEHASHI_BODY_TIMEOUT_SECONDS",
     "KAKEHASHI_HEALTH_PORT",
+    "KAKEHASHI_DATA_DIR",
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
@@ -212,6 +215,8 @@ class Settings:
     max_concurrent_requests: int = 64
     body_timeout: float = 10.0
     health_port: int | None = None  # /healthz also on a port of its own, served by its own thread
+    # where files that must survive a restart go (the spool of acked events); None: see data_path
+    data_dir: Path | None = None
     # Slack
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -238,6 +243,23 @@ class Settings:
     # Sign in with Slack (OpenID Connect) for the dashboard: the Slack app's client id and secret
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+
+    @property
+    def data_path(self) -> Path:
+        """``KAKEHASHI_DATA_DIR``, else the SQLite database's folder, else the current folder."""
+        if self.data_dir is not None:
+            return self.data_dir
+        return _sqlite_folder(self.database_url) or Path(".")
+
+    @property
+    def spool_path(self) -> Path:
+        """Where acked events wait to be stored (``bot.pipeline.spool``): a folder per database
+        name, so that two databases sharing a data folder never replay each other's events."""
+        from sqlalchemy.engine import make_url  # on first use, as in storage.urls
+
+        url = make_url(self.database_url)
+        name = Path(url.database or "memory").stem if url.get_backend_name() == "sqlite" else url.database
+        return self.data_path / "spool" / re.sub(r"[^\w.-]", "_", name or "default")
 
     @property
     def dev(self) -> bool:
@@ -301,6 +323,9 @@ class Settings:
             max_concurrent_requests=_int(env, "KAKEHASHI_MAX_CONCURRENT_REQUESTS", 64, low=1, high=100_000),
             body_timeout=_float(env, "KAKEHASHI_BODY_TIMEOUT_SECONDS", 10.0, zero_ok=False),
             health_port=_int(env, "KAKEHASHI_HEALTH_PORT", 0, low=0, high=65535) or None,
+            data_dir=Path(env["KAKEHASHI_DATA_DIR"].strip())
+            if env.get("KAKEHASHI_DATA_DIR", "").strip()
+            else None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN", "").strip() or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip() or None,
             slack_app_token=app_token,
@@ -321,6 +346,15 @@ class Settings:
             slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
             slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip() or None,
         )
+
+
+def _sqlite_folder(database_url: str) -> Path | None:
+    """The folder of a SQLite database file (None for PostgreSQL or an in-memory database)."""
+    if not database_url.startswith("sqlite"):
+        return None
+    _, _, file = database_url.partition(":///")
+    file = file.split("?", 1)[0]
+    return Path(file).parent if file and not file.startswith(":memory:") else None
 
 
 def _dashboard_token(env: Mapping[str, str]) -> str | None:

@@ -4,6 +4,8 @@ Plugins report what they could not set up (a source or department channel that d
 an admin given by name) at start and on every rules reload; each problem is logged once as an
 ERROR naming the fix, and ``/healthz`` answers ``"degraded"`` with the list until it is fixed.
 A ``fatal`` problem (a token Slack revoked: that part stopped) makes ``/healthz`` answer 503.
+``waiting`` is quieter: a backlog that clears by itself (acked events waiting out an outage,
+``bot.pipeline.after_ack``) makes ``/healthz`` ``degraded`` without an ERROR line per change.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class Health:
     def __init__(self) -> None:
         self._problems: dict[str, str] = {}
         self._fatal: set[str] = set()
+        self._waiting: dict[str, str] = {}
         # called with (key, problem) when a problem is new or says something new (admin channel)
         self.on_problem: list[Callable[[str, str], None]] = []
 
@@ -41,6 +44,14 @@ class Health:
         for key in [k for k in self._problems if k.startswith(prefix)]:
             del self._problems[key]
 
+    def waiting(self, key: str, problem: str | None) -> None:
+        """Say (or, with None, stop saying) that work is waiting; logged by the caller, not here."""
+        if problem is None:
+            self._waiting.pop(key, None)
+        else:
+            self._waiting[key] = problem
+
     def problems(self) -> list[str]:
-        problems = dict(self._problems)  # a copy: /healthz's own thread may read while plugins report
+        # a copy: /healthz's own thread may read while plugins report
+        problems = {**self._waiting, **self._problems}
         return [problems[key] for key in sorted(problems)]

@@ -24,6 +24,10 @@ _COUNTERS = {
 _GAUGES = {
     "kakehashi_outbox_rows": ("Outbox rows by status", ("status",)),
     "kakehashi_outbox_oldest_pending_seconds": ("Age of the oldest pending outbox row (0: none)", ()),
+    "kakehashi_after_ack_events": (
+        "Events acked before their work was done, kept in the spool: waiting out an outage, or failed",
+        ("platform", "state"),
+    ),
 }
 _HISTOGRAMS = {
     # Slack wants an answer within 3 s: the buckets resolve the range below and around it

@@ -40,9 +40,14 @@ def health_answer(app: App, database: str | None) -> tuple[int, dict[str, Any]]:
         "rules": app.rules.current.digest[:12],
         "platforms": [plugin.name for plugin in app.plugins],
     }
-    if database is not None:
-        return 503, {**body, "status": "error", "database": database}
     problems = app.services.health.problems()
+    if database is not None:  # with what else waits (events acked during the outage, spooled)
+        return 503, {
+            **body,
+            "status": "error",
+            "database": database,
+            **({"problems": problems} if problems else {}),
+        }
     if not [plugin for plugin in app.plugins if plugin.name != "scheduler"]:
         problems.insert(0, NO_PLATFORM)
     if problems:

@@ -15,7 +15,7 @@ from bot.core.errors import SettingsError
 from bot.platforms import webhook as inbound_plugin
 from bot.runtime.app import App
 from bot.runtime.server import APP_KEY, NO_PLATFORM
-from bot.settings import Settings, read_env_file
+from bot.settings import KNOWN_VARIABLES, Settings, read_env_file
 from tests.conftest import FIXTURES, Database
 
 
@@ -121,6 +121,15 @@ def test_env_example_lists_every_variable_and_is_valid_as_is(tmp_path: Path) -> 
     assert "DATABASE_URL" not in values
 
 
+def test_doctor_knows_every_variable_settings_read() -> None:
+    """``kakehashi doctor`` flags a variable missing from ``KNOWN_VARIABLES`` as a typo ("kakehashi
+    does not read this variable") and skips checking its value: each one ``from_env`` reads is there."""
+    source = (Path(__file__).resolve().parents[2] / "bot" / "settings.py").read_text(encoding="utf-8")
+    body = source[source.index("    def from_env(") :]
+    read = set(re.findall(r'"((?:KAKEHASHI|SLACK|MICROSOFT|DISCOURSE|DATABASE|HOST|PORT|LOG)[A-Z_]*)"', body))
+    assert read - set(KNOWN_VARIABLES) == set()
+
+
 def test_teams_is_single_tenant_by_default_and_bot_framework_names_are_aliases() -> None:
     """Azure creates no new multi-tenant bots since 2025-07-31; Azure's own variable names work."""
     app_id, tenant = "0b6e4a3c-1111-4222-8333-444455556666", "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -209,6 +218,7 @@ async def test_metrics_are_the_series_the_readme_names(database: Database) -> No
         "kakehashi_outbox_rows",
         "kakehashi_outbox_oldest_pending_seconds",
         "kakehashi_request_seconds",
+        "kakehashi_after_ack_events",
     }, families
     assert "_created" not in text
     # latency per endpoint (a histogram), and how long the oldest unsent post has waited

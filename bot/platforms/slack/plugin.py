@@ -11,11 +11,9 @@ call the dispatcher (one DB transaction) and wake the outbox.  Every Web API cal
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -42,6 +40,8 @@ from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.errors import AuthenticationError, PayloadError, SettingsError
 from bot.core.texts import t
 from bot.core.views import report_view
+from bot.pipeline.after_ack import AfterAck
+from bot.pipeline.spool import Spool
 from bot.platforms.http import read_body
 from bot.platforms.slack.checks import SlackChecks
 from bot.platforms.slack.connection import SlackConnection, bolt_logger, web_client
@@ -58,10 +58,6 @@ EVENTS_PATH = "/slack/events"
 # How long an event may wait for the Web API (names, privacy, permalinks) before it is acked
 # anyway and finished in the background: Slack wants the ack within 3 seconds.
 ACK_BUDGET = 0.5
-LATER_ATTEMPTS = (
-    4  # a Web API or database outage while finishing after the ack: tries, LATER_RETRY_SECONDS apart
-)
-LATER_RETRY_SECONDS = 15.0
 DATABASE_RETRY_AFTER = 5  # seconds, in the 503 for an event the database could not take
 STOP_GRACE = 5.0  # at shutdown, how long events still being finished after their ack may take
 PERMALINK_TIMEOUT = 1.5
@@ -114,7 +110,19 @@ class SlackPlugin:
             raise_error_for_unhandled_request=True,  # on_error acks them, over HTTP and Socket Mode
             logger=bolt_logger(),
         )
-        self._later: set[asyncio.Task[None]] = set()
+        # events acked before their work was done: spooled on disk until it is (issue 13)
+        self.after_ack = AfterAck(
+            platform="slack",
+            label="Slack",
+            spool=Spool(settings.spool_path / "slack"),
+            handlers={"message": self._spooled_message, "reaction": self._spooled_reaction},
+            transient=_unavailable,
+            health=app.health,
+            metrics=app.metrics,
+            clock=app.clock,
+            on_done=app.worker.wake,
+            budget=ACK_BUDGET,
+        )
         # route commands acked before their linked post was fetched: finished by on_command_later
         self._deferred: dict[str, asyncio.Future[None]] = {}
         self._register()
@@ -131,6 +139,7 @@ class SlackPlugin:
 
     async def start(self) -> None:
         await self.connection.identify()
+        await self.after_ack.start()  # events a previous process acked and did not finish
         try:
             await asyncio.wait_for(self.checks.run(self.app.rules.current), CHECK_BUDGET)
         except TimeoutError:
@@ -145,23 +154,12 @@ class SlackPlugin:
         for task in [*self._background, *self._deferred.values()]:
             task.cancel()
         await self.connection.stop()
-        await self.finish_pending(timeout=STOP_GRACE)
-        for task in list(self._later):
-            task.cancel()
-        for task in list(self._later):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self.after_ack.stop(grace=STOP_GRACE)  # what is left stays in the spool
         await self.connection.close_client()
 
     async def finish_pending(self, timeout: float) -> bool:
         """Wait until events acked before the Web API answered are handled; False on timeout."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self._later:
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                return False
-            await asyncio.wait(set(self._later), timeout=left)
-        return True
+        return await self.after_ack.finish_pending(timeout)
 
     def _check_later(self, rules: RuleSet) -> None:
         try:
@@ -297,43 +295,11 @@ class SlackPlugin:
         log.error("Slack listener failed: %r", error, exc_info=error)
         return None
 
-    async def _within_ack_budget(self, work: Callable[[], Awaitable[None]], what: str) -> None:
-        """Run ``work``; if the Web API keeps it past ``ACK_BUDGET``, ack and let it finish later.
+    async def _spooled_message(self, data: dict[str, Any]) -> None:
+        await self._on_message(data["body"], data["event"])
 
-        Within the budget nothing changes: errors reach ``on_error`` (a Web API outage is a 503
-        that Slack redelivers).  Past it, the event is acked and its work goes on in the
-        background, where a Web API outage is retried ``LATER_ATTEMPTS`` times (handling an event
-        again is a no-op: messages are stored once per key).
-        """
-        task = asyncio.ensure_future(work())
-        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
-        if task in done:
-            task.result()
-            return
-        log.info("Slack %s: acked before the Web API answered; finishing it in the background", what)
-        self._keep(task, work, what, attempt=1)
-
-    def _keep(
-        self, task: asyncio.Future[None], work: Callable[[], Awaitable[None]], what: str, attempt: int
-    ) -> None:
-        async def finish() -> None:
-            try:
-                await task
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not _unavailable(exc) or attempt >= LATER_ATTEMPTS:
-                    log.error("Slack %s failed after the ack: %r", what, exc, exc_info=exc)
-                    return
-                log.warning("Slack %s: Web API unavailable after the ack (%r); retrying", what, exc)
-                await asyncio.sleep(LATER_RETRY_SECONDS)
-                self._keep(asyncio.ensure_future(work()), work, what, attempt + 1)
-                return
-            self.app.worker.wake()
-
-        later = asyncio.create_task(finish(), name=f"slack-later:{what}")
-        self._later.add(later)
-        later.add_done_callback(self._later.discard)
+    async def _spooled_reaction(self, data: dict[str, Any]) -> None:
+        await self._on_reaction(data["body"], data["event"])
 
     async def _names(self, ref: convert.MessageRef, message: dict[str, Any], is_bot: bool) -> tuple[str, str]:
         channel = await self.directory.channel_name(ref.channel_id, ref.channel_type)
@@ -403,7 +369,10 @@ class SlackPlugin:
         )
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await self._within_ack_budget(lambda: self._on_message(body, event), f"message {event.get('ts')}")
+        # past ACK_BUDGET (a slow Web API) acked and finished from the spool (bot.pipeline.after_ack)
+        await self.after_ack.within_budget(
+            "message", {"body": body, "event": event}, f"message {event.get('ts')}"
+        )
 
     async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         await self.connection.ensure_identity()
@@ -443,8 +412,8 @@ class SlackPlugin:
         self.app.worker.wake()
 
     async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await self._within_ack_budget(
-            lambda: self._on_reaction(body, event), f"{event.get('type')} {event.get('reaction')}"
+        await self.after_ack.within_budget(
+            "reaction", {"body": body, "event": event}, f"{event.get('type')} {event.get('reaction')}"
         )
 
     async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
