@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import platform
@@ -99,20 +100,22 @@ class Result:
     allowed: float  # posts/s the stand-in allows those channels
     refused: int  # 429s after the first second
     seconds: float
+    cpu: float = 0.0  # CPU seconds of this process per accepted post (the stand-in's share included)
 
     @property
     def share(self) -> float:
         return self.rate / self.allowed
 
 
-def score(fake: FakeSlack, began: float, channels: int, slow: bool) -> Result:
+def score(fake: FakeSlack, began: float, cpu_began: float, channels: int, slow: bool) -> Result:
     """posts/s of the measured channels (all, or all but the slow one) since ``began``."""
     measured = {channel_id(i) for i in range(1 if slow else 0, channels)}
     calls = [c for c in fake.of("chat.postMessage") if c.args.get("channel") in measured]
     accepted = [c.at for c in calls if c.ok]
     refused = sum(1 for c in calls if not c.ok and c.at - began > 1.0)
     span = max(accepted) - began + ALLOWED_SPACING
-    return Result(len(accepted) / span, len(measured) / ALLOWED_SPACING, refused, span)
+    cpu = (time.process_time() - cpu_began) / len(accepted)
+    return Result(len(accepted) / span, len(measured) / ALLOWED_SPACING, refused, span, cpu)
 
 
 async def until(fake: FakeSlack, channels: int, per_channel: int, slow: bool, timeout: float) -> None:
@@ -158,14 +161,14 @@ async def kakehashi(database_url: str, n: int, channels: int, slow: bool, rules:
         pending = (await app.store.outbox_counts()).get("pending", 0)
         assert pending == n, f"expected {n} pending rows, found {pending}"
         fake.calls.clear()
-        began = time.monotonic()
+        began, cpu_began = time.monotonic(), time.process_time()
         worker = asyncio.create_task(app.worker.run_forever(settings.outbox_poll_interval))
         try:
             await until(fake, channels, n // channels, slow, timeout=n / channels * 10 + 60)
         finally:
             worker.cancel()
             await asyncio.gather(worker, return_exceptions=True)
-        return score(fake, began, channels, slow)
+        return score(fake, began, cpu_began, channels, slow)
     finally:
         await app.stop()
         await fake.close()
@@ -192,7 +195,7 @@ async def plain_client(n: int, channels: int, slow: bool) -> Result:
                 k += 1
 
     try:
-        began = time.monotonic()
+        began, cpu_began = time.monotonic(), time.process_time()
         tasks = [asyncio.create_task(channel(i)) for i in range(channels)]
         try:
             await until(fake, channels, per_channel, slow, timeout=per_channel * 10 + 60)
@@ -200,7 +203,7 @@ async def plain_client(n: int, channels: int, slow: bool) -> Result:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        return score(fake, began, channels, slow)
+        return score(fake, began, cpu_began, channels, slow)
     finally:
         await session.close()
         await fake.close()
@@ -237,20 +240,14 @@ async def main_async(args: argparse.Namespace) -> None:
         cases: list[tuple[str, Callable[[], Awaitable[Result]]]] = []
         for suffix, slow in variants:
             cases.append(
-                (f"plain client{suffix}", lambda slow=slow: plain_client(args.n, args.channels, slow))
+                (f"plain client{suffix}", functools.partial(plain_client, args.n, args.channels, slow))
             )
-            cases.append(
-                (
-                    f"kakehashi, SQLite{suffix}",
-                    lambda slow=slow: kakehashi(
-                        f"sqlite:///{tmp}/delivery-{uuid.uuid4().hex[:8]}.db",
-                        args.n,
-                        args.channels,
-                        slow,
-                        rules,
-                    ),
-                )
-            )
+
+            async def on_sqlite(slow: bool = slow) -> Result:
+                url = f"sqlite:///{tmp}/delivery-{uuid.uuid4().hex[:8]}.db"
+                return await kakehashi(url, args.n, args.channels, slow, rules)
+
+            cases.append((f"kakehashi, SQLite{suffix}", on_sqlite))
             if args.pg:
 
                 async def on_pg(slow: bool = slow) -> Result:
@@ -270,7 +267,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 results.setdefault(label, []).append(result)
                 print(
                     f"  run {run + 1}: {label}: {result.rate:.2f} posts/s ({result.share:.1%}), "
-                    f"429 after 1 s: {result.refused}, {result.seconds:.1f} s",
+                    f"429 after 1 s: {result.refused}, {result.seconds:.1f} s, "
+                    f"{result.cpu * 1000:.1f} ms CPU per post",
                     flush=True,
                 )
     print(
