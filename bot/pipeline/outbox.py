@@ -66,13 +66,17 @@ class RateLimiter:
 
     The slot is taken the moment a send starts (``wait_time`` returning 0), right before the
     request, so the spacing the platform sees is the spacing kept here plus network jitter,
-    which the margin covers.  ``clock`` is monotonic seconds.
+    which the margin covers.  A send that took longer than the quickest one seen (``sent``) may
+    have reached the platform late (a busy event loop, a slow network), so the next window
+    opens a full spacing after it ended less that quickest round trip: late arrivals never
+    bunch up.  ``clock`` is monotonic seconds.
     """
 
     def __init__(self, *, margin: float = MARGIN, clock: Callable[[], float] = time.monotonic) -> None:
         self.margin = margin
         self.clock = clock
         self._next: dict[str, float] = {}
+        self._quickest = math.inf  # the shortest send seen: the network's round trip
 
     def peek(self, key: str) -> float:
         """Seconds until ``key`` may send (0: now); takes nothing."""
@@ -86,6 +90,13 @@ class RateLimiter:
             return ready - now
         self._next[key] = now + interval * (1 + self.margin)
         return 0.0
+
+    def sent(self, key: str, interval: float, started: float) -> None:
+        """A send that took the slot at ``started`` is over (answered or not)."""
+        now = self.clock()
+        self._quickest = min(self._quickest, now - started)
+        later = now - self._quickest + interval * (1 + self.margin)
+        self._next[key] = max(self._next.get(key, 0.0), later)
 
     def push_back(self, key: str, seconds: float) -> None:
         self._next[key] = max(self._next.get(key, 0.0), self.clock() + seconds)
@@ -233,7 +244,12 @@ class OutboxWorker:
                 if interval:
                     while (wait := self.limiter.wait_time(row.destination, interval)) > 0:
                         await self.sleep(wait)  # only when another lane took the slot meanwhile
-                receipt = await asyncio.wait_for(sink.send(post), self.send_timeout)
+                started = self.limiter.clock()
+                try:
+                    receipt = await asyncio.wait_for(sink.send(post), self.send_timeout)
+                finally:
+                    if interval:
+                        self.limiter.sent(row.destination, interval, started)
         except TimeoutError:
             return await self._retry_or_die(
                 row, f"no answer within {self.send_timeout:.0f}s", None, destination

@@ -60,6 +60,15 @@ def test_the_limiter_spaces_by_the_interval_plus_the_margin_and_honours_retry_af
     assert limiter.wait_time("slack:#a", 1.0) == pytest.approx(0.55)  # nothing taken while waiting
     now[0] = 1.05
     assert limiter.wait_time("slack:#a", 1.0) == 0.0
+    now[0] = 1.06
+    limiter.sent("slack:#a", 1.0, started=1.05)  # the quickest send so far: 0.01 s
+    assert limiter.peek("slack:#a") == pytest.approx(1.05 + 1.05 - 1.06)  # a window from its start
+    assert limiter.wait_time("slack:#a", 1.0) > 0
+    now[0] = 2.1
+    assert limiter.wait_time("slack:#a", 1.0) == 0.0
+    now[0] = 2.61  # this send may have reached the platform up to 0.5 s late (a busy loop)
+    limiter.sent("slack:#a", 1.0, started=2.1)
+    assert limiter.peek("slack:#a") == pytest.approx(1.05 - 0.01)  # a window from when it may have arrived
     limiter.push_back("slack:#a", 30.0)  # a 429's Retry-After
     assert limiter.peek("slack:#a") == pytest.approx(30.0)
     assert limiter.peek("slack:#b") == 0.0
