@@ -8,7 +8,7 @@ took the row over recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,45 +50,64 @@ class OutboxStore(StoreBase):
             )
 
     async def claim_due(
-        self, owner: str, *, now: datetime | None = None, limit: int = 50, lease: float = 120.0
+        self,
+        owner: str,
+        *,
+        now: datetime | None = None,
+        limit: int = 50,
+        lease: float = 120.0,
+        per_destination: int | None = None,
+        skip: Collection[str] = (),
     ) -> list[OutboxRow]:
-        """Lease up to ``limit`` due rows to ``owner``.
+        """Lease up to ``limit`` due rows to ``owner``, the earliest due first.
 
-        Each row is taken with a conditional UPDATE, so two workers (or two replicas on one
+        ``per_destination``: at most that many rows of one destination (a backlog of one channel
+        does not crowd out the others); ``skip``: destinations to leave alone (their lane is full).
+        The rows are taken with one conditional UPDATE, so two workers (or two replicas on one
         PostgreSQL) never hold the same row; a crashed worker's lease simply expires.
         """
         now = now or self.clock()
         until = now + timedelta(seconds=lease)
-        claimed: list[OutboxRow] = []
-        async with self.sessions() as session:
-            candidates = (
+        free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+        due = [OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now, free]
+        if skip:
+            due.append(OutboxRow.destination.not_in(list(skip)))
+        if per_destination is None:
+            wanted = (
+                select(OutboxRow.id)
+                .where(*due)
+                .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                .limit(limit)
+            )
+        else:
+            rank = (
+                func.row_number()
+                .over(partition_by=OutboxRow.destination, order_by=(OutboxRow.next_attempt_at, OutboxRow.id))
+                .label("rank")
+            )
+            ranked = select(OutboxRow.id, OutboxRow.next_attempt_at, rank).where(*due).subquery()
+            wanted = (
+                select(ranked.c.id)
+                .where(ranked.c.rank <= per_destination)
+                .order_by(ranked.c.next_attempt_at, ranked.c.id)
+                .limit(limit)
+            )
+        async with self.sessions() as session:  # read apart from the write: SQLite upgrades no lock
+            candidates = (await session.scalars(wanted)).all()
+        if not candidates:
+            return []
+        async with self.sessions() as session, session.begin():
+            # the conditions again: another worker may have taken a candidate since the SELECT
+            claimed = (
                 await session.scalars(
-                    select(OutboxRow.id)
-                    .where(
-                        OutboxRow.status == "pending",
-                        OutboxRow.next_attempt_at <= now,
-                        or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now),
-                    )
-                    .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-                    .limit(limit)
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(candidates), OutboxRow.status == "pending", free)
+                    .values(lease_owner=owner, lease_until=until)
+                    .returning(OutboxRow),
+                    execution_options={"synchronize_session": False, "populate_existing": True},
                 )
             ).all()
-        for row_id in candidates:
-            async with self.sessions() as session, session.begin():
-                result = await session.execute(
-                    update(OutboxRow)
-                    .where(
-                        OutboxRow.id == row_id,
-                        OutboxRow.status == "pending",
-                        or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now),
-                    )
-                    .values(lease_owner=owner, lease_until=until)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    row = await session.get(OutboxRow, row_id, populate_existing=True)
-                    if row is not None:
-                        claimed.append(row)
-        return claimed
+        return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
 
     async def renew_leases(
         self, owner: str, ids: Iterable[int], *, now: datetime | None = None, lease: float = 120.0

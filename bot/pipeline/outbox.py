@@ -13,10 +13,15 @@ sent the worker checks it still holds it, and outcomes are recorded only by the 
 What remains is the at-least-once window every outbox has: a process killed after the platform
 accepted a post and before ``mark_sent`` sends it again once its lease expired.
 
-Isolation: a pass delivers each destination's rows in their own lane (in order within it, so the
-per-channel rate limit and split recaps keep working), up to ``LANES`` lanes at once, and every
-send has ``send_timeout`` seconds: a destination that hangs delays only its own rows, and its
-row is retried later like any failed attempt.
+Lanes: each destination's rows are delivered in their own lane, in order within it (so the
+per-channel rate limit and split recaps keep working), all destinations at once; at most
+``SENDS`` sends are in flight, and every send has ``send_timeout`` seconds: a destination that
+hangs delays only its own rows, and its row is retried later like any failed attempt.  A lane
+waits in memory for its destination's window (the sink's ``min_interval`` plus ``MARGIN``) when it
+opens within ``HOLD`` seconds, and sends the moment it does; a longer wait gives the row back to
+the database, due when the window opens.  ``run_forever`` keeps lanes running: a lane that is
+about to run dry wakes the claimer for more of its destination's rows, and so does ``wake()``
+after an enqueue, so one slow destination never holds the others to its pace.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,27 +53,53 @@ log = logging.getLogger("kakehashi.outbox")
 
 Clock = Callable[[], datetime]
 
-LANES = 8  # destinations delivered to at once within a pass
+SENDS = 16  # sends in flight at once (across destinations)
+MARGIN = 0.03  # posts to one destination are spaced min_interval * (1 + MARGIN): jitter never trips the limit
+HOLD = 5.0  # seconds a lane waits in memory for its destination's window; longer: back to the database
+DEPTH = 4  # rows run_forever keeps queued per lane; refilled when one is left
+BATCH = 50  # rows one claim takes at most
 SEND_TIMEOUT = 20.0  # seconds one send may take before it counts as a failed attempt
 
 
 class RateLimiter:
-    """At most one post per ``interval`` seconds per destination (monotonic clock, in memory)."""
+    """Posts to one destination at most one per ``interval * (1 + margin)`` seconds (in memory).
 
-    def __init__(self) -> None:
+    The slot is taken the moment a send starts (``wait_time`` returning 0), right before the
+    request, so the spacing the platform sees is the spacing kept here plus network jitter,
+    which the margin covers.  A send that took longer than the quickest one seen (``sent``) may
+    have reached the platform late (a busy event loop, a slow network), so the next window
+    opens a full spacing after it ended less that quickest round trip: late arrivals never
+    bunch up.  ``clock`` is monotonic seconds.
+    """
+
+    def __init__(self, *, margin: float = MARGIN, clock: Callable[[], float] = time.monotonic) -> None:
+        self.margin = margin
+        self.clock = clock
         self._next: dict[str, float] = {}
+        self._quickest = math.inf  # the shortest send seen: the network's round trip
+
+    def peek(self, key: str) -> float:
+        """Seconds until ``key`` may send (0: now); takes nothing."""
+        return max(0.0, self._next.get(key, 0.0) - self.clock())
 
     def wait_time(self, key: str, interval: float) -> float:
         """Seconds to wait before ``key`` may send; 0 reserves the slot now."""
-        now = time.monotonic()
+        now = self.clock()
         ready = self._next.get(key, 0.0)
         if ready > now:
             return ready - now
-        self._next[key] = now + interval
+        self._next[key] = now + interval * (1 + self.margin)
         return 0.0
 
+    def sent(self, key: str, interval: float, started: float) -> None:
+        """A send that took the slot at ``started`` is over (answered or not)."""
+        now = self.clock()
+        self._quickest = min(self._quickest, now - started)
+        later = now - self._quickest + interval * (1 + self.margin)
+        self._next[key] = max(self._next.get(key, 0.0), later)
+
     def push_back(self, key: str, seconds: float) -> None:
-        self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)
+        self._next[key] = max(self._next.get(key, 0.0), self.clock() + seconds)
 
 
 def backoff(
@@ -89,7 +122,10 @@ class OutboxWorker:
         lease: float = 120.0,
         clock: Clock = utcnow,
         send_timeout: float = SEND_TIMEOUT,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``limiter`` and ``sleep`` are the lanes' clock (tests give both a virtual one)."""
         self.store = store
         self.sinks = dict(sinks)
         self.rules = rules
@@ -99,7 +135,9 @@ class OutboxWorker:
         self.lease = lease
         self.clock = clock
         self.send_timeout = send_timeout
-        self.limiter = RateLimiter()
+        self.limiter = limiter or RateLimiter()
+        self.sleep = sleep
+        self._sends = asyncio.Semaphore(SENDS)
         self._wake = asyncio.Event()
         # awaited with a row's id when it is dead-lettered (the admin channel's notice)
         self.on_dead: list[Callable[[int], Awaitable[None]]] = []
@@ -149,8 +187,12 @@ class OutboxWorker:
             remote_id=row.remote_id,
         )
 
-    async def deliver(self, row: OutboxRow) -> str:
-        """Deliver one leased row; returns ``sent``, ``retry``, ``dead``, ``deferred`` or ``lost``."""
+    async def deliver(self, row: OutboxRow, *, held: Mapping[int, float] | None = None) -> str:
+        """Deliver one leased row; returns ``sent``, ``retry``, ``dead``, ``deferred`` or ``lost``.
+
+        ``held``: when each row's lease was last confirmed (claimed or renewed, monotonic seconds);
+        a row confirmed within ``lease / 3`` is sent without asking the database again.
+        """
         destination = Destination.parse(row.destination)
         sink = self.sinks.get(destination.platform)
         if sink is None:
@@ -159,10 +201,8 @@ class OutboxWorker:
             log.error("outbox %s dead: %s", row.id, reason)
             return "dead"
         interval = float(getattr(sink, "min_interval", 0.0))
-        wait = self.limiter.wait_time(row.destination, interval) if interval else 0.0
-        if wait > 0:
-            await self.store.release(row.id, self.clock() + timedelta(seconds=wait), owner=self.owner)
-            return "deferred"
+        if interval and self.limiter.peek(row.destination) > HOLD:
+            return await self._defer(row, self.limiter.peek(row.destination))
         if row.kind in MIRROR_KINDS:
             plan = await plan_mirror(self.store, row, self.rules.current.locale)
             if plan.verdict == "wait":  # its repost has not gone out yet: no attempt is spent
@@ -186,14 +226,30 @@ class OutboxWorker:
         if post is None:
             await self.store.mark_dead(row.id, "the routed item no longer exists", owner=self.owner)
             return "dead"
+        while interval and (wait := self.limiter.peek(row.destination)) > 0:  # the window opens soon
+            if wait > HOLD:  # a 429 meanwhile pushed it back
+                return await self._defer(row, wait)
+            await self.sleep(wait)
         # the row may have waited behind slow sends: send it only while the lease is still ours
-        if not await self.store.renew_leases(self.owner, [row.id], now=self.clock(), lease=self.lease):
+        confirmed = held.get(row.id) if held is not None else None
+        if (
+            confirmed is None or time.monotonic() - confirmed > self.lease / 3
+        ) and not await self.store.renew_leases(self.owner, [row.id], now=self.clock(), lease=self.lease):
             log.warning(
                 "outbox %s to %s: lease passed to another worker; not sent here", row.id, row.destination
             )
             return "lost"
         try:
-            receipt = await asyncio.wait_for(sink.send(post), self.send_timeout)
+            async with self._sends:
+                if interval:
+                    while (wait := self.limiter.wait_time(row.destination, interval)) > 0:
+                        await self.sleep(wait)  # only when another lane took the slot meanwhile
+                started = self.limiter.clock()
+                try:
+                    receipt = await asyncio.wait_for(sink.send(post), self.send_timeout)
+                finally:
+                    if interval:
+                        self.limiter.sent(row.destination, interval, started)
         except TimeoutError:
             return await self._retry_or_die(
                 row, f"no answer within {self.send_timeout:.0f}s", None, destination
@@ -226,6 +282,12 @@ class OutboxWorker:
             return "lost"
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
         return "sent"
+
+    async def _defer(self, row: OutboxRow, wait: float) -> str:
+        """Give the row back, due when its destination's window opens (no attempt is spent)."""
+        if not await self.store.release(row.id, self.clock() + timedelta(seconds=wait), owner=self.owner):
+            return self._lost(row)
+        return "deferred"
 
     async def _announce_dead(self, row_id: int) -> None:
         for listener in self.on_dead:
@@ -277,29 +339,21 @@ class OutboxWorker:
         return "retry"
 
     async def run_once(self) -> dict[str, int]:
-        """Claim the due rows and deliver them; returns counts per result."""
+        """Claim the due rows and deliver them, one lane per destination; returns counts per result."""
         counts: dict[str, int] = {}
-        rows = await self.store.claim_due(self.owner, now=self.clock(), lease=self.lease)
+        rows = await self.store.claim_due(self.owner, now=self.clock(), lease=self.lease, limit=BATCH)
         if not rows:
             return counts
-        held = {row.id for row in rows}
+        claimed_at = time.monotonic()
+        held = {row.id: claimed_at for row in rows}
         heartbeat = asyncio.create_task(self._renew(held), name="outbox-lease")
-        lanes: dict[str, list[OutboxRow]] = {}
+        lanes: dict[str, deque[OutboxRow]] = {}
         for row in rows:
-            lanes.setdefault(row.destination, []).append(row)
-        gate = asyncio.Semaphore(LANES)
-
-        async def lane(lane_rows: list[OutboxRow]) -> None:
-            async with gate:
-                for row in lane_rows:
-                    result = await self.deliver(row)
-                    held.discard(row.id)
-                    counts[result] = counts.get(result, 0) + 1
-                    if result == "dead":
-                        await self._announce_dead(row.id)
-
+            lanes.setdefault(row.destination, deque()).append(row)
         try:
-            done = await asyncio.gather(*(lane(r) for r in lanes.values()), return_exceptions=True)
+            done = await asyncio.gather(
+                *(self._lane(queue, held, counts) for queue in lanes.values()), return_exceptions=True
+            )
             for failure in done:
                 if isinstance(failure, BaseException):
                     raise failure
@@ -309,17 +363,117 @@ class OutboxWorker:
                 await heartbeat
         return counts
 
-    async def _renew(self, held: set[int]) -> None:
-        """Keep the leases of this pass's unfinished rows alive while it runs."""
+    async def _lane(
+        self,
+        queue: deque[OutboxRow],
+        held: dict[int, float],
+        counts: dict[str, int],
+        *,
+        running_low: Callable[[], None] | None = None,
+    ) -> None:
+        """Deliver one destination's queued rows in order; ``running_low`` is called when one is left."""
+        while queue:
+            row = queue.popleft()
+            if running_low is not None and len(queue) <= 1:
+                running_low()
+            try:
+                result = await self.deliver(row, held=held)
+            finally:
+                held.pop(row.id, None)
+            counts[result] = counts.get(result, 0) + 1
+            if result == "dead":
+                await self._announce_dead(row.id)
+
+    async def run_forever(self, poll_interval: float = 1.0) -> None:
+        """Deliver continuously: claim due rows into per-destination lanes that run side by side.
+
+        The claimer takes at most ``DEPTH`` rows per destination at a time and none for a lane
+        that is full; it claims again when woken (a lane running low, ``wake()`` after an
+        enqueue) or after ``poll_interval`` (rows that became due: retries, other replicas).
+        """
+        lanes: dict[str, deque[OutboxRow]] = {}
+        running: dict[str, asyncio.Task[None]] = {}
+        held: dict[int, float] = {}  # row id -> when its lease was last confirmed (monotonic)
+        counts: dict[str, int] = {}
+        heartbeat = asyncio.create_task(self._renew(held), name="outbox-lease")
+
+        async def lane(destination: str, queue: deque[OutboxRow]) -> None:
+            try:
+                while queue:
+                    try:
+                        await self._lane(queue, held, counts, running_low=self._wake.set)
+                    except Exception:  # the database failed mid-row: that row's lease runs out
+                        log.exception("outbox lane %s failed; going on", destination)
+                        await asyncio.sleep(poll_interval)
+            finally:  # ran dry (a cancelled lane's queued rows are given back below)
+                if not queue and running.get(destination) is asyncio.current_task():
+                    del running[destination]
+                    lanes.pop(destination, None)
+                    self._wake.set()
+
+        try:
+            while True:
+                self._wake.clear()
+                full = [d for d, queue in lanes.items() if len(queue) >= DEPTH]
+                try:
+                    rows = await self.store.claim_due(
+                        self.owner,
+                        now=self.clock(),
+                        lease=self.lease,
+                        limit=BATCH,
+                        per_destination=DEPTH,
+                        skip=full,
+                    )
+                except Exception:
+                    log.exception("outbox: claiming rows failed; retrying")
+                    rows = []
+                claimed_at = time.monotonic()
+                for row in rows:
+                    held[row.id] = claimed_at
+                    queue = lanes.setdefault(row.destination, deque())
+                    queue.append(row)
+                    if row.destination not in running:
+                        running[row.destination] = asyncio.create_task(
+                            lane(row.destination, queue), name=f"outbox-lane {row.destination}"
+                        )
+                if rows:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
+        finally:
+            heartbeat.cancel()
+            tasks = list(running.values())
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(heartbeat, *tasks, return_exceptions=True)
+            await self._give_back([row for queue in lanes.values() for row in queue])
+
+    async def _give_back(self, rows: Collection[OutboxRow]) -> None:
+        """At shutdown: rows claimed but not started are due again at once (for a replica or a restart)."""
+        if not rows:
+            return
+        try:
+            async with asyncio.timeout(5):
+                for row in rows:
+                    await self.store.release(row.id, row.next_attempt_at, owner=self.owner)
+        except Exception:  # their leases run out instead
+            log.warning("outbox: %d claimed rows not given back at shutdown", len(rows))
+
+    async def _renew(self, held: dict[int, float]) -> None:
+        """Keep the leases of the unfinished rows alive while they wait or are sent."""
         while True:
             await asyncio.sleep(self.lease / 3)
             try:
-                snapshot = set(held)
+                snapshot, asked_at = set(held), time.monotonic()
                 kept = await self.store.renew_leases(self.owner, snapshot, now=self.clock(), lease=self.lease)
             except Exception:
                 log.exception("outbox: renewing leases failed; retrying")
                 continue
-            lost = (snapshot - kept) & held  # rows finished meanwhile are not lost
+            for row_id in kept & held.keys():
+                held[row_id] = asked_at
+            lost = (snapshot - kept) & held.keys()  # rows finished meanwhile are not lost
+            for row_id in lost:
+                held[row_id] = -math.inf  # not sent: the check before a send asks the database
             if lost:
                 log.warning("outbox: leases on rows %s passed to another worker", sorted(lost))
 
@@ -338,16 +492,3 @@ class OutboxWorker:
                 break
             await asyncio.sleep(0.05)
         return totals
-
-    async def run_forever(self, poll_interval: float = 1.0) -> None:
-        while True:
-            try:
-                counts = await self.run_once()
-            except Exception:
-                log.exception("outbox pass failed; retrying")
-                counts = {}
-            if counts and set(counts) != {"deferred"}:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)

@@ -5,7 +5,16 @@ URL handed out by ``files.getUploadURLExternal``, and ``response_url`` endpoints
 (``/respond/<id>``) for slash commands and interactivity.  Failures are injected per method:
 ``fail("chat.postMessage", error="channel_not_found")``, ``fail(..., status=429, retry_after=3)``,
 ``fail(..., status=500)``.  ``hold("chat.postMessage")`` makes that method answer only once the
-returned event is set (a platform that answers slowly; the call is recorded on arrival).  Responses follow https://docs.slack.dev/reference/methods/.
+returned event is set (a platform that answers slowly; the call is recorded on arrival).
+``limit_rate("chat.postMessage", per_second=1)`` is Slack's "one message per second per channel"
+for chat.postMessage (https://docs.slack.dev/apis/web-api/rate-limits): a post that comes too soon
+is answered 429 ``ratelimited`` with a ``Retry-After`` header in whole seconds.  "Too soon" is a
+GCRA meter (the leaky bucket as a meter): a channel's posts may arrive up to ``jitter`` seconds
+(default a tenth of the spacing) ahead of one every ``1 / per_second`` seconds, so a client that
+paces at exactly the rate is never refused for network jitter, while any sustained rate above it
+is; far stricter than the bursts Slack tolerates.
+``delay("chat.postMessage", 3.0, channel=...)`` answers after that many seconds.  Both are off by
+default.  Responses follow https://docs.slack.dev/reference/methods/.
 """
 
 from __future__ import annotations
@@ -14,6 +23,9 @@ import asyncio
 import base64
 import itertools
 import json
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +61,7 @@ class Call:
     args: dict[str, Any]
     token: str | None
     ok: bool = True
+    at: float = 0.0  # arrival, on FakeSlack.clock
 
 
 @dataclass
@@ -89,6 +102,10 @@ class FakeSlack:
     # (https://docs.slack.dev/authentication/tokens#scopes); default: what slack-manifest.yml asks for
     scopes: list[str] = field(default_factory=lambda: list(MANIFEST_SCOPES))
     gates: dict[str, asyncio.Event] = field(default_factory=dict)  # see hold()
+    rate_limits: dict[str, tuple[float, float]] = field(default_factory=dict)  # method -> (spacing, jitter)
+    delays: dict[str, float] = field(default_factory=dict)  # "method" or "method@channel" -> seconds (delay)
+    clock: Callable[[], float] = time.monotonic  # when calls arrive (tests may give a virtual one)
+    _due: dict[tuple[str, str], float] = field(default_factory=dict)
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -136,6 +153,28 @@ class FakeSlack:
         they are answered."""
         gate = self.gates[f"{method}@{channel}" if channel else method] = asyncio.Event()
         return gate
+
+    def limit_rate(
+        self, method: str = "chat.postMessage", *, per_second: float = 1.0, jitter: float | None = None
+    ) -> None:
+        """At most ``per_second`` calls of ``method`` per channel; more are answered 429."""
+        spacing = 1.0 / per_second
+        self.rate_limits[method] = (spacing, spacing / 10 if jitter is None else jitter)
+
+    def delay(self, method: str, seconds: float, *, channel: str | None = None) -> None:
+        """Calls of ``method`` (to ``channel`` only, if given) are answered ``seconds`` late."""
+        self.delays[f"{method}@{channel}" if channel else method] = seconds
+
+    def _rate_limited(self, method: str, channel: str, now: float) -> float | None:
+        """Seconds until ``channel`` may take ``method`` again (None: it may now, and the slot is taken)."""
+        if method not in self.rate_limits:
+            return None
+        spacing, jitter = self.rate_limits[method]
+        due = self._due.get((method, channel), now)  # GCRA's theoretical arrival time
+        if now < due - jitter:
+            return due - jitter - now
+        self._due[(method, channel)] = max(due, now) + spacing
+        return None
 
     @property
     def url(self) -> str:
@@ -216,12 +255,20 @@ class FakeSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
-        call = Call(method, args, token)
+        call = Call(method, args, token, at=self.clock())
         self.calls.append(call)
         await self._notify()
         gate = self.gates.get(f"{method}@{args.get('channel')}") or self.gates.get(method)
         if gate is not None:
             await gate.wait()
+        wait = self._rate_limited(method, str(args.get("channel")), call.at)
+        late = self.delays.get(f"{method}@{args.get('channel')}") or self.delays.get(method)
+        if late:
+            await asyncio.sleep(late)
+        if wait is not None:  # https://docs.slack.dev/apis/web-api/rate-limits: 429 and Retry-After
+            call.ok = False
+            headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         failure = self._failure(method, args)
         if failure is not None:
             call.ok = False

@@ -86,6 +86,18 @@ async def test_two_workers_never_lease_the_same_row(store: Store) -> None:
     assert await store.claim_due("c") == []
 
 
+async def test_a_claim_takes_a_few_rows_per_destination_earliest_first(store: Store) -> None:
+    """A backlog of one channel does not crowd the others out of a claim; full lanes are skipped."""
+    for i in range(6):
+        await store.enqueue(kind="notice", destination="slack:#busy", payload={}, dedupe_key=f"busy{i}")
+    await store.enqueue(kind="notice", destination="slack:#quiet", payload={}, dedupe_key="quiet0")
+    rows = await store.claim_due("w", limit=3, per_destination=2)
+    assert [r.dedupe_key for r in rows] == ["busy0", "busy1", "quiet0"]
+    assert {r.lease_owner for r in rows} == {"w"}
+    assert await store.claim_due("w", per_destination=2, skip=["slack:#busy"]) == []
+    assert [r.dedupe_key for r in await store.claim_due("v")] == ["busy2", "busy3", "busy4", "busy5"]
+
+
 async def test_expired_lease_is_claimed_again(store: Store) -> None:
     await store.record_inbound(message(), ROUTINGS[:1], DESTS)
     [row] = await store.claim_due("crashed", lease=30)
