@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
 from rules.intents import INTENT_SET, NEGATED, IntentDetector
-from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans, search_span
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
@@ -263,9 +263,9 @@ class RegexFound:
         for written, compiled, path in self.patterns:
             if not ctx.may_search(compiled):
                 continue
-            found = compiled.search(text.text)
+            found = search_span(compiled, text.text)
             if found is not None:
-                reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found.span())))
+                reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found)))
         return tuple(reasons) or None
 
     def trace(self, ctx: MessageContext) -> Check:

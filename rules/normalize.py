@@ -44,6 +44,8 @@ _FOLDED_CHARS = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
 
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
+    if text.isascii():  # NFKC leaves ASCII as it is, casefold lowers it, the fold holds none of it
+        return text.lower()
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return text.translate(_FOLD) if _FOLDED_CHARS.search(text) else text
 
@@ -54,7 +56,8 @@ _fold_cluster = functools.lru_cache(maxsize=8192)(_fold)
 
 def normalize(text: str) -> str:
     """The normalised form of ``text``: what keywords, regexes and ``min_length`` see."""
-    return _SPACES.sub(" ", _fold(text)).strip(" ")
+    # str.split() splits at the characters ``\s`` matches, drops the ends: _SPACES then strip
+    return " ".join(_fold(text).split())
 
 
 def char_form(char: str) -> str:
