@@ -94,9 +94,15 @@ class MessageContext:
         index = self._regexes.index_of(compiled)
         if index is None:
             return True
+        return index in self.matching_regexes()
+
+    def matching_regexes(self) -> frozenset[int]:
+        """Set indexes of the rules' regexes that match somewhere in the text (one pass, once)."""
         if self._regex_hits is None:
-            self._regex_hits = self._regexes.matching(self.text.text)
-        return index in self._regex_hits
+            self._regex_hits = (
+                frozenset() if self._regexes is None else self._regexes.matching(self.text.text)
+            )
+        return self._regex_hits
 
     @property
     def text(self) -> NormalizedText:
