@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from bot.core.domain import Classifiable
 from rules.intents import INTENT_SET, NEGATED, IntentDetector
-from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans
+from rules.matcher import KeywordHits, KeywordIndex, NamePatterns, RegexSet, link_spans, search_span
 from rules.model import Missing, Reason
 from rules.normalize import NormalizedText
 
@@ -94,9 +94,15 @@ class MessageContext:
         index = self._regexes.index_of(compiled)
         if index is None:
             return True
+        return index in self.matching_regexes()
+
+    def matching_regexes(self) -> frozenset[int]:
+        """Set indexes of the rules' regexes that match somewhere in the text (one pass, once)."""
         if self._regex_hits is None:
-            self._regex_hits = self._regexes.matching(self.text.text)
-        return index in self._regex_hits
+            self._regex_hits = (
+                frozenset() if self._regexes is None else self._regexes.matching(self.text.text)
+            )
+        return self._regex_hits
 
     @property
     def text(self) -> NormalizedText:
@@ -263,9 +269,9 @@ class RegexFound:
         for written, compiled, path in self.patterns:
             if not ctx.may_search(compiled):
                 continue
-            found = compiled.search(text.text)
+            found = search_span(compiled, text.text)
             if found is not None:
-                reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found.span())))
+                reasons.append(Reason(self.route, path, "regex", written, text.original_span(*found)))
         return tuple(reasons) or None
 
     def trace(self, ctx: MessageContext) -> Check:

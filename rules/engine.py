@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from bot.core.domain import Classifiable
 from rules.answers import ReplyOnClose
@@ -71,6 +71,26 @@ def needed_keywords(condition: Condition | None) -> frozenset[int] | None:
     return None
 
 
+def _needs(condition: Condition | None, regexes: RegexSet | None) -> frozenset[int] | None:
+    """What ``condition`` needs as index keys: ``needed_keywords`` when it has that, else the
+    regexes of which one must match, as ``~i`` for index i in the rules' regex set (whose
+    "matches somewhere" is exactly "its search finds a match"); None when it needs neither."""
+    keywords = needed_keywords(condition)
+    if keywords is not None or regexes is None:
+        return keywords
+    if isinstance(condition, RegexFound):
+        found = [regexes.index_of(compiled) for _, compiled, _ in condition.patterns]
+        return None if any(i is None for i in found) else frozenset(~cast(int, i) for i in found)
+    if isinstance(condition, AllOf):
+        needs = [n for n in (_needs(c, regexes) for c in condition.conditions) if n is not None]
+        return min(needs, key=len) if needs else None
+    if isinstance(condition, AnyOf):
+        alternatives = [_needs(c, regexes) for c in condition.conditions]
+        if alternatives and all(n is not None for n in alternatives):
+            return frozenset().union(*(n for n in alternatives if n is not None))
+    return None
+
+
 def _regexes(condition: Condition | None) -> Iterable[Any]:
     """Every compiled regex in ``condition``."""
     if isinstance(condition, RegexFound):
@@ -83,22 +103,25 @@ def _regexes(condition: Condition | None) -> Iterable[Any]:
 
 
 class _Level:
-    """Sibling routes with, when there are many, an index from keyword id to the positions of the
-    routes that need it; ``always`` are the positions of routes that need no keyword."""
+    """Sibling routes with, when there are many, an index from what they need (``_needs``: a
+    keyword id, or ``~i`` for regex i of the rules' set) to the positions of the routes that need
+    it; ``always`` are the positions of routes that need neither."""
 
-    __slots__ = ("always", "by_keyword", "children", "routes")
+    __slots__ = ("always", "by_keyword", "by_regex", "children", "routes")
 
-    def __init__(self, routes: tuple[Route, ...], indexed_from: int | None) -> None:
+    def __init__(self, routes: tuple[Route, ...], indexed_from: int | None, regexes: RegexSet | None) -> None:
         self.routes = routes
-        self.children = tuple(_Level(r.routes, indexed_from) if r.routes else None for r in routes)
-        needs = [needed_keywords(r.when) for r in routes]
+        self.children = tuple(_Level(r.routes, indexed_from, regexes) if r.routes else None for r in routes)
+        needs = [_needs(r.when, regexes) for r in routes]
         self.by_keyword: dict[int, list[int]] | None = None
+        self.by_regex: dict[int, list[int]] = {}
         self.always: tuple[int, ...] = ()
         if indexed_from is not None and sum(n is not None for n in needs) >= indexed_from:
             self.by_keyword = {}
             for position, need in enumerate(needs):
-                for keyword_id in need or ():
-                    self.by_keyword.setdefault(keyword_id, []).append(position)
+                for key in need or ():
+                    index = self.by_keyword if key >= 0 else self.by_regex
+                    index.setdefault(key if key >= 0 else ~key, []).append(position)
             self.always = tuple(i for i, need in enumerate(needs) if need is None)
 
     def candidates(self, ctx: MessageContext) -> Iterable[int]:
@@ -111,6 +134,11 @@ class _Level:
             positions = index.get(keyword_id)
             if positions is not None:
                 found.update(positions)
+        if self.by_regex:
+            for regex in ctx.matching_regexes():
+                positions = self.by_regex.get(regex)
+                if positions is not None:
+                    found.update(positions)
         return sorted(found)
 
 
@@ -123,10 +151,10 @@ class Engine:
     ) -> None:
         self.routes = routes
         self.keywords = keywords
-        self._level = _Level(routes, indexed_from)
         # one pass for every regex when there are several; a single one is searched by itself
         found = [c for r in routes for route in r.walk() for c in _regexes(route.when)]
         self.regexes = RegexSet(found) if indexed_from is not None and len(found) > 1 else None
+        self._level = _Level(routes, indexed_from, self.regexes)
 
     def classify(self, message: Classifiable) -> tuple[Match, ...]:
         ctx = MessageContext(message, self.keywords, self.regexes)

@@ -19,7 +19,7 @@ from typing import Any
 import re2
 
 from rules.intent_lexicon import LEXICON, IntentWords
-from rules.matcher import link_spans
+from rules.matcher import iter_spans, link_spans, search_span, utf8
 
 __all__ = ["INTENTS", "INTENT_NAMES", "IntentDetector", "IntentSet"]
 
@@ -66,16 +66,15 @@ class IntentDetector:
         ``negations=False``: the caller knows none of the negations occurs in ``text``."""
         if not text:
             return None
-        first = self.found.search(text)  # most messages show most intents not at all: one call
+        first = search_span(self.found, text)  # most messages show most intents not at all: one call
         if first is None:
             return None
         masked = link_spans(text)
-        if negations and self.negated is not None and self.negated.search(text) is not None:
-            masked += [m.span() for m in self.negated.finditer(text)]
-        if not masked and first.end() > first.start():
-            return first.span()
-        for hit in self.found.finditer(text):
-            start, end = hit.span()
+        if negations and self.negated is not None and search_span(self.negated, text) is not None:
+            masked += list(iter_spans(self.negated, text))
+        if not masked and first[1] > first[0]:
+            return first
+        for start, end in iter_spans(self.found, text):
             if end > start and not _overlaps(masked, start, end):
                 return (start, end)
         return None
@@ -113,7 +112,7 @@ class IntentSet:
     def occurring(self, text: str) -> frozenset[str]:
         """The names of the intents whose patterns match somewhere in ``text``, and NEGATED + the
         name of those whose negations do."""
-        found = self._set.Match(text) if text else None
+        found = self._set.Match(utf8(text)) if text else None
         return frozenset(self._names[i] for i in found) if found else frozenset()
 
 

@@ -8,6 +8,7 @@ validation uses what the author typed wherever it expects a string or a key.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import cast
 
@@ -121,8 +122,128 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+class _Unusual(Exception):
+    """The document needs the composer's full treatment (see ``_from_events``)."""
+
+
+# Deeper than this, the events are left to the composer and the converter, which recurse and
+# report documents nested too deeply to read; rules files nest a handful of levels.
+_EVENT_DEPTH = 100
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, datetime.date)
+
+
+class _Scalars:
+    """Tags and values of plain and quoted scalars, resolved and constructed once per distinct
+    text (``to``, ``true``, a department's name recur thousands of times in a long file)."""
+
+    def __init__(self, loader: yaml.CSafeLoader) -> None:
+        self.resolve = loader.resolve
+        self.constructor = SafeConstructor()
+        self.tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+        self.values: dict[tuple[str, str], object] = {}
+
+    def value(self, event: yaml.ScalarEvent) -> object:
+        tag = event.tag
+        if tag is None or tag == "!":
+            key = (event.value, event.implicit)
+            tag = self.tags.get(key)
+            if tag is None:
+                tag = self.tags[key] = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _MERGE_TAG:
+            raise _Unusual
+        found = self.values.get((tag, event.value), self)
+        if found is not self:
+            return found
+        node = yaml.ScalarNode(tag, event.value, style=event.style)  # marks only go into errors
+        try:
+            value = self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError):
+            value = node.value
+        if isinstance(value, _IMMUTABLE):
+            self.values[(tag, event.value)] = value
+        return value
+
+
+def _from_events(text: str) -> Node | None:
+    """The tree straight from libyaml's events, without composing PyYAML nodes first: the same
+    ``Map``/``Seq``/``Scalar`` nodes ``_Converter`` makes of the composed document, several
+    times faster for a long file.  Raises ``_Unusual`` for what it leaves to the composer and
+    the converter (anchors and aliases, merge keys, keys that are not scalars, more than one
+    document, deep nesting) and ``yaml.YAMLError`` for what libyaml refuses."""
+    assert _FAST_LOADER is not None
+    loader = _FAST_LOADER(text)
+    try:
+        scalars = _Scalars(loader)
+        get = loader.get_event
+        scalar_event, mapping_start, sequence_start = (
+            yaml.ScalarEvent,
+            yaml.MappingStartEvent,
+            yaml.SequenceStartEvent,
+        )
+        end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        # per open collection: [is a mapping, line, col, items]; a mapping's items alternate key, value
+        stack: list[tuple[bool, int, int, list[Node]]] = []
+        root: Node | None = None
+        documents = 0
+        get()  # stream start
+        while True:
+            event = get()
+            kind = type(event)
+            node: Node
+            if kind is scalar_event:
+                if event.anchor is not None:
+                    raise _Unusual
+                mark = event.start_mark
+                line = mark.line + 1
+                node = Scalar(
+                    line,
+                    mark.column + 1,
+                    scalars.value(event),
+                    event.value,
+                    event.style or None,
+                    event.end_mark.line + 1,
+                )
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or len(stack) >= _EVENT_DEPTH:
+                    raise _Unusual
+                if stack and stack[-1][0] and len(stack[-1][3]) % 2 == 0:
+                    raise _Unusual  # a mapping or a list as a key
+                mark = event.start_mark
+                stack.append((kind is mapping_start, mark.line + 1, mark.column + 1, []))
+                continue
+            elif kind in end_events:
+                is_map, line, col, items = stack.pop()
+                if is_map:
+                    keys = cast(list[Scalar], items[::2])  # a key that is not a scalar bailed out
+                    node = Map(line, col, tuple(zip(keys, items[1::2], strict=True)))
+                else:
+                    node = Seq(line, col, tuple(items))
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Unusual
+                continue
+            elif kind is yaml.DocumentEndEvent:
+                continue
+            elif kind is yaml.StreamEndEvent:
+                return root
+            else:  # an alias
+                raise _Unusual
+            if stack:
+                stack[-1][3].append(node)
+            else:
+                root = node
+    finally:
+        loader.dispose()
+
+
 def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     """Parse ``text``; return its root node (None for an empty document) and any problems."""
+    if _FAST_LOADER is not None:
+        try:
+            return _from_events(text), []
+        except (_Unusual, yaml.YAMLError, RecursionError, ValueError):
+            pass  # the composer and the converter say what is wrong, or handle what is unusual
     problems: list[Problem] = []
     try:
         root = _compose(text)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, KeysView
+from collections.abc import Iterable, Iterator, KeysView
 from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
 import re2
+from re2 import _re2
 
 from rules.forms import Boundary, forms, stops_cleanly
 from rules.normalize import char_form
@@ -26,7 +27,10 @@ __all__ = [
     "RegexProblem",
     "RegexSet",
     "compile_regex",
+    "iter_spans",
     "name_key",
+    "search_span",
+    "utf8",
 ]
 
 
@@ -188,6 +192,67 @@ def compile_regex(pattern: str) -> Any:
     return compiled
 
 
+# google-re2's ``search`` and ``finditer`` are Python around the C++ call: per call they encode
+# the text, start a generator, sort the span offsets, convert them and build a match object,
+# some 3 us, often more than the search itself.  The hot paths ask the compiled RE2 directly,
+# with the text encoded once per message, and convert byte offsets to characters only for
+# non-ASCII text: the same spans, the same iteration as ``finditer``.
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_NO_MATCH = -1
+_encoded: tuple[str, bytes] = ("", b"")  # the last text encoded, and its UTF-8
+
+
+def utf8(text: str) -> bytes:
+    global _encoded
+    last = _encoded
+    if last[0] is text:
+        return last[1]
+    data = text.encode("utf-8")
+    _encoded = (text, data)
+    return data
+
+
+def search_span(compiled: Any, text: str) -> tuple[int, int] | None:
+    """``compiled.search(text).span()``, or None when it finds nothing."""
+    if _UNANCHORED is None:  # a binding without the internals used here: its own search
+        found = compiled.search(text)
+        return None if found is None else found.span()
+    data = utf8(text)
+    start, end = compiled._regexp.Match(_UNANCHORED, data, 0, len(data))[0]
+    if start == _NO_MATCH:
+        return None
+    if len(data) == len(text):
+        return (start, end)
+    return (_re2.BytesToCharLen(data, 0, start), _re2.BytesToCharLen(data, 0, end))
+
+
+def iter_spans(compiled: Any, text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``compiled.finditer(text)``, in order, lazily."""
+    if _UNANCHORED is None:
+        yield from (found.span() for found in compiled.finditer(text))
+        return
+    data = utf8(text)
+    size = len(data)
+    ascii_only = size == len(text)
+    match = compiled._regexp.Match
+    pos = 0
+    byte, char = 0, 0  # the last offset converted, in bytes and in characters (offsets only grow)
+    while True:
+        start, end = match(_UNANCHORED, data, pos, size)[0]
+        if start == _NO_MATCH:
+            return
+        if ascii_only:
+            yield (start, end)
+        else:
+            first = char + _re2.BytesToCharLen(data, byte, start)
+            char = first + _re2.BytesToCharLen(data, start, end)
+            byte = end
+            yield (first, char)
+        if pos == size:
+            return
+        pos = pos + _re2.CharLenToBytes(data, pos, 1) if pos == end else end
+
+
 class RegexSet:
     """Every regex of the rules in ONE re2 pass: which of them match somewhere in a text (an
     RE2::Set with the same options as each pattern), so a message searches only those for where.
@@ -213,7 +278,7 @@ class RegexSet:
 
     def matching(self, text: str) -> frozenset[int]:
         """Set indexes of the patterns that match somewhere in ``text``."""
-        found = self._set.Match(text) if self._keep and text else None
+        found = self._set.Match(utf8(text)) if self._keep and text else None
         return frozenset(found) if found else frozenset()
 
     def index_of(self, compiled: Any) -> int | None:

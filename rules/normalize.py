@@ -44,6 +44,8 @@ _FOLDED_CHARS = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
 
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
+    if text.isascii():  # NFKC leaves ASCII as it is, casefold lowers it, the fold holds none of it
+        return text.lower()
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return text.translate(_FOLD) if _FOLDED_CHARS.search(text) else text
 
@@ -54,7 +56,8 @@ _fold_cluster = functools.lru_cache(maxsize=8192)(_fold)
 
 def normalize(text: str) -> str:
     """The normalised form of ``text``: what keywords, regexes and ``min_length`` see."""
-    return _SPACES.sub(" ", _fold(text)).strip(" ")
+    # str.split() splits at the characters ``\s`` matches, drops the ends: _SPACES then strip
+    return " ".join(_fold(text).split())
 
 
 def char_form(char: str) -> str:
@@ -113,39 +116,39 @@ class NormalizedText:
         self._starts, self._ends = table
 
 
+# What a character that does not fold to exactly one character becomes in ``_FOLDED``'s
+# translation: a noncharacter (U+FFFF), twice, so the translation shows that it held one.
+_UNEVEN_MARK = "\uffff"
+
+
 class _CharTable(dict[int, str]):
     """A ``str.translate`` table filled on first sight of each character, so translating runs at
-    C speed: ``_FOLDED`` maps a character to its fold; ``_UNEVEN`` maps it to ``""`` when it folds
-    to exactly one character, else to itself (so ``text.translate(_UNEVEN) == ""`` says every
-    character of ``text`` folds one to one)."""
-
-    def __init__(self, uneven: bool) -> None:
-        super().__init__()
-        self.uneven = uneven
+    C speed: a character maps to its fold when that is exactly one character, else to two
+    ``_UNEVEN_MARK``s (a text holding U+FFFF itself is then taken as uneven, and its offsets
+    are worked out the slower way, with the same result)."""
 
     def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = _fold_cluster(char)
-        value = (char if len(folded) != 1 else "") if self.uneven else folded
+        folded = _fold_cluster(chr(code))
+        value = folded if len(folded) == 1 else _UNEVEN_MARK * 2
         if len(self) < 65_536:  # distinct characters seen; a flood of rare ones is not kept
             self[code] = value
         return value
 
 
-_FOLDED = _CharTable(uneven=False)
-_UNEVEN = _CharTable(uneven=True)
+_FOLDED = _CharTable()
 
 
 def _one_to_one(original: str, expected: str) -> bool:
     """Whether character i of the normalised text came from character i of the original (most
     messages): every character folds to exactly one and, the lengths being equal, no whitespace
     run was collapsed nor trimmed.  ASCII always folds one to one (NFKC leaves it, casefold
-    lowers it, the fixed fold holds none of it); other text is checked at C speed."""
+    lowers it, the fixed fold holds none of it); other text is checked at C speed, in one pass."""
     if len(original) != len(expected):
         return False
     if original.isascii():
         return True
-    return not original.translate(_UNEVEN) and _SPACES.sub(" ", original.translate(_FOLDED)) == expected
+    folded = original.translate(_FOLDED)
+    return _UNEVEN_MARK not in folded and _SPACES.sub(" ", folded) == expected
 
 
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -120,11 +122,30 @@ class RuleSet:
         return self._destinations
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading makes a node, a condition or a keyword per line of the file and drops none until
+    it is done: the cyclic collector would walk them all again and again for nothing (half the
+    time of loading 10,000 routes).  What loading leaves as garbage is collected afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
     """Compile rules from ``text``; problems name ``filename``.  Raises ``RulesError``."""
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > MAX_RULES_BYTES:
         raise RulesError([Problem(filename, 0, 0, "", too_big(filename))])
+    with _collector_paused():
+        return _compiled(text, filename, data)
+
+
+def _compiled(text: str, filename: str, data: bytes) -> RuleSet:
     root, problems = compose(text, filename)
     if problems:
         raise RulesError(problems)
