@@ -79,8 +79,7 @@ def print_tally(console: Console, locale: str, tally: Tally) -> None:
         say(console, t(locale, "demo.duplicates", count=tally.duplicates), indent=2)
 
 
-def print_departments(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
-    locale = rules.locale
+def print_departments(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     by_dept: dict[str, list[ItemView]] = {name: [] for name in rules.departments}
     for view in views:
         by_dept.setdefault(view.item.department, []).append(view)
@@ -123,8 +122,7 @@ def pick_examples(views: Sequence[ItemView], count: int = EXAMPLES) -> list[Item
     return chosen
 
 
-def print_examples(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
-    locale = rules.locale
+def print_examples(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     console.print()
     console.print(t(locale, "demo.examples"), highlight=False)
     for number, view in enumerate(pick_examples(views), start=1):
@@ -156,9 +154,8 @@ def print_unmatched(console: Console, locale: str, unmatched: Sequence[Message],
             one_line(console, f"    {message.channel} {message.author}「", message.text, "」")
 
 
-def print_all_items(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
+def print_all_items(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     """``--verbose``: every item per department; long texts shortened, reasons wrapped, never cut."""
-    locale = rules.locale
     for name, dept in rules.departments.items():
         dept_views = [v for v in views if v.item.department == name]
         table = Table(

@@ -1,7 +1,7 @@
 """``kakehashi doctor``: say exactly what is wrong with this install, and how to fix it.
 
-Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts follow the
-``locale:`` of rules.yaml (English when the rules cannot be read).
+Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts are in the
+command line's language (``bot.cli.language``: KAKEHASHI_LOCALE, the ``locale:`` of rules.yaml, LANG).
 """
 
 from __future__ import annotations
@@ -15,25 +15,15 @@ from rich.padding import Padding
 from rich.text import Text
 
 from bot.cli.errors import run, user_errors
-from bot.core.errors import KakehashiError
+from bot.cli.language import cli_locale, h
 from bot.core.texts import t
-from bot.settings import ENV_FILE, read_env_file, rules_path_from_env
+from bot.settings import ENV_FILE, read_env_file
 
 if TYPE_CHECKING:  # the checks load the rules, SQLAlchemy, Slack's SDK: only when doctor runs
     from bot.cli.diagnose import Finding
 
 MARKS = {"ok": ("✓", "green"), "skip": ("-", "dim"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
 SECTIONS = ("settings", "rules", "database", "slack", "teams", "discourse")
-
-
-def _locale(env: dict[str, str]) -> str:
-    from rules.errors import RulesError
-    from rules.ruleset import load_rules
-
-    try:
-        return load_rules(rules_path_from_env(env)).locale
-    except (RulesError, KakehashiError):
-        return "en"
 
 
 async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
@@ -90,13 +80,11 @@ def print_findings(console: Console, locale: str, findings: list[Finding]) -> No
         console.print(t(locale, "doctor.ok"), highlight=False)
 
 
-@click.command("doctor", short_help="Check settings, credentials, channels, rules and database.")
+@click.command("doctor", short_help=h("help.doctor.short"), help=h("help.doctor"))
 def doctor_command() -> None:
-    """Check every setting, each platform's credentials and scopes, that the bot is in each channel
-    of rules.yaml, the rules and the database.  Exit code 1 when anything is wrong."""
     with user_errors():  # a .env that cannot be read
         env = {**read_env_file(ENV_FILE), **os.environ}
-    locale = _locale(env)
+    locale = cli_locale(env)
     findings = run(lambda: diagnose(env, locale))
     print_findings(Console(highlight=False), locale, findings)
     if any(f.level == "fail" for f in findings):

@@ -16,6 +16,7 @@ import click
 
 from bot.cli.errors import run, user_errors
 from bot.cli.invocation import command_prefix
+from bot.cli.language import cli_locale, h
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
@@ -49,37 +50,48 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace("、", ",").split(",") if part.strip())
 
 
-def _ask(locale: str, key: str, default: str | None = None, *, secret: bool = False, **values: object) -> str:
+def _ask(
+    locale: str,
+    key: str,
+    default: str | None = None,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] = (),
+    **values: object,
+) -> str:
+    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case)."""
+    kind = click.Choice(choices, case_sensitive=False) if choices else str
     answer = click.prompt(
-        t(locale, key, **values), default=default, show_default=bool(default), hide_input=secret, type=str
+        t(locale, key, **values),
+        default=default,
+        show_default=bool(default),
+        hide_input=secret,
+        type=kind,
+        show_choices=False,
     )
     return str(answer).strip()
 
 
-@click.command("init", short_help="Write .env and a rules.yaml for your community (asks, or takes flags).")
-@click.option(
-    "--platform", type=click.Choice(["slack", "teams"]), help="Where the community and departments are."
-)
-@click.option("--source", "sources", multiple=True, help="A community channel to listen to (repeat).")
-@click.option("--department", "departments", multiple=True, help="NAME=CHANNEL for a department (repeat).")
-@click.option("--agenda-channel", help="Where the cross-team meeting agenda is posted.")
-@click.option("--admin", "admins", multiple=True, help="An admin's user id (repeat).")
-@click.option("--slack-token", help="Bot User OAuth Token (xoxb-…): lists the channels, goes into .env.")
-@click.option("--slack-signing-secret", help="Signing Secret (HTTP mode).")
-@click.option("--slack-app-token", help="App-Level Token (xapp-…, Socket Mode).")
-@click.option("--microsoft-app-id", help="The Azure Bot's app id.")
-@click.option("--microsoft-app-password", help="Its client secret's value.")
-@click.option("--microsoft-app-tenant-id", help="Your tenant id (single-tenant bots).")
-@click.option(
-    "--locale", type=click.Choice(["ja", "en"]), help="Language of recaps, replies and these questions."
-)
+@click.command("init", short_help=h("help.init.short"), help=h("help.init"))
+@click.option("--platform", type=click.Choice(["slack", "teams"]), help=h("help.init.platform"))
+@click.option("--source", "sources", multiple=True, help=h("help.init.source"))
+@click.option("--department", "departments", multiple=True, help=h("help.init.department"))
+@click.option("--agenda-channel", help=h("help.init.agenda"))
+@click.option("--admin", "admins", multiple=True, help=h("help.init.admin"))
+@click.option("--slack-token", help=h("help.init.slack_token"))
+@click.option("--slack-signing-secret", help=h("help.init.slack_secret"))
+@click.option("--slack-app-token", help=h("help.init.slack_app_token"))
+@click.option("--microsoft-app-id", help=h("help.init.app_id"))
+@click.option("--microsoft-app-password", help=h("help.init.app_password"))
+@click.option("--microsoft-app-tenant-id", help=h("help.init.tenant"))
+@click.option("--locale", type=click.Choice(["ja", "en"]), help=h("help.init.locale"))
 @click.option(
     "--rules",
     "rules_out",
     default="rules.yaml",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The rules file to write.",
+    help=h("help.init.rules"),
 )
 @click.option(
     "--env",
@@ -87,10 +99,10 @@ def _ask(locale: str, key: str, default: str | None = None, *, secret: bool = Fa
     default=".env",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The settings file.",
+    help=h("help.init.env"),
 )
-@click.option("--no-input", is_flag=True, help="Ask nothing: flags and the starter's defaults only.")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--no-input", is_flag=True, help=h("help.init.no_input"))
+@click.option("--force", is_flag=True, help=h("help.init.force"))
 def init_command(
     platform: str | None,
     sources: tuple[str, ...],
@@ -109,7 +121,6 @@ def init_command(
     no_input: bool,
     force: bool,
 ) -> None:
-    """Write .env and a short rules.yaml built on the starter rules (`kakehashi rules init`)."""
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.directory import api_error
@@ -119,16 +130,18 @@ def init_command(
     starter = bundled_rules_path().read_text(encoding="utf-8")
     with user_errors():
         starter_rules = load_rules_text(starter, str(bundled_rules_path()))
-    lang = locale or _configured_locale(Path(rules_out)) or starter_rules.locale
+    # the language of these questions, and of the recaps: --locale, else the command line's
+    # (KAKEHASHI_LOCALE, the rules being replaced, the rules in use, LANG)
+    lang = locale or cli_locale(rules_locale=_configured_locale(Path(rules_out)))
     targets = (Path(rules_out), Path(env_out))
     for target in targets:
         if (target.exists() or target.is_symlink()) and not force:
             raise click.ClickException(t(lang, "init.exists", path=target))
     ask = not no_input
 
-    platform = platform or (_ask(lang, "init.platform", "slack") if ask else "slack")
-    if platform not in ("slack", "teams"):
-        raise click.BadParameter(platform, param_hint="--platform")
+    platform = platform or (
+        _ask(lang, "init.platform", "slack", choices=("slack", "teams")) if ask else "slack"
+    )
     env: list[tuple[str, str]] = [
         ("KAKEHASHI_RULES", f"./{rules_out}" if not Path(rules_out).is_absolute() else rules_out)
     ]
@@ -225,7 +238,7 @@ def init_command(
         departments=chosen,
         agenda=agenda_channel or None,
         admins=admins,
-        locale=locale,
+        locale=lang,
     )
     with user_errors():
         text, _ = build_rules(starter, choices)

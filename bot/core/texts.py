@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import consent_texts, dashboard_texts, setup_texts
+from bot.core import cli_texts, consent_texts, dashboard_texts, help_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -730,6 +730,10 @@ JA.update(consent_texts.JA)  # reuse permission asked in private
 EN.update(consent_texts.EN)
 JA.update(dashboard_texts.JA)  # the shared dashboard
 EN.update(dashboard_texts.EN)
+JA.update(cli_texts.JA)  # the command line's messages
+EN.update(cli_texts.EN)
+JA.update(help_texts.JA)  # and its --help
+EN.update(help_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

@@ -19,6 +19,8 @@ from tests.fakes.discourse_api import FakeDiscourse
 from tests.fakes.slack_api import FakeSlack
 
 APP_ID = "0b6e4a3c-1111-4222-8333-444455556666"
+# no rules file and no KAKEHASHI_LOCALE: the command line speaks what LANG says
+JAPANESE_DESKTOP = {"KAKEHASHI_LOCALE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "ja_JP.UTF-8"}
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 RULES = """\
@@ -162,11 +164,12 @@ async def test_no_platform_and_no_database_yet(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'nothing-yet.db'}",
         "KAKEHASHI_RULES": "",
         "SLACK_BOT_TOKEN": "",
+        **JAPANESE_DESKTOP,
     }
     result = await doctor(env, tmp_path)
     assert result.exit_code == 1
     out = " ".join(result.output.split())
-    assert "✗ どのプラットフォームも設定されていません" in out  # the bundled rules are Japanese
+    assert "✗ どのプラットフォームも設定されていません" in out  # no rules file: LANG says ja
     assert "nothing-yet.db: まだ作られていません → 対処: kakehashi db upgrade" in out
     assert not (tmp_path / "nothing-yet.db").exists()  # doctor changes nothing
 
@@ -176,6 +179,7 @@ async def test_a_short_or_misspelt_dashboard_token(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'nothing-yet.db'}",
         "DASHBOARD_TOKN": "0123456789abcdef",
         "DASHBOARD_TOKEN": "short",
+        **JAPANESE_DESKTOP,
     }
     result = await doctor(env, tmp_path)
     assert result.exit_code == 1

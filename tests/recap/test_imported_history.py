@@ -98,7 +98,8 @@ async def imported(database: Database, tmp_path: Path, *extra: str, locale: str 
     result = await cli(
         ["import", "slack-export", str(export), "--workspace-url", WORKSPACE, *extra], database, path
     )
-    assert "stored 5" in result.output, result.output
+    # the command line speaks the rules' language
+    assert ("保存 5件" if locale == "ja" else "stored 5") in result.output, result.output
     return path
 
 
