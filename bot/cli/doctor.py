@@ -16,6 +16,7 @@ from rich.text import Text
 
 from bot.cli.errors import run, user_errors
 from bot.cli.language import cli_locale, h
+from bot.cli.wrap import is_wide, wrap_cells
 from bot.core.texts import t
 from bot.settings import ENV_FILE, read_env_file
 
@@ -61,23 +62,35 @@ def print_findings(console: Console, locale: str, findings: list[Finding]) -> No
         console.print(Text(t(locale, f"doctor.section.{section}"), style="bold"))
         for finding in mine:
             mark, style = MARKS[finding.level]
+            lines = _lines(finding.text, console.width - 2)
             line = Text(f"{mark} ", style=style)
-            line.append(finding.text)
+            line.append(lines[0])
             console.print(line, highlight=False)
+            for more in lines[1:]:
+                console.print(Text("  " + more), highlight=False)
             if finding.fix:
-                fix = Padding(
-                    Text("→ " + t(locale, "doctor.fix", fix=finding.fix)), (0, 0, 0, 4), expand=False
-                )
-                console.print(fix, highlight=False)
+                fix = "→ " + t(locale, "doctor.fix", fix=finding.fix)
+                if is_wide(fix):
+                    for part in _lines(fix, console.width - 4):
+                        console.print(Text("    " + part), highlight=False)
+                else:
+                    console.print(Padding(Text(fix), (0, 0, 0, 4), expand=False), highlight=False)
     failures = sum(f.level == "fail" for f in findings)
     warnings = sum(f.level == "warn" for f in findings)
     console.print()
     if failures:
-        console.print(t(locale, "doctor.problems", count=failures, warnings=warnings), highlight=False)
+        summary = t(locale, "doctor.problems", count=failures, warnings=warnings)
     elif warnings:
-        console.print(t(locale, "doctor.warnings_only", count=warnings), highlight=False)
+        summary = t(locale, "doctor.warnings_only", count=warnings)
     else:
-        console.print(t(locale, "doctor.ok"), highlight=False)
+        summary = t(locale, "doctor.ok")
+    console.print(Text("\n".join(_lines(summary, console.width))), highlight=False)
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """Japanese wrapped by cells between characters (rich would move a whole sentence without
+    spaces to the next line); other text as one line for rich to wrap."""
+    return wrap_cells(text, width) or [""] if is_wide(text) else [text]
 
 
 @click.command("doctor", short_help=h("help.doctor.short"), help=h("help.doctor"))

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.errors import run, user_errors
+from bot.cli.errors import CliError, run, user_errors
 from bot.cli.invocation import command_prefix
-from bot.cli.language import cli_locale, h
+from bot.cli.language import cli_locale, h, is_starter
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
@@ -37,13 +37,24 @@ async def list_channels(token: str, api_url: str | None) -> list[Channel]:
 
 
 def _configured_locale(path: Path) -> str | None:
-    """The locale of the rules already there (init then speaks the install's language)."""
+    """The locale of the rules already there (init then speaks the install's language); None
+    for the starter as shipped (a clone's ./rules.yaml links to it)."""
     from rules.ruleset import load_rules_text
 
+    if is_starter(path):
+        return None
     try:
         return load_rules_text(path.read_text(encoding="utf-8"), str(path)).locale
     except (OSError, UnicodeDecodeError, KakehashiError):
         return None
+
+
+def _write(path: Path, text: str) -> None:
+    """A new file at ``path``: a link there is replaced, never written through (a clone's
+    ./rules.yaml links to the package's starter, which must stay as shipped)."""
+    if path.is_symlink():
+        path.unlink()
+    path.write_text(text, encoding="utf-8")
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -135,8 +146,9 @@ def init_command(
     lang = locale or cli_locale(rules_locale=_configured_locale(Path(rules_out)))
     targets = (Path(rules_out), Path(env_out))
     for target in targets:
-        if (target.exists() or target.is_symlink()) and not force:
-            raise click.ClickException(t(lang, "init.exists", path=target))
+        # the starter as shipped is nobody's work: a fresh clone's ./rules.yaml (a link to it) is replaced
+        if (target.exists() or target.is_symlink()) and not force and not is_starter(target):
+            raise CliError(t(lang, "init.exists", path=target))
     ask = not no_input
 
     platform = platform or (
@@ -193,6 +205,8 @@ def init_command(
         ]
 
     starter_sources = [s.channel for s in starter_rules.sources if s.platform == platform]
+    if known:  # offer the starter's community channels this workspace has (all of them if it has none)
+        starter_sources = [s for s in starter_sources if s.lstrip("#").casefold() in known] or starter_sources
     if not sources and ask:
         sources = _split(_ask(lang, "init.sources", ", ".join(starter_sources) or None))
     sources = sources or tuple(starter_sources)
@@ -242,10 +256,10 @@ def init_command(
     )
     with user_errors():
         text, _ = build_rules(starter, choices)
-    Path(rules_out).write_text(text, encoding="utf-8")
+    _write(Path(rules_out), text)
     click.echo(t(lang, "init.wrote", path=rules_out))
     env_path = Path(env_out)
-    env_path.write_text(env_text(env), encoding="utf-8")
+    _write(env_path, env_text(env))
     env_path.chmod(0o600)  # it holds tokens
     click.echo(t(lang, "init.wrote", path=env_out))
     click.echo(t(lang, "init.next" if platform == "slack" else "init.next_teams", cmd=command_prefix()))

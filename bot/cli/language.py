@@ -4,8 +4,8 @@ The first of these that says ja or en wins:
 
 1. ``KAKEHASHI_LOCALE`` (the environment, then ``./.env``): the command line's own setting;
 2. the ``locale:`` of the rules in use (``KAKEHASHI_RULES``, else ``./rules.yaml``): the language
-   the recaps, agendas and replies speak.  The bundled starter, used when there is no rules file,
-   is nobody's choice and does not count;
+   the recaps, agendas and replies speak.  The bundled starter as shipped (used when there is no
+   rules file; a clone's ./rules.yaml links to it) is nobody's choice and does not count;
 3. ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (the first one set): ``ja_JP.UTF-8`` and any ``ja…`` mean ja;
 4. en.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.core.errors import KakehashiError
 from bot.core.texts import CATALOGUES, t
-from bot.settings import ENV_FILE, read_env_file
+from bot.settings import ENV_FILE, bundled_rules_path, read_env_file
 
 LOCALES = ("ja", "en")
 VARIABLE = "KAKEHASHI_LOCALE"
@@ -44,13 +44,29 @@ def _known(value: str | None) -> str | None:
     return value if value in LOCALES else None
 
 
+def is_starter(path: Path, text: str | None = None) -> bool:
+    """``path`` is the bundled starter as shipped (a clone's ./rules.yaml links to it): nobody's choice."""
+    bundled = bundled_rules_path()
+    try:
+        if path.resolve() == bundled.resolve():
+            return True
+        return (path.read_text(encoding="utf-8-sig") if text is None else text) == bundled.read_text(
+            encoding="utf-8"
+        )
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def rules_file_locale(env: Mapping[str, str]) -> str | None:
-    """The top-level ``locale:`` of the rules file the commands would read, or None without one."""
+    """The top-level ``locale:`` of the rules file the commands would read, or None without one
+    (or when it is the starter as shipped)."""
     raw = env.get("KAKEHASHI_RULES", "").strip()
     path = Path(raw) if raw else Path("rules.yaml")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
+        return None
+    if is_starter(path, text):
         return None
     match = _LOCALE_LINE.search(text)
     return _known(match.group(1)) if match else None

@@ -88,7 +88,10 @@ def environment(
 async def doctor(env: dict[str, str], tmp_path: Path) -> Result:
     def run() -> Result:
         with CliRunner().isolated_filesystem(temp_dir=tmp_path):  # no stray ./.env
-            return CliRunner().invoke(main, ["doctor"], env=env, catch_exceptions=False)
+            # wide enough that no finding wraps: the assertions read whole sentences (Japanese
+            # wraps between any two characters; test_cli_language checks 80 columns)
+            wide = {"COLUMNS": "250", **env}
+            return CliRunner().invoke(main, ["doctor"], env=wide, catch_exceptions=False)
 
     return await asyncio.to_thread(run)
 
