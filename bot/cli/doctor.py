@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from bot.cli.errors import run, user_errors
+from bot.cli.invocation import command_prefix
 from bot.cli.language import cli_locale, h
 from bot.cli.wrap import is_wide, wrap_cells
 from bot.core.texts import t
@@ -32,7 +33,7 @@ async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
 
     from bot.cli.diagnose import Doctor
 
-    doctor = Doctor(env=env, locale=locale)
+    doctor = Doctor(env=env, locale=locale, cmd=command_prefix())
     findings, settings = doctor.settings()
     if settings is None:
         return findings
@@ -79,7 +80,7 @@ def print_findings(console: Console, locale: str, findings: list[Finding]) -> No
     warnings = sum(f.level == "warn" for f in findings)
     console.print()
     if failures:
-        summary = t(locale, "doctor.problems", count=failures, warnings=warnings)
+        summary = t(locale, "doctor.problems", count=failures, warnings=warnings, cmd=command_prefix())
     elif warnings:
         summary = t(locale, "doctor.warnings_only", count=warnings)
     else:

@@ -244,7 +244,7 @@ def init_command(
     if known:
         for channel in (*sources, *chosen.values(), *([agenda_channel] if agenda_channel else [])):
             if channel.lstrip("#").casefold() not in known and channel[:1] not in "CG":
-                click.echo(t(lang, "init.unknown_channel", channel=channel), err=True)
+                click.echo(t(lang, "init.unknown_channel", channel=channel, cmd=command_prefix()), err=True)
 
     choices = Choices(
         platform=platform,

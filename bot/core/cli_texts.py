@@ -43,7 +43,7 @@ JA: dict[str, str] = {
     "cli.ignored.posted in a department channel": "部門のチャンネル",
     "cli.ignored.not a source channel": "sources にないチャンネル",
     "cli.rules.test.nowhere": "（どの部門にも送りません）",
-    "cli.rules.test.span": "（{start}〜{end}文字目）",
+    "cli.rules.test.span": "（位置 {start}〜{end}）",
     "cli.eval.per.route": "ルートごとのメッセージ",
     "cli.eval.per.department": "部門ごとのメッセージ",
     "cli.eval.col.route": "ルート",
@@ -86,7 +86,7 @@ JA: dict[str, str] = {
     "cli.import.nothing": "新しいものはありません",
     "cli.import.queued": "部門への投稿を送信の列に入れました。{cmd} serve が配信します",
     "cli.import.bad_date": "{value!r}: 2026-01-31 のような日付を指定してください",
-    "cli.import.need_discourse": "DISCOURSE_URL: kakehashi import discourse には必要です",
+    "cli.import.need_discourse": "DISCOURSE_URL が設定されていません（kakehashi import discourse に必要です）",
     "cli.import.discourse.progress": "Discourse（{date} 以降）",
     "cli.import.discourse.done": "{date} 以降の投稿 {seen}件: 保存 {stored}件、取り込み済みまたは対象外 {other}件",
     "cli.slack_manifest.bad_url": (

@@ -492,6 +492,6 @@ def test_every_option_says_what_it_is_for() -> None:
 def test_rules_check_speaks_the_rules_locale(tmp_path: Path) -> None:
     """CLI messages follow the rules' ``locale`` (issue 16): the bundled starter is Japanese."""
     ja = CliRunner().invoke(main, ["rules", "check", str(bundled_rules_path())])
-    assert ja.exit_code == 0 and "OK — 部署 6・ルート" in ja.output, ja.output
+    assert ja.exit_code == 0 and "OK — 部門 6・ルート" in ja.output, ja.output
     en = CliRunner().invoke(main, ["rules", "check", str(FIXTURES / "bot" / "rules.yaml")])
     assert en.exit_code == 0 and "OK — 3 departments, 2 routes" in en.output, en.output

@@ -156,7 +156,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
     table = (await cli(["stats"], database, path)).output
     # the store's tables in the rules' locale (ja): statuses by their names, nothing open
     store_part = table.split("コミュニティがもたらしたもの")[0]
-    assert "部署ごとの項目" in store_part and "過去分" in store_part and "未対応" not in store_part
+    assert "部門ごとの項目" in store_part and "過去分" in store_part and "未対応" not in store_part
     chat = (await run_command(app, "stats", ADMIN)).markdown
     assert "（未対応 0件）" in chat and "**カスタマーサクセス**: 2 (過去分（取り込み） 2)" in chat
 
