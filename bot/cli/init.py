@@ -135,7 +135,7 @@ def init_command(
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.directory import api_error
-    from bot.cli.starter import Choices, build_rules, department_channels, env_text
+    from bot.cli.starter import Choices, build_rules, department_channels, department_label, env_text
     from rules.ruleset import load_rules_text
 
     starter = bundled_rules_path().read_text(encoding="utf-8")
@@ -230,7 +230,7 @@ def init_command(
         if platform == "teams":
             default = f"{name.capitalize()}/General"
         if ask:
-            label = starter_rules.departments[name].label
+            label = department_label(starter_rules, name, lang)
             chosen[name] = _ask(lang, "init.department", default, label=label, name=name)
         else:
             chosen[name] = default

@@ -162,7 +162,18 @@ def test_init_in_a_fresh_clone_replaces_the_link_to_the_starter_and_speaks_lang(
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("wrote rules.yaml\nwrote .env\nNext: ")
     assert not (tmp_path / "rules.yaml").is_symlink()
-    assert load_rules(tmp_path / "rules.yaml").locale == "en"  # the language it was asked in
+    written = load_rules(tmp_path / "rules.yaml")
+    assert written.locale == "en"  # the language it was asked in, and the starter's words in it
+    assert written.departments["product"].label == "Product"
+    texts = [d.label for d in written.departments.values()]
+    texts += [d.goal.text for d in written.departments.values() if d.goal]
+    texts += [
+        t
+        for r in written.routes
+        if r.reply_on_close
+        for t in (r.reply_on_close.done, r.reply_on_close.declined)
+    ]
+    assert texts and not [t for t in texts if t and Text(t).cell_len != len(t)], texts  # no Japanese left
     assert bundled_rules_path().read_bytes() == starter  # never written through the link
     again = kakehashi(tmp_path, *args, LANG="en_US.UTF-8")  # now it is the user's: kept
     assert (
