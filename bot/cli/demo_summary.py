@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from bot.cli.wrap import is_wide, wrap_cells
 from bot.core.texts import t, tag_label
 from rules import RuleSet
 from storage.items import ItemView
@@ -48,7 +49,12 @@ def shorten(text: str, cells: int) -> str:
 
 
 def say(console: Console, text: str, *, indent: int = 0) -> None:
-    """A paragraph that wraps at the console's width, continuation lines indented like the first."""
+    """A paragraph that wraps at the console's width, continuation lines indented like the first
+    (Japanese between characters: rich would move a whole unspaced sentence to the next line)."""
+    if is_wide(text):
+        for line in wrap_cells(text, max(console.width - indent, 20)):
+            console.print(Text(" " * indent + line), highlight=False)
+        return
     console.print(Padding(Text(text), (0, 0, 0, indent), expand=False), highlight=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -72,9 +73,11 @@ def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> N
 
     _logging("WARNING")
     path = Path(rules_path) if rules_path else sample_company_rules_path()
-    # the sample company's rules are Japanese, but nobody chose them: without --rules the summary
-    # speaks the command line's language (KAKEHASHI_LOCALE, ./rules.yaml, LANG)
+    # the sample company's rules are Japanese, but nobody chose them: without --rules the demo
+    # speaks the command line's language (KAKEHASHI_LOCALE, ./rules.yaml, LANG), the reasons too
     locale = None if rules_path else message_locale()
+    if locale is not None and locale != "ja":
+        path = _sample_rules_in(locale, Path(out_dir))
     console = Console()
     result = run(
         lambda: run_demo(
@@ -88,6 +91,19 @@ def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> N
     )
     if result["dead"]:
         raise CliError(m("cli.demo.dead", count=result["dead"]))
+
+
+def _sample_rules_in(locale: str, out_dir: Path) -> Path:
+    """A copy of the sample company's rules with ``locale:`` changed (its keywords read both)."""
+    from bot.settings import sample_company_rules_path
+
+    text = sample_company_rules_path().read_text(encoding="utf-8")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy = out_dir / f"sample-company-{locale}.yaml"
+    copy.write_text(
+        re.sub(r"^locale: ja\b", f"locale: {locale}", text, count=1, flags=re.M), encoding="utf-8"
+    )
+    return copy
 
 
 LISTEN_BACKLOG = 2048  # connections the kernel queues before the server accepts them (somaxconn caps it)
