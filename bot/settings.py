@@ -31,6 +31,7 @@ ALIASES = {
 # DISCOURSE_ names against this list, so a typo such as SLACK_BOT_TOKEM does not pass silently).
 KNOWN_VARIABLES = (
     "KAKEHASHI_RULES",
+    "KAKEHASHI_LOCALE",
     "DATABASE_URL",
     "HOST",
     "PORT",
@@ -306,6 +307,8 @@ class Settings:
                 "MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant (the default: Azure "
                 "creates no new multi-tenant bots since 2025-07-31); the tenant id is on the Entra ID overview"
             )
+        if env.get("KAKEHASHI_LOCALE", "").strip():  # the command line's language (bot.cli.language)
+            _choice(env, "KAKEHASHI_LOCALE", "", ("ja", "en"))
         app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
         if app_token and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN: expected an app-level token starting with xapp-")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.errors import run, settings_from_env
+from bot.cli.language import h
 
 if TYPE_CHECKING:  # SQLAlchemy loads when the command runs, not for --help
     from storage.consents import ConsentRecord
@@ -98,36 +99,33 @@ async def collect(period_text: str | None, *, reusable_only: bool = False) -> li
         await app.stop()
 
 
-@click.group("consent", short_help="Reuse permissions asked of authors: export the proof.")
+@click.group("consent", short_help=h("help.consent.short"), help=h("help.consent"))
 def consent_group() -> None:
-    """Reuse permissions asked of post authors in private, and their answers."""
+    pass
 
 
-@consent_group.command("export", short_help="Every answered reuse request, as CSV or JSON.")
+@consent_group.command("export", short_help=h("help.consent.export.short"), help=h("help.consent.export"))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["csv", "json"]),
     default="csv",
     show_default=True,
-    help="Output format.",
+    help=h("help.consent.format"),
 )
 @click.option(
     "--period",
     "period_text",
     default=None,
-    help="Only answers given in this period (last-week, this-month, YYYY-MM-DD..YYYY-MM-DD, ...; "
-    "the rules' timezone). Default: all.",
+    help=h("help.consent.period"),
 )
 @click.option(
     "--reusable",
     "reusable_only",
     is_flag=True,
-    help="Only the posts whose author said yes (for the marketing site); anonymous ones say so.",
+    help=h("help.consent.reusable"),
 )
 def export_command(fmt: str, period_text: str | None, reusable_only: bool) -> None:
-    """Each granted or declined request: item, author, the exact text they agreed to, the answer,
-    when, and where it was asked.  ``reusable`` is true only for an explicit yes."""
     records = run(lambda: collect(period_text, reusable_only=reusable_only))
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

@@ -28,6 +28,7 @@ from bot.cli.demo_summary import (
     print_unmatched,
 )
 from bot.cli.invocation import command_prefix
+from bot.cli.language import message_locale
 from bot.core.domain import InboundMessage, ReactionEvent
 from bot.core.texts import t
 from bot.reports.periods import week_of
@@ -70,7 +71,9 @@ async def run_demo(
     console: Console,
     sample_path: Path | None = None,
     verbose: bool = False,
+    locale: str | None = None,
 ) -> dict[str, int]:
+    """``locale``: the language of the summary (None: the command line's, given these rules)."""
     sample = load_sample(sample_path or bundled_sample_path())
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -86,7 +89,10 @@ async def run_demo(
     sink = JsonlSink(posts_file)
     app = await App.build(settings, sinks={"slack": sink, "teams": sink, "console": sink}, plugins=[])
     try:
-        return await _replay(app, sample, console, posts_file, db_url=f"sqlite:///{db_path}", verbose=verbose)
+        locale = locale or message_locale(app.rules.current.locale)
+        return await _replay(
+            app, sample, console, posts_file, db_url=f"sqlite:///{db_path}", verbose=verbose, locale=locale
+        )
     finally:
         await app.stop()
 
@@ -99,9 +105,9 @@ async def _replay(
     *,
     db_url: str,
     verbose: bool,
+    locale: str,
 ) -> dict[str, int]:
     rules = app.rules.current
-    locale = rules.locale
     console.rule(t(locale, "demo.title", count=len(sample)))
     outcomes: Counter[str] = Counter()
     ignored: Counter[str] = Counter()
@@ -152,11 +158,11 @@ async def _replay(
     period = week_of(last, rules.timezone)
     print_tally(console, locale, tally)
     console.print()
-    print_departments(console, rules, views)
-    print_examples(console, rules, views)
+    print_departments(console, rules, views, locale)
+    print_examples(console, rules, views, locale)
     print_unmatched(console, locale, tally.unmatched, verbose=verbose)
     if verbose:
-        print_all_items(console, rules, views)
+        print_all_items(console, rules, views, locale)
         for name in rules.departments:
             recap = await build_recap(app.store, rules, name, period)
             if recap.by_tag:

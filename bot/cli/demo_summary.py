@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from bot.cli.wrap import is_wide, wrap_cells
 from bot.core.texts import t, tag_label
 from rules import RuleSet
 from storage.items import ItemView
@@ -48,7 +49,12 @@ def shorten(text: str, cells: int) -> str:
 
 
 def say(console: Console, text: str, *, indent: int = 0) -> None:
-    """A paragraph that wraps at the console's width, continuation lines indented like the first."""
+    """A paragraph that wraps at the console's width, continuation lines indented like the first
+    (Japanese between characters: rich would move a whole unspaced sentence to the next line)."""
+    if is_wide(text):
+        for line in wrap_cells(text, max(console.width - indent, 20)):
+            console.print(Text(" " * indent + line), highlight=False)
+        return
     console.print(Padding(Text(text), (0, 0, 0, indent), expand=False), highlight=False)
 
 
@@ -79,8 +85,7 @@ def print_tally(console: Console, locale: str, tally: Tally) -> None:
         say(console, t(locale, "demo.duplicates", count=tally.duplicates), indent=2)
 
 
-def print_departments(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
-    locale = rules.locale
+def print_departments(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     by_dept: dict[str, list[ItemView]] = {name: [] for name in rules.departments}
     for view in views:
         by_dept.setdefault(view.item.department, []).append(view)
@@ -123,8 +128,7 @@ def pick_examples(views: Sequence[ItemView], count: int = EXAMPLES) -> list[Item
     return chosen
 
 
-def print_examples(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
-    locale = rules.locale
+def print_examples(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     console.print()
     console.print(t(locale, "demo.examples"), highlight=False)
     for number, view in enumerate(pick_examples(views), start=1):
@@ -156,9 +160,8 @@ def print_unmatched(console: Console, locale: str, unmatched: Sequence[Message],
             one_line(console, f"    {message.channel} {message.author}「", message.text, "」")
 
 
-def print_all_items(console: Console, rules: RuleSet, views: Sequence[ItemView]) -> None:
+def print_all_items(console: Console, rules: RuleSet, views: Sequence[ItemView], locale: str) -> None:
     """``--verbose``: every item per department; long texts shortened, reasons wrapped, never cut."""
-    locale = rules.locale
     for name, dept in rules.departments.items():
         dept_views = [v for v in views if v.item.department == name]
         table = Table(

@@ -51,9 +51,10 @@ class Finding:
 class Doctor:
     """Runs every check for one environment, in the rules' locale."""
 
-    def __init__(self, *, env: Mapping[str, str], locale: str) -> None:
+    def __init__(self, *, env: Mapping[str, str], locale: str, cmd: str = "kakehashi") -> None:
         self.env = env
         self.locale = locale
+        self.cmd = cmd  # how `kakehashi` is typed here, for the fixes (bot.cli.invocation)
 
     def _f(self, section: str, level: Level, key: str, fix: str = "", **values: object) -> Finding:
         return Finding(section, level, t(self.locale, key, **values), fix)
@@ -119,7 +120,7 @@ class Doctor:
             or settings.inbound_webhook_secret
         )
         if not configured:
-            fix = t(self.locale, "doctor.platforms.none_fix")
+            fix = t(self.locale, "doctor.platforms.none_fix", cmd=self.cmd)
             yield self._f("settings", "fail", "doctor.platforms.none", fix)
         if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
             fix = t(self.locale, "doctor.slack.mode_missing_fix")
@@ -140,7 +141,7 @@ class Doctor:
         try:
             rules = load_rules(path)
         except RulesError as exc:
-            fix = t(self.locale, "doctor.rules.fix", path=path)
+            fix = t(self.locale, "doctor.rules.fix", path=path, cmd=self.cmd)
             return [Finding("rules", "fail", str(problem), fix) for problem in exc.problems], None
         finding = self._f(
             "rules",
@@ -158,7 +159,7 @@ class Doctor:
     async def database(self, settings: Settings) -> tuple[list[Finding], Store | None]:
         engine = create_engine(settings.database_url)
         where = engine.url.render_as_string(hide_password=True)
-        fix = t(self.locale, "doctor.db.fix")
+        fix = t(self.locale, "doctor.db.fix", cmd=self.cmd)
         database = engine.url.database
         if (
             engine.dialect.name == "sqlite"
@@ -230,7 +231,7 @@ class Doctor:
         if header is None:
             out.append(self._f("slack", "warn", "doctor.slack.scopes_unknown"))
         elif missing := missing_scopes(header if isinstance(header, str) else ",".join(header)):
-            fix = t(self.locale, "doctor.slack.scopes_fix")
+            fix = t(self.locale, "doctor.slack.scopes_fix", cmd=self.cmd)
             out.append(
                 self._f("slack", "fail", "doctor.slack.scopes_missing", fix, scopes=", ".join(missing))
             )

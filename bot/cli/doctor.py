@@ -1,7 +1,7 @@
 """``kakehashi doctor``: say exactly what is wrong with this install, and how to fix it.
 
-Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts follow the
-``locale:`` of rules.yaml (English when the rules cannot be read).
+Exit code 0 when nothing is wrong (warnings allowed), 1 when anything is.  Texts are in the
+command line's language (``bot.cli.language``: KAKEHASHI_LOCALE, the ``locale:`` of rules.yaml, LANG).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from rich.padding import Padding
 from rich.text import Text
 
 from bot.cli.errors import run, user_errors
-from bot.core.errors import KakehashiError
+from bot.cli.invocation import command_prefix
+from bot.cli.language import cli_locale, h
+from bot.cli.wrap import is_wide, wrap_cells
 from bot.core.texts import t
-from bot.settings import ENV_FILE, read_env_file, rules_path_from_env
+from bot.settings import ENV_FILE, read_env_file
 
 if TYPE_CHECKING:  # the checks load the rules, SQLAlchemy, Slack's SDK: only when doctor runs
     from bot.cli.diagnose import Finding
@@ -26,22 +28,12 @@ MARKS = {"ok": ("✓", "green"), "skip": ("-", "dim"), "warn": ("!", "yellow"), 
 SECTIONS = ("settings", "rules", "database", "slack", "teams", "discourse")
 
 
-def _locale(env: dict[str, str]) -> str:
-    from rules.errors import RulesError
-    from rules.ruleset import load_rules
-
-    try:
-        return load_rules(rules_path_from_env(env)).locale
-    except (RulesError, KakehashiError):
-        return "en"
-
-
 async def diagnose(env: dict[str, str], locale: str) -> list[Finding]:
     import asyncio
 
     from bot.cli.diagnose import Doctor
 
-    doctor = Doctor(env=env, locale=locale)
+    doctor = Doctor(env=env, locale=locale, cmd=command_prefix())
     findings, settings = doctor.settings()
     if settings is None:
         return findings
@@ -71,32 +63,42 @@ def print_findings(console: Console, locale: str, findings: list[Finding]) -> No
         console.print(Text(t(locale, f"doctor.section.{section}"), style="bold"))
         for finding in mine:
             mark, style = MARKS[finding.level]
+            lines = _lines(finding.text, console.width - 2)
             line = Text(f"{mark} ", style=style)
-            line.append(finding.text)
+            line.append(lines[0])
             console.print(line, highlight=False)
+            for more in lines[1:]:
+                console.print(Text("  " + more), highlight=False)
             if finding.fix:
-                fix = Padding(
-                    Text("→ " + t(locale, "doctor.fix", fix=finding.fix)), (0, 0, 0, 4), expand=False
-                )
-                console.print(fix, highlight=False)
+                fix = "→ " + t(locale, "doctor.fix", fix=finding.fix)
+                if is_wide(fix):
+                    for part in _lines(fix, console.width - 4):
+                        console.print(Text("    " + part), highlight=False)
+                else:
+                    console.print(Padding(Text(fix), (0, 0, 0, 4), expand=False), highlight=False)
     failures = sum(f.level == "fail" for f in findings)
     warnings = sum(f.level == "warn" for f in findings)
     console.print()
     if failures:
-        console.print(t(locale, "doctor.problems", count=failures, warnings=warnings), highlight=False)
+        summary = t(locale, "doctor.problems", count=failures, warnings=warnings, cmd=command_prefix())
     elif warnings:
-        console.print(t(locale, "doctor.warnings_only", count=warnings), highlight=False)
+        summary = t(locale, "doctor.warnings_only", count=warnings)
     else:
-        console.print(t(locale, "doctor.ok"), highlight=False)
+        summary = t(locale, "doctor.ok")
+    console.print(Text("\n".join(_lines(summary, console.width))), highlight=False)
 
 
-@click.command("doctor", short_help="Check settings, credentials, channels, rules and database.")
+def _lines(text: str, width: int) -> list[str]:
+    """Japanese wrapped by cells between characters (rich would move a whole sentence without
+    spaces to the next line); other text as one line for rich to wrap."""
+    return wrap_cells(text, width) or [""] if is_wide(text) else [text]
+
+
+@click.command("doctor", short_help=h("help.doctor.short"), help=h("help.doctor"))
 def doctor_command() -> None:
-    """Check every setting, each platform's credentials and scopes, that the bot is in each channel
-    of rules.yaml, the rules and the database.  Exit code 1 when anything is wrong."""
     with user_errors():  # a .env that cannot be read
         env = {**read_env_file(ENV_FILE), **os.environ}
-    locale = _locale(env)
+    locale = cli_locale(env)
     findings = run(lambda: diagnose(env, locale))
     print_findings(Console(highlight=False), locale, findings)
     if any(f.level == "fail" for f in findings):

@@ -11,7 +11,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.errors import run, user_errors
+from bot.cli.errors import CliError, CliUsageError, run, user_errors
+from bot.cli.invocation import command_prefix
+from bot.cli.language import h, m
 from bot.settings import Settings
 
 
@@ -31,20 +33,17 @@ def _progress(console: Console) -> Progress:
     )
 
 
-@click.group("import", short_help="Store past community history (Slack export, Discourse).")
+@click.group("import", short_help=h("help.import.short"), help=h("help.import"))
 def import_group() -> None:
-    """Import community history (stored and classified; reposted only with --repost)."""
+    pass
 
 
-@import_group.command("slack-export", short_help="Import a Slack workspace export zip (resumable).")
+@import_group.command("slack-export", short_help=h("help.import.slack.short"), help=h("help.import.slack"))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--repost", is_flag=True, help="Also queue reposts to the departments (default: store only).")
-@click.option("--team", "team_id", default=None, help="Workspace id (T...) when users.json does not tell.")
-@click.option(
-    "--workspace-url", default=None, help="e.g. https://example.slack.com, for links back to messages."
-)
+@click.option("--repost", is_flag=True, help=h("help.import.repost"))
+@click.option("--team", "team_id", default=None, help=h("help.import.team"))
+@click.option("--workspace-url", default=None, help=h("help.import.workspace_url"))
 def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: str | None) -> None:
-    """Read a Slack workspace export zip (PATH) into the store; resumable and idempotent."""
     from adapters.slack_export import SlackExport
     from bot.platforms.slack.history import import_slack_export
     from bot.runtime.app import App
@@ -60,11 +59,8 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
                 _progress(console) as bar,
             ):
                 if export.team_unknown:
-                    console.print(
-                        "[yellow]note:[/] the export names no workspace id (no team_id in users.json): "
-                        f"messages are keyed under {export.team_id!r}; pass --team T… so that live "
-                        "Slack events and reactions match the imported history"
-                    )
+                    note = m("cli.import.team_unknown", team=export.team_id)
+                    console.print(note, style="yellow", markup=False, highlight=False)
                 task = bar.add_task(f"Slack {export.team_id}", total=len(export.day_files()))
                 return await import_slack_export(
                     export,
@@ -78,25 +74,42 @@ def slack_export(path: Path, repost: bool, team_id: str | None, workspace_url: s
 
     with user_errors():
         report = run(go)
-    parts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing new"
-    click.echo(f"{report.files} files ({report.files_skipped} already done), {report.seen} messages: {parts}")
+    parts = ", ".join(
+        m("cli.import.outcome", what=_outcome(k), count=v) for k, v in sorted(report.outcomes.items())
+    ) or m("cli.import.nothing")
+    click.echo(
+        m(
+            "cli.import.slack.done",
+            files=report.files,
+            skipped=report.files_skipped,
+            seen=report.seen,
+            parts=parts,
+        )
+    )
     if repost and report.stored:
-        click.echo("reposts are queued; `kakehashi serve` delivers them")
+        click.echo(m("cli.import.queued", cmd=command_prefix()))
+
+
+def _outcome(name: str) -> str:
+    key = f"cli.import.outcome.{name}"
+    text = m(key)
+    return name if text == key else text
 
 
 def _since(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r}: expected a date such as 2026-01-31") from None
+        raise CliUsageError("--since: " + m("cli.import.bad_date", value=value)) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
-@import_group.command("discourse", short_help="Import a Discourse forum's posts since DATE (its API).")
-@click.option("--since", "since_raw", required=True, help="Import posts created on or after this date (UTC).")
-@click.option("--repost", is_flag=True, help="Also queue reposts to the departments (default: store only).")
+@import_group.command(
+    "discourse", short_help=h("help.import.discourse.short"), help=h("help.import.discourse")
+)
+@click.option("--since", "since_raw", required=True, help=h("help.import.since"))
+@click.option("--repost", is_flag=True, help=h("help.import.repost"))
 def discourse(since_raw: str, repost: bool) -> None:
-    """Read the forum's public posts since DATE through the API (DISCOURSE_URL, DISCOURSE_API_KEY)."""
     from adapters.discourse import Site
     from adapters.discourse_client import DiscourseClient
     from bot.platforms.discourse.source import DiscourseLookups, import_since
@@ -105,7 +118,7 @@ def discourse(since_raw: str, repost: bool) -> None:
     since = _since(since_raw)
     settings = _settings()
     if not settings.discourse_url:
-        raise click.ClickException("DISCOURSE_URL: required for `kakehashi import discourse`")
+        raise CliError(m("cli.import.need_discourse"))
     console = Console(stderr=True)
 
     async def go() -> tuple[int, int]:
@@ -118,7 +131,7 @@ def discourse(since_raw: str, repost: bool) -> None:
         lookups = DiscourseLookups(site=Site(str(settings.discourse_url)), client=client)
         try:
             with _progress(console) as bar:
-                task = bar.add_task(f"Discourse since {since.date()}", total=None)
+                task = bar.add_task(m("cli.import.discourse.progress", date=since.date()), total=None)
                 return await import_since(
                     lookups=lookups,
                     client=client,
@@ -135,5 +148,5 @@ def discourse(since_raw: str, repost: bool) -> None:
     with user_errors():
         seen, stored = run(go)
     click.echo(
-        f"{seen} posts since {since.date()}: {stored} stored, {seen - stored} already known or ignored"
+        m("cli.import.discourse.done", seen=seen, date=since.date(), stored=stored, other=seen - stored)
     )

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.errors import run, user_errors
+from bot.cli.errors import CliError, run, user_errors
 from bot.cli.invocation import command_prefix
+from bot.cli.language import cli_locale, h, is_starter
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
@@ -36,50 +37,72 @@ async def list_channels(token: str, api_url: str | None) -> list[Channel]:
 
 
 def _configured_locale(path: Path) -> str | None:
-    """The locale of the rules already there (init then speaks the install's language)."""
+    """The locale of the rules already there (init then speaks the install's language); None
+    for the starter as shipped (a clone's ./rules.yaml links to it)."""
     from rules.ruleset import load_rules_text
 
+    if is_starter(path):
+        return None
     try:
         return load_rules_text(path.read_text(encoding="utf-8"), str(path)).locale
     except (OSError, UnicodeDecodeError, KakehashiError):
         return None
 
 
+def _write(path: Path, text: str) -> None:
+    """A new file at ``path``: a link there is replaced, never written through (a clone's
+    ./rules.yaml links to the package's starter, which must stay as shipped)."""
+    if path.is_symlink():
+        path.unlink()
+    path.write_text(text, encoding="utf-8")
+
+
 def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace("、", ",").split(",") if part.strip())
 
 
-def _ask(locale: str, key: str, default: str | None = None, *, secret: bool = False, **values: object) -> str:
+def _ask(
+    locale: str,
+    key: str,
+    default: str | None = None,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] = (),
+    **values: object,
+) -> str:
+    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case)."""
+    kind = click.Choice(choices, case_sensitive=False) if choices else str
     answer = click.prompt(
-        t(locale, key, **values), default=default, show_default=bool(default), hide_input=secret, type=str
+        t(locale, key, **values),
+        default=default,
+        show_default=bool(default),
+        hide_input=secret,
+        type=kind,
+        show_choices=False,
     )
     return str(answer).strip()
 
 
-@click.command("init", short_help="Write .env and a rules.yaml for your community (asks, or takes flags).")
-@click.option(
-    "--platform", type=click.Choice(["slack", "teams"]), help="Where the community and departments are."
-)
-@click.option("--source", "sources", multiple=True, help="A community channel to listen to (repeat).")
-@click.option("--department", "departments", multiple=True, help="NAME=CHANNEL for a department (repeat).")
-@click.option("--agenda-channel", help="Where the cross-team meeting agenda is posted.")
-@click.option("--admin", "admins", multiple=True, help="An admin's user id (repeat).")
-@click.option("--slack-token", help="Bot User OAuth Token (xoxb-…): lists the channels, goes into .env.")
-@click.option("--slack-signing-secret", help="Signing Secret (HTTP mode).")
-@click.option("--slack-app-token", help="App-Level Token (xapp-…, Socket Mode).")
-@click.option("--microsoft-app-id", help="The Azure Bot's app id.")
-@click.option("--microsoft-app-password", help="Its client secret's value.")
-@click.option("--microsoft-app-tenant-id", help="Your tenant id (single-tenant bots).")
-@click.option(
-    "--locale", type=click.Choice(["ja", "en"]), help="Language of recaps, replies and these questions."
-)
+@click.command("init", short_help=h("help.init.short"), help=h("help.init"))
+@click.option("--platform", type=click.Choice(["slack", "teams"]), help=h("help.init.platform"))
+@click.option("--source", "sources", multiple=True, help=h("help.init.source"))
+@click.option("--department", "departments", multiple=True, help=h("help.init.department"))
+@click.option("--agenda-channel", help=h("help.init.agenda"))
+@click.option("--admin", "admins", multiple=True, help=h("help.init.admin"))
+@click.option("--slack-token", help=h("help.init.slack_token"))
+@click.option("--slack-signing-secret", help=h("help.init.slack_secret"))
+@click.option("--slack-app-token", help=h("help.init.slack_app_token"))
+@click.option("--microsoft-app-id", help=h("help.init.app_id"))
+@click.option("--microsoft-app-password", help=h("help.init.app_password"))
+@click.option("--microsoft-app-tenant-id", help=h("help.init.tenant"))
+@click.option("--locale", type=click.Choice(["ja", "en"]), help=h("help.init.locale"))
 @click.option(
     "--rules",
     "rules_out",
     default="rules.yaml",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The rules file to write.",
+    help=h("help.init.rules"),
 )
 @click.option(
     "--env",
@@ -87,10 +110,10 @@ def _ask(locale: str, key: str, default: str | None = None, *, secret: bool = Fa
     default=".env",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="The settings file.",
+    help=h("help.init.env"),
 )
-@click.option("--no-input", is_flag=True, help="Ask nothing: flags and the starter's defaults only.")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--no-input", is_flag=True, help=h("help.init.no_input"))
+@click.option("--force", is_flag=True, help=h("help.init.force"))
 def init_command(
     platform: str | None,
     sources: tuple[str, ...],
@@ -109,26 +132,28 @@ def init_command(
     no_input: bool,
     force: bool,
 ) -> None:
-    """Write .env and a short rules.yaml built on the starter rules (`kakehashi rules init`)."""
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.directory import api_error
-    from bot.cli.starter import Choices, build_rules, department_channels, env_text
+    from bot.cli.starter import Choices, build_rules, department_channels, department_label, env_text
     from rules.ruleset import load_rules_text
 
     starter = bundled_rules_path().read_text(encoding="utf-8")
     with user_errors():
         starter_rules = load_rules_text(starter, str(bundled_rules_path()))
-    lang = locale or _configured_locale(Path(rules_out)) or starter_rules.locale
+    # the language of these questions, and of the recaps: --locale, else the command line's
+    # (KAKEHASHI_LOCALE, the rules being replaced, the rules in use, LANG)
+    lang = locale or cli_locale(rules_locale=_configured_locale(Path(rules_out)))
     targets = (Path(rules_out), Path(env_out))
     for target in targets:
-        if (target.exists() or target.is_symlink()) and not force:
-            raise click.ClickException(t(lang, "init.exists", path=target))
+        # the starter as shipped is nobody's work: a fresh clone's ./rules.yaml (a link to it) is replaced
+        if (target.exists() or target.is_symlink()) and not force and not is_starter(target):
+            raise CliError(t(lang, "init.exists", path=target))
     ask = not no_input
 
-    platform = platform or (_ask(lang, "init.platform", "slack") if ask else "slack")
-    if platform not in ("slack", "teams"):
-        raise click.BadParameter(platform, param_hint="--platform")
+    platform = platform or (
+        _ask(lang, "init.platform", "slack", choices=("slack", "teams")) if ask else "slack"
+    )
     env: list[tuple[str, str]] = [
         ("KAKEHASHI_RULES", f"./{rules_out}" if not Path(rules_out).is_absolute() else rules_out)
     ]
@@ -180,6 +205,8 @@ def init_command(
         ]
 
     starter_sources = [s.channel for s in starter_rules.sources if s.platform == platform]
+    if known:  # offer the starter's community channels this workspace has (all of them if it has none)
+        starter_sources = [s for s in starter_sources if s.lstrip("#").casefold() in known] or starter_sources
     if not sources and ask:
         sources = _split(_ask(lang, "init.sources", ", ".join(starter_sources) or None))
     sources = sources or tuple(starter_sources)
@@ -203,7 +230,7 @@ def init_command(
         if platform == "teams":
             default = f"{name.capitalize()}/General"
         if ask:
-            label = starter_rules.departments[name].label
+            label = department_label(starter_rules, name, lang)
             chosen[name] = _ask(lang, "init.department", default, label=label, name=name)
         else:
             chosen[name] = default
@@ -217,7 +244,7 @@ def init_command(
     if known:
         for channel in (*sources, *chosen.values(), *([agenda_channel] if agenda_channel else [])):
             if channel.lstrip("#").casefold() not in known and channel[:1] not in "CG":
-                click.echo(t(lang, "init.unknown_channel", channel=channel), err=True)
+                click.echo(t(lang, "init.unknown_channel", channel=channel, cmd=command_prefix()), err=True)
 
     choices = Choices(
         platform=platform,
@@ -225,14 +252,14 @@ def init_command(
         departments=chosen,
         agenda=agenda_channel or None,
         admins=admins,
-        locale=locale,
+        locale=lang,
     )
     with user_errors():
         text, _ = build_rules(starter, choices)
-    Path(rules_out).write_text(text, encoding="utf-8")
+    _write(Path(rules_out), text)
     click.echo(t(lang, "init.wrote", path=rules_out))
     env_path = Path(env_out)
-    env_path.write_text(env_text(env), encoding="utf-8")
+    _write(env_path, env_text(env))
     env_path.chmod(0o600)  # it holds tokens
     click.echo(t(lang, "init.wrote", path=env_out))
     click.echo(t(lang, "init.next" if platform == "slack" else "init.next_teams", cmd=command_prefix()))

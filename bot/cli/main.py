@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,9 +17,11 @@ from rich.table import Table
 
 from bot.cli.consent import consent_group
 from bot.cli.doctor import doctor_command
-from bot.cli.errors import run, settings_from_env, user_errors
+from bot.cli.errors import CliError, CliUsageError, run, settings_from_env, user_errors
+from bot.cli.help_format import localise
 from bot.cli.imports import import_group
 from bot.cli.init import init_command
+from bot.cli.language import h, m, message_locale, mn
 from bot.cli.logs import configure_logging
 from bot.cli.recap import agenda_command, recap_command
 from bot.cli.rules import rules_group
@@ -35,10 +38,10 @@ def _logging(level: str) -> None:
     configure_logging(level, sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kakehashi")
+@click.group(help=h("help.main"), context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kakehashi", help=h("help.option.version"))
 def main() -> None:
-    """kakehashi (架け橋): carry your community's voice to the teams that need it."""
+    pass
 
 
 # Sub-command groups, one line each.
@@ -54,41 +57,60 @@ main.add_command(slack_manifest_command)
 main.add_command(consent_group)
 
 
-@main.command(short_help="Replay the bundled sample community into local files.")
+@main.command(short_help=h("help.demo.short"), help=h("help.demo"))
 @click.option(
     "--rules",
     "rules_path",
     type=click.Path(exists=True, dir_okay=False),
-    help="rules.yaml to use (default: the sample company's, which the sample community is labelled for).",
+    help=h("help.demo.rules"),
 )
-@click.option(
-    "--db", "db_path", default="kakehashi-demo.db", show_default=True, help="SQLite file (recreated)."
-)
-@click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help="Where posts are written.")
-@click.option("--verbose", "-v", is_flag=True, help="Every item, every unmatched message and the recaps.")
+@click.option("--db", "db_path", default="kakehashi-demo.db", show_default=True, help=h("help.demo.db"))
+@click.option("--out", "out_dir", default="kakehashi-out", show_default=True, help=h("help.demo.out"))
+@click.option("--verbose", "-v", is_flag=True, help=h("help.demo.verbose"))
 def demo(rules_path: str | None, db_path: str, out_dir: str, verbose: bool) -> None:
-    """Replay the bundled sample community through the real pipeline, with local sinks."""
     from bot.cli.demo import run_demo
     from bot.settings import sample_company_rules_path
 
     _logging("WARNING")
     path = Path(rules_path) if rules_path else sample_company_rules_path()
+    # the sample company's rules are Japanese, but nobody chose them: without --rules the demo
+    # speaks the command line's language (KAKEHASHI_LOCALE, ./rules.yaml, LANG), the reasons too
+    locale = None if rules_path else message_locale()
+    if locale is not None and locale != "ja":
+        path = _sample_rules_in(locale, Path(out_dir))
     console = Console()
     result = run(
         lambda: run_demo(
-            rules_path=path, db_path=Path(db_path), out_dir=Path(out_dir), console=console, verbose=verbose
+            rules_path=path,
+            db_path=Path(db_path),
+            out_dir=Path(out_dir),
+            console=console,
+            verbose=verbose,
+            locale=locale,
         )
     )
     if result["dead"]:
-        raise click.ClickException(f"{result['dead']} posts could not be delivered")
+        raise CliError(m("cli.demo.dead", count=result["dead"]))
+
+
+def _sample_rules_in(locale: str, out_dir: Path) -> Path:
+    """A copy of the sample company's rules with ``locale:`` changed (its keywords read both)."""
+    from bot.settings import sample_company_rules_path
+
+    text = sample_company_rules_path().read_text(encoding="utf-8")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy = out_dir / f"sample-company-{locale}.yaml"
+    copy.write_text(
+        re.sub(r"^locale: ja\b", f"locale: {locale}", text, count=1, flags=re.M), encoding="utf-8"
+    )
+    return copy
 
 
 LISTEN_BACKLOG = 2048  # connections the kernel queues before the server accepts them (somaxconn caps it)
 
 
-@main.command(short_help="Run the HTTP server (/healthz, /metrics, every platform).")
+@main.command(short_help=h("help.serve.short"), help=h("help.serve"))
 def serve() -> None:
-    """Run the HTTP server (/healthz, /metrics and every configured platform endpoint)."""
     settings = settings_from_env()
     with user_errors():
         rules_path_from_env()  # a KAKEHASHI_RULES that points nowhere is named as such
@@ -125,9 +147,9 @@ async def _serve(settings: Settings) -> None:
     except OSError as exc:  # most often a second `kakehashi serve` on the same PORT
         await runner.cleanup()
         await app.stop()
+        error = os.strerror(exc.errno).lower() if exc.errno else str(exc)
         raise SettingsError(
-            f"PORT={settings.port}: cannot listen on {settings.host}:{settings.port}: {os.strerror(exc.errno).lower() if exc.errno else exc}; "
-            "is kakehashi (or something else) already running there? Stop it or set another PORT"
+            m("cli.serve.port", port=settings.port, host=settings.host, error=error)
         ) from None
     try:
         await app.start()
@@ -167,14 +189,13 @@ async def _serve(settings: Settings) -> None:
         await app.stop()
 
 
-@main.group()
+@main.group(help=h("help.db"))
 def db() -> None:
-    """Database maintenance."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=h("help.db.upgrade"))
 def db_upgrade() -> None:
-    """Apply the migrations (also done automatically on start)."""
     from storage.db import create_engine
     from storage.migrate import upgrade
 
@@ -188,12 +209,12 @@ def db_upgrade() -> None:
             await engine.dispose()
 
     revision = run(go)
-    click.echo(f"database at revision {revision}")
+    click.echo(m("cli.db.revision", revision=revision))
 
 
-@main.group()
+@main.group(help=h("help.outbox"))
 def outbox() -> None:
-    """Inspect and retry pending or dead-lettered posts."""
+    pass
 
 
 async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
@@ -210,16 +231,15 @@ async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
         await engine.dispose()
 
 
-@outbox.command("list")
+@outbox.command("list", help=h("help.outbox.list"))
 @click.option(
     "--status",
     type=click.Choice(["pending", "sent", "dead", "cancelled"]),
     default=None,
-    help="Only rows with this status (dead: what could not be delivered, and why).",
+    help=h("help.outbox.status"),
 )
-@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+@click.option("--limit", default=50, show_default=True, help=h("help.limit"))
 def outbox_list(status: str | None, limit: int) -> None:
-    """Show outbox rows, newest first, with the last error of each."""
 
     async def go(store: Any) -> tuple[Any, Any]:
         return await store.outbox_rows(status=status, limit=limit), await store.outbox_counts()
@@ -228,8 +248,8 @@ def outbox_list(status: str | None, limit: int) -> None:
     table = Table(
         title="outbox " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), title_justify="left"
     )
-    for col in ("id", "kind", "destination", "status", "attempts", "next attempt (UTC)", "last error"):
-        table.add_column(col, overflow="fold")
+    for col in ("id", "kind", "destination", "status", "attempts", "next", "error"):
+        table.add_column(m(f"cli.outbox.col.{col}"), overflow="fold")
     for row in rows:
         table.add_row(
             str(row.id),
@@ -246,47 +266,40 @@ def outbox_list(status: str | None, limit: int) -> None:
     console.print(table)
 
 
-@outbox.command("retry")
+@outbox.command("retry", help=h("help.outbox.retry"))
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--all", "all_", is_flag=True, help="Retry every dead-lettered row.")
+@click.option("--all", "all_", is_flag=True, help=h("help.outbox.all"))
 def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
-    """Put dead-lettered rows (IDS, or --all) back in the queue."""
     if not ids and not all_:
-        raise click.UsageError("give row ids or --all")
+        raise CliUsageError(m("cli.outbox.need_ids"))
 
     async def go(store: Any) -> tuple[int, list[str]]:
         skipped = []
         for row_id in ids:  # say why an id given by hand was not queued
             row = await store.get_row(row_id)
             if row is None:
-                skipped.append(f"row {row_id}: no such outbox row")
+                skipped.append(m("cli.outbox.no_row", row=row_id))
             elif row.status != "dead":
-                skipped.append(f"row {row_id}: {row.status}, not dead-lettered")
+                skipped.append(m("cli.outbox.not_dead", row=row_id, status=row.status))
         return int(await store.retry_dead(list(ids) or None)), skipped
 
     count, skipped = run(lambda: _with_store(go))
     for line in skipped:
         click.echo(line, err=True)
-    click.echo(f"{count} {'row' if count == 1 else 'rows'} queued again")
+    click.echo(mn("cli.outbox.queued", count))
 
 
-@main.command(short_help="List messages the database refused (kept in quarantine, not lost).")
-@click.option("--limit", default=50, show_default=True, help="At most this many rows.")
+@main.command(short_help=h("help.quarantine.short"), help=h("help.quarantine"))
+@click.option("--limit", default=50, show_default=True, help=h("help.limit"))
 def quarantine(limit: int) -> None:
-    """Messages the database refused even after cleaning, newest first, with the reason.
-
-    Each row keeps the whole message (``payload``, as JSON) so it can be repaired and sent again.
-    """
 
     async def go(store: Any) -> tuple[Any, int]:
         return await store.quarantined(limit=limit), await store.quarantine_count()
 
     rows, count = run(lambda: _with_store(go))
-    table = Table(
-        title=f"quarantine: {count} {'message' if count == 1 else 'messages'}", title_justify="left"
-    )
-    for col in ("id", "received (UTC)", "platform", "key", "reason"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=mn("cli.quarantine.title", count), title_justify="left")
+    for col in ("id", "received", "platform", "key", "reason"):
+        table.add_column(m(f"cli.quarantine.col.{col}"), overflow="fold")
     for row in rows:
         table.add_row(
             str(row.id), row.received_at.strftime("%Y-%m-%d %H:%M:%S"), row.platform, row.key, row.reason
@@ -296,6 +309,8 @@ def quarantine(limit: int) -> None:
         console = Console(width=1000)
     console.print(table)
 
+
+localise(main)  # every command's help screen says "Usage:", "Options" … in the command line's language
 
 if __name__ == "__main__":  # pragma: no cover
     main()

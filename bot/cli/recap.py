@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from bot.cli.errors import run, settings_from_env, user_errors
+from bot.cli.language import h, m
 
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -70,8 +71,7 @@ AS_OF = click.option(
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Tell it as at the end of this day (YYYY-MM-DD, the rules' timezone): periods like last-week "
-    "and the ages of waiting items count from there.",
+    help=h("help.as_of"),
 )
 
 
@@ -84,20 +84,17 @@ async def history_hint(period: Any, store: Any) -> str:
         return ""
     tz = period.tz
     start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
-    return (
-        f"note: {period.label} holds none of the {await store.message_count()} stored messages, which span "
-        f"{start} .. {end}; try --period {start}..{end}"
-    )
+    return m("cli.recap.history", label=period.label, count=await store.message_count(), start=start, end=end)
 
 
-@click.command("recap", short_help="Print the recap of a department, or of every department.")
+@click.command("recap", short_help=h("help.recap.short"), help=h("help.recap"))
 @click.argument("department", required=False)
 @click.option(
     "--period",
     "period_text",
     default="last-week",
     show_default=True,
-    help="last-week, this-week, today, yesterday, this-month, last-month, 7d or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
+    help=h("help.recap.period"),
 )
 @click.option(
     "--format",
@@ -105,19 +102,18 @@ async def history_hint(period: Any, store: Any) -> str:
     type=click.Choice(["text", "markdown", "json"]),
     default="text",
     show_default=True,
-    help="text for a terminal, markdown to paste, json for scripts.",
+    help=h("help.recap.format"),
 )
 @click.option(
     "--chart",
     "chart_path",
     type=click.Path(dir_okay=False, writable=True),
-    help="Also write the chart PNG here.",
+    help=h("help.recap.chart"),
 )
 @AS_OF
 def recap_command(
     department: str | None, period_text: str, fmt: str, chart_path: str | None, as_of: datetime | None
 ) -> None:
-    """Print the recap of DEPARTMENT (every department when omitted) for a period."""
     from bot.reports.recap import read_period, recap_reply, resolve_department
 
     async def go(app: Any) -> tuple[dict[str, Any], bytes | None, str]:
@@ -144,18 +140,17 @@ def recap_command(
         click.echo(hint, err=True)
     if chart_path:
         if png is None:
-            click.echo("no items in the last 8 periods: no chart written", err=True)
+            click.echo(m("cli.recap.no_chart"), err=True)
         else:
             Path(chart_path).write_bytes(png)
-            click.echo(f"chart written to {chart_path}", err=True)
+            click.echo(m("cli.recap.chart", path=chart_path), err=True)
 
 
-@click.command("agenda", short_help="Print the next cross-department meeting's agenda (定例会).")
+@click.command("agenda", short_help=h("help.agenda.short"), help=h("help.agenda"))
 @click.option(
     "--period",
     "period_text",
-    help="The meeting's window instead of the time since the last meeting: week (this week), month, "
-    "last-week, last-month or YYYY-MM-DD..YYYY-MM-DD (in the rules' timezone).",
+    help=h("help.agenda.period"),
 )
 @click.option(
     "--format",
@@ -163,11 +158,10 @@ def recap_command(
     type=click.Choice(["markdown", "text", "json"]),
     default="markdown",
     show_default=True,
-    help="markdown to paste into the meeting notes, text, or json for scripts.",
+    help=h("help.agenda.format"),
 )
 @AS_OF
 def agenda_command(period_text: str | None, fmt: str, as_of: datetime | None) -> None:
-    """Print the agenda of the next regular cross-department meeting (定例会), or of a period."""
     from bot.reports.agenda import agenda_reply
     from bot.reports.data import agenda_json
 

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from bot.cli.errors import CliError, CliUsageError
+from bot.cli.language import h, m
+
 PLACEHOLDER = "https://YOUR-HOST"
 
 
@@ -39,40 +42,31 @@ def render(text: str, *, url: str | None, command: str = "/kakehashi") -> str:
 def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc:
-        raise click.BadParameter(
-            f"{url!r}: expected the public https:// address of `kakehashi serve` (Slack only calls https), "
-            "e.g. https://kakehashi.example.com",
-            param_hint="--url",
-        )
+        raise CliUsageError("--url: " + m("cli.slack_manifest.bad_url", url=url))
     return url
 
 
-@click.command("slack-manifest", short_help="Write the Slack app manifest with your server's URLs.")
-@click.option("--url", help="Public https:// address of `kakehashi serve` (HTTP mode).")
-@click.option("--socket-mode", is_flag=True, help="A manifest for Socket Mode (no public address).")
+@click.command("slack-manifest", short_help=h("help.slack_manifest.short"), help=h("help.slack_manifest"))
+@click.option("--url", help=h("help.slack_manifest.url"))
+@click.option("--socket-mode", is_flag=True, help=h("help.slack_manifest.socket"))
 @click.option(
-    "--command", "slash", default="/kakehashi", show_default=True, help="The slash command (SLACK_COMMAND)."
+    "--command", "slash", default="/kakehashi", show_default=True, help=h("help.slack_manifest.command")
 )
-@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
-@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--out", type=click.Path(dir_okay=False), help=h("help.slack_manifest.out"))
+@click.option("--force", is_flag=True, help=h("help.slack_manifest.force"))
 def slack_manifest_command(
     url: str | None, socket_mode: bool, slash: str, out: str | None, force: bool
 ) -> None:
-    """Print (or --out) the manifest to paste at api.slack.com/apps → Create New App → From an app manifest."""
     if bool(url) == socket_mode:
-        raise click.UsageError("give --url https://your-host (HTTP mode) or --socket-mode")
+        raise CliUsageError(m("cli.slack_manifest.need_mode"))
     if not slash.startswith("/") or " " in slash:
-        raise click.BadParameter(
-            f"{slash!r}: expected a slash command such as /kakehashi", param_hint="--command"
-        )
+        raise CliUsageError("--command: " + m("cli.slack_manifest.bad_command", slash=slash))
     text = render(template(), url=_check_url(url) if url else None, command=slash)
     if out is None:
         click.echo(text, nl=False)
         return
     target = Path(out)
     if target.exists() and not force:
-        raise click.ClickException(f"{target} already exists: --force to overwrite it")
+        raise CliError(m("cli.exists", path=target))
     target.write_text(text, encoding="utf-8")
-    click.echo(
-        f"wrote {target}: paste it at https://api.slack.com/apps → Create New App → From an app manifest"
-    )
+    click.echo(m("cli.slack_manifest.wrote", path=target))

@@ -16,6 +16,35 @@ import yaml
 from rules import RuleSet
 from rules.ruleset import load_rules_text
 
+# The starter speaks Japanese; with ``locale: en`` its labels, goals and answers to members are
+# these (keywords and intents already read both languages).
+ENGLISH_DEPARTMENTS = {  # name -> (label, goal)
+    "product": ("Product", "Answer bug reports within 2 business days"),
+    "cs": ("Customer Success", "Follow up on frustration and signs of churn within 1 business day"),
+    "marketing": ("Marketing", "Collect 3 testimonials a week"),
+    "sales": ("Sales", "Get back to buying interest within 2 business days"),
+    "pr": ("PR", "Pick up 1 event talk or media mention a week"),
+    "hiring": ("Hiring", "Spot 1 standout contributor a week"),
+}
+ENGLISH_REPLIES = {  # route -> reply_on_close
+    "idea": {
+        "done": "Thank you for the suggestion, {author}. {department} has acted on it ({closer}).",
+        "declined": "Thank you for the suggestion, {author}. {department} considered it and will not do it "
+        "this time; we will keep it in mind ({closer}).",
+    },
+    "broken": {
+        "done": "Thank you for the report, {author}. {department} has fixed it ({closer}).",
+        "declined": "Thank you for the report, {author}. {department} looked into it and will not change "
+        "it this time ({closer}).",
+    },
+    "question": {
+        "done": "Thank you for the question, {author}. {department} has marked it answered; if it is not "
+        "solved yet, please say so in this thread ({closer}).",
+        "declined": "Thank you for the question, {author}. {department} cannot answer this one, sorry "
+        "({closer}).",
+    },
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Choices:
@@ -74,6 +103,28 @@ def build_rules(starter: str, choices: Choices) -> tuple[str, RuleSet]:
             if channel and post_to is not None:
                 entry = "[" + channel_entry(choices.platform, channel) + "]"
                 edits.append((post_to.start_mark.index, post_to.end_mark.index, entry))
+            if (
+                choices.locale == "en"
+                and key.value in ENGLISH_DEPARTMENTS
+                and isinstance(dept, yaml.MappingNode)
+            ):
+                label, goal_text = ENGLISH_DEPARTMENTS[key.value]
+                goal = _mapping_value(dept, "goal")
+                nodes = [(_mapping_value(dept, "label"), label)]
+                if isinstance(goal, yaml.MappingNode):
+                    nodes.append((_mapping_value(goal, "text"), goal_text))
+                edits += _scalars(nodes)
+
+    routes = _mapping_value(root, "routes")
+    if choices.locale == "en" and isinstance(routes, yaml.SequenceNode):
+        for route in routes.value:
+            if not isinstance(route, yaml.MappingNode):
+                continue
+            name = _mapping_value(route, "name")
+            replies = _mapping_value(route, "reply_on_close")
+            english = ENGLISH_REPLIES.get(name.value if isinstance(name, yaml.ScalarNode) else "")
+            if english and isinstance(replies, yaml.MappingNode):
+                edits += _scalars([(_mapping_value(replies, kind), text) for kind, text in english.items()])
 
     schedules = _mapping_value(root, "schedules")
     if choices.agenda and isinstance(schedules, yaml.SequenceNode):
@@ -100,6 +151,22 @@ def build_rules(starter: str, choices: Choices) -> tuple[str, RuleSet]:
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, load_rules_text(text, "rules.yaml")
+
+
+def _scalars(nodes: Sequence[tuple[yaml.Node | None, str]]) -> list[tuple[int, int, str]]:
+    """Edits that put each text (quoted) where its scalar node was."""
+    return [
+        (node.start_mark.index, node.end_mark.index, json.dumps(text, ensure_ascii=False))
+        for node, text in nodes
+        if isinstance(node, yaml.ScalarNode)
+    ]
+
+
+def department_label(rules: RuleSet, name: str, locale: str) -> str:
+    """What init calls a starter department in ``locale``."""
+    if locale == "en" and name in ENGLISH_DEPARTMENTS:
+        return ENGLISH_DEPARTMENTS[name][0]
+    return rules.departments[name].label
 
 
 def department_channels(starter: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.language import h, message_locale
 from bot.cli.recap import _run
 from bot.core.texts import t
 
@@ -142,28 +143,23 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
         console.print(f"- {text}", highlight=False)
 
 
-@click.command("stats", short_help="Figures per department and route, and what the store holds.")
+@click.command("stats", short_help=h("help.stats.short"), help=h("help.stats"))
 @click.option(
     "--period",
     default=None,
-    help="week, month, last-week, last-month, 7d, YYYY-MM-DD..YYYY-MM-DD or all (default: all).",
+    help=h("help.stats.period"),
 )
-@click.option("--department", default=None, help="One department (name or label); default: every one.")
+@click.option("--department", default=None, help=h("help.stats.department"))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json"]),
     default="table",
     show_default=True,
-    help="Tables in the rules' locale, or JSON data (numbers, ISO 8601 times, null where nothing was measured).",
+    help=h("help.stats.format"),
 )
-@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--json", "as_json", is_flag=True, help=h("help.stats.json"))
 def stats_command(period: str | None, department: str | None, fmt: str, as_json: bool) -> None:
-    """What the community brought each department in a period (items routed by rules, flags and
-    commands; first response and close times, median and p90; done and declined; answers back;
-    questions the community answered before staff; testimonials with permission; flags per emoji)
-    and each route's precision, plus totals per department, tag, status and source platform.
-    The output says how each figure is defined; labels follow the rules' locale."""
     from bot.reports.recap import resolve_department
     from bot.reports.value import stats_period, value_data, value_figures, value_title
 
@@ -174,7 +170,7 @@ def stats_command(period: str | None, department: str | None, fmt: str, as_json:
         figures = await value_figures(app.store, rules, period=window, department=dept)
         overview = await collect(app.store)
         title = value_title(rules, figures, window)
-        return overview, value_data(figures, rules, window), title, rules.locale
+        return overview, value_data(figures, rules, window), title, message_locale(rules.locale)
 
     overview, value, title, locale = _run(go)
     if as_json or fmt == "json":

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.errors import settings_from_env, user_errors
+from bot.cli.errors import CliError, settings_from_env, user_errors
+from bot.cli.language import h, m
 from bot.core.errors import KakehashiError
 
 if TYPE_CHECKING:  # Pillow loads when the icons are drawn, not for --help
@@ -64,10 +65,7 @@ def outline_icon() -> bytes:
 
 def render_manifest(template: str, *, app_id: str, version: str) -> dict[str, object]:
     if not GUID.match(app_id):
-        raise KakehashiError(
-            f"MICROSOFT_APP_ID={app_id!r}: expected the bot's Microsoft App ID, a GUID like "
-            "0b6e4a3c-1111-4222-8333-444455556666 (Azure portal > your Azure Bot > Configuration)"
-        )
+        raise KakehashiError(m("cli.teams.bad_app_id", app_id=app_id))
     text = template.replace("{{MICROSOFT_APP_ID}}", app_id).replace("{{VERSION}}", version)
     return dict(json.loads(text))
 
@@ -87,26 +85,25 @@ def _template(path: str | None) -> str:
     for candidate in candidates:
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8")
-    raise click.ClickException(f"manifest template not found (looked at {', '.join(map(str, candidates))})")
+    raise CliError(m("cli.teams.no_template", paths=", ".join(map(str, candidates))))
 
 
-@click.command("teams-manifest", short_help="Write the Teams app package (zip) for MICROSOFT_APP_ID.")
-@click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help="The zip to write.")
+@click.command("teams-manifest", short_help=h("help.teams.short"), help=h("help.teams"))
+@click.option("--out", "out_path", default="kakehashi-teams.zip", show_default=True, help=h("help.teams.out"))
 @click.option(
     "--template",
     "template_path",
     default=None,
-    help="Manifest template (default: ./teams/manifest.json if present, else the bundled one).",
+    help=h("help.teams.template"),
 )
-@click.option("--version", "version", default="1.0.0", show_default=True, help="App package version (x.y.z).")
+@click.option("--version", "version", default="1.0.0", show_default=True, help=h("help.teams.version"))
 def teams_manifest_command(out_path: str, template_path: str | None, version: str) -> None:
-    """Write the Teams app package (manifest + icons) for MICROSOFT_APP_ID; upload it in Teams."""
     settings = settings_from_env()
     if not settings.microsoft_app_id:
-        raise click.ClickException("MICROSOFT_APP_ID is not set: the manifest needs the bot's app id")
+        raise CliError(m("cli.teams.no_app_id"))
     if not re.fullmatch(r"\d+\.\d+\.\d+", version):
-        raise click.ClickException(f"--version {version!r}: expected x.y.z, e.g. 1.0.0")
+        raise CliError(m("cli.teams.bad_version", version=version))
     with user_errors():
         data = build_package(_template(template_path), app_id=settings.microsoft_app_id, version=version)
     Path(out_path).write_bytes(data)
-    click.echo(f"wrote {out_path}: upload it in Teams (Apps > Manage your apps > Upload an app)")
+    click.echo(m("cli.teams.wrote", path=out_path))

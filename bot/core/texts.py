@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import consent_texts, dashboard_texts, setup_texts
+from bot.core import cli_texts, consent_texts, dashboard_texts, help_texts, setup_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -91,12 +91,12 @@ JA: dict[str, str] = {
     "cmd.stats.usage": "使い方: `stats [部門|all] [last-week|this-week|this-month|7d|YYYY-MM-DD..YYYY-MM-DD|all]`（部門のチャンネルではその部門の数字）",
     "value.title": "コミュニティがもたらしたもの（{scope}、{period}）",
     "recap.value": "対応の数字（kakehashi stats と同じ定義）",
-    "cli.rules.ok": "{path}: OK — 部署 {departments}・ルート {routes}・リアクション {reactions}・スケジュール {schedules}",
+    "cli.rules.ok": "{path}: OK — 部門 {departments}・ルート {routes}・リアクション {reactions}・スケジュール {schedules}",
     "stats.summary": "メッセージ {messages}件、振り分けた項目 {items}件",
-    "stats.by_department": "部署ごとの項目",
+    "stats.by_department": "部門ごとの項目",
     "stats.by_tag": "タグごとの項目",
     "stats.by_platform": "取り込み元ごと",
-    "stats.col.department": "部署",
+    "stats.col.department": "部門",
     "stats.col.total": "合計",
     "stats.col.tag": "タグ",
     "stats.col.items": "項目",
@@ -730,6 +730,10 @@ JA.update(consent_texts.JA)  # reuse permission asked in private
 EN.update(consent_texts.EN)
 JA.update(dashboard_texts.JA)  # the shared dashboard
 EN.update(dashboard_texts.EN)
+JA.update(cli_texts.JA)  # the command line's messages
+EN.update(cli_texts.EN)
+JA.update(help_texts.JA)  # and its --help
+EN.update(help_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 

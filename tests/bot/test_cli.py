@@ -36,6 +36,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "80"}
     env["PATH"] = "/usr/bin:/bin"  # as right after `pip install` into a venv: kakehashi is not on PATH
     env.pop("KAKEHASHI_RULES", None)
+    for name in ("KAKEHASHI_LOCALE", "LC_ALL", "LC_MESSAGES"):  # a Japanese desktop: LANG says ja
+        env.pop(name, None)
+    env["LANG"] = "ja_JP.UTF-8"
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "demo"],
         cwd=tmp_path,
@@ -112,7 +115,7 @@ def test_rules_init_writes_the_bundled_rules_once(tmp_path: Path) -> None:
     assert checked.exit_code == 0 and "OK" in checked.output
     target.write_text("version: 1  # mine\n", encoding="utf-8")
     again = CliRunner().invoke(main, ["rules", "init", str(target)])
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 1 and str(target) in again.output  # "already exists" / "はもうあります"
     assert target.read_text(encoding="utf-8") == "version: 1  # mine\n"
 
 
@@ -444,7 +447,7 @@ def test_every_help_lists_its_commands_without_cutting_them_off() -> None:
     for path in paths:
         result = CliRunner().invoke(main, [*path, "--help"], terminal_width=80)
         assert result.exit_code == 0, result.output
-        listed = result.output.split("Commands:", 1)[1].splitlines()
+        listed = re.split(r"^(?:Commands|コマンド):$", result.output, maxsplit=1, flags=re.M)[1].splitlines()
         assert listed and not [line for line in listed if line.rstrip().endswith("...")], (
             path,
             result.output,
@@ -489,6 +492,6 @@ def test_every_option_says_what_it_is_for() -> None:
 def test_rules_check_speaks_the_rules_locale(tmp_path: Path) -> None:
     """CLI messages follow the rules' ``locale`` (issue 16): the bundled starter is Japanese."""
     ja = CliRunner().invoke(main, ["rules", "check", str(bundled_rules_path())])
-    assert ja.exit_code == 0 and "OK — 部署 6・ルート" in ja.output, ja.output
+    assert ja.exit_code == 0 and "OK — 部門 6・ルート" in ja.output, ja.output
     en = CliRunner().invoke(main, ["rules", "check", str(FIXTURES / "bot" / "rules.yaml")])
     assert en.exit_code == 0 and "OK — 3 departments, 2 routes" in en.output, en.output

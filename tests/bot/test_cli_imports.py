@@ -46,7 +46,7 @@ print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.
 
 
 def loaded_by(*args: str) -> tuple[str, set[str]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80", "KAKEHASHI_LOCALE": "en"}
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )

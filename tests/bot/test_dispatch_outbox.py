@@ -194,7 +194,7 @@ async def test_outbox_cli_lists_the_dead_letter_and_retries_it(app: App) -> None
     await app.dispatcher.handle_message(msg(text="I love it"))
     await app.worker.drain()
     [dead] = await app.store.outbox_rows(status="dead")
-    env = {"DATABASE_URL": app.settings.database_url, "COLUMNS": "250"}
+    env = {"DATABASE_URL": app.settings.database_url, "COLUMNS": "250", "KAKEHASHI_LOCALE": "en"}
 
     def cli(*args: str) -> Result:
         return CliRunner().invoke(main, ["outbox", *args], env=env)

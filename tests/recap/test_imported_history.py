@@ -98,7 +98,8 @@ async def imported(database: Database, tmp_path: Path, *extra: str, locale: str 
     result = await cli(
         ["import", "slack-export", str(export), "--workspace-url", WORKSPACE, *extra], database, path
     )
-    assert "stored 5" in result.output, result.output
+    # the command line speaks the rules' language
+    assert ("保存 5件" if locale == "ja" else "stored 5") in result.output, result.output
     return path
 
 
@@ -155,7 +156,7 @@ async def test_imported_history_is_counted_but_not_waiting_work(make_app, posts,
     table = (await cli(["stats"], database, path)).output
     # the store's tables in the rules' locale (ja): statuses by their names, nothing open
     store_part = table.split("コミュニティがもたらしたもの")[0]
-    assert "部署ごとの項目" in store_part and "過去分" in store_part and "未対応" not in store_part
+    assert "部門ごとの項目" in store_part and "過去分" in store_part and "未対応" not in store_part
     chat = (await run_command(app, "stats", ADMIN)).markdown
     assert "（未対応 0件）" in chat and "**カスタマーサクセス**: 2 (過去分（取り込み） 2)" in chat
 

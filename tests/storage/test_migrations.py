@@ -58,7 +58,7 @@ async def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: Pat
 
 
 def test_cli_reports_an_unreachable_database_without_a_traceback(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/missing/kakehashi.db"}
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/missing/kakehashi.db", "KAKEHASHI_LOCALE": "en"}
     for args in (["db", "upgrade"], ["stats"], ["outbox", "list"], ["recap"]):
         result = CliRunner().invoke(main, args, env=env)
         assert result.exit_code == 1, (args, result.output)
