@@ -219,6 +219,7 @@ async def test_metrics_are_the_series_the_readme_names(database: Database) -> No
         "kakehashi_outbox_oldest_pending_seconds",
         "kakehashi_request_seconds",
         "kakehashi_after_ack_events",
+        "kakehashi_store_batch_events",
     }, families
     assert "_created" not in text
     # latency per endpoint (a histogram), and how long the oldest unsent post has waited
