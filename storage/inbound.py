@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
@@ -57,24 +58,31 @@ def _of_message(message_id: int) -> ColumnElement[bool]:
     return OutboxRow.item_id.in_(select(Item.id).where(Item.message_id == message_id))
 
 
+def message_values(msg: InboundMessage, received_at: datetime) -> dict[str, Any]:
+    """A new message's row, as column values (the ORM row and the group commit's insert)."""
+    return {
+        "platform": msg.platform,
+        "key": msg.key,
+        "channel_id": msg.channel_id,
+        "channel": msg.channel,
+        "author_id": msg.author_id,
+        "author": msg.author,
+        "text": msg.text,
+        "created_at": msg.created_at,
+        "thread_key": msg.thread_key,
+        "is_bot": msg.is_bot,
+        "link": msg.link,
+        "tags": list(msg.tags),
+        "private": msg.private,
+        "files": list(msg.files),
+        "deleted": False,
+        "edited_at": None,
+        "received_at": received_at,
+    }
+
+
 def _message_row(msg: InboundMessage, received_at: datetime) -> Message:
-    return Message(
-        platform=msg.platform,
-        key=msg.key,
-        channel_id=msg.channel_id,
-        channel=msg.channel,
-        author_id=msg.author_id,
-        author=msg.author,
-        text=msg.text,
-        created_at=msg.created_at,
-        thread_key=msg.thread_key,
-        is_bot=msg.is_bot,
-        link=msg.link,
-        tags=list(msg.tags),
-        private=msg.private,
-        files=list(msg.files),
-        received_at=received_at,
-    )
+    return Message(**message_values(msg, received_at))
 
 
 class InboundStore(ThreadStore):

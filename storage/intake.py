@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import Destination, InboundMessage
-from storage.inbound import InboundStore, RecordResult, Routing, refused, repost_key
+from storage.inbound import InboundStore, RecordResult, Routing, message_values, refused, repost_key
 from storage.items import ARCHIVED
 from storage.models import Item, Message, OutboxRow
 from storage.threads import NOT_LIVE
@@ -98,11 +98,13 @@ class IntakeStore(InboundStore):
                 .where(Message.platform == platform, Message.key.in_(keys), Item.status.not_in(NOT_LIVE))
                 .distinct()
             )
-            live.update((platform, key) for (key,) in rows)
+            live.update((stored_key(platform, key)) for (key,) in rows)
         return {
             index
             for index, intake in enumerate(intakes)
-            if intake.mirror and (intake.msg.platform, intake.msg.thread_key) in live
+            if intake.mirror
+            and intake.msg.thread_key
+            and stored_key(intake.msg.platform, intake.msg.thread_key) in live
         }
 
     def _insert(self, model: type[Any]) -> Any:
@@ -207,28 +209,6 @@ def stored_key(platform: str, key: str) -> tuple[str, str]:
 
 def _without_position(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "_position"}
-
-
-def message_values(msg: InboundMessage, received_at: Any) -> dict[str, Any]:
-    return {
-        "platform": msg.platform,
-        "key": msg.key,
-        "channel_id": msg.channel_id,
-        "channel": msg.channel,
-        "author_id": msg.author_id,
-        "author": msg.author,
-        "text": msg.text,
-        "created_at": msg.created_at,
-        "thread_key": msg.thread_key,
-        "is_bot": msg.is_bot,
-        "link": msg.link,
-        "tags": list(msg.tags),
-        "private": msg.private,
-        "files": list(msg.files),
-        "deleted": False,
-        "edited_at": None,
-        "received_at": received_at,
-    }
 
 
 @dataclass
