@@ -105,7 +105,9 @@ class SlackPlugin:
             client=web_client(settings.slack_bot_token, settings.slack_api_url, pooled=False),
             authorize=authorize,
             signing_secret=settings.slack_signing_secret,
-            request_verification_enabled=self.verifier is not None,
+            # handle_http checks the signature before Bolt sees a body (401 before any parsing);
+            # a second HMAC inside Bolt would only repeat it
+            request_verification_enabled=False,
             process_before_response=True,
             raise_error_for_unhandled_request=True,  # on_error acks them, over HTTP and Socket Mode
             logger=bolt_logger(),
