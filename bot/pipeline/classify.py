@@ -24,10 +24,6 @@ log = logging.getLogger("kakehashi.dispatch")
 
 CLASSIFY_BUDGET = 0.25  # seconds per message; the bundled rules take well under a millisecond
 CLASSIFY_THREADS = 2
-# Texts up to this long are classified on the event loop: with linear-time matching (RE2, one
-# keyword automaton) and compile-time program-size limits they take well under a millisecond,
-# less than a hop to the thread pool and back costs.  Longer ones go to the pool.
-INLINE_CHARS = 1000
 
 
 class Classifier:
@@ -42,20 +38,12 @@ class Classifier:
         return matches, time.perf_counter() - started
 
     async def classify(self, rules: RuleSet, msg: InboundMessage) -> tuple[Match, ...]:
-        if len(msg.text or "") <= INLINE_CHARS:
-            matches, took = self._timed(rules, msg)
-            self._over_budget(rules, msg, took)
-            return matches
         if self._executor is None:
             self._executor = ThreadPoolExecutor(
                 max_workers=CLASSIFY_THREADS, thread_name_prefix="kakehashi-classify"
             )
         loop = asyncio.get_running_loop()
         matches, took = await loop.run_in_executor(self._executor, self._timed, rules, msg)
-        self._over_budget(rules, msg, took)
-        return matches
-
-    def _over_budget(self, rules: RuleSet, msg: InboundMessage, took: float) -> None:
         if took > self.budget:
             self.metrics.inc("kakehashi_slow_classifications_total")
             log.warning(
@@ -68,6 +56,7 @@ class Classifier:
                 len(msg.text or ""),
                 rules.path,
             )
+        return matches
 
     def close(self) -> None:
         if self._executor is not None:
