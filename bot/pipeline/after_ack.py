@@ -27,6 +27,7 @@ from bot.core.errors import PayloadError
 from bot.pipeline.health import Health
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.spool import Entry, Spool
+from storage.outage import unavailable as database_unavailable
 
 log = logging.getLogger("kakehashi.after_ack")
 
@@ -164,6 +165,8 @@ class AfterAck:
             await self._done(entry)
             return
         if self.transient(exc):
+            if database_unavailable(exc):  # /healthz says so now, not at its next check
+                self.health.database_outage(exc.__class__.__name__)
             _, retries = self._due.get(entry.id, (self.clock(), 0))
             wait = min(RETRY_FIRST * 2**retries, RETRY_MAX)
             self._due[entry.id] = (self.clock() + timedelta(seconds=wait), retries + 1)

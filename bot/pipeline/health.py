@@ -23,6 +23,9 @@ class Health:
         self._waiting: dict[str, str] = {}
         # called with (key, problem) when a problem is new or says something new (admin channel)
         self.on_problem: list[Callable[[str, str], None]] = []
+        # called with what failed when work outside a request (after an ack) meets a database
+        # outage: /healthz says so before its next background check (bot.runtime.database_watch)
+        self.on_database_outage: list[Callable[[str], None]] = []
 
     def report(self, key: str, problem: str, *, fatal: bool = False) -> None:
         """``key`` names the thing (``slack:source:#community``), ``problem`` says what to do."""
@@ -33,6 +36,10 @@ class Health:
         self._problems[key] = problem
         if fatal:
             self._fatal.add(key)
+
+    def database_outage(self, what: str) -> None:
+        for listener in self.on_database_outage:
+            listener(what)
 
     @property
     def fatal(self) -> bool:

@@ -127,7 +127,9 @@ class App:
     @functools.cached_property
     def database_watch(self) -> DatabaseWatch:
         """What ``/healthz`` says about the database, checked in the background once started."""
-        return DatabaseWatch(engine=lambda: self.probe_engine, clock=self.clock)
+        watch = DatabaseWatch(engine=lambda: self.probe_engine, clock=self.clock)
+        self.services.health.on_database_outage.append(watch.outage)
+        return watch
 
     def web_app(self) -> web.Application:
         from bot.runtime.server import make_web_app
