@@ -81,6 +81,17 @@ class Database:
         if self.kind == "postgresql":
             await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
+    async def take_down(self) -> None:
+        """PostgreSQL only: refuse new connections and cut the open ones, as a fail-over or a
+        restart does (``bring_back`` ends it)."""
+        await self._admin(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false')
+        await self._admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{self.name}'"
+        )
+
+    async def bring_back(self) -> None:
+        await self._admin(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
@@ -91,6 +102,19 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     try:
         yield db
     finally:
+        await db.drop()
+
+
+@pytest.fixture
+async def postgres(tmp_path: Path) -> AsyncIterator[Database]:
+    """A PostgreSQL database of its own that a test may take down (``Database.take_down``)."""
+    require_postgres()
+    db = Database("postgresql", tmp_path)
+    await db.create()
+    try:
+        yield db
+    finally:
+        await db.bring_back()
         await db.drop()
 
 

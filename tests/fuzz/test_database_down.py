@@ -14,14 +14,12 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
 from storage.models import Message
-from tests.conftest import FIXTURES, PG_URL, Database, require_postgres
+from tests.conftest import FIXTURES, Database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.discourse_api import FakeDiscourse
 from tests.fakes.slack_api import FakeSlack
@@ -38,18 +36,6 @@ from tests.slack.conftest import COMMUNITY, event_body
 
 
 @pytest.fixture
-async def postgres(tmp_path: Path) -> AsyncIterator[Database]:
-    require_postgres()
-    db = Database("postgresql", tmp_path)
-    await db.create()
-    try:
-        yield db
-    finally:
-        await admin(f'ALTER DATABASE "{db.name}" ALLOW_CONNECTIONS true')
-        await db.drop()
-
-
-@pytest.fixture
 async def served(
     postgres: Database, slack_api: FakeSlack, connector: FakeBotConnector, forum: FakeDiscourse
 ) -> AsyncIterator[Endpoints]:
@@ -59,19 +45,6 @@ async def served(
     finally:
         await built.client.close()
         await built.app.stop()
-
-
-async def admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def take_down(name: str) -> None:
-    await admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-    await admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
 
 
 def slack_message(ts: str, text: str) -> bytes:
@@ -135,7 +108,7 @@ async def test_database_down_answers_503_and_the_redelivered_events_are_stored(
     before = await stored_keys(served)
     assert len(before) == 1
 
-    await take_down(postgres.name)
+    await postgres.take_down()
     caplog.clear()
     for path, body, headers in events(served):
         response = await served.client.post(
@@ -153,7 +126,7 @@ async def test_database_down_answers_503_and_the_redelivered_events_are_stored(
     assert errors == []
     assert any("the database is unavailable" in r.getMessage() for r in caplog.records)
 
-    await admin(f'ALTER DATABASE "{postgres.name}" ALLOW_CONNECTIONS true')
+    await postgres.bring_back()
     for path, body, headers in events(served):  # the platforms redeliver
         response = await served.client.post(
             path, data=body, headers={"Content-Type": "application/json", **headers, **signed(path, body)}

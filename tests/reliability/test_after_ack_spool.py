@@ -32,9 +32,8 @@ from bot.platforms.slack.plugin import SlackPlugin
 from bot.runtime.app import App
 from bot.settings import Settings
 from storage.models import Message
-from tests.conftest import Database, require_postgres
+from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.fuzz.test_database_down import admin, take_down
 from tests.reliability.processes import Server, query, until
 from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, FIXTURES, SECRET, TOKEN, SlackBot, event_body
 from tests.slack.test_events import msg
@@ -50,18 +49,6 @@ def event(i: int) -> str:
 def plugin_of(app: App) -> SlackPlugin:
     [plugin] = [p for p in app.plugins if isinstance(p, SlackPlugin)]
     return plugin
-
-
-@pytest.fixture
-async def postgres(tmp_path: Path) -> AsyncIterator[Database]:
-    require_postgres()
-    db = Database("postgresql", tmp_path)
-    await db.create()
-    try:
-        yield db
-    finally:
-        await admin(f'ALTER DATABASE "{db.name}" ALLOW_CONNECTIONS true')
-        await db.drop()
 
 
 @pytest.fixture
@@ -140,7 +127,7 @@ async def test_acked_events_wait_out_a_long_database_outage_and_are_stored_once(
     assert len(read_entries(after_ack.spool.path)) == 3  # on disk before each ack
 
     assert await slack.app.database_watch.check() is None  # fine just before: the next check is 2 s off
-    await take_down(postgres.name)
+    await postgres.take_down()
     gate.set()
     assert await after_ack.finish_pending(timeout=30)
     await outlast(after_ack, clock)  # /healthz knows from the work that met the outage, not a check
@@ -149,7 +136,7 @@ async def test_acked_events_wait_out_a_long_database_outage_and_are_stored_once(
     assert any("3 acked event(s) waiting" in p for p in answer["problems"]), answer
     assert len(read_entries(after_ack.spool.path)) == 3  # nothing dropped
 
-    await admin(f'ALTER DATABASE "{postgres.name}" ALLOW_CONNECTIONS true')
+    await postgres.bring_back()
     clock[0] += timedelta(minutes=10)
     await after_ack.replay()  # or the background replay got there first: the outcome is the same
     assert after_ack.counts() == {"waiting": 0, "failed": 0} and after_ack.next_retry() is None
