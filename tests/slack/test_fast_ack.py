@@ -165,11 +165,14 @@ async def test_socket_mode_acks_while_the_web_api_holds_every_lookup(
     body = json.loads(event_body("message.json", **msg("the export crashes", "1700000900.000100")))
     fake.socket_envelopes.append(envelope("env-held", "events_api", body))
     gates = [fake.hold(method) for method in HELD]
-    await socket_app.start(worker=False)
+    # connected before the start-up checks, which wait on the held lookups too
+    starting = asyncio.create_task(socket_app.start(worker=False))
     await fake.wait_for(lambda f: f.socket_acks, timeout=10)
     assert fake.socket_acks[0]["envelope_id"] == "env-held" and not any(g.is_set() for g in gates)
+    assert not starting.done()
     for gate in gates:
         gate.set()
+    await asyncio.wait_for(starting, timeout=10)
     assert await plugin_of(socket_app).finish_pending(timeout=10)
     assert await socket_app.worker.drain(timeout=10, horizon=3) == {"sent": 1}
     whole_repost(fake, "the export crashes")

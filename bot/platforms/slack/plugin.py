@@ -142,6 +142,10 @@ class SlackPlugin:
     async def start(self) -> None:
         await self.connection.identify()
         await self.after_ack.start()  # events a previous process acked and did not finish
+        if self.app.settings.slack_app_token:
+            # connected before the checks: a slow Web API delays what /healthz knows, not events
+            # (over HTTP the server already listens)
+            await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
         try:
             await asyncio.wait_for(self.checks.run(self.app.rules.current), CHECK_BUDGET)
         except TimeoutError:
@@ -149,8 +153,6 @@ class SlackPlugin:
                 "slack:check",
                 f"Slack: checking the channels and admins of rules.yaml took over {CHECK_BUDGET:.0f} s",
             )
-        if self.app.settings.slack_app_token:
-            await self.connection.start_socket_mode(self.bolt, self.app.settings.slack_app_token)
 
     async def stop(self) -> None:
         for task in [*self._background, *self._deferred.values()]:
