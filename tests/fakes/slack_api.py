@@ -515,6 +515,7 @@ def make_fake() -> FakeSlack:
         (QUESTIONS, "questions"),
         (DEPT_PRODUCT, "dept-product"),
         (DEPT_MARKETING, "dept-marketing"),
+        (DEPT_PR, "dept-pr"),
         (RANDOM, "random"),
         (ADMIN, "kakehashi-admin"),
     ):

@@ -274,7 +274,7 @@ async def test_channel_names_are_resolved_across_pages_and_cached(bot: SlackBot)
     assert await bot.app.worker.run_once() == {"sent": 2}
     assert len(bot.fake.posts(RANDOM)) == 2
     pages = bot.fake.of("conversations.list")
-    assert len(pages) == 4  # 7 channels, 2 per page, listed once
+    assert len(pages) == 5  # 8 channels, 2 per page (the last with a cursor to an empty page), listed once
 
 
 async def test_posts_to_one_channel_are_spaced_and_other_channels_do_not_wait(bot: SlackBot) -> None:
