@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.cli import params
 from bot.cli.errors import CliError, CliUsageError, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import h, m, message_locale
@@ -52,7 +53,7 @@ def rules_group() -> None:
 
 
 @rules_group.command("init", short_help=h("help.rules.init.short"), help=h("help.rules.init"))
-@click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
+@click.argument("path", required=False, default="rules.yaml", type=params.Path(dir_okay=False))
 def init(path: str) -> None:
     from bot.settings import bundled_rules_path
 
@@ -64,7 +65,7 @@ def init(path: str) -> None:
 
 
 @rules_group.command("check", short_help=h("help.rules.check.short"), help=h("help.rules.check"))
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=params.Path(dir_okay=False))
 def check(path: str | None) -> None:
     rules_path = _rules_path(path)
     rs = _load_or_exit(rules_path)
@@ -84,7 +85,9 @@ def check(path: str | None) -> None:
 
 @rules_group.command("test", short_help=h("help.rules.test.short"), help=h("help.rules.test"))
 @click.argument("text", required=False)
-@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help=h("help.rules.test.file"))
+@click.option(
+    "--file", "file_", type=params.Path(exists=True, dir_okay=False), help=h("help.rules.test.file")
+)
 @click.option(
     "--channel",
     default="#community",
@@ -93,7 +96,7 @@ def check(path: str | None) -> None:
 )
 @click.option(
     "--platform",
-    type=click.Choice(get_args(Platform)),
+    type=params.Choice(get_args(Platform)),
     default="slack",
     show_default=True,
     help=h("help.rules.test.platform"),
@@ -104,7 +107,7 @@ def check(path: str | None) -> None:
     show_default=True,
     help=h("help.rules.test.author"),
 )
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help=h("help.rules.test.rules"))
+@click.option("--rules", "rules_path", type=params.Path(dir_okay=False), help=h("help.rules.test.rules"))
 @click.option("--json", "as_json", is_flag=True, help=h("help.rules.test.json"))
 def test(
     text: str | None,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core import cli_texts, consent_texts, dashboard_texts, help_texts, setup_texts
+from bot.core import cli_texts, consent_texts, dashboard_texts, help_texts, setup_texts, usage_texts
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -734,6 +734,8 @@ JA.update(cli_texts.JA)  # the command line's messages
 EN.update(cli_texts.EN)
 JA.update(help_texts.JA)  # and its --help
 EN.update(help_texts.EN)
+JA.update(usage_texts.JA)  # click's parser errors (no such option, missing argument …)
+EN.update(usage_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 
