@@ -9,7 +9,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from bot.cli.language import m
+from bot.cli.language import m, message_locale
 from bot.cli.wrap import fit
 from bot.core.errors import KakehashiError
 from bot.settings import Settings
@@ -41,11 +41,12 @@ class CliUsageError(click.UsageError):
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """A KakehashiError inside becomes ``Error: <message>`` on stderr and exit code 1."""
+    """A KakehashiError inside becomes ``Error: <message>`` on stderr and exit code 1, the message
+    in the command line's language where the error can say it (``KakehashiError.text``)."""
     try:
         yield
     except KakehashiError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(exc.text(message_locale())) from None
 
 
 def settings_from_env() -> Settings:

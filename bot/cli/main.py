@@ -150,8 +150,8 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
         await app.stop()
         error = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-        raise SettingsError(
-            m("cli.serve.port", port=settings.port, host=settings.host, error=error)
+        raise SettingsError.of(
+            "cli.serve.port", port=settings.port, host=settings.host, error=error
         ) from None
     try:
         await app.start()

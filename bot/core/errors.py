@@ -19,13 +19,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.texts import t
+
 
 class KakehashiError(Exception):
-    """Root of every error kakehashi raises on purpose."""
+    """Root of every error kakehashi raises on purpose.
+
+    ``str(error)`` is English, for the logs (operators grep them); ``error.text(locale)`` is the
+    same message for a person, in ja or en, where the error knows how to say it.
+    """
+
+    def text(self, locale: str) -> str:
+        return str(self)
 
 
 class SettingsError(KakehashiError):
-    """An environment variable is missing or malformed."""
+    """An environment variable is missing or malformed.
+
+    ``SettingsError.of(key, **values)`` words it from the texts table (``settings.*``): English
+    for ``str()``, any language for ``text()``.
+    """
+
+    def __init__(self, message: str, *, key: str = "", values: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values or {}
+
+    @classmethod
+    def of(cls, key: str, **values: Any) -> SettingsError:
+        return cls(t("en", key, **values), key=key, values=values)
+
+    def text(self, locale: str) -> str:
+        if not self.key:
+            return str(self)
+        return t(locale, self.key, **self.values)
 
 
 class PayloadError(KakehashiError):
