@@ -16,6 +16,7 @@ from bot.cli import params
 from bot.cli.errors import CliError, CliUsageError, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import h, m, message_locale
+from bot.cli.wrap import fit
 from bot.core.domain import Platform
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
@@ -33,7 +34,7 @@ def _rules_path(path: str | None) -> Path:
     try:
         return rules_path_from_env()
     except KakehashiError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(fit(exc.text(message_locale())), err=True)
         sys.exit(2)
 
 
@@ -42,8 +43,8 @@ def _load_or_exit(path: Path) -> RuleSet:
 
     try:
         return load_rules(path)
-    except RulesError as exc:
-        click.echo(str(exc), err=True)
+    except RulesError as exc:  # each problem's place as it is, its sentence in the command line's language
+        click.echo(fit(exc.text(message_locale())), err=True)
         sys.exit(2)
 
 

@@ -11,6 +11,7 @@ from bot.core import (
     consent_texts,
     dashboard_texts,
     help_texts,
+    rules_texts,
     settings_texts,
     setup_texts,
     usage_texts,
@@ -742,6 +743,8 @@ JA.update(cli_texts.JA)  # the command line's messages
 EN.update(cli_texts.EN)
 JA.update(help_texts.JA)  # and its --help
 EN.update(help_texts.EN)
+JA.update(rules_texts.JA)  # what is wrong with a rules file
+EN.update(rules_texts.EN)
 JA.update(settings_texts.JA)  # a missing or malformed setting
 EN.update(settings_texts.EN)
 JA.update(usage_texts.JA)  # click's parser errors (no such option, missing argument …)
