@@ -18,6 +18,7 @@ from bot.cli import params
 from bot.cli.errors import CliError, run, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import cli_locale, h, is_starter
+from bot.cli.wrap import fit
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
@@ -71,17 +72,21 @@ def _ask(
     choices: tuple[str, ...] = (),
     **values: object,
 ) -> str:
-    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case)."""
-    kind = params.Choice(choices, case_sensitive=False) if choices else str
-    answer = click.prompt(
-        t(locale, key, **values),
-        default=default,
-        show_default=bool(default),
-        hide_input=secret,
-        type=kind,
-        show_choices=False,
-    )
-    return str(answer).strip()
+    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case).
+
+    The answer is checked here, not by a click type: click's prompt says a refused answer with
+    its own English "Error:"."""
+    while True:
+        answer = click.prompt(
+            t(locale, key, **values), default=default, show_default=bool(default), hide_input=secret
+        ).strip()
+        if not choices:
+            return str(answer)
+        found = [choice for choice in choices if choice.casefold() == answer.casefold()]
+        if found:
+            return found[0]
+        refused = t(locale, "usage.choice", value=answer, choices=", ".join(repr(c) for c in choices))
+        click.echo(fit(t(locale, "cli.error", message=refused)), err=True)
 
 
 @click.command("init", short_help=h("help.init.short"), help=h("help.init"))

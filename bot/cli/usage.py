@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 import click
 from click.exceptions import NoArgsIsHelpError
@@ -83,8 +83,19 @@ def localised(exc: click.UsageError) -> click.UsageError:
     return error
 
 
+class Aborted(click.ClickException):
+    """click's ``Aborted!`` (Ctrl-C, or the end of input at a question), in our words; exit code 1."""
+
+    def __init__(self) -> None:
+        super().__init__("Aborted!")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(m("usage.aborted"), file=file, err=file is None)
+
+
 class Group(click.Group):
-    """The top ``kakehashi`` group: every usage error under it leaves in the command line's language."""
+    """The top ``kakehashi`` group: every usage error under it leaves in the command line's language,
+    and so does an abort (click would print ``Aborted!``)."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -99,3 +110,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise localised(exc) from None
+        except KeyboardInterrupt:
+            click.echo(err=True)  # after the ^C, as click does
+            raise Aborted() from None
+        except click.Abort:
+            raise Aborted() from None

@@ -8,6 +8,7 @@ parameter types of ``bot.cli.params`` word what they refuse.  The English mirror
 from __future__ import annotations
 
 JA: dict[str, str] = {
+    "usage.aborted": "中止しました。",
     "usage.no_such_option": "オプション '{name}' はありません。",
     "usage.no_such_command": "コマンド '{name}' はありません。",
     "usage.did_you_mean": "{name} のつもりですか？",
@@ -30,6 +31,7 @@ JA: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "usage.aborted": "Aborted!",
     "usage.no_such_option": "No such option '{name}'.",
     "usage.no_such_command": "No such command '{name}'.",
     "usage.did_you_mean": " Did you mean {name}?",

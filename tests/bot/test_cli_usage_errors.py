@@ -144,3 +144,22 @@ def test_a_group_without_its_command_still_shows_its_help(tmp_path: Path) -> Non
     shown = kakehashi(tmp_path, "rules", LANG="ja_JP.UTF-8")
     assert shown.returncode == 2
     assert shown.stderr.startswith("使い方: kakehashi rules [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_a_refused_answer_and_an_abort_at_a_question(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kakehashi init` asks; a wrong answer is refused in the language, the end of input aborts."""
+    monkeypatch.chdir(tmp_path)
+    for locale, refused, aborted in (
+        (
+            "ja",
+            "エラー: 'x' は選べません。'slack', 'teams' のどれかを指定してください。\n",
+            "中止しました。\n",
+        ),
+        ("en", "Error: 'x' is not one of 'slack', 'teams'.\n", "Aborted!\n"),
+    ):
+        result = CliRunner().invoke(
+            main, ["init"], input="x\n", env={**NO_LOCALE, "KAKEHASHI_LOCALE": locale}, prog_name="kakehashi"
+        )
+        assert result.exit_code == 1
+        assert result.stderr == refused + aborted
+        assert not (tmp_path / ".env").exists()  # nothing written
