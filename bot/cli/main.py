@@ -41,7 +41,7 @@ def _logging(level: str) -> None:
 
 
 @click.group(cls=Group, help=h("help.main"), context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kakehashi", help=h("help.option.version"))
+@click.version_option(package_name="kakehashi", help=h("help.option.version"), message=h("help.version"))
 def main() -> None:
     pass
 

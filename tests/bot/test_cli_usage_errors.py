@@ -163,3 +163,10 @@ def test_a_refused_answer_and_an_abort_at_a_question(tmp_path: Path, monkeypatch
         assert result.exit_code == 1
         assert result.stderr == refused + aborted
         assert not (tmp_path / ".env").exists()  # nothing written
+
+
+def test_the_version_line_in_each_language(tmp_path: Path) -> None:
+    ja = kakehashi(tmp_path, "--version", LANG="ja_JP.UTF-8")
+    assert ja.returncode == 0 and ja.stdout.startswith("kakehashi バージョン ")
+    en = kakehashi(tmp_path, "--version", LANG="en_US.UTF-8")
+    assert en.returncode == 0 and en.stdout.startswith("kakehashi, version ")
