@@ -183,10 +183,11 @@ def load_rules(path: str | os.PathLike[str]) -> RuleSet:
     try:
         with Path(name).open("rb") as file:
             data = file.read(MAX_RULES_BYTES + 1)  # never more than the limit, even if it grows meanwhile
-    except OSError as exc:
-        raise RulesError(
-            [problem(name, 0, 0, "", said("file.unreadable", error=exc.strerror or exc))]
-        ) from exc
+    except OSError as exc:  # the English names the OS's reason; the other languages, the usual two
+        key = {FileNotFoundError: "file.missing", PermissionError: "file.forbidden"}.get(
+            type(exc), "file.unreadable"
+        )
+        raise RulesError([problem(name, 0, 0, "", said(key, error=exc.strerror or exc))]) from exc
     if len(data) > MAX_RULES_BYTES:
         raise RulesError([problem(name, 0, 0, "", too_big())])
     try:

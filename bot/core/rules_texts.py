@@ -145,6 +145,8 @@ JA: dict[str, str] = {
     "rules.yaml.character": "YAML として読めません: 文字 #x{code}: {reason}",
     "rules.yaml.too_deep": "YAML として読めません: 入れ子が深すぎます（ルールファイルの入れ子は数段で足ります）",
     "rules.file.unreadable": "ファイルを読めません: {error}",
+    "rules.file.missing": "ファイルがありません（パスを確かめてください）",
+    "rules.file.forbidden": "ファイルを読む権限がありません",
     "rules.file.too_big": "ファイルが {limit} MiB を超えています。ルールファイルの上限です（正しいファイルですか？）",
     "rules.file.not_utf8": "UTF-8 のテキストではありません。UTF-8 で保存してください",
 }
@@ -281,6 +283,8 @@ EN: dict[str, str] = {
     "rules.yaml.character": "invalid YAML: character #x{code}: {reason}",
     "rules.yaml.too_deep": "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)",
     "rules.file.unreadable": "cannot read the file: {error}",
+    "rules.file.missing": "cannot read the file: {error}",
+    "rules.file.forbidden": "cannot read the file: {error}",
     "rules.file.too_big": "the file is larger than {limit} MiB, the most a rules file may be (is it the right file?)",
     "rules.file.not_utf8": "not UTF-8 text: save the file as UTF-8",
 }

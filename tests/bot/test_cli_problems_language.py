@@ -141,3 +141,13 @@ def test_the_rules_own_locale_chooses_when_nothing_else_does(tmp_path: Path) -> 
     assert shown.returncode == 1
     assert shown.stderr.startswith("エラー: rules.yaml:3:11: timezone: タイムゾーン 'JST' はありません。")
     assert fits(shown.stderr)
+
+
+def test_a_rules_file_that_is_not_there(tmp_path: Path) -> None:
+    ja = kakehashi(tmp_path, "rules", "check", "nowhere.yaml", LANG="ja_JP.UTF-8")
+    assert (ja.returncode, ja.stderr) == (2, "nowhere.yaml: ファイルがありません（パスを確かめてください）\n")
+    en = kakehashi(tmp_path, "rules", "check", "nowhere.yaml", LANG="en_US.UTF-8")
+    assert (en.returncode, en.stderr) == (
+        2,
+        "nowhere.yaml: cannot read the file: No such file or directory\n",
+    )
