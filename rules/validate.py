@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from bot.core.domain import Destination
-from rules.calendar import BusinessCalendar, parse_closed, supported_countries
+from rules.calendar import BadDays, BusinessCalendar, parse_closed, supported_countries
 from rules.checker import Checker, Report, suggest
 from rules.engine import Route
 from rules.errors import Problem, Said, said
@@ -212,8 +212,8 @@ class _Validator(Checker):
         ):
             try:
                 closed.append(parse_closed(text))
-            except ValueError as exc:
-                self.problem(item, path, said("closed_day", text=text, error=str(exc)))
+            except BadDays as exc:
+                self.problem(item, path, said("closed_day", text=text, error=exc.said))
         self.out.calendar = BusinessCalendar(country=country, closed=tuple(closed))
 
     def check_goal_tags(self) -> None:

@@ -77,6 +77,10 @@ JA: dict[str, str] = {
     "rules.locale": "locale '{locale}' には対応していません（ja か en を書いてください）",
     "rules.country": "国 '{code}' はありません（JP・US・GB のような ISO 3166 の国コードを書いてください）",
     "rules.closed_day": "'{text}': {error}",
+    "rules.closed.not_month_day": "'{text}' は MM-DD の形ではありません",
+    "rules.closed.no_such_day": "'{text}' という日はありません",
+    "rules.closed.backwards": "期間の終わり（{end}）が始まり（{start}）より前です",
+    "rules.closed.form": "YYYY-MM-DD、YYYY-MM-DD..YYYY-MM-DD、MM-DD、MM-DD..MM-DD のどれかの形で書いてください",
     "rules.timezone.abbreviation": (
         "タイムゾーン '{name}' はありません。'{region}' のつもりですか？（{text} は略称で、"
         "タイムゾーンの名前ではありません）"
@@ -218,6 +222,10 @@ EN: dict[str, str] = {
     "rules.locale": "unknown locale '{locale}' (expected ja or en)",
     "rules.country": "unknown country '{code}' (expected an ISO 3166 country code such as JP, US or GB)",
     "rules.closed_day": "'{text}': {error}",
+    "rules.closed.not_month_day": "'{text}' is not MM-DD",
+    "rules.closed.no_such_day": "'{text}' is not a day of the calendar",
+    "rules.closed.backwards": "the range ends ({end}) before it starts ({start})",
+    "rules.closed.form": "expected YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD, MM-DD or MM-DD..MM-DD",
     "rules.timezone.abbreviation": (
         "unknown timezone '{name}'; did you mean '{region}'? ({text} is an abbreviation, not a time zone)"
     ),
