@@ -17,7 +17,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Self
 
 from bot.core.texts import t
 
@@ -26,33 +28,25 @@ class KakehashiError(Exception):
     """Root of every error kakehashi raises on purpose.
 
     ``str(error)`` is English, for the logs (operators grep them); ``error.text(locale)`` is the
-    same message for a person, in ja or en, where the error knows how to say it.
+    same message for a person, in ja or en, where the error knows how to say it: an error made by
+    ``Error.of(key, **values)`` is worded from the texts table (``bot.core.texts``).
     """
 
+    key: str = ""
+    values: Mapping[str, Any] = MappingProxyType({})
+
+    @classmethod
+    def of(cls, key: str, /, **values: Any) -> Self:
+        error = cls(t("en", key, **values))
+        error.key, error.values = key, values
+        return error
+
     def text(self, locale: str) -> str:
-        return str(self)
+        return t(locale, self.key, **self.values) if self.key else str(self)
 
 
 class SettingsError(KakehashiError):
-    """An environment variable is missing or malformed.
-
-    ``SettingsError.of(key, **values)`` words it from the texts table (``settings.*``): English
-    for ``str()``, any language for ``text()``.
-    """
-
-    def __init__(self, message: str, *, key: str = "", values: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.key = key
-        self.values = values or {}
-
-    @classmethod
-    def of(cls, key: str, **values: Any) -> SettingsError:
-        return cls(t("en", key, **values), key=key, values=values)
-
-    def text(self, locale: str) -> str:
-        if not self.key:
-            return str(self)
-        return t(locale, self.key, **self.values)
+    """An environment variable is missing or malformed (``SettingsError.of("settings.…", …)``)."""
 
 
 class PayloadError(KakehashiError):

@@ -151,3 +151,16 @@ def test_a_rules_file_that_is_not_there(tmp_path: Path) -> None:
         2,
         "nowhere.yaml: cannot read the file: No such file or directory\n",
     )
+
+
+def test_a_bad_line_of_messages_for_rules_test(tmp_path: Path) -> None:
+    (tmp_path / "m.jsonl").write_text('{"text": "ok"}\n{"text": "バグ", "platform": "slak"}\n', "utf-8")
+    rules = str(ROOT / "tests" / "fixtures" / "bot" / "rules.yaml")
+    args = ("rules", "test", "--rules", rules, "--file", "m.jsonl")
+    ja = kakehashi(tmp_path, *args, LANG="ja_JP.UTF-8")
+    assert ja.returncode == 1
+    assert ja.stderr.startswith("エラー: m.jsonl:2: プラットフォーム 'slak' はありません（使えるもの: slack,")
+    assert fits(ja.stderr)
+    en = kakehashi(tmp_path, *args, LANG="en_US.UTF-8")
+    assert en.returncode == 1
+    assert en.stderr.startswith("Error: m.jsonl:2: unknown platform 'slak' (expected one of: slack, teams,")
