@@ -81,7 +81,7 @@ def with_aliases(env: Mapping[str, str]) -> dict[str, str]:
             continue
         ours = env.get(name, "").strip()
         if ours and ours != value:
-            raise SettingsError(f"{alias} and {name} are both set, to different values: keep one")
+            raise SettingsError.of("settings.alias_conflict", alias=alias, name=name)
         merged[name] = value
     return merged
 
@@ -101,7 +101,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot read the file: {exc}") from None
+        raise SettingsError.of("settings.env_unreadable", path=path, error=exc) from None
     values: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -109,7 +109,7 @@ def read_env_file(path: Path) -> dict[str, str]:
             continue
         match = _ENV_LINE.match(line)
         if match is None:
-            raise SettingsError(f"{path}:{number}: expected NAME=value, got {line[:60]!r}")
+            raise SettingsError.of("settings.env_line", path=path, line=number, text=line[:60])
         name, value = match.group(1), match.group(2).strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
@@ -135,10 +135,8 @@ def rules_path_from_env(env: Mapping[str, str] | None = None, *, must_exist: boo
     if raw:
         path = Path(raw)
         if must_exist and not path.is_file():
-            what = "is a folder" if path.is_dir() else "does not exist"
-            raise SettingsError(
-                f"KAKEHASHI_RULES={raw!r}: {what}; expected the path of a rules.yaml "
-                "(`kakehashi rules init` writes one)"
+            raise SettingsError.of(
+                "settings.rules_folder" if path.is_dir() else "settings.rules_missing", raw=raw
             )
         return path
     if Path("rules.yaml").is_file():
@@ -163,9 +161,9 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int = 0, high:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a whole number, e.g. {name}={default}") from None
+        raise SettingsError.of("settings.whole_number", name=name, raw=raw, default=default) from None
     if not low <= value <= high:
-        raise SettingsError(f"{name}={raw!r}: expected a number between {low} and {high}")
+        raise SettingsError.of("settings.range", name=name, raw=raw, low=low, high=high)
     return value
 
 
@@ -177,10 +175,10 @@ def _float(env: Mapping[str, str], name: str, default: float, *, zero_ok: bool =
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a number of seconds, e.g. {name}={default}") from None
+        raise SettingsError.of("settings.seconds", name=name, raw=raw, default=default) from None
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
-        expected = "a number >= 0" if zero_ok else "a number of seconds above 0"
-        raise SettingsError(f"{name}={raw!r}: expected {expected}, e.g. {name}={default}")
+        key = "settings.seconds_zero_ok" if zero_ok else "settings.seconds_above_zero"
+        raise SettingsError.of(key, name=name, raw=raw, default=default)
     return value
 
 
@@ -189,7 +187,7 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     for choice in choices:
         if raw.casefold() == choice.casefold():
             return choice
-    raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    raise SettingsError.of("settings.choice", name=name, raw=raw, choices=", ".join(choices))
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:
@@ -197,7 +195,7 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     if not raw:
         return None
     if not raw.startswith(("http://", "https://")):
-        raise SettingsError(f"{name}={raw!r}: expected an http(s) URL, e.g. https://example.com/")
+        raise SettingsError.of("settings.url", name=name, raw=raw)
     return raw.rstrip("/")
 
 
@@ -299,19 +297,16 @@ class Settings:
         database_url = normalise_url(db_raw) if db_raw else DEFAULT_URL
         command = env.get("SLACK_COMMAND", "").strip() or "/kakehashi"
         if not command.startswith("/") or " " in command:
-            raise SettingsError(f"SLACK_COMMAND={command!r}: expected a slash command such as /kakehashi")
+            raise SettingsError.of("settings.slash_command", command=command)
         app_type = _choice(env, "MICROSOFT_APP_TYPE", "SingleTenant", ("SingleTenant", "MultiTenant"))
         tenant = env.get("MICROSOFT_APP_TENANT_ID", "").strip() or None
         if app_type == "SingleTenant" and env.get("MICROSOFT_APP_ID", "").strip() and not tenant:
-            raise SettingsError(
-                "MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant (the default: Azure "
-                "creates no new multi-tenant bots since 2025-07-31); the tenant id is on the Entra ID overview"
-            )
+            raise SettingsError.of("settings.tenant_required")
         if env.get("KAKEHASHI_LOCALE", "").strip():  # the command line's language (bot.cli.language)
             _choice(env, "KAKEHASHI_LOCALE", "", ("ja", "en"))
         app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
         if app_token and not app_token.startswith("xapp-"):
-            raise SettingsError("SLACK_APP_TOKEN: expected an app-level token starting with xapp-")
+            raise SettingsError.of("settings.app_token")
         return cls(
             rules_path=rules_path,
             database_url=database_url,
@@ -363,8 +358,5 @@ def _sqlite_folder(database_url: str) -> Path | None:
 def _dashboard_token(env: Mapping[str, str]) -> str | None:
     token = env.get("DASHBOARD_TOKEN", "").strip()
     if token and len(token) < DASHBOARD_TOKEN_MIN:
-        raise SettingsError(
-            f"DASHBOARD_TOKEN: expected at least {DASHBOARD_TOKEN_MIN} characters, got {len(token)} "
-            "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
-        )
+        raise SettingsError.of("settings.dashboard_token", minimum=DASHBOARD_TOKEN_MIN, length=len(token))
     return token or None

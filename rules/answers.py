@@ -20,6 +20,7 @@ import string
 from dataclasses import dataclass
 
 from rules.checker import Checker, unknown
+from rules.errors import said
 from rules.loader import Node, Scalar
 
 __all__ = ["PLACEHOLDERS", "REPLY_KEYS", "ReplyChecks", "ReplyOnClose"]
@@ -52,7 +53,7 @@ class ReplyChecks(Checker):
             return None
         if not fields:
             if not self.misspelt(node):
-                self.problem(node, path, "expected 'done' and/or 'declined' templates, got an empty mapping")
+                self.problem(node, path, said("reply.empty"))
             return None
         found: dict[str, str] = {}
         for key, value in fields.items():
@@ -68,7 +69,7 @@ class ReplyChecks(Checker):
         try:
             parsed = list(string.Formatter().parse(text))
         except ValueError as exc:  # "Single '}' encountered", "expected '}' before end of string"
-            self.problem(node, path, f"broken template: {exc} (write {{{{ and }}}} for literal braces)")
+            self.problem(node, path, said("reply.broken", error=str(exc)))
             return False
         for literal, field, spec, conversion in parsed:
             if field is None:
@@ -77,7 +78,7 @@ class ReplyChecks(Checker):
                 self.problem(
                     node,
                     path,
-                    f"write '{{{field}}}' without a format or conversion",
+                    said("reply.format", field="{" + field + "}"),
                     col_offset=_offset(node, text, literal, field),
                 )
                 return False

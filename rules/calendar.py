@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from rules.errors import Said, said
+
 __all__ = ["BusinessCalendar", "ClosedDays", "parse_closed", "supported_countries"]
 
 
@@ -76,11 +78,29 @@ def supported_countries() -> tuple[str, ...]:
     return tuple(sorted(holidays.list_supported_countries()))
 
 
+class BadDays(ValueError):
+    """A ``closed:`` entry that is not a day or a range of days; ``said`` words it (rules.errors)."""
+
+    def __init__(self, why: Said) -> None:
+        super().__init__(str(why))
+        self.said = why
+
+
 def _month_day(text: str) -> date:
     month, _, day = text.partition("-")
     if not (month.isdigit() and day.isdigit()):
-        raise ValueError(f"'{text}' is not MM-DD")
-    return date(2000, int(month), int(day))  # a leap year, so 02-29 is a valid yearly day
+        raise BadDays(said("closed.not_month_day", text=text))
+    try:
+        return date(2000, int(month), int(day))  # a leap year, so 02-29 is a valid yearly day
+    except ValueError:
+        raise BadDays(said("closed.no_such_day", text=text)) from None
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadDays(said("closed.no_such_day", text=text)) from None
 
 
 def parse_closed(text: str) -> ClosedDays:
@@ -90,8 +110,8 @@ def parse_closed(text: str) -> ClosedDays:
     if len(first) == len(last) == 5:
         return ClosedDays(_month_day(first), _month_day(last), yearly=True)
     if len(first) == len(last) == 10:
-        start, end = date.fromisoformat(first), date.fromisoformat(last)
+        start, end = _day(first), _day(last)
         if end < start:
-            raise ValueError(f"the range ends ({end}) before it starts ({start})")
+            raise BadDays(said("closed.backwards", start=start, end=end))
         return ClosedDays(start, end)
-    raise ValueError("expected YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD, MM-DD or MM-DD..MM-DD")
+    raise BadDays(said("closed.form"))

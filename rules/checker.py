@@ -13,30 +13,30 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from rules.errors import Problem
+from rules.errors import Problem, Said, problem, said
 from rules.loader import Map, Node, Scalar, Seq
 
 __all__ = ["Checker", "Report", "join", "kind_of", "suggest", "unknown"]
 
 
-def kind_of(node: Node) -> str:
+def kind_of(node: Node) -> Said:
     """What was found, for messages: ``a mapping``, ``a list``, ``null``, ``an integer``, ..."""
     if isinstance(node, Map):
-        return "a mapping"
+        return said("kind.mapping")
     if isinstance(node, Seq):
-        return "a list"
+        return said("kind.list")
     value = cast(Scalar, node).value
     if value is None:
-        return "null"
+        return said("kind.null")
     if isinstance(value, bool):
-        return "a boolean"
+        return said("kind.boolean")
     if isinstance(value, int):
-        return "an integer"
+        return said("kind.integer")
     if isinstance(value, float):
-        return "a number"
+        return said("kind.number")
     if isinstance(value, date | datetime):
-        return "a date"
-    return "a string"
+        return said("kind.date")
+    return said("kind.string")
 
 
 def join(path: str, key: str) -> str:
@@ -49,14 +49,17 @@ def suggest(word: str, options: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def unknown(what: str, word: str, options: Sequence[str]) -> str:
-    """``unknown key 'keywrd'; did you mean 'keyword'?`` or ``unknown key 'x' (expected one of: ...)``."""
+def unknown(what: str, word: str, options: Sequence[str]) -> Said:
+    """``unknown key 'keywrd'; did you mean 'keyword'?`` or ``unknown key 'x' (expected one of: ...)``.
+
+    ``what`` names a ``rules.what.*`` text: key, department, tag, platform, intent, status …"""
+    thing = said(f"what.{what}")
     close = suggest(word, options)
     if close is not None:
-        return f"unknown {what} '{word}'; did you mean '{close}'?"
+        return said("unknown.close", what=thing, word=word, close=close)
     if not options:
-        return f"unknown {what} '{word}' (none are defined)"
-    return f"unknown {what} '{word}' (expected one of: {', '.join(options)})"
+        return said("unknown.none", what=thing, word=word)
+    return said("unknown.options", what=thing, word=word, options=", ".join(options))
 
 
 class Report:
@@ -67,8 +70,8 @@ class Report:
         self.problems: list[Problem] = []
         self.misspelt: dict[int, set[str]] = {}  # id(mapping node) -> keys its unknown keys were taken for
 
-    def add(self, line: int, col: int, path: str, message: str) -> None:
-        self.problems.append(Problem(self.file, line, col, path, message))
+    def add(self, line: int, col: int, path: str, message: str | Said) -> None:
+        self.problems.append(problem(self.file, line, col, path, message))
 
 
 class Checker:
@@ -80,7 +83,7 @@ class Checker:
     def __init__(self, report: Report) -> None:
         self.report = report
 
-    def problem(self, node: Node, path: str, message: str, *, col_offset: int = 0) -> None:
+    def problem(self, node: Node, path: str, message: str | Said, *, col_offset: int = 0) -> None:
         self.report.add(node.line, node.col + col_offset, path, message)
 
     def mapping(
@@ -88,7 +91,7 @@ class Checker:
     ) -> dict[str, Node] | None:
         """The mapping's entries by key; reports duplicates, unknown and missing keys."""
         if not isinstance(node, Map):
-            self.problem(node, path, f"expected a mapping, got {kind_of(node)}")
+            self.problem(node, path, said("expected.mapping", found=kind_of(node)))
             return None
         seen: dict[str, Scalar] = {}
         values: dict[str, Node] = {}
@@ -96,11 +99,7 @@ class Checker:
         for key, value in node.entries:
             name = key.text
             if name in seen:
-                self.problem(
-                    key,
-                    join(path, name),
-                    f"duplicate key '{name}' (first defined at line {seen[name].line})",
-                )
+                self.problem(key, join(path, name), said("duplicate_key", name=name, line=seen[name].line))
                 continue
             seen[name] = key
             if name not in allowed:
@@ -110,7 +109,7 @@ class Checker:
             values[name] = value
         for name in required:
             if name not in seen and name not in suggested:
-                self.problem(node, path, f"missing required key '{name}'")
+                self.problem(node, path, said("missing_key", name=name))
         if suggested - {""}:
             self.report.misspelt[id(node)] = suggested - {""}
         return values
@@ -122,11 +121,11 @@ class Checker:
 
     def string(self, node: Node, path: str, *, empty_ok: bool = False) -> str | None:
         if not isinstance(node, Scalar) or node.value is None:
-            self.problem(node, path, f"expected a string, got {kind_of(node)}")
+            self.problem(node, path, said("expected.string", found=kind_of(node)))
             return None
         text = node.text
         if not empty_ok and not text.strip():
-            self.problem(node, path, "expected a non-empty string")
+            self.problem(node, path, said("expected.text"))
             return None
         return text
 
@@ -138,11 +137,11 @@ class Checker:
             text = self.string(node, path)
             return None if text is None else [(text, node, path)]
         if not isinstance(node, Seq):
-            expected = "a string or a list of strings" if single_ok else "a list of strings"
-            self.problem(node, path, f"expected {expected}, got {kind_of(node)}")
+            expected = "expected.strings_or_one" if single_ok else "expected.strings"
+            self.problem(node, path, said(expected, found=kind_of(node)))
             return None
         if not node.items and not empty_ok:
-            self.problem(node, path, "expected at least one entry, got an empty list")
+            self.problem(node, path, said("expected.entries"))
             return None
         result = []
         for i, item in enumerate(node.items):
@@ -154,16 +153,16 @@ class Checker:
     def boolean(self, node: Node, path: str) -> bool | None:
         if isinstance(node, Scalar) and isinstance(node.value, bool):
             return node.value
-        self.problem(node, path, f"expected true or false, got {kind_of(node)}")
+        self.problem(node, path, said("expected.boolean", found=kind_of(node)))
         return None
 
     def integer(self, node: Node, path: str, *, minimum: int) -> int | None:
         if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
             if node.value < minimum:
-                self.problem(node, path, f"expected an integer of at least {minimum}, got {node.value}")
+                self.problem(node, path, said("expected.at_least", minimum=minimum, value=node.value))
                 return None
             return node.value
-        self.problem(node, path, f"expected an integer, got {kind_of(node)}")
+        self.problem(node, path, said("expected.integer", found=kind_of(node)))
         return None
 
     def choice(self, node: Node, path: str, what: str, options: Sequence[str]) -> str | None:

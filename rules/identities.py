@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from rules.checker import Checker, kind_of
+from rules.errors import said
 from rules.loader import Map, Node
 
 __all__ = ["Identities", "IdentityChecks", "fold"]
@@ -74,7 +75,7 @@ class IdentityChecks(Checker):
     def identities(self, node: Node) -> Identities:
         """``{name: [alias, ...]}`` (or one alias as a string); an alias names one person only."""
         if not isinstance(node, Map):
-            self.problem(node, "identities", f"expected a mapping of names to their ids, got {kind_of(node)}")
+            self.problem(node, "identities", said("expected.identities", found=kind_of(node)))
             return Identities()
         entries = self.mapping(node, "identities", [key.text for key, _ in node.entries])
         assert entries is not None
@@ -85,7 +86,7 @@ class IdentityChecks(Checker):
         for person, value in entries.items():
             path = f"identities.{person}"
             if not person.strip():
-                self.problem(keys[person], path, "expected a non-empty name")
+                self.problem(keys[person], path, said("expected.name"))
                 continue
             given = self.strings(value, path) or []
             for text, item, item_path in [(person, keys[person], path), *given]:
@@ -95,8 +96,7 @@ class IdentityChecks(Checker):
                     self.problem(
                         item,
                         item_path,
-                        f"'{text}' is already listed under '{other}' (line {where[alias]}): "
-                        "an id or a name can belong to one person only",
+                        said("identity.taken", text=text, other=other, line=where[alias]),
                     )
                     continue
                 aliases[alias] = person

@@ -15,7 +15,7 @@ from typing import cast
 import yaml
 from yaml.constructor import SafeConstructor
 
-from rules.errors import Problem
+from rules.errors import Problem, Said, problem, said
 
 __all__ = ["Map", "Node", "Scalar", "Seq", "compose"]
 
@@ -59,9 +59,9 @@ class _Converter:
         self.done: dict[int, Node] = {}
         self.active: set[int] = set()
 
-    def problem(self, node: yaml.Node, path: str, message: str) -> None:
+    def problem(self, node: yaml.Node, path: str, message: Said) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, path, message))
+        self.problems.append(problem(self.file, mark.line + 1, mark.column + 1, path, message))
 
     def convert(self, node: yaml.Node, path: str) -> Node:
         key = id(node)
@@ -69,7 +69,7 @@ class _Converter:
             return self.done[key]
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         if key in self.active:
-            self.problem(node, path, "recursive alias: a node cannot contain itself")
+            self.problem(node, path, said("yaml.recursive_alias"))
             return Scalar(line, col, None, "", None, line)
         self.active.add(key)
         result: Node
@@ -77,10 +77,10 @@ class _Converter:
             entries: list[tuple[Scalar, Node]] = []
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE_TAG:
-                    self.problem(key_node, path, "merge keys ('<<') are not supported; write the keys out")
+                    self.problem(key_node, path, said("yaml.merge_key"))
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.problem(key_node, path, "expected a plain key, got a mapping or a list")
+                    self.problem(key_node, path, said("yaml.complex_key"))
                     continue
                 key_value = self.convert(key_node, path)
                 assert isinstance(key_value, Scalar)
@@ -104,7 +104,7 @@ class _Converter:
 
 
 # PyYAML's parser and our converter recurse once per nesting level
-TOO_DEEP = "invalid YAML: nested too deeply to read (a rules file needs a handful of levels)"
+TOO_DEEP = said("yaml.too_deep")
 
 
 # libyaml (PyYAML's C parser) composes the same nodes with the same marks as PyYAML's pure-Python
@@ -258,18 +258,19 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
             and exc.context_mark.line != exc.problem_mark.line
         ):
             what = f"{exc.context} (line {exc.context_mark.line + 1}), {exc.problem}"
-        if "'\\t'" in what:
-            what += " (YAML indents with spaces; replace the tab)"
-        problems.append(Problem(file, line, col, "", f"invalid YAML: {what}"))
+        key = "yaml.invalid_tab" if "'\\t'" in what else "yaml.invalid"
+        problems.append(problem(file, line, col, "", said(key, what=what)))
         return None, problems
     except RecursionError:  # thousands of nested brackets: PyYAML's parser recurses per level
-        problems.append(Problem(file, 1, 1, "", TOO_DEEP))
+        problems.append(problem(file, 1, 1, "", TOO_DEEP))
         return None, problems
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         before = text[: exc.position]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         problems.append(
-            Problem(file, line, col, "", f"invalid YAML: character #x{exc.character:04x}: {exc.reason}")
+            problem(
+                file, line, col, "", said("yaml.character", code=f"{exc.character:04x}", reason=exc.reason)
+            )
         )
         return None, problems
     if root is None:
@@ -277,5 +278,5 @@ def compose(text: str, file: str) -> tuple[Node | None, list[Problem]]:
     try:
         return _Converter(file, problems).convert(root, ""), problems
     except RecursionError:
-        problems.append(Problem(file, 1, 1, "", TOO_DEEP))
+        problems.append(problem(file, 1, 1, "", TOO_DEEP))
         return None, problems

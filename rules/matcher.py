@@ -17,6 +17,7 @@ import ahocorasick
 import re2
 from re2 import _re2
 
+from rules.errors import Said, said
 from rules.forms import Boundary, forms, stops_cleanly
 from rules.normalize import char_form
 
@@ -133,7 +134,7 @@ class KeywordIndex:
 class RegexProblem:
     """Why a pattern was refused; ``offset`` is the character in the pattern to point at, if known."""
 
-    message: str
+    message: Said
     offset: int | None = None
 
 
@@ -161,11 +162,7 @@ def compile_regex(pattern: str) -> Any:
     for offset, char in enumerate(pattern):
         form = char_form(char)
         if form != char:
-            return RegexProblem(
-                f"regexes run on normalised text, where {char!r} never appears (it becomes {form!r}); "
-                f"write {form!r} instead",
-                offset,
-            )
+            return RegexProblem(said("regex.form", char=char, form=form), offset)
     try:
         compiled = re2.compile(pattern, _RE2_OPTIONS)
     except re2.error as exc:
@@ -177,18 +174,12 @@ def compile_regex(pattern: str) -> Any:
         try:
             re.compile(pattern)
         except re.error as py_exc:
-            return RegexProblem(f"invalid regex: {py_exc.msg}", py_exc.pos)
-        return RegexProblem(
-            f"re2 cannot run this regex (no backreferences or lookaround, so it stays fast): {reason}"
-        )
+            return RegexProblem(said("regex.invalid", error=py_exc.msg), py_exc.pos)
+        return RegexProblem(said("regex.re2", reason=reason))
     if compiled.programsize > MAX_REGEX_PROGRAM:
-        return RegexProblem(
-            f"regex too complex: it compiles to {compiled.programsize} re2 instructions, the limit is "
-            f"{MAX_REGEX_PROGRAM} (large repetition counts such as {{1000}} multiply its size; "
-            "use a smaller count or a keyword)"
-        )
+        return RegexProblem(said("regex.too_big", size=compiled.programsize, limit=MAX_REGEX_PROGRAM))
     if compiled.search("") is not None:
-        return RegexProblem("regex matches empty text, so it would match every message")
+        return RegexProblem(said("regex.empty"))
     return compiled
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.core.domain import DESTINATION_PLATFORMS, Destination
 from rules.checker import Checker, Report, join, kind_of, unknown
+from rules.errors import Said, said
 from rules.loader import Map, Node, Scalar, Seq
 from rules.matcher import NamePatterns, name_key
 from rules.model import Department, Goal, Source
@@ -43,16 +44,16 @@ class PlaceChecks(Checker):
         """The departments that compiled; references are checked against every name written."""
         departments: dict[str, Department] = {}
         if not isinstance(node, Map):
-            self.problem(node, "departments", f"expected a mapping of department names, got {kind_of(node)}")
+            self.problem(node, "departments", said("expected.departments", found=kind_of(node)))
             return departments
         if not node.entries:
-            self.problem(node, "departments", "expected at least one department, got an empty mapping")
+            self.problem(node, "departments", said("expected.a_department"))
         names: list[str] = []
         entries = self.mapping(node, "departments", [key.text for key, _ in node.entries])
         assert entries is not None
         for key, _ in node.entries:
             if key.text == "all":
-                self.problem(key, "departments.all", "'all' is reserved (schedules use 'departments: all')")
+                self.problem(key, "departments.all", said("all_reserved"))
         for name, value in entries.items():
             names.append(name)
             path = f"departments.{name}"
@@ -92,14 +93,10 @@ class PlaceChecks(Checker):
         items: list[tuple[Node, str]] | None = [(node, path)] if isinstance(node, Map) else None
         if items is None:
             if not isinstance(node, Seq):
-                self.problem(
-                    node,
-                    path,
-                    f'expected a list of destinations like {{slack: "#channel"}}, got {kind_of(node)}',
-                )
+                self.problem(node, path, said("expected.destinations", found=kind_of(node)))
                 return None
             if not node.items:
-                self.problem(node, path, "expected at least one destination, got an empty list")
+                self.problem(node, path, said("expected.a_destination"))
                 return None
             items = [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
         result: list[Destination] = []
@@ -115,11 +112,11 @@ class PlaceChecks(Checker):
     def place(self, node: Node, path: str, platforms: Sequence[str]) -> tuple[str, str] | None:
         """One ``{platform: channel}`` mapping (a source or a destination) as (platform, channel)."""
         if not isinstance(node, Map):
-            self.problem(node, path, f'expected a mapping like {{slack: "#channel"}}, got {kind_of(node)}')
+            self.problem(node, path, said("expected.place", found=kind_of(node)))
             return None
         if len(node.entries) != 1:
             keys = ", ".join(key.text for key, _ in node.entries) or "none"
-            self.problem(node, path, f"expected exactly one platform, got {len(node.entries)}: {keys}")
+            self.problem(node, path, said("expected.one_platform", count=len(node.entries), keys=keys))
             return None
         key, value = node.entries[0]
         platform, value_path = key.text, join(path, key.text)
@@ -128,7 +125,7 @@ class PlaceChecks(Checker):
                 self.problem(
                     key,
                     value_path,
-                    f"{platform} is a source, not a destination (departments post to {', '.join(platforms)})",
+                    said("source_only", platform=platform, platforms=", ".join(platforms)),
                 )
             else:
                 self.problem(key, value_path, unknown("key", platform, platforms))
@@ -142,7 +139,7 @@ class PlaceChecks(Checker):
         if platform == "teams":
             team, slash, name = channel.partition("/")
             if not (slash and team.strip() and name.strip()):
-                self.problem(value, value_path, f"expected 'Team/Channel', got '{channel}'")
+                self.problem(value, value_path, said("expected.team_channel", channel=channel))
                 return None
         return platform, channel
 
@@ -152,7 +149,7 @@ class PlaceChecks(Checker):
             if text is None:
                 return None
             if text.strip() != "*":
-                self.problem(node, path, f"expected \"*\" or {{category: slug}}, got '{text}'")
+                self.problem(node, path, said("expected.category", text=text))
                 return None
             return "discourse", "*"
         fields = self.mapping(node, path, ("category",), required=("category",))
@@ -177,11 +174,11 @@ class PlaceChecks(Checker):
             self.problem(
                 node,
                 path,
-                f"use only one of {_either(GOAL_KINDS)}, found {' and '.join(repr(k) for k in given)}",
+                said("goal.one_kind", kinds=_either(GOAL_KINDS), found=_both(given)),
             )
             return None
         if not given:
-            self.problem(node, path, f"a goal needs {_either(GOAL_KINDS)}")
+            self.problem(node, path, said("goal.no_kind", kinds=_either(GOAL_KINDS)))
             return None
         if text is None:
             return None
@@ -200,11 +197,7 @@ class PlaceChecks(Checker):
 
     def sources(self, node: Node) -> tuple[Source, ...]:
         if not isinstance(node, Seq):
-            self.problem(
-                node,
-                "sources",
-                f'expected a list of sources like {{slack: "#community"}}, got {kind_of(node)}',
-            )
+            self.problem(node, "sources", said("expected.sources", found=kind_of(node)))
             return ()
         seen: dict[tuple[str, str], int] = {}
         result: list[Source] = []
@@ -215,9 +208,8 @@ class PlaceChecks(Checker):
                 continue
             key = (found[0], name_key(found[1]))
             if key in seen:
-                self.problem(
-                    item, path, f"duplicate source {found[0]}:{found[1]} (first defined at line {seen[key]})"
-                )
+                source = f"{found[0]}:{found[1]}"
+                self.problem(item, path, said("duplicate_source", source=source, line=seen[key]))
                 continue
             seen[key] = item.line
             result.append(Source(*found))
@@ -242,8 +234,7 @@ class PlaceChecks(Checker):
                 self.problem(
                     node,
                     path,
-                    f"{destination} is also a source; kakehashi ignores posts in department channels, "
-                    "so that source would go silent",
+                    said("loop", destination=str(destination)),
                 )
 
     def check_goal_tags(self, set_tags: Iterable[str]) -> None:
@@ -251,9 +242,13 @@ class PlaceChecks(Checker):
         known = list(dict.fromkeys(set_tags))
         for tag, node, path in self.goal_tags:
             if tag not in known:
-                self.problem(node, path, unknown("tag", tag, known) + " (no route or reaction sets it)")
+                self.problem(node, path, said("goal.tag", unknown=unknown("tag", tag, known)))
 
 
-def _either(keys: dict[str, str]) -> str:
+def _either(keys: dict[str, str]) -> Said:
     names = [repr(k) for k in keys]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return said("either", names=", ".join(names[:-1]), last=names[-1])
+
+
+def _both(keys: list[str]) -> Said:
+    return said("both", names=", ".join(repr(k) for k in keys[:-1]), last=repr(keys[-1]))

@@ -4,6 +4,7 @@ status or count a vote on a repost."""
 from __future__ import annotations
 
 from rules.checker import Checker, Report, kind_of
+from rules.errors import said
 from rules.loader import Node, Scalar, Seq
 from rules.model import STATUS_ALIASES, STATUSES, ReactionRule
 from rules.places import PlaceChecks
@@ -28,7 +29,7 @@ class ReactionChecks(Checker):
 
     def reactions(self, node: Node) -> tuple[ReactionRule, ...]:
         if not isinstance(node, Seq):
-            self.problem(node, "reactions", f"expected a list of reactions, got {kind_of(node)}")
+            self.problem(node, "reactions", said("expected.reactions", found=kind_of(node)))
             return ()
         seen: dict[tuple[str, bool], int] = {}
         result = []
@@ -39,7 +40,7 @@ class ReactionChecks(Checker):
                 continue
             emoji = self.emoji(fields["emoji"], f"{path}.emoji")
             on = (
-                self.choice(fields["on"], f"{path}.on", "'on' value", ("post", "routed"))
+                self.choice(fields["on"], f"{path}.on", "on", ("post", "routed"))
                 if "on" in fields
                 else "post"
             )
@@ -53,7 +54,7 @@ class ReactionChecks(Checker):
                 self.problem(
                     fields["emoji"],
                     f"{path}.emoji",
-                    f"duplicate reaction '{emoji}' (first defined at line {seen[emoji, routed]})",
+                    said("duplicate_reaction", emoji=emoji, line=seen[emoji, routed]),
                 )
                 continue
             seen[emoji, routed] = fields["emoji"].line
@@ -68,7 +69,7 @@ class ReactionChecks(Checker):
             return None
         key = emoji_key(text)
         if not key or any(c.isspace() for c in key):
-            self.problem(node, path, f"expected an emoji name like bulb or :bulb:, got '{text}'")
+            self.problem(node, path, said("expected.emoji", text=text))
             return None
         return key
 
@@ -82,15 +83,11 @@ class ReactionChecks(Checker):
         if not routed:
             for key in ("set_status", "vote"):
                 if key in fields:
-                    self.problem(
-                        fields[key], f"{path}.{key}", f"'{key}' only applies to reactions with 'on: routed'"
-                    )
+                    self.problem(fields[key], f"{path}.{key}", said("reaction.routed_only", key=key))
                     return None
             if "to" not in fields:
                 if "to" not in misspelt:
-                    self.problem(
-                        node, path, "missing 'to': a reaction on community posts routes them to a department"
-                    )
+                    self.problem(node, path, said("reaction.missing_to"))
                 return None
             to = self.string(fields["to"], f"{path}.to")
             if to is None or not self.places.department_ref(to.strip(), fields["to"], f"{path}.to"):
@@ -106,7 +103,7 @@ class ReactionChecks(Checker):
                 self.problem(
                     fields[key],
                     f"{path}.{key}",
-                    f"'{key}' only applies to reactions on community posts (without 'on: routed')",
+                    said("reaction.post_only", key=key),
                 )
                 return None
         status = None
@@ -124,10 +121,10 @@ class ReactionChecks(Checker):
                 return None
             vote = voted
         if status is not None and vote:
-            self.problem(node, path, "use either 'set_status' or 'vote: true', not both")
+            self.problem(node, path, said("reaction.both"))
             return None
         if status is None and not vote:
             if not misspelt & {"set_status", "vote"}:
-                self.problem(node, path, "a reaction with 'on: routed' needs 'set_status' or 'vote: true'")
+                self.problem(node, path, said("reaction.neither"))
             return None
         return ReactionRule(emoji, set_status=status, vote=vote, on_routed=True)

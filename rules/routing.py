@@ -28,6 +28,7 @@ from rules.conditions import (
     ThreadIs,
 )
 from rules.engine import Route
+from rules.errors import said
 from rules.intents import INTENT_NAMES, INTENTS
 from rules.loader import Map, Node, Scalar, Seq
 from rules.matcher import KeywordIndex, NamePatterns, RegexProblem, compile_regex
@@ -82,10 +83,10 @@ class RouteChecks(Checker):
 
     def routes(self, node: Node, path: str, parent: Route | None) -> tuple[Route, ...]:
         if not isinstance(node, Seq):
-            self.problem(node, path, f"expected a list of routes, got {kind_of(node)}")
+            self.problem(node, path, said("expected.routes", found=kind_of(node)))
             return ()
         if parent is not None and not node.items:
-            self.problem(node, path, "expected at least one nested route, got an empty list")
+            self.problem(node, path, said("expected.a_nested_route"))
         routes = []
         for i, item in enumerate(node.items):
             route = self.route(item, f"{path}[{i}]", parent)
@@ -108,7 +109,7 @@ class RouteChecks(Checker):
                 self.problem(
                     fields["name"],
                     f"{path}.name",
-                    f"duplicate route name '{name}' (first defined at line {self.names[name]})",
+                    said("duplicate_route", name=name, line=self.names[name]),
                 )
             else:
                 self.names[name] = fields["name"].line
@@ -169,8 +170,7 @@ class RouteChecks(Checker):
             self.problem(
                 node,
                 path,
-                "missing 'to': name the departments this route sends to "
-                "(a nested route may inherit them from its parent)",
+                said("route.missing_to"),
             )
             ok = False
         return route if ok else None
@@ -183,9 +183,7 @@ class RouteChecks(Checker):
             return None
         if not fields:
             if isinstance(node, Map) and not node.entries:
-                self.problem(
-                    node, path, f"empty condition (expected one or more of: {', '.join(CONDITION_KEYS)})"
-                )
+                self.problem(node, path, said("empty_condition", keys=", ".join(CONDITION_KEYS)))
             return None
         parts = [self.leaf(key, value, join(path, key), route) for key, value in fields.items()]
         if any(part is None for part in parts) or len(fields) != len(cast(Map, node).entries):
@@ -237,10 +235,10 @@ class RouteChecks(Checker):
             return TagsInclude(route, path, {text.strip().casefold(): text.strip() for text, _, _ in items})
         if key in ("any", "all"):
             if not isinstance(node, Seq):
-                self.problem(node, path, f"expected a list of conditions, got {kind_of(node)}")
+                self.problem(node, path, said("expected.conditions", found=kind_of(node)))
                 return None
             if not node.items:
-                self.problem(node, path, "expected at least one condition, got an empty list")
+                self.problem(node, path, said("expected.a_condition"))
                 return None
             children = [self.condition(item, f"{path}[{i}]", route) for i, item in enumerate(node.items)]
             if any(child is None for child in children):
@@ -258,7 +256,7 @@ class RouteChecks(Checker):
             else [(item, f"{path}[{i}]") for i, item in enumerate(node.items)]
         )
         if isinstance(node, Seq) and not node.items:
-            self.problem(node, path, "expected at least one keyword, got an empty list")
+            self.problem(node, path, said("expected.a_keyword"))
             return None
         keywords: list[Keyword] = []
         for item, item_path in entries:
@@ -268,21 +266,19 @@ class RouteChecks(Checker):
                 fields = self.mapping(item, item_path, ("word",))
                 if fields is None or "word" not in fields:
                     if fields is not None and not item.entries:
-                        self.problem(item, item_path, 'expected {word: "..."}, got an empty mapping')
+                        self.problem(item, item_path, said("expected.word"))
                     continue
                 word, value, item_path = True, fields["word"], f"{item_path}.word"
             elif isinstance(item, Seq) or (isinstance(item, Scalar) and item.value is None):
-                expected = "a keyword (a string or {word: ...})"
-                if item is node:
-                    expected += " or a list of keywords"
-                self.problem(item, item_path, f"expected {expected}, got {kind_of(item)}")
+                expected = "expected.keywords" if item is node else "expected.keyword"
+                self.problem(item, item_path, said(expected, found=kind_of(item)))
                 continue
             text = self.string(value, item_path, empty_ok=True)
             if text is None:
                 continue
             normal = normalize(text)
             if not normal.strip():
-                self.problem(value, item_path, "empty keyword")
+                self.problem(value, item_path, said("empty_keyword"))
                 continue
             keyword_id = self.keyword_index.add(normal, exact=word)
             keywords.append(Keyword(text, keyword_id, word, item_path, normal))

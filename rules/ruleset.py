@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.core.domain import Classifiable, Destination
 from rules.calendar import BusinessCalendar
 from rules.engine import Engine, Route
-from rules.errors import Problem, RulesError
+from rules.errors import RulesError, Said, problem, said
 from rules.explain import Explanation, explain
 from rules.identities import Identities
 from rules.loader import compose
@@ -140,7 +140,7 @@ def load_rules_text(text: str, filename: str = "rules.yaml") -> RuleSet:
     """Compile rules from ``text``; problems name ``filename``.  Raises ``RulesError``."""
     data = text.encode("utf-8", "surrogatepass")
     if len(data) > MAX_RULES_BYTES:
-        raise RulesError([Problem(filename, 0, 0, "", too_big(filename))])
+        raise RulesError([problem(filename, 0, 0, "", too_big())])
     with _collector_paused():
         return _compiled(text, filename, data)
 
@@ -172,10 +172,9 @@ def _compiled(text: str, filename: str, data: bytes) -> RuleSet:
     )
 
 
-def too_big(name: str) -> str:
+def too_big() -> Said:
     """The problem text for a rules file over ``MAX_RULES_BYTES``."""
-    limit = MAX_RULES_BYTES // 1024 // 1024
-    return f"the file is larger than {limit} MiB, the most a rules file may be (is it the right file?)"
+    return said("file.too_big", limit=MAX_RULES_BYTES // 1024 // 1024)
 
 
 def load_rules(path: str | os.PathLike[str]) -> RuleSet:
@@ -184,15 +183,18 @@ def load_rules(path: str | os.PathLike[str]) -> RuleSet:
     try:
         with Path(name).open("rb") as file:
             data = file.read(MAX_RULES_BYTES + 1)  # never more than the limit, even if it grows meanwhile
-    except OSError as exc:
-        raise RulesError([Problem(name, 0, 0, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    except OSError as exc:  # the English names the OS's reason; the other languages, the usual two
+        key = {FileNotFoundError: "file.missing", PermissionError: "file.forbidden"}.get(
+            type(exc), "file.unreadable"
+        )
+        raise RulesError([problem(name, 0, 0, "", said(key, error=exc.strerror or exc))]) from exc
     if len(data) > MAX_RULES_BYTES:
-        raise RulesError([Problem(name, 0, 0, "", too_big(name))])
+        raise RulesError([problem(name, 0, 0, "", too_big())])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise RulesError([Problem(name, line, col, "", "not UTF-8 text: save the file as UTF-8")]) from exc
+        raise RulesError([problem(name, line, col, "", said("file.not_utf8"))]) from exc
     return load_rules_text(text, name)

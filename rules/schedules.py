@@ -10,6 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.domain import Destination
 from rules.checker import Checker, Report, kind_of
+from rules.errors import said
 from rules.loader import Node, Scalar, Seq
 from rules.model import Schedule
 from rules.places import PlaceChecks
@@ -18,7 +19,7 @@ __all__ = ["ScheduleChecks"]
 
 SCHEDULE_KEYS = ("name", "kind", "cron", "departments", "post_to", "period", "after_hours", "description")
 SCHEDULE_KINDS = ("recap", "agenda", "unanswered")
-NUMERIC_WEEKDAYS = "use weekday names (mon-sun): APScheduler 3 counts 0 as Monday, cron counts 0 as Sunday"
+NUMERIC_WEEKDAYS = said("cron.weekdays")
 
 
 class ScheduleChecks(Checker):
@@ -33,7 +34,7 @@ class ScheduleChecks(Checker):
     ) -> tuple[Schedule, ...]:
         """The schedules that compiled; ``departments: all`` (the default) is ``every_department``."""
         if not isinstance(node, Seq):
-            self.problem(node, "schedules", f"expected a list of schedules, got {kind_of(node)}")
+            self.problem(node, "schedules", said("expected.schedules", found=kind_of(node)))
             return ()
         seen: dict[str, int] = {}
         result = []
@@ -55,7 +56,7 @@ class ScheduleChecks(Checker):
                     self.problem(
                         dept_node,
                         f"{path}.departments",
-                        "write 'departments: all' (not in a list) for every department, or list names",
+                        said("schedule.all_in_list"),
                     )
                     departments = None
                 elif not (isinstance(dept_node, Scalar) and dept_node.value == "all"):
@@ -64,7 +65,7 @@ class ScheduleChecks(Checker):
             if "post_to" in fields:
                 post_to = self.places.destinations(fields["post_to"], f"{path}.post_to")
             elif kind == "agenda":
-                self.problem(item, path, "missing 'post_to': an agenda needs a channel to go to")
+                self.problem(item, path, said("schedule.missing_post_to"))
                 post_to = None
             period = "week"
             if "period" in fields:
@@ -78,7 +79,7 @@ class ScheduleChecks(Checker):
                     self.problem(
                         fields["after_hours"],
                         f"{path}.after_hours",
-                        "after_hours is only for kind: unanswered",
+                        said("schedule.after_hours"),
                     )
             if "description" in fields:
                 self.string(fields["description"], f"{path}.description", empty_ok=True)
@@ -89,7 +90,7 @@ class ScheduleChecks(Checker):
                     self.problem(
                         fields.get("name", item),
                         f"{path}.name",
-                        f"duplicate schedule name '{name}' (first defined at line {seen[name]})",
+                        said("duplicate_schedule", name=name, line=seen[name]),
                     )
                     continue
                 seen[name] = fields.get("name", item).line
@@ -119,6 +120,6 @@ class ScheduleChecks(Checker):
         try:
             CronTrigger.from_crontab(text, timezone=timezone)
         except ValueError as exc:
-            self.problem(node, path, f"invalid cron expression '{text}': {exc}")
+            self.problem(node, path, said("cron.invalid", text=text, error=str(exc)))
             return None
         return " ".join(fields)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from bot.core.domain import Destination
-from rules.calendar import BusinessCalendar, parse_closed, supported_countries
+from rules.calendar import BadDays, BusinessCalendar, parse_closed, supported_countries
 from rules.checker import Checker, Report, suggest
 from rules.engine import Route
-from rules.errors import Problem
+from rules.errors import Problem, Said, said
 from rules.identities import Identities, IdentityChecks
 from rules.loader import Node, Scalar, Seq
 from rules.matcher import KeywordIndex
@@ -100,27 +100,25 @@ _ABBREVIATIONS = {
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 
 
-def _timezone_hint(name: str) -> str:
-    """The end of the message for a timezone that does not exist: the likeliest meant zone."""
+def _unknown_timezone(name: str) -> Said:
+    """The message for a timezone that does not exist, with the likeliest meant zone."""
     text = name.strip()
     region = _ABBREVIATIONS.get(text.upper())
     if region is not None:
-        return f"; did you mean '{region}'? ({text} is an abbreviation, not a time zone)"
+        return said("timezone.abbreviation", name=name, region=region, text=text)
     offset = _OFFSET.fullmatch(text)
     if offset is not None:
         sign, hours, minutes = offset.group(1), int(offset.group(2)), offset.group(3)
         whole = minutes in (None, "00")
-        example = (
-            "'Asia/Tokyo'"
-            if (sign, hours, whole) == ("+", 9, True)
-            else "'America/New_York' or 'Europe/Berlin'"
-        )
-        fixed = f", or 'Etc/GMT{'-' if sign == '+' else '+'}{hours}' for a fixed offset" if whole else ""
-        return f": a UTC offset is not a time zone; write a region such as {example} (it knows daylight saving){fixed}"
+        tokyo = (sign, hours, whole) == ("+", 9, True)
+        example = said("timezone.example.tokyo" if tokyo else "timezone.example.others")
+        zone = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        fixed = said("timezone.fixed", zone=zone) if whole else ""
+        return said("timezone.offset", name=name, example=example, fixed=fixed)
     close = suggest(name, _timezones())
     if close is not None:
-        return f"; did you mean '{close}'?"
-    return " (expected an IANA name such as Asia/Tokyo or UTC)"
+        return said("timezone.close", name=name, close=close)
+    return said("timezone.unknown", name=name)
 
 
 class _Validator(Checker):
@@ -136,12 +134,7 @@ class _Validator(Checker):
 
     def top(self, root: Node | None) -> None:
         if root is None:
-            self.report.add(
-                1,
-                1,
-                "",
-                "the file is empty: expected a mapping with version, sources, departments and routes",
-            )
+            self.report.add(1, 1, "", said("empty_file"))
             return
         top = self.mapping(root, "", TOP_KEYS, required=("version", "sources", "departments", "routes"))
         if top is None:
@@ -149,15 +142,11 @@ class _Validator(Checker):
         if "version" in top:
             version = self.integer(top["version"], "version", minimum=1)
             if version is not None and version != 1:
-                self.problem(
-                    top["version"],
-                    "version",
-                    f"unsupported version {version} (this kakehashi reads version 1)",
-                )
+                self.problem(top["version"], "version", said("version", version=version))
         if "locale" in top:
             locale = self.string(top["locale"], "locale")
             if locale is not None and locale not in LOCALES:
-                self.problem(top["locale"], "locale", f"unknown locale '{locale}' (expected ja or en)")
+                self.problem(top["locale"], "locale", said("locale", locale=locale))
             elif locale is not None:
                 self.out.locale = cast(Literal["ja", "en"], locale)
         if "timezone" in top:
@@ -197,7 +186,7 @@ class _Validator(Checker):
         try:
             self.out.timezone = zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            self.problem(node, "timezone", f"unknown timezone '{name}'{_timezone_hint(name)}")
+            self.problem(node, "timezone", _unknown_timezone(name))
 
     def holidays(self, node: Node) -> None:
         """``holidays: JP`` or ``holidays: {country: JP, closed: [12-29..01-03, 2026-05-01]}``."""
@@ -211,8 +200,7 @@ class _Validator(Checker):
             path = "holidays" if entries["country"] is node else "holidays.country"
             code = self.string(entries["country"], path)
             if code is not None and code.strip().upper() not in supported_countries():
-                hint = "expected an ISO 3166 country code such as JP, US or GB"
-                self.problem(entries["country"], path, f"unknown country '{code}' ({hint})")
+                self.problem(entries["country"], path, said("country", code=code))
             elif code is not None:
                 country = code.strip().upper()
         closed = []
@@ -224,8 +212,8 @@ class _Validator(Checker):
         ):
             try:
                 closed.append(parse_closed(text))
-            except ValueError as exc:
-                self.problem(item, path, f"'{text}': {exc}")
+            except BadDays as exc:
+                self.problem(item, path, said("closed_day", text=text, error=exc.said))
         self.out.calendar = BusinessCalendar(country=country, closed=tuple(closed))
 
     def check_goal_tags(self) -> None:

@@ -51,34 +51,34 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def _sqlite_folder_problem(engine: AsyncEngine) -> str | None:
+def _sqlite_folder_problem(engine: AsyncEngine, where: str) -> SettingsError | None:
     """Checked before connecting: aiosqlite's worker thread may print a traceback after a failed open."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:" or Path(database).exists():
         return None
     folder = Path(database).absolute().parent
     if not folder.is_dir():
-        return f"the folder {folder} does not exist"
+        return SettingsError.of("settings.db_no_folder", where=where, folder=folder)
     if not os.access(folder, os.W_OK):
-        return f"kakehashi may not create files in {folder}"
+        return SettingsError.of("settings.db_read_only", where=where, folder=folder)
     return None
 
 
 async def _reachable(engine: AsyncEngine) -> None:
     """A database that cannot be opened is a clear one-line error, not a driver traceback."""
     where = engine.url.render_as_string(hide_password=True)
-    problem = _sqlite_folder_problem(engine)
+    problem = _sqlite_folder_problem(engine, where)
     if problem:
-        raise SettingsError(f"DATABASE_URL: cannot open {where}: {problem}")
+        raise problem
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (DBAPIError, OSError, TimeoutError) as exc:
-        reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc)
-        hint = ""
-        if engine.dialect.name == "sqlite":
-            hint = " (does its folder exist, and may kakehashi write there?)"
-        raise SettingsError(f"DATABASE_URL: cannot open {where}: {reason.strip()}{hint}") from exc
+        reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc).strip()
+        key = (
+            "settings.db_unreachable_sqlite" if engine.dialect.name == "sqlite" else "settings.db_unreachable"
+        )
+        raise SettingsError.of(key, where=where, reason=reason) from exc
 
 
 async def upgrade(engine: AsyncEngine) -> str:

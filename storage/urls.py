@@ -18,15 +18,12 @@ def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy.exc.ArgumentError
-        raise SettingsError(
-            f"DATABASE_URL: cannot parse {url!r}; expected e.g. "
-            "postgresql://user@host:5432/db or sqlite:///./kakehashi.db"
-        ) from exc
+        raise SettingsError.of("settings.db_parse", url=url) from exc
     backend = parsed.get_backend_name()
     if backend in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     elif backend == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     else:
-        raise SettingsError(f"DATABASE_URL: unsupported database {backend!r}; use postgresql:// or sqlite://")
+        raise SettingsError.of("settings.db_backend", backend=backend)
     return parsed.render_as_string(hide_password=False)

@@ -279,7 +279,8 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             items = json.loads(content)
         except json.JSONDecodeError as exc:
-            raise KakehashiError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+            where = f"{path}:{exc.lineno}:{exc.colno}"
+            raise KakehashiError.of("cli.rules.test.bad_json", where=where, error=exc.msg) from None
         pairs = list(enumerate(items, 1))
     else:
         pairs = []
@@ -289,14 +290,18 @@ def read_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
             try:
                 pairs.append((lineno, json.loads(line)))
             except json.JSONDecodeError as exc:
-                raise KakehashiError(f"{path}:{lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+                where = f"{path}:{lineno}:{exc.colno}"
+                raise KakehashiError.of("cli.rules.test.bad_json", where=where, error=exc.msg) from None
     platforms = get_args(Platform)
     for lineno, record in pairs:
         if not isinstance(record, dict) or not any(isinstance(record.get(k), str) for k in TEXT_KEYS):
-            raise KakehashiError(f"{path}:{lineno}: expected a JSON object with a 'text' string")
+            raise KakehashiError.of("cli.rules.test.no_text", where=f"{path}:{lineno}")
         if record.get("platform") and record["platform"] not in platforms:
-            raise KakehashiError(
-                f"{path}:{lineno}: unknown platform {record['platform']!r} (expected one of: {', '.join(platforms)})"
+            raise KakehashiError.of(
+                "cli.rules.test.bad_platform",
+                where=f"{path}:{lineno}",
+                platform=record["platform"],
+                platforms=", ".join(platforms),
             )
     return pairs
 

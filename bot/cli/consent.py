@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bot.cli import params
 from bot.cli.errors import run, settings_from_env
 from bot.cli.language import h
 
@@ -108,7 +109,7 @@ def consent_group() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json"]),
+    type=params.Choice(["csv", "json"]),
     default="csv",
     show_default=True,
     help=h("help.consent.format"),

@@ -84,7 +84,7 @@ class Doctor:
             try:  # one variable alone: its own form, whatever the others say (combinations: below)
                 Settings.from_env(alone)
             except SettingsError as exc:
-                out.append(Finding("settings", "fail", str(exc)))
+                out.append(Finding("settings", "fail", exc.text(self.locale)))
                 continue
             out.append(self._f("settings", "ok", "doctor.env.set", name=name))
         for name, prefix in (("SLACK_BOT_TOKEN", "xoxb-"), ("SLACK_APP_TOKEN", "xapp-")):
@@ -103,7 +103,7 @@ class Doctor:
         try:
             settings: Settings | None = Settings.from_env(self.env)
         except SettingsError as exc:  # a combination (SingleTenant without tenant, both alias and name)
-            message = str(exc)
+            message = exc.text(self.locale)
             if not any(f.text == message for f in out):
                 out.append(Finding("settings", "fail", message))
             return out, None
@@ -174,7 +174,7 @@ class Doctor:
         except (SQLAlchemyError, OSError, TimeoutError, KakehashiError) as exc:
             await engine.dispose()
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            error = f"DATABASE_URL: cannot open {where}: {reason}"
+            error = t(self.locale, "settings.db_unreachable", where=where, reason=reason)
             return [
                 self._f(
                     "database",

@@ -9,7 +9,8 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from bot.cli.language import m
+from bot.cli.language import m, message_locale
+from bot.cli.wrap import fit
 from bot.core.errors import KakehashiError
 from bot.settings import Settings
 
@@ -20,7 +21,7 @@ class CliError(click.ClickException):
     """``Error: <message>`` (``エラー: …``) on stderr, exit code 1."""
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(m("cli.error", message=self.format_message()), file=file, err=file is None)
+        click.echo(fit(m("cli.error", message=self.format_message())), file=file, err=file is None)
 
 
 class CliUsageError(click.UsageError):
@@ -33,18 +34,19 @@ class CliUsageError(click.UsageError):
             names = self.ctx.command.get_help_option_names(self.ctx)
             if names:
                 hint = m("cli.try_help", command=self.ctx.command_path, option=max(names, key=len))
-                click.echo(hint, file=file, err=err)
+                click.echo(fit(hint), file=file, err=err)
             click.echo(file=file, err=err)
-        click.echo(m("cli.error", message=self.format_message()), file=file, err=err)
+        click.echo(fit(m("cli.error", message=self.format_message())), file=file, err=err)
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """A KakehashiError inside becomes ``Error: <message>`` on stderr and exit code 1."""
+    """A KakehashiError inside becomes ``Error: <message>`` on stderr and exit code 1, the message
+    in the command line's language where the error can say it (``KakehashiError.text``)."""
     try:
         yield
     except KakehashiError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(exc.text(message_locale())) from None
 
 
 def settings_from_env() -> Settings:

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bot.cli import params
 from bot.cli.errors import CliError, CliUsageError, run, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import h, m
@@ -39,7 +40,7 @@ def import_group() -> None:
 
 
 @import_group.command("slack-export", short_help=h("help.import.slack.short"), help=h("help.import.slack"))
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=params.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--repost", is_flag=True, help=h("help.import.repost"))
 @click.option("--team", "team_id", default=None, help=h("help.import.team"))
 @click.option("--workspace-url", default=None, help=h("help.import.workspace_url"))

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot.cli import params
 from bot.cli.errors import CliError, run, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import cli_locale, h, is_starter
+from bot.cli.wrap import fit
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
 from bot.settings import bundled_rules_path
@@ -70,21 +72,25 @@ def _ask(
     choices: tuple[str, ...] = (),
     **values: object,
 ) -> str:
-    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case)."""
-    kind = click.Choice(choices, case_sensitive=False) if choices else str
-    answer = click.prompt(
-        t(locale, key, **values),
-        default=default,
-        show_default=bool(default),
-        hide_input=secret,
-        type=kind,
-        show_choices=False,
-    )
-    return str(answer).strip()
+    """One question; with ``choices`` the answer is one of them (asked again otherwise, any case).
+
+    The answer is checked here, not by a click type: click's prompt says a refused answer with
+    its own English "Error:"."""
+    while True:
+        answer = click.prompt(
+            t(locale, key, **values), default=default, show_default=bool(default), hide_input=secret
+        ).strip()
+        if not choices:
+            return str(answer)
+        found = [choice for choice in choices if choice.casefold() == answer.casefold()]
+        if found:
+            return found[0]
+        refused = t(locale, "usage.choice", value=answer, choices=", ".join(repr(c) for c in choices))
+        click.echo(fit(t(locale, "cli.error", message=refused)), err=True)
 
 
 @click.command("init", short_help=h("help.init.short"), help=h("help.init"))
-@click.option("--platform", type=click.Choice(["slack", "teams"]), help=h("help.init.platform"))
+@click.option("--platform", type=params.Choice(["slack", "teams"]), help=h("help.init.platform"))
 @click.option("--source", "sources", multiple=True, help=h("help.init.source"))
 @click.option("--department", "departments", multiple=True, help=h("help.init.department"))
 @click.option("--agenda-channel", help=h("help.init.agenda"))
@@ -95,13 +101,13 @@ def _ask(
 @click.option("--microsoft-app-id", help=h("help.init.app_id"))
 @click.option("--microsoft-app-password", help=h("help.init.app_password"))
 @click.option("--microsoft-app-tenant-id", help=h("help.init.tenant"))
-@click.option("--locale", type=click.Choice(["ja", "en"]), help=h("help.init.locale"))
+@click.option("--locale", type=params.Choice(["ja", "en"]), help=h("help.init.locale"))
 @click.option(
     "--rules",
     "rules_out",
     default="rules.yaml",
     show_default=True,
-    type=click.Path(dir_okay=False),
+    type=params.Path(dir_okay=False),
     help=h("help.init.rules"),
 )
 @click.option(
@@ -109,7 +115,7 @@ def _ask(
     "env_out",
     default=".env",
     show_default=True,
-    type=click.Path(dir_okay=False),
+    type=params.Path(dir_okay=False),
     help=h("help.init.env"),
 )
 @click.option("--no-input", is_flag=True, help=h("help.init.no_input"))

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli import params
 from bot.cli.consent import consent_group
 from bot.cli.doctor import doctor_command
 from bot.cli.errors import CliError, CliUsageError, run, settings_from_env, user_errors
@@ -28,6 +29,7 @@ from bot.cli.rules import rules_group
 from bot.cli.slack_manifest import slack_manifest_command
 from bot.cli.stats import stats_command
 from bot.cli.teams import teams_manifest_command
+from bot.cli.usage import Group
 from bot.core.errors import SettingsError
 from bot.settings import Settings, rules_path_from_env
 
@@ -38,8 +40,8 @@ def _logging(level: str) -> None:
     configure_logging(level, sys.stderr)
 
 
-@click.group(help=h("help.main"), context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kakehashi", help=h("help.option.version"))
+@click.group(cls=Group, help=h("help.main"), context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kakehashi", help=h("help.option.version"), message=h("help.version"))
 def main() -> None:
     pass
 
@@ -61,7 +63,7 @@ main.add_command(consent_group)
 @click.option(
     "--rules",
     "rules_path",
-    type=click.Path(exists=True, dir_okay=False),
+    type=params.Path(exists=True, dir_okay=False),
     help=h("help.demo.rules"),
 )
 @click.option("--db", "db_path", default="kakehashi-demo.db", show_default=True, help=h("help.demo.db"))
@@ -148,8 +150,8 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
         await app.stop()
         error = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-        raise SettingsError(
-            m("cli.serve.port", port=settings.port, host=settings.host, error=error)
+        raise SettingsError.of(
+            "cli.serve.port", port=settings.port, host=settings.host, error=error
         ) from None
     try:
         await app.start()
@@ -234,11 +236,11 @@ async def _with_store(fn: Callable[[Any], Awaitable[T]]) -> T:
 @outbox.command("list", help=h("help.outbox.list"))
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sent", "dead", "cancelled"]),
+    type=params.Choice(["pending", "sent", "dead", "cancelled"]),
     default=None,
     help=h("help.outbox.status"),
 )
-@click.option("--limit", default=50, show_default=True, help=h("help.limit"))
+@click.option("--limit", type=params.INT, default=50, show_default=True, help=h("help.limit"))
 def outbox_list(status: str | None, limit: int) -> None:
 
     async def go(store: Any) -> tuple[Any, Any]:
@@ -267,7 +269,7 @@ def outbox_list(status: str | None, limit: int) -> None:
 
 
 @outbox.command("retry", help=h("help.outbox.retry"))
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=params.INT)
 @click.option("--all", "all_", is_flag=True, help=h("help.outbox.all"))
 def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
     if not ids and not all_:
@@ -290,7 +292,7 @@ def outbox_retry(ids: tuple[int, ...], all_: bool) -> None:
 
 
 @main.command(short_help=h("help.quarantine.short"), help=h("help.quarantine"))
-@click.option("--limit", default=50, show_default=True, help=h("help.limit"))
+@click.option("--limit", type=params.INT, default=50, show_default=True, help=h("help.limit"))
 def quarantine(limit: int) -> None:
 
     async def go(store: Any) -> tuple[Any, int]:

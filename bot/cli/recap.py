@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from bot.cli import params
 from bot.cli.errors import run, settings_from_env, user_errors
 from bot.cli.language import h, m
 
@@ -70,7 +71,7 @@ def _run(fn: Any, as_of: date | None = None) -> Any:
 AS_OF = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=params.Date(),
     help=h("help.as_of"),
 )
 
@@ -99,7 +100,7 @@ async def history_hint(period: Any, store: Any) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=params.Choice(["text", "markdown", "json"]),
     default="text",
     show_default=True,
     help=h("help.recap.format"),
@@ -107,7 +108,7 @@ async def history_hint(period: Any, store: Any) -> str:
 @click.option(
     "--chart",
     "chart_path",
-    type=click.Path(dir_okay=False, writable=True),
+    type=params.Path(dir_okay=False, writable=True),
     help=h("help.recap.chart"),
 )
 @AS_OF
@@ -155,7 +156,7 @@ def recap_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "text", "json"]),
+    type=params.Choice(["markdown", "text", "json"]),
     default="markdown",
     show_default=True,
     help=h("help.agenda.format"),

@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.cli import params
 from bot.cli.errors import CliError, CliUsageError, user_errors
 from bot.cli.invocation import command_prefix
 from bot.cli.language import h, m, message_locale
+from bot.cli.wrap import fit
 from bot.core.domain import Platform
 from bot.core.errors import KakehashiError
 from bot.core.texts import t
@@ -32,7 +34,7 @@ def _rules_path(path: str | None) -> Path:
     try:
         return rules_path_from_env()
     except KakehashiError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(fit(exc.text(message_locale())), err=True)
         sys.exit(2)
 
 
@@ -41,8 +43,8 @@ def _load_or_exit(path: Path) -> RuleSet:
 
     try:
         return load_rules(path)
-    except RulesError as exc:
-        click.echo(str(exc), err=True)
+    except RulesError as exc:  # each problem's place as it is, its sentence in the command line's language
+        click.echo(fit(exc.text(message_locale())), err=True)
         sys.exit(2)
 
 
@@ -52,7 +54,7 @@ def rules_group() -> None:
 
 
 @rules_group.command("init", short_help=h("help.rules.init.short"), help=h("help.rules.init"))
-@click.argument("path", required=False, default="rules.yaml", type=click.Path(dir_okay=False))
+@click.argument("path", required=False, default="rules.yaml", type=params.Path(dir_okay=False))
 def init(path: str) -> None:
     from bot.settings import bundled_rules_path
 
@@ -64,7 +66,7 @@ def init(path: str) -> None:
 
 
 @rules_group.command("check", short_help=h("help.rules.check.short"), help=h("help.rules.check"))
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=params.Path(dir_okay=False))
 def check(path: str | None) -> None:
     rules_path = _rules_path(path)
     rs = _load_or_exit(rules_path)
@@ -84,7 +86,9 @@ def check(path: str | None) -> None:
 
 @rules_group.command("test", short_help=h("help.rules.test.short"), help=h("help.rules.test"))
 @click.argument("text", required=False)
-@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help=h("help.rules.test.file"))
+@click.option(
+    "--file", "file_", type=params.Path(exists=True, dir_okay=False), help=h("help.rules.test.file")
+)
 @click.option(
     "--channel",
     default="#community",
@@ -93,7 +97,7 @@ def check(path: str | None) -> None:
 )
 @click.option(
     "--platform",
-    type=click.Choice(get_args(Platform)),
+    type=params.Choice(get_args(Platform)),
     default="slack",
     show_default=True,
     help=h("help.rules.test.platform"),
@@ -104,7 +108,7 @@ def check(path: str | None) -> None:
     show_default=True,
     help=h("help.rules.test.author"),
 )
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help=h("help.rules.test.rules"))
+@click.option("--rules", "rules_path", type=params.Path(dir_okay=False), help=h("help.rules.test.rules"))
 @click.option("--json", "as_json", is_flag=True, help=h("help.rules.test.json"))
 def test(
     text: str | None,

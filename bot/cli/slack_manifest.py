@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from bot.cli import params
 from bot.cli.errors import CliError, CliUsageError
 from bot.cli.language import h, m
 
@@ -52,7 +53,7 @@ def _check_url(url: str) -> str:
 @click.option(
     "--command", "slash", default="/kakehashi", show_default=True, help=h("help.slack_manifest.command")
 )
-@click.option("--out", type=click.Path(dir_okay=False), help=h("help.slack_manifest.out"))
+@click.option("--out", type=params.Path(dir_okay=False), help=h("help.slack_manifest.out"))
 @click.option("--force", is_flag=True, help=h("help.slack_manifest.force"))
 def slack_manifest_command(
     url: str | None, socket_mode: bool, slash: str, out: str | None, force: bool

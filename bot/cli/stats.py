@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli import params
 from bot.cli.language import h, message_locale
 from bot.cli.recap import _run
 from bot.core.texts import t
@@ -153,7 +154,7 @@ def render_value(value: dict[str, Any], title: str, locale: str, console: Consol
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=params.Choice(["table", "json"]),
     default="table",
     show_default=True,
     help=h("help.stats.format"),

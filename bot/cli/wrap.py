@@ -4,6 +4,7 @@ between any two characters, except before closing marks (、。）」) and after
 from __future__ import annotations
 
 import re
+import shutil
 import unicodedata
 
 _TOKENS = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uff60\uffe0-\uffe6]+|.")
@@ -52,3 +53,23 @@ def wrap_cells(text: str, width: int) -> list[str]:
     if line:
         lines.append("".join(line).rstrip())
     return lines
+
+
+def fit(text: str, width: int | None = None, indent: str = "  ") -> str:
+    """A message for the terminal: each line with Japanese in it wrapped by cells at ``width``
+    (the terminal's, at most 80, as click's help), the rest of it indented under it.  English
+    lines are left whole as click leaves them, for ``grep`` and for the terminal to wrap: they
+    break between words anyway, and a path or ``file:line:col`` stays on the line it starts."""
+    width = width or min(shutil.get_terminal_size((80, 24)).columns, 80)
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not is_wide(line) or cells(line) <= width:
+            out.append(line)
+            continue
+        first = (wrap_cells(line, width) or [""])[0]
+        if not line.startswith(first):  # spaces were squeezed: every line at the narrower width
+            first = (wrap_cells(line, width - len(indent)) or [""])[0]
+        out.append(first)
+        rest = line[len(first) :].strip()
+        out.extend(indent + more for more in wrap_cells(rest, width - len(indent)))
+    return "\n".join(out)

@@ -36,6 +36,9 @@ JA: dict[str, str] = {
         "{cmd} rules check {path} で確認してください"
     ),
     "cli.rules.test.need_text": "TEXT か --file MESSAGES.jsonl を指定してください",
+    "cli.rules.test.bad_json": "{where}: JSON として読めません（{error}）",
+    "cli.rules.test.no_text": "{where}: 'text' に文字列を持つ JSON オブジェクトを書いてください",
+    "cli.rules.test.bad_platform": "{where}: プラットフォーム {platform!r} はありません（使えるもの: {platforms}）",
     "cli.rules.test.ignored": (
         "注意: {platform} の {channel} は{reason}なので、動いているボットはここのメッセージを無視します。"
         "ルールだけで判定すると次のとおりです:"
@@ -143,6 +146,9 @@ EN: dict[str, str] = {
         "wrote {path}: edit sources, departments, admins and the product words, then `{cmd} rules check {path}`"
     ),
     "cli.rules.test.need_text": "give TEXT or --file MESSAGES.jsonl",
+    "cli.rules.test.bad_json": "{where}: invalid JSON: {error}",
+    "cli.rules.test.no_text": "{where}: expected a JSON object with a 'text' string",
+    "cli.rules.test.bad_platform": "{where}: unknown platform {platform!r} (expected one of: {platforms})",
     "cli.rules.test.ignored": (
         "note: {platform} {channel}: {reason}, so the running bot ignores messages there; the rules alone would say:"
     ),

@@ -17,15 +17,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Self
+
+from bot.core.texts import t
 
 
 class KakehashiError(Exception):
-    """Root of every error kakehashi raises on purpose."""
+    """Root of every error kakehashi raises on purpose.
+
+    ``str(error)`` is English, for the logs (operators grep them); ``error.text(locale)`` is the
+    same message for a person, in ja or en, where the error knows how to say it: an error made by
+    ``Error.of(key, **values)`` is worded from the texts table (``bot.core.texts``).
+    """
+
+    key: str = ""
+    values: Mapping[str, Any] = MappingProxyType({})
+
+    @classmethod
+    def of(cls, key: str, /, **values: Any) -> Self:
+        error = cls(t("en", key, **values))
+        error.key, error.values = key, values
+        return error
+
+    def text(self, locale: str) -> str:
+        return t(locale, self.key, **self.values) if self.key else str(self)
 
 
 class SettingsError(KakehashiError):
-    """An environment variable is missing or malformed."""
+    """An environment variable is missing or malformed (``SettingsError.of("settings.…", …)``)."""
 
 
 class PayloadError(KakehashiError):

@@ -13,6 +13,7 @@ JA: dict[str, str] = {
     "help.required": "必須",
     "help.option.help": "このヘルプを表示して終了します。",
     "help.option.version": "バージョンを表示して終了します。",
+    "help.version": "%(prog)s バージョン %(version)s",
     "help.main": (
         "kakehashi（架け橋）: コミュニティの声を、それを必要とする部門へ届けます。\n\n"
         "表示の言語: KAKEHASHI_LOCALE（ja / en）、なければ rules.yaml の locale:、"
@@ -175,6 +176,7 @@ EN: dict[str, str] = {
     "help.required": "required",
     "help.option.help": "Show this message and exit.",
     "help.option.version": "Show the version and exit.",
+    "help.version": "%(prog)s, version %(version)s",
     "help.main": (
         "kakehashi (架け橋): carry your community's voice to the teams that need it.\n\n"
         "Language: KAKEHASHI_LOCALE (ja / en), else locale: in rules.yaml, else LANG "

@@ -6,7 +6,16 @@
 
 from __future__ import annotations
 
-from bot.core import cli_texts, consent_texts, dashboard_texts, help_texts, setup_texts
+from bot.core import (
+    cli_texts,
+    consent_texts,
+    dashboard_texts,
+    help_texts,
+    rules_texts,
+    settings_texts,
+    setup_texts,
+    usage_texts,
+)
 
 JA: dict[str, str] = {
     "tag.bug": "バグ報告",
@@ -734,10 +743,16 @@ JA.update(cli_texts.JA)  # the command line's messages
 EN.update(cli_texts.EN)
 JA.update(help_texts.JA)  # and its --help
 EN.update(help_texts.EN)
+JA.update(rules_texts.JA)  # what is wrong with a rules file
+EN.update(rules_texts.EN)
+JA.update(settings_texts.JA)  # a missing or malformed setting
+EN.update(settings_texts.EN)
+JA.update(usage_texts.JA)  # click's parser errors (no such option, missing argument …)
+EN.update(usage_texts.EN)
 CATALOGUES = {"ja": JA, "en": EN}
 
 
-def t(locale: str, key: str, **values: object) -> str:
+def t(locale: str, key: str, /, **values: object) -> str:
     catalogue = CATALOGUES.get(locale, JA)
     template = catalogue.get(key) or EN.get(key) or key
     return template.format(**values) if values else template

@@ -47,8 +47,8 @@ class RulesHolder:
         try:
             return load_rules(self.path)
         except RulesError as exc:
-            log.error("rules reload failed, keeping the last good rules:\n%s", exc)
-            return str(exc)
+            log.error("rules reload failed, keeping the last good rules:\n%s", exc)  # English, for grep
+            return exc.text(self._rules.locale)  # the admins' notice: in the rules' language
 
     def _failed(self, problems: str) -> None:
         """Tell the failure listeners, on the caller's thread (the event loop's, for the watcher)."""

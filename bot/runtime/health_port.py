@@ -49,9 +49,11 @@ class HealthPort:
         self._thread.start()
         ready.wait(30)
         if self._failed is not None:
-            raise SettingsError(
-                f"KAKEHASHI_HEALTH_PORT={self.port}: cannot listen on {self.host}:{self.port}: "
-                f"{self._failed.strerror or self._failed}; set another port"
+            raise SettingsError.of(
+                "settings.health_port",
+                port=self.port,
+                host=self.host,
+                error=self._failed.strerror or self._failed,
             )
         log.info("/healthz also on http://%s:%d (a thread of its own)", self.host, self.port)
 

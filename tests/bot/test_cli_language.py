@@ -117,9 +117,8 @@ def test_errors_and_hints_in_each_language(tmp_path: Path) -> None:
     assert target.is_file()
     again = kakehashi(tmp_path, "rules", "init", LANG="ja_JP.UTF-8")
     assert again.returncode == 1
-    assert (
-        again.stderr
-        == "エラー: rules.yaml はもうあります: そのファイルを編集するか、別の PATH を指定してください\n"
+    assert again.stderr == (  # 86 cells: wrapped at 80, the rest under the text
+        "エラー: rules.yaml はもうあります: そのファイルを編集するか、別の PATH を指定し\n  てください\n"
     )
     check = kakehashi(tmp_path, "rules", "check", KAKEHASHI_LOCALE="en")
     assert check.stdout.startswith("rules.yaml: OK — ")  # KAKEHASHI_LOCALE over the file's locale: ja
@@ -140,7 +139,7 @@ def test_usage_errors_say_where_help_is_in_the_same_language() -> None:
     assert "Error: --url: 'http://example.com': expected the public https:// address" in en.output
     ja = invoke(["slack-manifest", "--url", "http://example.com"], LANG="ja_JP.UTF-8")
     assert (
-        "エラー: --url: 'http://example.com': kakehashi serve の公開 https:// アドレスを指定してください"
+        "エラー: --url: 'http://example.com': kakehashi serve の公開 https:// アドレスを\n  指定してください"
         in ja.output
     )
 

@@ -122,7 +122,7 @@ async def test_a_failed_reload_is_announced_with_its_positions(admin_bot: SlackB
     [notice] = bot.fake.posts(ADMIN)
     text = json.dumps(notice, ensure_ascii=False)
     assert "rules.yaml could not be loaded" in text
-    assert "rules.yaml:" in text and "prodcut" in text
+    assert "rules.yaml:" in text and "unknown department 'prodcut'; did you mean 'product'?" in text
 
 
 async def test_without_an_admin_channel_nothing_is_posted(bot: SlackBot) -> None:

@@ -79,8 +79,15 @@ def test_errors_are_positioned() -> None:
         ruleset(ROUTES, extra)
     assert str(info.value).splitlines() == [
         "rules.yaml:15:12: holidays.country: unknown country 'Japan' (expected an ISO 3166 country code such as JP, US or GB)",
-        "rules.yaml:16:12: holidays.closed[0]: '12-32': day is out of range for month",
+        "rules.yaml:16:12: holidays.closed[0]: '12-32': '12-32' is not a day of the calendar",
         "rules.yaml:16:19: holidays.closed[1]: '2026-05-01..2026-04-30': the range ends (2026-04-30) before it starts (2026-05-01)",
         "rules.yaml:16:43: holidays.closed[2]: 'golden-week': expected YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD, MM-DD or MM-DD..MM-DD",
         "rules.yaml:17:3: holidays.observed: unknown key 'observed' (expected one of: country, closed)",
+    ]
+    assert info.value.text("ja").splitlines() == [  # `kakehashi rules check` in Japanese: the place kept
+        "rules.yaml:15:12: holidays.country: 国 'Japan' はありません（JP・US・GB のような ISO 3166 の国コードを書いてください）",
+        "rules.yaml:16:12: holidays.closed[0]: '12-32': '12-32' という日はありません",
+        "rules.yaml:16:19: holidays.closed[1]: '2026-05-01..2026-04-30': 期間の終わり（2026-04-30）が始まり（2026-05-01）より前です",
+        "rules.yaml:16:43: holidays.closed[2]: 'golden-week': YYYY-MM-DD、YYYY-MM-DD..YYYY-MM-DD、MM-DD、MM-DD..MM-DD のどれかの形で書いてください",
+        "rules.yaml:17:3: holidays.observed: キー 'observed' はありません（使えるもの: country, closed）",
     ]

@@ -201,11 +201,7 @@ class SlackConnection:
             url = str(opened["url"])
         except SlackApiError as exc:
             if not is_transient(exc):
-                raise SettingsError(
-                    f"SLACK_APP_TOKEN: Slack refused to open a Socket Mode connection "
-                    f"({api_error(exc) or exc}): use the app-level token (xapp-...) with the "
-                    "connections:write scope, and turn Socket Mode on in the app's settings"
-                ) from None
+                raise SettingsError.of("settings.slack_socket_refused", error=api_error(exc) or exc) from None
             log.warning("Slack Socket Mode: apps.connections.open failed (%s); retrying", api_error(exc))
         except (TimeoutError, aiohttp.ClientError, SlackClientError, OSError, KeyError) as exc:
             log.warning(

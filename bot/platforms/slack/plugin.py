@@ -75,9 +75,7 @@ class SlackPlugin:
         settings = app.settings
         assert settings.slack_bot_token
         if not (settings.slack_signing_secret or settings.slack_app_token):
-            raise SettingsError(
-                "SLACK_SIGNING_SECRET: required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"
-            )
+            raise SettingsError.of("settings.slack_mode")
         self.app = app
         self.client = web_client(settings.slack_bot_token, settings.slack_api_url)
         self.directory = SlackDirectory(self.client)

@@ -218,10 +218,7 @@ def plugin(app: Services) -> TeamsPlugin | None:
         if not settings.dev and not wants_teams:
             return None
         if not settings.dev:
-            raise SettingsError(
-                "MICROSOFT_APP_ID is empty: that turns Bot Framework authentication off. Set MICROSOFT_APP_ID "
-                "(and MICROSOFT_APP_PASSWORD), or set KAKEHASHI_ENV=dev to run unauthenticated on purpose"
-            )
+            raise SettingsError.of("settings.teams_no_app_id")
         log.warning(
             "Teams: MICROSOFT_APP_ID is empty and KAKEHASHI_ENV=dev: Bot Framework authentication is OFF"
         )
