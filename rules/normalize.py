@@ -165,32 +165,40 @@ _SPACE_RUNS = re.compile(r"\s{2,}")
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:
     """The common case, fast: each character folds on its own (no composition across characters).
     Stable runs (``STABLE``) fold to themselves, lowered, one character each; only the other
-    characters are folded one by one."""
+    characters are folded one by one.  Empty lists when character i came from character i."""
     pieces: list[str] = []
-    owner: list[int] = []  # per character of the folded text: the original character it came from
-    after: list[int] = []  # ... and the position just after that one
+    even = True  # every character folds to exactly one
     done = 0
-    for run in _UNSTABLE.finditer(original):
-        start, end = run.span()
+    runs = [run.span() for run in _UNSTABLE.finditer(original)]
+    for start, end in runs:
         if start > done:
             pieces.append(original[done:start].lower())
-            owner += range(done, start)
-            after += range(done + 1, start + 1)
-        for i in range(start, end):
-            piece = _fold_cluster(original[i])
+        for char in original[start:end]:
+            piece = _fold_cluster(char)
             pieces.append(piece)
-            owner += [i] * len(piece)
-            after += [i + 1] * len(piece)
+            even = even and len(piece) == 1
         done = end
-    if done < len(original):
-        pieces.append(original[done:].lower())
-        owner += range(done, len(original))
-        after += range(done + 1, len(original) + 1)
+    pieces.append(original[done:].lower())
     joined = "".join(pieces)
     stripped = " ".join(joined.split())  # str.split() splits where ``\s`` matches
     if stripped != expected:
         return None
-    if len(stripped) == len(joined):  # no whitespace run collapsed nor trimmed
+    if even and len(stripped) == len(joined):  # nor any whitespace collapsed or trimmed
+        return [], []
+    owner: list[int] = []  # per character of the folded text: the original character it came from
+    after: list[int] = []  # ... and the position just after that one
+    done = 0
+    for start, end in runs:
+        owner += range(done, start)
+        after += range(done + 1, start + 1)
+        for i in range(start, end):
+            size = len(_fold_cluster(original[i]))
+            owner += [i] * size
+            after += [i + 1] * size
+        done = end
+    owner += range(done, len(original))
+    after += range(done + 1, len(original) + 1)
+    if len(stripped) == len(joined):
         return owner, after
     starts, ends = owner, after
     if _SPACE_RUNS.search(joined) is not None:
