@@ -106,15 +106,19 @@ class MessageContext:
         if known is not self:
             return known is not None
         if INTENT_SET.covers(detector) and detector.never_empty:
-            if self._occurring is None:
-                self._occurring = INTENT_SET.occurring(self.text.text)
-            occurring = self._occurring
+            occurring = self.occurring()
             if name not in occurring:
                 self._intents[name] = None
                 return False
             if NEGATED + name not in occurring and not self.has_links():
                 return True
         return self.intent(detector) is not None
+
+    def occurring(self) -> frozenset[str]:
+        """``INTENT_SET.occurring`` for the text (one pass for every intent, once)."""
+        if self._occurring is None:
+            self._occurring = INTENT_SET.occurring(self.text.text)
+        return self._occurring
 
     def has_links(self) -> bool:
         """Whether the normalised text holds a link (where keywords and intents are not read)."""
