@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 Reasons = tuple[Reason, ...]
+_NEVER_EMPTY = INTENT_SET.never_empty
 
 # Where a message stops being read by keywords, regexes and ``min_length`` (the whole text is
 # still stored and reposted).  Slack allows 40,000 characters and Discourse 32,000; what
@@ -63,6 +64,7 @@ class MessageContext:
         "_links",
         "_occurring",
         "_regex_hits",
+        "_regex_ids",
         "_regexes",
         "_text",
         "message",
@@ -73,6 +75,7 @@ class MessageContext:
         self._index = index
         self._regexes = regexes
         self._regex_hits: frozenset[int] | None = None
+        self._regex_ids: frozenset[int] | None = None
         self._text: NormalizedText | None = None
         self._hits: KeywordHits | None = None
         self._intents: dict[str, tuple[int, int] | None] = {}
@@ -105,8 +108,10 @@ class MessageContext:
         known = self._intents.get(name, self)
         if known is not self:
             return known is not None
-        if INTENT_SET.covers(detector) and detector.never_empty:
-            occurring = self.occurring()
+        if _NEVER_EMPTY.get(name) is detector:
+            occurring = self._occurring
+            if occurring is None:
+                occurring = self.occurring()
             if name not in occurring:
                 self._intents[name] = None
                 return False
@@ -139,10 +144,12 @@ class MessageContext:
     def finds(self, compiled: Any) -> bool:
         """Whether ``compiled`` matches somewhere in the text: the rules' regex set answers when
         it covers the pattern (its answer is exactly the search's), else one search."""
-        if self._regexes is not None:
-            index = self._regexes.index_of(compiled)
-            if index is not None:
-                return index in self.matching_regexes()
+        regexes = self._regexes
+        if regexes is not None and id(compiled) in regexes.covered:
+            found = self._regex_ids
+            if found is None:
+                found = self._regex_ids = regexes.matching_ids(self.text.text)
+            return id(compiled) in found
         return search_span(compiled, self.text.text) is not None
 
     def matching_regexes(self) -> frozenset[int]:

@@ -106,6 +106,9 @@ class IntentSet:
     def __init__(self, detectors: Iterable[IntentDetector], words: Iterable[IntentWords]) -> None:
         self._names: list[str] = []  # per set entry: the intent's name, or NEGATED + it
         self._covered: dict[str, IntentDetector] = {}
+        # the covered detectors none of whose matches is empty: where their patterns occur, with
+        # no negation and no link, they show (``MessageContext.shows``)
+        self.never_empty: dict[str, IntentDetector] = {}
         # the detectors' own DFA budget: when the cache of states fills, RE2 starts it afresh (a
         # Set never gives up for slowness, only if its start state did not fit, far below this)
         self._set = re2.Set.SearchSet(_options(64 << 20))
@@ -114,6 +117,8 @@ class IntentSet:
                 self._set.Add(_alternation(w.patterns))
                 self._names.append(detector.name)
                 self._covered[detector.name] = detector
+                if detector.never_empty:
+                    self.never_empty[detector.name] = detector
                 if detector.negated is not None:
                     self._set.Add(_alternation(w.negations))
                     self._names.append(NEGATED + detector.name)

@@ -67,6 +67,13 @@ def _nfkc_casefold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+_nfkc_short = functools.lru_cache(maxsize=4096)(_nfkc_casefold)  # the same short runs recur (す！)
+
+
+def _nfkc_run(text: str) -> str:
+    return _nfkc_short(text) if len(text) <= 8 else _nfkc_casefold(text)
+
+
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
     if text.isascii():  # NFKC leaves ASCII as it is, casefold lowers it, the fold holds none of it
@@ -81,7 +88,7 @@ def _fold(text: str) -> str:
             start -= 1
             if start > done:
                 parts.append(text[done:start].lower())
-        parts.append(_nfkc_casefold(text[start:end]))
+        parts.append(_nfkc_run(text[start:end]))
         done = end
     parts.append(text[done:].lower())
     text = "".join(parts)
