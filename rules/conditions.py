@@ -253,7 +253,7 @@ class KeywordsFound:
         object.__setattr__(self, "ids", frozenset(by_id))
 
     def holds(self, ctx: MessageContext) -> bool:
-        return not self.ids.isdisjoint(ctx.hits.anywhere)
+        return ctx.hits.any_of(self.ids)
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         hits = ctx.hits

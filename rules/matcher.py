@@ -62,6 +62,10 @@ class KeywordHits:
         """Which of ``keyword_ids`` occur at all (then ask ``span`` where)."""
         return self.anywhere.keys() & keyword_ids
 
+    def any_of(self, keyword_ids: frozenset[int]) -> bool:
+        """Whether one of ``keyword_ids`` occurs."""
+        return not keyword_ids.isdisjoint(self.anywhere)
+
 
 _NO_HITS = KeywordHits({})
 
