@@ -44,8 +44,8 @@ from rules.conditions import MAX_CLASSIFIED_CHARS  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.errors import RulesError  # noqa: E402
 from rules.forms import stops_cleanly  # noqa: E402
-from rules.loader import compose  # noqa: E402
 from rules.intents import INTENT_SET  # noqa: E402
+from rules.loader import compose  # noqa: E402
 from rules.matcher import KeywordIndex, link_spans  # noqa: E402
 from rules.model import Match  # noqa: E402
 from rules.normalize import normalize  # noqa: E402
@@ -367,7 +367,9 @@ def main() -> int:
     print(f"{'compiled (one Aho-Corasick scan + re2)':44} {r.fast:>12,.0f} msgs/sec of CPU time")
     print(f"{'naive (Python re search per keyword)':44} {r.slow:>12,.0f} msgs/sec of CPU time")
     print(f"{'speed-up':44} {r.fast / r.slow:>12.1f}x   (same matches for every message)")
-    print(f"{'floor: normalise, one scan, the two re2 sets':44} {r.bare:>12,.0f} msgs/sec of CPU time (no routes)")
+    print(
+        f"{'floor: normalise, one scan, the two re2 sets':44} {r.bare:>12,.0f} msgs/sec of CPU time (no routes)"
+    )
     print(f"{'load (positions, checks, engine)':44} {r.load:>12.3f} s of CPU time")
     print(f"{'libyaml alone (no positions, no checks)':44} {r.libyaml:>12.3f} s of CPU time")
     return 0
