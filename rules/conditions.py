@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 Reasons = tuple[Reason, ...]
+_NEVER_EMPTY = INTENT_SET.never_empty
 
 # Where a message stops being read by keywords, regexes and ``min_length`` (the whole text is
 # still stored and reposted).  Slack allows 40,000 characters and Discourse 32,000; what
@@ -56,17 +57,30 @@ MAX_CLASSIFIED_CHARS = 16_000
 class MessageContext:
     """One message as conditions see it."""
 
-    __slots__ = ("_hits", "_index", "_intents", "_occurring", "_regex_hits", "_regexes", "_text", "message")
+    __slots__ = (
+        "_hits",
+        "_index",
+        "_intents",
+        "_links",
+        "_occurring",
+        "_regex_hits",
+        "_regex_ids",
+        "_regexes",
+        "_text",
+        "message",
+    )
 
     def __init__(self, message: Classifiable, index: KeywordIndex, regexes: RegexSet | None = None) -> None:
         self.message = message
         self._index = index
         self._regexes = regexes
         self._regex_hits: frozenset[int] | None = None
+        self._regex_ids: frozenset[int] | None = None
         self._text: NormalizedText | None = None
         self._hits: KeywordHits | None = None
         self._intents: dict[str, tuple[int, int] | None] = {}
         self._occurring: frozenset[str] | None = None
+        self._links: bool | None = None
 
     def intent(self, detector: IntentDetector) -> tuple[int, int] | None:
         """Where ``detector``'s intent shows in the normalised text (asked once per message).
@@ -86,6 +100,37 @@ class MessageContext:
                 self._intents[name] = detector.find(self.text.text, negations=negated)
         return self._intents[name]
 
+    def shows(self, detector: IntentDetector) -> bool:
+        """``intent(detector) is not None``, without searching where when the one pass over all
+        intents answers: the intent's patterns occur, none of its negations does, the text holds
+        no link and no match of its patterns is empty, so ``find`` would return its first match."""
+        name = detector.name
+        known = self._intents.get(name, self)
+        if known is not self:
+            return known is not None
+        if _NEVER_EMPTY.get(name) is detector:
+            occurring = self._occurring
+            if occurring is None:
+                occurring = self.occurring()
+            if name not in occurring:
+                self._intents[name] = None
+                return False
+            if NEGATED + name not in occurring and not self.has_links():
+                return True
+        return self.intent(detector) is not None
+
+    def occurring(self) -> frozenset[str]:
+        """``INTENT_SET.occurring`` for the text (one pass for every intent, once)."""
+        if self._occurring is None:
+            self._occurring = INTENT_SET.occurring(self.text.text)
+        return self._occurring
+
+    def has_links(self) -> bool:
+        """Whether the normalised text holds a link (where keywords and intents are not read)."""
+        if self._links is None:
+            self._links = bool(link_spans(self.text.text))
+        return self._links
+
     def may_search(self, compiled: Any) -> bool:
         """False when the rules' regex set says ``compiled`` matches nowhere in the text (one pass
         for all regexes, on first use); True when it may, or when no set covers it."""
@@ -95,6 +140,17 @@ class MessageContext:
         if index is None:
             return True
         return index in self.matching_regexes()
+
+    def finds(self, compiled: Any) -> bool:
+        """Whether ``compiled`` matches somewhere in the text: the rules' regex set answers when
+        it covers the pattern (its answer is exactly the search's), else one search."""
+        regexes = self._regexes
+        if regexes is not None and id(compiled) in regexes.covered:
+            found = self._regex_ids
+            if found is None:
+                found = self._regex_ids = regexes.matching_ids(self.text.text)
+            return id(compiled) in found
+        return search_span(compiled, self.text.text) is not None
 
     def matching_regexes(self) -> frozenset[int]:
         """Set indexes of the rules' regexes that match somewhere in the text (one pass, once)."""
@@ -141,6 +197,12 @@ def leaf_check(held: Reasons | None, missing: Missing) -> Check:
 class Condition(Protocol):
     def match(self, ctx: MessageContext) -> Reasons | None: ...
 
+    def holds(self, ctx: MessageContext) -> bool:
+        """Exactly ``match(ctx) is not None``, without making the reasons (or finding where an
+        intent or a regex matched): most routes do not hold for a message, and ``not`` never
+        needs its condition's reasons."""
+        ...
+
     def trace(self, ctx: MessageContext) -> Check: ...
 
     def describe(self) -> str: ...
@@ -181,12 +243,17 @@ class KeywordsFound:
     keywords: tuple[Keyword, ...]
     path: str = ""
     by_id: dict[int, tuple[tuple[int, Keyword], ...]] = field(init=False, repr=False, compare=False)
+    ids: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id: dict[int, list[tuple[int, Keyword]]] = {}
         for position, kw in enumerate(self.keywords):
             by_id.setdefault(kw.keyword_id, []).append((position, kw))
         object.__setattr__(self, "by_id", {k: tuple(v) for k, v in by_id.items()})
+        object.__setattr__(self, "ids", frozenset(by_id))
+
+    def holds(self, ctx: MessageContext) -> bool:
+        return ctx.hits.any_of(self.ids)
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         hits = ctx.hits
@@ -234,6 +301,12 @@ class IntentFound:
     path: str
     detectors: tuple[IntentDetector, ...]
 
+    def holds(self, ctx: MessageContext) -> bool:
+        for detector in self.detectors:  # noqa: SIM110 - loops: any() adds a generator per call
+            if ctx.shows(detector):
+                return True
+        return False
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         for detector in self.detectors:
             span = ctx.intent(detector)
@@ -262,6 +335,12 @@ class RegexFound:
     route: str
     patterns: tuple[tuple[str, Any, str], ...]  # (as written, compiled re2, path)
     path: str = ""
+
+    def holds(self, ctx: MessageContext) -> bool:
+        for _, compiled, _ in self.patterns:  # noqa: SIM110
+            if ctx.finds(compiled):
+                return True
+        return False
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         text = ctx.text
@@ -294,6 +373,9 @@ class ChannelIs(_Names):
 
     __slots__ = ()
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return self.names.find(ctx.message.channel, ctx.message.channel_id) is not None
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         found = self.names.find(ctx.message.channel, ctx.message.channel_id)
         return None if found is None else (Reason(self.route, self.path, "channel", found),)
@@ -310,6 +392,9 @@ class AuthorIs(_Names):
     """``author``: the author's name or id matches one of the names/globs."""
 
     __slots__ = ()
+
+    def holds(self, ctx: MessageContext) -> bool:
+        return self.names.find(ctx.message.author, ctx.message.author_id) is not None
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         found = self.names.find(ctx.message.author, ctx.message.author_id)
@@ -328,6 +413,9 @@ class PlatformIs:
     route: str
     path: str
     platforms: frozenset[str]
+
+    def holds(self, ctx: MessageContext) -> bool:
+        return ctx.message.platform in self.platforms
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         platform = ctx.message.platform
@@ -349,6 +437,9 @@ class ThreadIs:
     path: str
     reply: bool
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return bool(ctx.message.is_reply) == self.reply
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         if bool(ctx.message.is_reply) != self.reply:
             return None
@@ -367,6 +458,9 @@ class BotIs:
     route: str
     path: str
     bot: bool
+
+    def holds(self, ctx: MessageContext) -> bool:
+        return bool(ctx.message.is_bot) == self.bot
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         if bool(ctx.message.is_bot) != self.bot:
@@ -391,6 +485,9 @@ class StaffIs:
     team: NamePatterns
     staff: bool
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return (self.team.find(ctx.message.author, ctx.message.author_id) is not None) == self.staff
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         is_staff = self.team.find(ctx.message.author, ctx.message.author_id) is not None
         if is_staff != self.staff:
@@ -413,6 +510,9 @@ class MinLength:
     path: str
     length: int
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return len(ctx.text.text) >= self.length
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         if len(ctx.text.text) < self.length:
             return None
@@ -434,6 +534,9 @@ class TagsInclude:
     path: str
     tags: dict[str, str]  # casefolded -> as written
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return any(tag.casefold() in self.tags for tag in ctx.message.tags)
+
     def match(self, ctx: MessageContext) -> Reasons | None:
         for tag in ctx.message.tags:
             written = self.tags.get(tag.casefold())
@@ -454,6 +557,12 @@ class AllOf:
     """Keys of one mapping and ``all: [...]``: every condition holds; reasons add up."""
 
     conditions: tuple[Condition, ...]
+
+    def holds(self, ctx: MessageContext) -> bool:
+        for condition in self.conditions:  # noqa: SIM110
+            if not condition.holds(ctx):
+                return False
+        return True
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         reasons: Reasons = ()
@@ -482,6 +591,12 @@ class AnyOf:
 
     conditions: tuple[Condition, ...]
     path: str = ""
+
+    def holds(self, ctx: MessageContext) -> bool:
+        for condition in self.conditions:  # noqa: SIM110
+            if condition.holds(ctx):
+                return True
+        return False
 
     def match(self, ctx: MessageContext) -> Reasons | None:
         for condition in self.conditions:
@@ -523,8 +638,11 @@ class NotOf:
         text = self.condition.describe()
         object.__setattr__(self, "summary", text if len(text) <= 60 else text[:59] + "…")
 
+    def holds(self, ctx: MessageContext) -> bool:
+        return not self.condition.holds(ctx)
+
     def match(self, ctx: MessageContext) -> Reasons | None:
-        if self.condition.match(ctx) is not None:
+        if self.condition.holds(ctx):
             return None
         return (Reason(self.route, self.path, "not", self.summary),)
 

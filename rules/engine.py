@@ -174,10 +174,15 @@ def _evaluate(level: _Level, ctx: MessageContext, inherited: tuple[Reason, ...],
             continue
         if message.private and not route.allow_private:
             continue
-        held = () if route.when is None else route.when.match(ctx)
-        if held is None:
-            continue
-        reasons = inherited + held
+        when = route.when
+        reasons = inherited
+        if when is not None:
+            if not when.holds(ctx):  # most routes: no reasons made for them
+                continue
+            held = when.match(ctx)
+            if held is None:
+                continue
+            reasons += held
         before = len(out)
         child = level.children[position]
         if child is not None:

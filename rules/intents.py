@@ -12,6 +12,7 @@ A match explains itself: ``intent "problem": "keeps freezing"`` (the ``Reason`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,15 @@ def _compile(patterns: tuple[str, ...]) -> Any:
     return re2.compile(_alternation(patterns), _options(64 << 20)) if patterns else None
 
 
+def _never_empty(patterns: tuple[str, ...]) -> bool:
+    """Whether no match of these patterns can be empty (each needs at least one character), as
+    Python's own regex parser measures them; False when it cannot tell (re2-only syntax)."""
+    try:
+        return bool(patterns) and re._parser.parse(_alternation(patterns)).getwidth()[0] > 0  # type: ignore[attr-defined]
+    except Exception:  # any doubt means "may be empty": the caller searches
+        return False
+
+
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a < end and start < b for a, b in spans)
 
@@ -56,10 +66,14 @@ class IntentDetector:
     summary: str
     found: Any
     negated: Any
+    # every match of ``found`` is at least one character: then a text where it matches, with no
+    # link and no negation anywhere, shows the intent (``find`` returns its first match)
+    never_empty: bool = False
 
     @classmethod
     def build(cls, words: IntentWords) -> IntentDetector:
-        return cls(words.name, words.summary, _compile(words.patterns), _compile(words.negations))
+        found = _compile(words.patterns)
+        return cls(words.name, words.summary, found, _compile(words.negations), _never_empty(words.patterns))
 
     def find(self, text: str, *, negations: bool = True) -> tuple[int, int] | None:
         """``text`` is normalised (``rules.normalize``); links are never read as intent.
@@ -92,6 +106,9 @@ class IntentSet:
     def __init__(self, detectors: Iterable[IntentDetector], words: Iterable[IntentWords]) -> None:
         self._names: list[str] = []  # per set entry: the intent's name, or NEGATED + it
         self._covered: dict[str, IntentDetector] = {}
+        # the covered detectors none of whose matches is empty: where their patterns occur, with
+        # no negation and no link, they show (``MessageContext.shows``)
+        self.never_empty: dict[str, IntentDetector] = {}
         # the detectors' own DFA budget: when the cache of states fills, RE2 starts it afresh (a
         # Set never gives up for slowness, only if its start state did not fit, far below this)
         self._set = re2.Set.SearchSet(_options(64 << 20))
@@ -100,6 +117,8 @@ class IntentSet:
                 self._set.Add(_alternation(w.patterns))
                 self._names.append(detector.name)
                 self._covered[detector.name] = detector
+                if detector.never_empty:
+                    self.never_empty[detector.name] = detector
                 if detector.negated is not None:
                     self._set.Add(_alternation(w.negations))
                     self._names.append(NEGATED + detector.name)

@@ -141,6 +141,8 @@ class _Scalars:
         self.constructor = SafeConstructor()
         self.tags: dict[tuple[str, tuple[bool, bool]], str] = {}
         self.values: dict[tuple[str, str], object] = {}
+        # (tag as written, text, implicit) -> value, for the immutable ones: one lookup per scalar
+        self.known: dict[tuple[str | None, str, tuple[bool, bool]], object] = {}
 
     def value(self, event: yaml.ScalarEvent) -> object:
         tag = event.tag
@@ -153,6 +155,7 @@ class _Scalars:
             raise _Unusual
         found = self.values.get((tag, event.value), self)
         if found is not self:
+            self.known[(event.tag, event.value, event.implicit)] = found
             return found
         node = yaml.ScalarNode(tag, event.value, style=event.style)  # marks only go into errors
         try:
@@ -161,6 +164,7 @@ class _Scalars:
             value = node.value
         if isinstance(value, _IMMUTABLE):
             self.values[(tag, event.value)] = value
+            self.known[(event.tag, event.value, event.implicit)] = value
         return value
 
 
@@ -174,6 +178,7 @@ def _from_events(text: str) -> Node | None:
     loader = _FAST_LOADER(text)
     try:
         scalars = _Scalars(loader)
+        known = scalars.known
         get = loader.get_event
         scalar_event, mapping_start, sequence_start = (
             yaml.ScalarEvent,
@@ -195,10 +200,11 @@ def _from_events(text: str) -> Node | None:
                     raise _Unusual
                 mark = event.start_mark
                 line = mark.line + 1
+                value = known.get((event.tag, event.value, event.implicit), known)
                 node = Scalar(
                     line,
                     mark.column + 1,
-                    scalars.value(event),
+                    scalars.value(event) if value is known else value,
                     event.value,
                     event.style or None,
                     event.end_mark.line + 1,

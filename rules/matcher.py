@@ -63,6 +63,10 @@ class KeywordHits:
         """Which of ``keyword_ids`` occur at all (then ask ``span`` where)."""
         return self.anywhere.keys() & keyword_ids
 
+    def any_of(self, keyword_ids: frozenset[int]) -> bool:
+        """Whether one of ``keyword_ids`` occurs."""
+        return not keyword_ids.isdisjoint(self.anywhere)
+
 
 _NO_HITS = KeywordHits({})
 
@@ -263,6 +267,8 @@ class RegexSet:
                 self._keep.append(pattern)
         if self._keep:
             self._set.Compile()
+        self.covered = frozenset(self._index)  # ids of the compiled patterns in the set
+        self._ids = {index: key for key, index in self._index.items()}
 
     def __len__(self) -> int:
         return len(self._keep)
@@ -271,6 +277,11 @@ class RegexSet:
         """Set indexes of the patterns that match somewhere in ``text``."""
         found = self._set.Match(utf8(text)) if self._keep and text else None
         return frozenset(found) if found else frozenset()
+
+    def matching_ids(self, text: str) -> frozenset[int]:
+        """``matching`` as the ids of the compiled patterns (``id(compiled) in covered``)."""
+        found = self._set.Match(utf8(text)) if self._keep and text else None
+        return frozenset(self._ids[i] for i in found) if found else frozenset()
 
     def index_of(self, compiled: Any) -> int | None:
         return self._index.get(id(compiled))

@@ -38,16 +38,63 @@ _JOINING = frozenset("\uff9e\uff9f\u3099\u309a")
 
 
 # The characters _FOLD changes: most texts hold none, and finding that out is far cheaper than
-# ``str.translate`` (a dictionary lookup per character of any non-ASCII text).
+# ``str.translate`` (a dictionary lookup per character of any non-ASCII text); those found are
+# replaced one by one (what each becomes is never one of them).
 _FOLDED_CHARS = re.compile("[" + "".join(map(chr, _FOLD)) + "]")
+_FOLD_STR = {chr(code): value or "" for code, value in _FOLD.items()}
+
+# Characters that each step leaves alone, one by one and next to anything: ASCII (casefold
+# lowers it), kana, CJK ideographs and the common Japanese brackets and stops.  Each is a
+# starter that NFKC keeps and that never composes with the character before it (what composes
+# backwards is a combining mark, a Hangul vowel or final, or one of a few Indic signs), so the
+# steps may skip runs of them and treat the rest piece by piece (``tests/rules/test_normalize``
+# checks every one of them).  Not here: ゛゜ゟヿ (NFKC spells them out), the wave dash (folded),
+# the ideographic space (NFKC makes it a space) and the half- and full-width forms.
+STABLE = (
+    (0x00, 0x7F),
+    (0x3001, 0x3002),
+    (0x3005, 0x3011),
+    (0x3041, 0x3096),
+    (0x309D, 0x309E),
+    (0x30A0, 0x30FE),
+    (0x4E00, 0x9FFF),
+)
+_STABLE_CLASS = "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in STABLE)
+_UNSTABLE = re.compile(f"[^{_STABLE_CLASS}]+")
+
+
+def _nfkc_casefold(text: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+_nfkc_short = functools.lru_cache(maxsize=4096)(_nfkc_casefold)  # the same short runs recur (す！)
+
+
+def _nfkc_run(text: str) -> str:
+    return _nfkc_short(text) if len(text) <= 8 else _nfkc_casefold(text)
 
 
 def _fold(text: str) -> str:
     """Steps 1-3 and the deletions of step 4; whitespace runs are left to the caller."""
     if text.isascii():  # NFKC leaves ASCII as it is, casefold lowers it, the fold holds none of it
         return text.lower()
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return text.translate(_FOLD) if _FOLDED_CHARS.search(text) else text
+    # NFKC works on the whole text once one character needs it (a few hundred ns a character):
+    # only the runs that hold such characters go through it, the stable runs are only lowered
+    parts = []
+    done = 0
+    for run in _UNSTABLE.finditer(text):
+        start, end = run.span()
+        if start > done:  # with the stable character before the run, which may compose with it
+            start -= 1
+            if start > done:
+                parts.append(text[done:start].lower())
+        parts.append(_nfkc_run(text[start:end]))
+        done = end
+    parts.append(text[done:].lower())
+    text = "".join(parts)
+    for char in set(_FOLDED_CHARS.findall(text)):
+        text = text.replace(char, _FOLD_STR[char])
+    return text
 
 
 # Most clusters are one character and recur constantly: fold each distinct one once.
@@ -102,7 +149,9 @@ class NormalizedText:
         return (starts[start], self._ends[end - 1])
 
     def _build_table(self) -> None:
-        if _one_to_one(self.original, self.text):
+        # ASCII folds one to one (NFKC leaves it, casefold lowers it, the fixed fold holds none
+        # of it): with equal lengths no whitespace run was collapsed nor trimmed either
+        if len(self.original) == len(self.text) and self.original.isascii():
             self._starts, self._ends = [], []
             return
         table = _table_by_char(self.original, self.text)
@@ -116,63 +165,62 @@ class NormalizedText:
         self._starts, self._ends = table
 
 
-# What a character that does not fold to exactly one character becomes in ``_FOLDED``'s
-# translation: a noncharacter (U+FFFF), twice, so the translation shows that it held one.
-_UNEVEN_MARK = "\uffff"
-
-
-class _CharTable(dict[int, str]):
-    """A ``str.translate`` table filled on first sight of each character, so translating runs at
-    C speed: a character maps to its fold when that is exactly one character, else to two
-    ``_UNEVEN_MARK``s (a text holding U+FFFF itself is then taken as uneven, and its offsets
-    are worked out the slower way, with the same result)."""
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_cluster(chr(code))
-        value = folded if len(folded) == 1 else _UNEVEN_MARK * 2
-        if len(self) < 65_536:  # distinct characters seen; a flood of rare ones is not kept
-            self[code] = value
-        return value
-
-
-_FOLDED = _CharTable()
-
-
-def _one_to_one(original: str, expected: str) -> bool:
-    """Whether character i of the normalised text came from character i of the original (most
-    messages): every character folds to exactly one and, the lengths being equal, no whitespace
-    run was collapsed nor trimmed.  ASCII always folds one to one (NFKC leaves it, casefold
-    lowers it, the fixed fold holds none of it); other text is checked at C speed, in one pass."""
-    if len(original) != len(expected):
-        return False
-    if original.isascii():
-        return True
-    folded = original.translate(_FOLDED)
-    return _UNEVEN_MARK not in folded and _SPACES.sub(" ", folded) == expected
+# Whitespace runs that collapse: one space then stands for several characters.
+_SPACE_RUNS = re.compile(r"\s{2,}")
 
 
 def _table_by_char(original: str, expected: str) -> tuple[list[int], list[int]] | None:
-    """The common case, fast: each character folds on its own (no composition across characters)."""
-    folded = list(map(_fold_cluster, original))
-    joined = "".join(folded)
-    owner = [i for i, piece in enumerate(folded) for _ in piece]
-    starts: list[int] = []
-    ends: list[int] = []
+    """The common case, fast: each character folds on its own (no composition across characters).
+    Stable runs (``STABLE``) fold to themselves, lowered, one character each; only the other
+    characters are folded one by one.  Empty lists when character i came from character i."""
+    pieces: list[str] = []
+    even = True  # every character folds to exactly one
     done = 0
-    for run in _SPACES.finditer(joined):
-        a, b = run.span()
-        starts += owner[done:a]
-        ends += [i + 1 for i in owner[done:a]]
-        starts.append(owner[a])
-        ends.append(owner[b - 1] + 1)
-        done = b
-    starts += owner[done:]
-    ends += [i + 1 for i in owner[done:]]
-    collapsed = _SPACES.sub(" ", joined)
-    lead = len(collapsed) - len(collapsed.lstrip(" "))
-    stripped = collapsed.strip(" ")
+    runs = [run.span() for run in _UNSTABLE.finditer(original)]
+    for start, end in runs:
+        if start > done:
+            pieces.append(original[done:start].lower())
+        for char in original[start:end]:
+            piece = _fold_cluster(char)
+            pieces.append(piece)
+            even = even and len(piece) == 1
+        done = end
+    pieces.append(original[done:].lower())
+    joined = "".join(pieces)
+    stripped = " ".join(joined.split())  # str.split() splits where ``\s`` matches
     if stripped != expected:
         return None
+    if even and len(stripped) == len(joined):  # nor any whitespace collapsed or trimmed
+        return [], []
+    owner: list[int] = []  # per character of the folded text: the original character it came from
+    after: list[int] = []  # ... and the position just after that one
+    done = 0
+    for start, end in runs:
+        owner += range(done, start)
+        after += range(done + 1, start + 1)
+        for i in range(start, end):
+            size = len(_fold_cluster(original[i]))
+            owner += [i] * size
+            after += [i + 1] * size
+        done = end
+    owner += range(done, len(original))
+    after += range(done + 1, len(original) + 1)
+    if len(stripped) == len(joined):
+        return owner, after
+    starts, ends = owner, after
+    if _SPACE_RUNS.search(joined) is not None:
+        starts, ends = [], []
+        done = 0
+        for run in _SPACE_RUNS.finditer(joined):
+            a, b = run.span()
+            starts += owner[done:a]
+            ends += after[done:a]
+            starts.append(owner[a])
+            ends.append(owner[b - 1] + 1)
+            done = b
+        starts += owner[done:]
+        ends += after[done:]
+    lead = 1 if joined[:1].isspace() else 0  # leading whitespace, collapsed to one space
     return starts[lead : lead + len(stripped)], ends[lead : lead + len(stripped)]
 
 

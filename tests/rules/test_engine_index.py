@@ -99,3 +99,32 @@ def test_an_intent_the_set_rules_out_is_one_its_detector_does_not_find() -> None
         ctx = MessageContext(message(text), keywords)
         for detector in INTENTS.values():
             assert ctx.intent(detector) == detector.find(ctx.text.text), (detector.name, text)
+
+
+def _conditions(condition: object) -> list[object]:
+    """``condition`` and every condition inside it."""
+    inner = getattr(condition, "conditions", None) or (
+        [condition.condition] if hasattr(condition, "condition") else []
+    )
+    return [condition, *(c for part in inner for c in _conditions(part))]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [None, ROOT / "bot" / "data" / "rules.yaml", ROOT / "bot" / "data" / "examples" / "sample-company.yaml"],
+)
+def test_holds_is_exactly_a_match(path: Path | None) -> None:
+    """``holds`` (no reasons made, intents not searched for where) answers as ``match`` does, for
+    every condition of every route, asked first or after ``match``."""
+    rules = many_routes() if path is None else load_rules(path)
+    engine = rules._engine
+    conditions = [c for top in engine.routes for route in top.walk() for c in _conditions(route.when) if c]
+    for text in texts():
+        first = MessageContext(message(text), engine.keywords, engine.regexes)
+        after = MessageContext(message(text), engine.keywords, engine.regexes)
+        for condition in conditions:
+            held = condition.match(after) is not None  # type: ignore[attr-defined]
+            assert condition.holds(first) == held == condition.holds(after), (condition, text)  # type: ignore[attr-defined]
+        for detector in INTENTS.values():
+            ctx = MessageContext(message(text), engine.keywords, engine.regexes)
+            assert ctx.shows(detector) == (detector.find(ctx.text.text) is not None), (detector.name, text)

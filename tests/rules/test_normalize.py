@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
+
 import pytest
 
 from rules import normalize
-from rules.normalize import NormalizedText
+from rules.normalize import _FOLD, NormalizedText, _table_by_char
 
 CASES = [
     ("full-width ASCII", "ＡＰＩ　ｴﾗｰ ５００", "api エラー 500"),
@@ -91,3 +95,98 @@ def test_a_keyword_matches_text_written_in_compatibility_capitals() -> None:
     rs = ruleset("- {name: bug, when: {keyword: [bug, tm]}, to: [product], tag: bug}")
     assert routed(rs, "𝐁𝐔𝐆 in the export") == [("bug", ("product",), "bug")]
     assert routed(rs, "Kakehashi ™ is great") == [("bug", ("product",), "bug")]  # a word of its own
+
+
+def _stable_chars() -> list[str]:
+    from rules.normalize import STABLE
+
+    return [chr(code) for low, high in STABLE for code in range(low, high + 1)]
+
+
+def test_stable_characters_are_left_alone_and_compose_with_nothing_before_them() -> None:
+    """What lets normalisation skip runs of them: each is a starter that NFKC keeps (case aside),
+    that the fixed fold does not change, and that is never the second character of a canonical
+    composition (nor a Hangul vowel or final, which compose by rule)."""
+    stable = _stable_chars()
+    assert len(stable) > 20_000 and "あ" in stable and "漢" in stable and "A" in stable
+    composes_backwards = (
+        {
+            int(decomposition.split()[1], 16)
+            for decomposition in (unicodedata.decomposition(chr(code)) for code in range(0x110000))
+            if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2
+        }
+        | set(range(0x1161, 0x1176))
+        | set(range(0x11A8, 0x11C3))
+    )
+    for char in stable:
+        assert unicodedata.combining(char) == 0, char
+        assert ord(char) not in composes_backwards, char
+        assert unicodedata.normalize("NFKC", char) == char, char
+        assert normalize(char) == " ".join(char.lower().split()), char
+
+
+def _reference(text: str) -> str:
+    """The module's docstring, step by step over the whole text."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.translate(_FOLD).split())
+
+
+MIXED = [
+    "abcXYZ ",
+    "\t\n\u3000 ",
+    "あがかゝゞゔ\u3099\u309aぱ",
+    "カガヵヴーヽヾ・",
+    "ｶﾞｷﾟｱｲｰ｡｢｣ﾞﾟ",
+    "漢字日本語",
+    "ＡＢＣ１２３！？（）",
+    "\u0301\u0308\u0323\u0307\u200b\u00ad\ufeff\u2060",
+    "éßİŉǅﬁ…①㈱㌔™",
+    "‐–—―−〜〰⁓‘’‛′",
+    "゛゜ゟヿ",
+    "\u1100\u1161\u11a8가각",
+    "、。「」『』【】〈〉々〆〇",
+    "\U0001d401\U0001f131Ⅻ",
+]
+
+
+def _reference_table(original: str, expected: str) -> tuple[list[int], list[int]] | None:
+    """Offsets back to the original folding character by character (None when that does not
+    give the normalised text)."""
+    folded = [
+        unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", c).casefold()).translate(_FOLD)
+        for c in original
+    ]
+    owner = [i for i, piece in enumerate(folded) for _ in piece]
+    joined = "".join(folded)
+    starts, ends, done = [], [], 0
+    for run in re.finditer(r"\s+", joined):
+        a, b = run.span()
+        starts += [*owner[done:a], owner[a]]
+        ends += [*(i + 1 for i in owner[done:a]), owner[b - 1] + 1]
+        done = b
+    starts += owner[done:]
+    ends += [i + 1 for i in owner[done:]]
+    collapsed = re.sub(r"\s+", " ", joined)
+    lead = len(collapsed) - len(collapsed.lstrip(" "))
+    if collapsed.strip(" ") != expected:
+        return None
+    return starts[lead : lead + len(expected)], ends[lead : lead + len(expected)]
+
+
+def test_normalising_run_by_run_is_normalising_the_whole_text() -> None:
+    """Stable runs skipped, the rest normalised piece by piece: the same text as the steps
+    applied to the whole, and the same offsets back to the original as folding character by
+    character, for random mixtures of what composes, decomposes, folds and collapses."""
+    rng = random.Random(14)
+    for _ in range(20_000):
+        size = rng.randint(0, 12)
+        text = "".join(
+            chr(rng.randint(0x20, 0xD7FF)) if rng.random() < 0.2 else rng.choice(rng.choice(MIXED))
+            for _ in range(size)
+        )
+        expected = _reference(text)
+        assert normalize(text) == expected, text
+        table = _table_by_char(text, expected)
+        if table == ([], []) and expected:  # character i came from character i
+            table = (list(range(len(text))), list(range(1, len(text) + 1)))
+        assert table == _reference_table(text, expected), text
