@@ -33,18 +33,20 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.domain import Destination, Post, Sink
+from bot.core.domain import Destination, Post, Receipt, Sink
 from bot.core.errors import DeliveryError, PermanentDeliveryError, RateLimitedError
-from bot.pipeline.flags import flaggers
+from bot.pipeline.batches import Batcher
+from bot.pipeline.flags import flaggers_among
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.reload import RulesHolder
 from bot.pipeline.render import repost_payload
 from bot.pipeline.threads import plan_mirror
+from storage.items import RepostSource
 from storage.models import OutboxRow, utcnow
 from storage.store import Store
 from storage.threads import MIRROR_KINDS
@@ -138,6 +140,14 @@ class OutboxWorker:
         self.limiter = limiter or RateLimiter()
         self.sleep = sleep
         self._sends = asyncio.Semaphore(SENDS)
+        # the lanes' reads and writes at one moment go to the database together: what renders the
+        # reposts about to be sent in one read, the posts just sent recorded in one statement
+        self._sources: Batcher[int, RepostSource | None] = Batcher(
+            store.repost_sources, missing=None, name="outbox-render"
+        )
+        self._marks: Batcher[tuple[int, Receipt], bool] = Batcher(
+            self._record_sent, missing=False, name="outbox-sent"
+        )
         self._wake = asyncio.Event()
         # awaited with a row's id when it is dead-lettered (the admin channel's notice)
         self.on_dead: list[Callable[[int], Awaitable[None]]] = []
@@ -150,32 +160,20 @@ class OutboxWorker:
         destination = Destination.parse(row.destination)
         payload = dict(row.payload or {})
         if row.kind in ("repost", "update", "delete") and row.item_id is not None:
-            view = await self.store.item_view(row.item_id)
-            if view is None:
+            source = await self._sources.call(row.item_id)  # read with the other lanes' rows
+            if source is None:
                 return None
+            view = source.view
             rules = self.rules.current
             dept = rules.departments.get(view.item.department)
             label = dept.label if dept else view.item.department
-            message = view.message
-            parent = (
-                await self.store.get_message(message.platform, message.thread_key)
-                if message.thread_key and message.thread_key != message.key
-                else None
-            )
-            others = await flaggers(
-                self.store,
-                rules,
-                platform=message.platform,
-                key=message.key,
-                department=view.item.department,
-            )
             rendered = repost_payload(
                 view,
-                flaggers=others,
+                flaggers=flaggers_among(source.reactions, rules, department=view.item.department),
                 department_label=label,
                 locale=rules.locale,
                 timezone=rules.timezone,
-                parent=parent,
+                parent=source.parent,
                 asks_consent=dept.asks_consent if dept else False,
             )
             payload = {**rendered, **payload}
@@ -272,7 +270,7 @@ class OutboxWorker:
         except Exception as exc:  # a sink bug must not kill the worker; the row keeps its place
             log.exception("outbox %s to %s: unexpected error", row.id, row.destination)
             return await self._retry_or_die(row, f"unexpected error: {exc!r}", None, destination)
-        if not await self.store.mark_sent(row.id, receipt, now=self.clock(), owner=self.owner):
+        if not await self._marks.call((row.id, receipt)):
             # only when this process could not renew its lease for ``lease`` seconds (a stalled
             # event loop or database): another worker took the row over and may post it as well
             log.error(
@@ -282,6 +280,11 @@ class OutboxWorker:
             return "lost"
         self.metrics.inc("kakehashi_deliveries_total", platform=destination.platform, result="sent")
         return "sent"
+
+    async def _record_sent(self, sent: Sequence[tuple[int, Receipt]]) -> dict[tuple[int, Receipt], bool]:
+        """The posts the lanes just sent, recorded in one statement (each only while its lease is ours)."""
+        recorded = await self.store.mark_sent_many(sent, now=self.clock(), owner=self.owner)
+        return {one: one[0] in recorded for one in sent}
 
     async def _defer(self, row: OutboxRow, wait: float) -> str:
         """Give the row back, due when its destination's window opens (no attempt is spent)."""
@@ -436,7 +439,7 @@ class OutboxWorker:
                         running[row.destination] = asyncio.create_task(
                             lane(row.destination, queue), name=f"outbox-lane {row.destination}"
                         )
-                if rows:
+                if len(rows) >= BATCH:  # more may be due; lanes that ran low meanwhile woke us anyway
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=poll_interval)
@@ -446,6 +449,9 @@ class OutboxWorker:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(heartbeat, *tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):  # posts already sent are recorded, not sent again
+                async with asyncio.timeout(5):
+                    await self._marks.join()
             await self._give_back([row for queue in lanes.values() for row in queue])
 
     async def _give_back(self, rows: Collection[OutboxRow]) -> None:
