@@ -50,7 +50,7 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.core.domain import InboundMessage  # noqa: E402
 from bot.platforms.slack import plugin as slack_plugin  # noqa: E402
-from bot.runtime.app import App, settle_heap  # noqa: E402
+from bot.runtime.app import App  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.slack_api import COMMUNITY, TEAM_ID, FakeSlack, make_fake  # noqa: E402
 from tests.slack.conftest import SECRET, TOKEN  # noqa: E402
@@ -146,7 +146,6 @@ async def kakehashi(database_url: str, n: int, channels: int, slow: bool, rules:
     app = await App.build(settings, plugins=[slack_plugin.plugin])
     try:
         await app.start(worker=False, watch_rules=False)
-        settle_heap()  # as `kakehashi serve` does once it started
         base = 1_700_000_000
         for i, channel in enumerate(backlog(n, channels)):
             ts = f"{base + i}.{i:06d}"

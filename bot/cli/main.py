@@ -123,7 +123,7 @@ async def _serve(settings: Settings) -> None:
 
     from aiohttp import web
 
-    from bot.runtime.app import App, settle_heap
+    from bot.runtime.app import App
     from bot.runtime.server import NO_PLATFORM
 
     log = logging.getLogger("kakehashi")
@@ -168,7 +168,6 @@ async def _serve(settings: Settings) -> None:
             await runner.cleanup()
             await app.stop()
             raise
-    settle_heap()
     log.info(
         "kakehashi serving on http://%s:%d (rules %s, platforms: %s)",
         settings.host,

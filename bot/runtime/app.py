@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -30,16 +29,6 @@ from storage.models import utcnow
 from storage.store import Store
 
 log = logging.getLogger("kakehashi")
-
-
-def settle_heap() -> None:
-    """After start: what starting left in memory (the rules, SQLAlchemy's mappers and compiled
-    statements, the SDKs: ~150,000 objects) lives as long as the process, so it is collected once
-    and then frozen out of the garbage collector's passes (``gc.freeze``).  Otherwise every full
-    collection scans all of it again: a stall of the event loop of ~0.1 s (measured during
-    bench_delivery) in the middle of sends, which the outbox then has to space out."""
-    gc.collect()
-    gc.freeze()
 
 
 @dataclass
