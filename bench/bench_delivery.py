@@ -10,6 +10,9 @@ second per channel and answers 429 with ``Retry-After`` to a post that comes soo
 - posts/s: posts accepted / (last accepted post − start + 1 s), so C channels posting once a
   second from the start score exactly C/s ("% of allowed");
 - 429: posts the stand-in refused after the first second (steady state);
+- CPU ms per post: this process's CPU time (``time.process_time``) while delivering, per accepted
+  post: the worker's and the stand-in's (the plain client's row shows what the stand-in and a bare
+  client take);
 - "one slow channel": the stand-in answers one channel's posts 3 s late; the row shows the other
   channels' rate (allowed: C − 1 per second) until their posts are all accepted;
 - baseline, in the same run: a plain slack_sdk ``AsyncWebClient`` (one aiohttp session) that
@@ -276,8 +279,10 @@ async def main_async(args: argparse.Namespace) -> None:
         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {args.n} items to {args.channels} channels, "
         f"1 post/s per channel allowed; median of {args.runs} runs (min–max)"
     )
-    print("| delivery | posts/s | min–max | % of allowed | vs plain client | 429 after 1 s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| delivery | posts/s | min–max | % of allowed | vs plain client | 429 after 1 s | CPU ms per post |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, rows in results.items():
         rates = [r.rate for r in rows]
         rate = statistics.median(rates)
@@ -289,7 +294,7 @@ async def main_async(args: argparse.Namespace) -> None:
         allowed = f" of {rows[0].allowed:.0f}/s" if slow else ""
         print(
             f"| {label} | {rate:.2f} | {min(rates):.2f}–{max(rates):.2f} | {share:.1%}{allowed} | "
-            f"{ratio} | {refused} |"
+            f"{ratio} | {refused} | {statistics.median(r.cpu for r in rows) * 1000:.1f} |"
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +39,16 @@ class ItemView:
     message: Message
 
 
+@dataclass(frozen=True, slots=True)
+class RepostSource:
+    """What rendering a repost reads: the item and its message, the post it answers (a reply
+    routed on its own) and the reactions on its message, the first one first."""
+
+    view: ItemView
+    parent: Message | None
+    reactions: list[Reaction]
+
+
 class ItemStore(StoreBase):
     async def item_view(self, item_id: int) -> ItemView | None:
         """The item and its message; None when there is none (also for an id no row can have:
@@ -53,6 +64,58 @@ class ItemStore(StoreBase):
                 )
             ).first()
             return ItemView(item=row[0], message=row[1]) if row else None
+
+    async def repost_sources(self, item_ids: Sequence[int]) -> dict[int, RepostSource]:
+        """``RepostSource`` of each item that exists, three queries for any number of items."""
+        wanted = [i for i in item_ids if 0 < i <= MAX_ID]
+        if not wanted:
+            return {}
+        async with self.sessions() as session:
+            views = {
+                item.id: ItemView(item=item, message=message)
+                for item, message in (
+                    await session.execute(
+                        select(Item, Message)
+                        .join(Message, Message.id == Item.message_id)
+                        .where(Item.id.in_(wanted))
+                    )
+                ).tuples()
+            }
+            messages = {(v.message.platform, v.message.key) for v in views.values()}
+            threads = {
+                (v.message.platform, v.message.thread_key)
+                for v in views.values()
+                if v.message.thread_key and v.message.thread_key != v.message.key
+            }
+            parents: dict[tuple[str, str], Message] = {}
+            if threads:
+                for stored in await session.scalars(
+                    select(Message).where(Message.key.in_({key for _, key in threads}))
+                ):
+                    if (stored.platform, stored.key) in threads:
+                        parents[(stored.platform, stored.key)] = stored
+            reactions: dict[tuple[str, str], list[Reaction]] = {}
+            for reaction in await session.scalars(
+                select(Reaction)
+                .where(Reaction.target.in_({key for _, key in messages}))
+                .order_by(Reaction.created_at, Reaction.id)
+            ):
+                if (reaction.platform, reaction.target) in messages:
+                    reactions.setdefault((reaction.platform, reaction.target), []).append(reaction)
+
+        def parent_of(message: Message) -> Message | None:
+            if not message.thread_key or message.thread_key == message.key:
+                return None
+            return parents.get((message.platform, message.thread_key))
+
+        return {
+            item_id: RepostSource(
+                view=view,
+                parent=parent_of(view.message),
+                reactions=reactions.get((view.message.platform, view.message.key), []),
+            )
+            for item_id, view in views.items()
+        }
 
     async def items_for_message(self, message_id: int) -> list[Item]:
         async with self.sessions() as session:

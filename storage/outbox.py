@@ -8,11 +8,11 @@ took the row over recorded.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.domain import DELIVERED, Receipt
@@ -134,23 +134,55 @@ class OutboxStore(StoreBase):
         self, row_id: int, receipt: Receipt, *, now: datetime | None = None, owner: str | None = None
     ) -> bool:
         """Record the delivery; False (nothing changed) when ``owner`` no longer holds the lease."""
-        async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(OutboxRow)
-                .where(self._held(row_id, owner))
-                .values(
-                    status="sent",
-                    sent_at=now or self.clock(),
-                    remote_id=receipt.remote_id,
-                    remote_channel=receipt.remote_channel,
-                    remote_link=receipt.link,
-                    attempts=OutboxRow.attempts + 1,
-                    lease_owner=None,
-                    lease_until=None,
-                    last_error=None,
-                )
+        return row_id in await self.mark_sent_many([(row_id, receipt)], now=now, owner=owner)
+
+    async def mark_sent_many(
+        self,
+        sent: Sequence[tuple[int, Receipt]],
+        *,
+        now: datetime | None = None,
+        owner: str | None = None,
+    ) -> set[int]:
+        """Record several deliveries in one statement; returns the ids recorded.
+
+        Fenced row by row as ``mark_sent`` is: a row ``owner`` no longer holds (its lease passed
+        to another worker, or it was cancelled meanwhile) is left as it is and not returned.
+        """
+        if not sent:
+            return set()
+        receipts = dict(sent)
+        ids = list(receipts)
+
+        def per_row(column: Any, value: Callable[[Receipt], str | None]) -> Any:
+            """``CASE id WHEN … THEN …``: each row's own value (bound with the column's type)."""
+            if len(ids) == 1:
+                return literal(value(receipts[ids[0]]), column.type)
+            return case(
+                {row_id: literal(value(r), column.type) for row_id, r in receipts.items()},
+                value=OutboxRow.id,
             )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+        where: list[ColumnElement[bool]] = [OutboxRow.id.in_(ids)]
+        if owner is not None:
+            where += [OutboxRow.status == "pending", OutboxRow.lease_owner == owner]
+        stmt = (
+            update(OutboxRow)
+            .where(*where)
+            .values(
+                status="sent",
+                sent_at=now or self.clock(),
+                remote_id=per_row(OutboxRow.remote_id, lambda r: r.remote_id),
+                remote_channel=per_row(OutboxRow.remote_channel, lambda r: r.remote_channel),
+                remote_link=per_row(OutboxRow.remote_link, lambda r: r.link),
+                attempts=OutboxRow.attempts + 1,
+                lease_owner=None,
+                lease_until=None,
+                last_error=None,
+            )
+            .returning(OutboxRow.id)
+        )
+        async with self.engine.begin() as conn:
+            return set((await conn.scalars(stmt)).all())
 
     async def mark_retry(
         self,

@@ -9,17 +9,24 @@ unflag is undone exactly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.pipeline.statuses import change_status
 from rules import RuleSet
 from storage.items import WITHDRAWN
-from storage.models import Item
+from storage.models import Item, Reaction
 from storage.store import Store
 
 
 async def flaggers(store: Store, rules: RuleSet, *, platform: str, key: str, department: str) -> list[str]:
     """Names of the people whose emoji on the post ``key`` flags it for ``department``, first first."""
+    return flaggers_among(await store.reactions_on(platform, key), rules, department=department)
+
+
+def flaggers_among(reactions: Iterable[Reaction], rules: RuleSet, *, department: str) -> list[str]:
+    """``flaggers`` of the post these reactions (the first one first) are on."""
     names: dict[str, str] = {}
-    for reaction in await store.reactions_on(platform, key):
+    for reaction in reactions:
         rule = rules.reaction_for(reaction.emoji, on_routed=False)
         if rule is not None and rule.to == department and reaction.user_id not in names:
             names[reaction.user_id] = reaction.user_name or reaction.user_id

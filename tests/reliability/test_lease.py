@@ -157,3 +157,40 @@ async def test_a_worker_that_lost_its_leases_sends_and_records_nothing_more(
     assert [(r.status, r.attempts, r.lease_owner, r.remote_id) for r in rows] == [
         ("pending", 0, "skewed", None)
     ] * 2
+
+
+async def test_outcomes_recorded_together_are_fenced_row_by_row(store: Store) -> None:
+    """One statement records a lane tick's sends: each row with its own platform id, and a row
+    whose lease passed to another worker meanwhile is left to that worker."""
+    store = Store(store.engine, clock=lambda: START)
+    ids = [
+        await store.enqueue(kind="repost", destination=f"slack:#c{i}", payload={}, dedupe_key=f"k{i}")
+        for i in range(3)
+    ]
+    assert None not in ids
+    a_claimed = await store.claim_due("a", now=START, lease=1)
+    assert sorted(r.id for r in a_claimed) == ids
+    later = START + timedelta(seconds=5)
+    assert await store.renew_leases("a", ids[1:], now=later, lease=60) == set(ids[1:])
+    [taken] = await store.claim_due("b", now=later, lease=60)  # a's lease on the first ran out
+    assert taken.id == ids[0]
+
+    recorded = await store.mark_sent_many(
+        [
+            (row_id, Receipt(remote_id=f"ts-{n}", remote_channel=f"C{n}", link=f"https://x/{n}"))
+            for n, row_id in enumerate(ids)
+        ],
+        owner="a",
+    )
+
+    assert recorded == set(ids[1:])
+    rows = {row_id: await store.get_row(row_id) for row_id in ids}
+    assert [
+        (r.status, r.lease_owner, r.remote_id, r.remote_channel, r.remote_link, r.attempts)
+        for r in rows.values()
+        if r is not None
+    ] == [
+        ("pending", "b", None, None, None, 0),
+        ("sent", None, "ts-1", "C1", "https://x/1", 1),
+        ("sent", None, "ts-2", "C2", "https://x/2", 1),
+    ]

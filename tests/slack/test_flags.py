@@ -10,7 +10,14 @@ import pytest
 
 from tests.conftest import Database
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.conftest import COMMUNITY, DEPT_PRODUCT, SlackBot, build_bot
+from tests.slack.conftest import (
+    COMMUNITY,
+    DEPT_CS,
+    DEPT_MARKETING,
+    DEPT_PRODUCT,
+    SlackBot,
+    build_bot,
+)
 from tests.slack.test_events import items, msg
 from tests.slack.test_interactions import click, reaction
 
@@ -92,3 +99,38 @@ async def test_a_flag_on_a_post_a_rule_routed_shows_the_flagger(flag_bot: SlackB
     [item] = await items(bot)
     assert item.status == "open"  # it came from a rule, not from the flag
     assert "Flagged by" not in last_repost_blocks(bot)
+
+
+async def test_reposts_rendered_together_each_show_their_own_flaggers_and_context(flag_bot: SlackBot) -> None:
+    """Three channels' reposts rendered in one read (the lanes' batch): each with its own item,
+    the post it answers and its own flaggers, nothing of the others'."""
+    bot = flag_bot
+    await bot.event("message.json", **msg("how do I export my data?", "1700000020.000100", event_id="P"))
+    await bot.event(
+        "thread_reply.json",
+        text="I love this community",  # a testimonial: marketing, quoting the post it answers
+        user="U0MEMBER2",
+        ts="1700000020.000200",
+        thread_ts="1700000020.000100",
+        channel=COMMUNITY,
+        event_id="R",
+    )
+    await bot.event("message.json", **msg("It would be nice to export to PDF", POST, event_id="F"))
+    for n, user in (("1", "U0MEMBER2"), ("2", "U0ADMIN")):
+        await bot.event(
+            "reaction.json", **reaction("reaction_added", "bulb", COMMUNITY, POST, user=user, n=n)
+        )
+
+    await bot.deliver()
+
+    def shown(channel: str) -> str:
+        [post] = [p for p in bot.fake.posts(channel) if "thread_ts" not in p]  # the mirrored reply aside
+        return json.dumps(post["blocks"], ensure_ascii=False)
+
+    assert "how do I export my data?" in shown(DEPT_CS)
+    assert "I love this community" in shown(DEPT_MARKETING)
+    assert "In reply to hana: how do I export my data?" in shown(DEPT_MARKETING)
+    assert "It would be nice to export to PDF" in shown(DEPT_PRODUCT)
+    assert "Flagged by 2: ken, aiko" in shown(DEPT_PRODUCT)
+    assert "In reply to" not in shown(DEPT_CS) + shown(DEPT_PRODUCT)
+    assert "Flagged by" not in shown(DEPT_CS) + shown(DEPT_MARKETING)

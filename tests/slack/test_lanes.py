@@ -66,9 +66,15 @@ def test_the_limiter_spaces_by_the_interval_plus_the_margin_and_honours_retry_af
     assert limiter.wait_time("slack:#a", 1.0) > 0
     now[0] = 2.1
     assert limiter.wait_time("slack:#a", 1.0) == 0.0
-    now[0] = 2.61  # this send may have reached the platform up to 0.5 s late (a busy loop)
+    now[0] = 2.18  # 0.07 s slower than the quickest: within what the margin covers (2 * 0.05)
     limiter.sent("slack:#a", 1.0, started=2.1)
-    assert limiter.peek("slack:#a") == pytest.approx(1.05 - 0.01)  # a window from when it may have arrived
+    assert limiter.peek("slack:#a") == pytest.approx(2.1 + 1.05 - 2.18)  # the window did not move
+    now[0] = 3.16
+    assert limiter.wait_time("slack:#a", 1.0) == 0.0
+    now[0] = 3.67  # this send may have reached the platform up to 0.5 s late (a busy loop)
+    limiter.sent("slack:#a", 1.0, started=3.16)
+    # the next no sooner than interval * (1 - margin) after the latest moment it may have arrived
+    assert limiter.peek("slack:#a") == pytest.approx(0.95 - 0.01)
     limiter.push_back("slack:#a", 30.0)  # a 429's Retry-After
     assert limiter.peek("slack:#a") == pytest.approx(30.0)
     assert limiter.peek("slack:#b") == 0.0
