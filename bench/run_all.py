@@ -463,6 +463,31 @@ async def _pg(admin_url: str, create: str | None = None, drop: str | None = None
         await conn.close()
 
 
+def ingest_figures(
+    admin_url: str | None, sizes: Sizes, runs: int, work: Path, databases: dict[str, str]
+) -> list[Row]:
+    """bench_ingest.py ``runs`` times; on PostgreSQL in a fresh database, dropped afterwards."""
+    figures: list[dict[str, Any]] = []
+    name, pg = f"kk_bench_ingest_{uuid.uuid4().hex[:8]}", []
+    if admin_url:
+        try:
+            asyncio.run(_pg(admin_url, create=name))
+        except Exception as exc:  # the SQLite rows still run; the PostgreSQL ones say why not
+            databases = {**databases, "PostgreSQL": f"skipped: could not create {name} ({exc})"}
+            admin_url = None
+        else:
+            pg = ["--pg", database_url(admin_url, name)]
+    try:
+        for _ in range(runs):
+            sized = ["-n", str(sizes.events), "-c", str(sizes.concurrency)]
+            done, _why = bench("bench_ingest.py", [*sized, *pg], work)
+            figures += [done] if done else []
+    finally:
+        if admin_url:
+            asyncio.run(_pg(admin_url, drop=name))
+    return ingest_rows(figures, databases)
+
+
 def postgres(admin_url: str | None) -> tuple[str, str]:
     """(server version, "") when PostgreSQL answers at ``admin_url``, else ("", why not)."""
     if not admin_url:
@@ -470,7 +495,7 @@ def postgres(admin_url: str | None) -> tuple[str, str]:
     try:
         return asyncio.run(_pg(admin_url)).split()[0], ""
     except Exception as exc:  # any failure to connect: the rows say why
-        return "", f"skipped: PostgreSQL at {admin_url} does not answer ({type(exc).__name__}: {exc})"
+        return "", f"skipped: no answer from {admin_url} ({type(exc).__name__}: {exc})"
 
 
 def database_url(admin_url: str, name: str) -> str:
@@ -502,7 +527,7 @@ def machine_facts(pg_version: str, pg_skipped: str) -> dict[str, str]:
             + (
                 f"PostgreSQL {pg_version}"
                 if pg_version
-                else f"PostgreSQL {pg_skipped.removeprefix('skipped: ')}"
+                else f"PostgreSQL not measured ({pg_skipped.removeprefix('skipped: ')})"
             )
         ),
         "code": commit or "unknown",
@@ -540,22 +565,7 @@ def run(args: argparse.Namespace) -> str:
             )
             rows += rule_rows(bundled, generated, scaling)
         if "ingest" in only:
-            ingest: list[dict[str, Any]] = []
-            ingest_db = f"kk_bench_ingest_{uuid.uuid4().hex[:8]}"
-            pg = []
-            if pg_version:
-                asyncio.run(_pg(args.pg, create=ingest_db))
-                pg = ["--pg", database_url(args.pg, ingest_db)]
-            try:
-                for _ in range(runs):
-                    figures, _why = bench(
-                        "bench_ingest.py", ["-n", str(sizes.events), "-c", str(sizes.concurrency), *pg], work
-                    )
-                    ingest += [figures] if figures else []
-            finally:
-                if pg_version:
-                    asyncio.run(_pg(args.pg, drop=ingest_db))
-            rows += ingest_rows(ingest, databases)
+            rows += ingest_figures(args.pg if pg_version else None, sizes, runs, work, databases)
         if "delivery" in only:
             pg = ["--pg", args.pg] if pg_version else []
             sized = ["-n", str(sizes.items), "--channels", str(sizes.channels), "--runs", str(runs)]

@@ -102,7 +102,7 @@ def all_rows(run_all: ModuleType, pg_skipped: str) -> list[Any]:
 
 
 def test_rows_compare_each_figure_with_its_baseline_and_target(run_all: ModuleType) -> None:
-    rows = {r.what: r for r in all_rows(run_all, "skipped: PostgreSQL at postgresql://x does not answer")}
+    rows = {r.what: r for r in all_rows(run_all, "skipped: no answer from postgresql://x")}
 
     help_wall = rows["`kakehashi --help`: wall s"]
     assert (help_wall.median, help_wall.verdict) == (0.28, "met")
@@ -138,7 +138,7 @@ def test_rows_compare_each_figure_with_its_baseline_and_target(run_all: ModuleTy
 
 
 def test_markdown_table_with_machine_baselines_and_notes(run_all: ModuleType) -> None:
-    rows = all_rows(run_all, "skipped: PostgreSQL at postgresql://x does not answer")
+    rows = all_rows(run_all, "skipped: no answer from postgresql://x")
     machine = {"machine": "AMD EPYC, 2 cores, 24 GiB RAM", "date": "2026-12-03 18:00–18:30 UTC"}
     text = run_all.report(rows, machine, markdown=True)
     lines = text.splitlines()
@@ -156,10 +156,7 @@ def test_markdown_table_with_machine_baselines_and_notes(run_all: ModuleType) ->
     assert (
         "- ingest: a bare slack-bolt AsyncApp that verifies the signature and acks (its own process)" in lines
     )
-    assert (
-        "- ingest, PostgreSQL: events/s, 32 in flight: skipped: PostgreSQL at postgresql://x does not answer"
-        in lines
-    )
+    assert "- ingest, PostgreSQL: events/s, 32 in flight: skipped: no answer from postgresql://x" in lines
 
 
 def test_plain_table_is_aligned_and_grouped(run_all: ModuleType) -> None:
@@ -197,3 +194,11 @@ def test_a_failed_benchmark_is_a_row_that_says_so(run_all: ModuleType) -> None:
 )
 def test_numbers(run_all: ModuleType, value: float | None, shown: str) -> None:
     assert run_all.number(value) == shown
+
+
+def test_machine_facts_say_why_postgresql_is_missing(run_all: ModuleType) -> None:
+    facts = run_all.machine_facts("", "skipped: no answer from postgresql://x (OSError: refused)")
+    assert "cores" in facts["machine"] and "SQLite 3." in facts["software"]
+    assert facts["software"].endswith(
+        "PostgreSQL not measured (no answer from postgresql://x (OSError: refused))"
+    )
