@@ -586,12 +586,23 @@ def run(args: argparse.Namespace) -> str:
     machine["date"] = f"{began:%Y-%m-%d %H:%M}–{ended:%H:%M} UTC"
     machine["load average (1/5/15 min)"] = f"{load_before} before, {load_average()} after"
     machine["command"] = "bench/run_all.py " + " ".join(sys.argv[1:])
-    machine["runs"] = f"{runs} per row (median, min–max); rules' scaling and load rows: one run"
-    machine["sizes"] = (
-        f"ingest {sizes.events:,} events at {sizes.concurrency} in flight; delivery {sizes.items} items to "
-        f"{sizes.channels} channels; reports {sizes.messages:,} messages, {sizes.report_items:,} items; "
-        f"rules {sizes.rule_messages:,} messages"
+    machine["runs"] = f"{runs} per row (median, min–max)"
+    if "rules" in only:
+        machine["runs"] += "; the rules' scaling and load rows: one"
+    if "help" in only:
+        machine["runs"] += f"; --help: {sizes.help_runs}, alternated with the baseline"
+    size_text = "; ".join(
+        text
+        for name, text in (
+            ("ingest", f"ingest {sizes.events:,} events at {sizes.concurrency} in flight"),
+            ("delivery", f"delivery {sizes.items} items to {sizes.channels} channels"),
+            ("reports", f"reports {sizes.messages:,} messages, {sizes.report_items:,} items"),
+            ("rules", f"rules {sizes.rule_messages:,} messages ({sizes.scaling_messages:,} for the scaling)"),
+        )
+        if name in only
     )
+    if size_text:
+        machine["sizes"] = size_text
     return report(rows, machine, args.markdown)
 
 
