@@ -32,6 +32,7 @@ import math
 import os
 import platform
 import resource
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -125,9 +126,9 @@ def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def ingest_rows(runs: list[dict[str, Any]], databases: dict[str, str]) -> list[Row]:
+def ingest_rows(runs: list[dict[str, Any]], databases: dict[str, str], failed: str = "") -> list[Row]:
     """``runs``: bench_ingest.py's JSON, one per run; ``databases``: label -> why it was skipped
-    (empty when measured)."""
+    (empty when measured); ``failed``: why a run wrote nothing."""
     rows: list[Row] = []
     every = [r for run in runs for r in run["rows"]]
     c = max((r["concurrency"] for r in every), default=32)
@@ -136,7 +137,7 @@ def ingest_rows(runs: list[dict[str, Any]], databases: dict[str, str]) -> list[R
         ours = [r for r in every if r["server"] == f"kakehashi, {db}" and r["concurrency"] == c]
         head = f"ingest, {db}"
         if not ours:
-            why = skipped or "failed: no figures (see the output above)"
+            why = skipped or failed or "failed: no figures (see the output above)"
             rows.append(missing("ingest", f"{head}: events/s, {c} in flight", "≥ 500/s and ≥ 0.4×", why))
             rows.append(missing("ingest", f"{head}: p99 ms, {c} in flight", "< 100 ms", why))
             continue
@@ -177,10 +178,13 @@ def ingest_rows(runs: list[dict[str, Any]], databases: dict[str, str]) -> list[R
     return rows
 
 
-def delivery_rows(figures: dict[str, Any] | None, databases: dict[str, str], failed: str = "") -> list[Row]:
-    """bench_delivery.py's JSON (every run of every case, by label)."""
+def delivery_rows(
+    figures: dict[str, Any] | None, databases: dict[str, str], failed: str = "", sizes: Sizes = FULL
+) -> list[Row]:
+    """bench_delivery.py's JSON (every run of every case, by label); ``sizes``: what was asked for,
+    should it have written nothing."""
     cases: dict[str, list[dict[str, Any]]] = figures["cases"] if figures else {}
-    n, channels = (figures["n"], figures["channels"]) if figures else (0, 0)
+    n, channels = (figures["n"], figures["channels"]) if figures else (sizes.items, sizes.channels)
     slow_suffix = next(
         (label[len("plain client") :] for label in cases if label.startswith("plain client,")), ""
     )
@@ -255,7 +259,10 @@ def report_rows(figures: dict[str, Any] | None, databases: dict[str, str], faile
 
 
 def rule_rows(
-    bundled: list[dict[str, Any]], routes: list[dict[str, Any]], scaling: dict[str, Any] | None
+    bundled: list[dict[str, Any]],
+    routes: list[dict[str, Any]],
+    scaling: dict[str, Any] | None,
+    failed: str = "",
 ) -> list[Row]:
     """bench_rules.py's JSON: runs with the bundled rules, runs with generated routes, one --scaling."""
     rows: list[Row] = []
@@ -273,14 +280,16 @@ def rule_rows(
             )
         )
     else:
-        rows.append(missing("rules", "rules, bundled: msg/s per CPU-s", target, "failed: no figures"))
+        rows.append(
+            missing("rules", "rules, bundled: msg/s per CPU-s", target, failed or "failed: no figures")
+        )
     what = "rules, 1,000 routes + 50 regexes: msg/s per CPU-s"
     if routes:
         what = f"rules, {routes[0]['generated']:,} routes + 50 regexes: msg/s per CPU-s"
         fast, slow = [r["fast"] for r in routes], [r["slow"] for r in routes]
         rows.append(Row("rules", what, fast, slow, "≥ 10× the re loop", _median(fast) / _median(slow) >= 10))
     else:
-        rows.append(missing("rules", what, "≥ 10× the re loop", "failed: no figures"))
+        rows.append(missing("rules", what, "≥ 10× the re loop", failed or "failed: no figures"))
     runs = {(r["generated"], r["live"]): r for r in (scaling or {}).get("scaling", [])}
     for live, how in ((100, "100 routes live"), (None, "every route live")):
         small, large = runs.get((10, live)), runs.get((10_000, live))
@@ -290,13 +299,13 @@ def rule_rows(
             naive = small["slow"] / large["slow"]
             rows.append(Row("rules", what, [cost], [naive], "≤ 4×", cost <= 4, ratio_shown=False))
         else:
-            rows.append(missing("rules", what, "≤ 4×", "failed: no figures"))
+            rows.append(missing("rules", what, "≤ 4×", failed or "failed: no figures"))
     large = runs.get((10_000, None)) or runs.get((10_000, 100))
     what = "rules, load 10,000 routes (positions, checks, engine), CPU s"
     if large:
         rows.append(Row("rules", what, [large["load"]], [large["libyaml"]], "< 1 s", large["load"] < 1))
     else:
-        rows.append(missing("rules", what, "< 1 s", "failed: no figures"))
+        rows.append(missing("rules", what, "< 1 s", failed or "failed: no figures"))
     return rows
 
 
@@ -379,7 +388,11 @@ def report(rows: Sequence[Row], machine: dict[str, str], markdown: bool) -> str:
     baselines = "\n".join(
         (f"- {g}: {BASELINES[g]}" if markdown else f"  {g}: {BASELINES[g]}") for g in groups
     )
-    notes = [f"{r.what}: {r.note}" for r in rows if r.note]
+    where: dict[str, list[str]] = {}  # each note once, with the rows' groups it applies to
+    for r in rows:
+        if r.note and (prefix := r.what.split(":", 1)[0]) not in where.setdefault(r.note, []):
+            where[r.note].append(prefix)
+    notes = [f"{'; '.join(prefixes)}: {note}" for note, prefixes in where.items()]
     tail = "\n".join((f"- {n}" if markdown else f"  {n}") for n in notes)
     parts = [
         "Issue 14's benchmarks (bench/run_all.py)" + (":" if not markdown else ""),
@@ -400,14 +413,28 @@ def say(text: str) -> None:
     print(f"[run_all {datetime.now(UTC):%H:%M:%S}] {text}", file=sys.stderr, flush=True)
 
 
-def bench(script: str, args: list[str], work: Path) -> tuple[dict[str, Any] | None, str]:
-    """Runs ``bench/<script>`` with ``--json``; (its figures, or None and why)."""
+def bench(script: str, args: list[str], work: Path, timeout: float) -> tuple[dict[str, Any] | None, str]:
+    """Runs ``bench/<script>`` with ``--json``; (its figures, or None and why).  A run that
+    outlasts ``timeout`` seconds is ended with its whole process group (the servers it started)."""
     out = work / f"{script}-{uuid.uuid4().hex[:8]}.json"
     command = [sys.executable, str(BENCH / script), *args, "--json", str(out)]
     say(" ".join(["python", f"bench/{script}", *args]))
-    done = subprocess.run(command, cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr, check=False)
-    if done.returncode or not out.exists():
-        return None, f"failed: bench/{script} exited with {done.returncode}"
+    child = subprocess.Popen(command, cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr, start_new_session=True)
+    try:
+        code = child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGTERM)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        return None, f"failed: bench/{script} still ran after {timeout:.0f} s and was stopped"
+    except BaseException:  # ^C: the benchmark and its servers stop too
+        os.killpg(child.pid, signal.SIGTERM)
+        raise
+    if code or not out.exists():
+        return None, f"failed: bench/{script} exited with {code}"
     return json.loads(out.read_text(encoding="utf-8")), ""
 
 
@@ -466,7 +493,7 @@ def ingest_figures(
 ) -> list[Row]:
     """bench_ingest.py ``runs`` times; on PostgreSQL in a fresh database, dropped afterwards."""
     figures: list[dict[str, Any]] = []
-    name, pg = f"kk_bench_ingest_{uuid.uuid4().hex[:8]}", []
+    name, pg, why = f"kk_bench_ingest_{uuid.uuid4().hex[:8]}", [], ""
     if admin_url:
         try:
             asyncio.run(_pg(admin_url, create=name))
@@ -478,12 +505,12 @@ def ingest_figures(
     try:
         for _ in range(runs):
             sized = ["-n", str(sizes.events), "-c", str(sizes.concurrency)]
-            done, _why = bench("bench_ingest.py", [*sized, *pg], work)
+            done, why = bench("bench_ingest.py", [*sized, *pg], work, timeout=900)
             figures += [done] if done else []
     finally:
         if admin_url:
             asyncio.run(_pg(admin_url, drop=name))
-    return ingest_rows(figures, databases)
+    return ingest_rows(figures, databases, why)
 
 
 def postgres(admin_url: str | None) -> tuple[str, str]:
@@ -549,26 +576,28 @@ def run(args: argparse.Namespace) -> str:
         if "help" in only:
             rows += help_figures(sizes.help_runs)
         if "rules" in only:
-            bundled, generated = [], []
+            bundled, generated, failures = [], [], []
             for _ in range(runs):
-                figures, _why = bench("bench_rules.py", ["-n", str(sizes.rule_messages)], work)
+                figures, why = bench("bench_rules.py", ["-n", str(sizes.rule_messages)], work, timeout=900)
                 bundled += [figures] if figures else []
                 routes = ["--routes", "1000", "--regexes", "50", "--budget", str(sizes.route_budget)]
-                figures, _why = bench("bench_rules.py", ["-n", str(sizes.rule_messages), *routes], work)
+                sized = ["-n", str(sizes.rule_messages), *routes]
+                figures, why2 = bench("bench_rules.py", sized, work, timeout=900)
                 generated += [figures] if figures else []
-            scaling, _why = bench(
-                "bench_rules.py",
-                ["--scaling", "-n", str(sizes.scaling_messages), "--budget", str(sizes.scaling_budget)],
-                work,
+                failures += [w for w in (why, why2) if w]
+            sized = ["--scaling", "-n", str(sizes.scaling_messages), "--budget", str(sizes.scaling_budget)]
+            scaling, why = bench("bench_rules.py", sized, work, timeout=1800)
+            rows += rule_rows(
+                bundled, generated, scaling, "; ".join(dict.fromkeys([*failures, why] if why else failures))
             )
-            rows += rule_rows(bundled, generated, scaling)
         if "ingest" in only:
             rows += ingest_figures(args.pg if pg_version else None, sizes, runs, work, databases)
         if "delivery" in only:
             pg = ["--pg", args.pg] if pg_version else []
             sized = ["-n", str(sizes.items), "--channels", str(sizes.channels), "--runs", str(runs)]
-            figures, why = bench("bench_delivery.py", [*sized, *pg], work)
-            rows += delivery_rows(figures, databases, why)
+            worst = runs * 6 * (sizes.items / sizes.channels * 10 + 90)  # its own waits, every case
+            figures, why = bench("bench_delivery.py", [*sized, *pg], work, timeout=worst)
+            rows += delivery_rows(figures, databases, why, sizes)
         if "reports" in only:
             pg = ["--pg", args.pg] if pg_version else ["--no-pg"]
             sized = [
@@ -579,7 +608,7 @@ def run(args: argparse.Namespace) -> str:
                 "--runs",
                 str(runs),
             ]
-            figures, why = bench("bench_reports.py", [*sized, *pg], work)
+            figures, why = bench("bench_reports.py", [*sized, *pg], work, timeout=3 * 3600)
             rows += report_rows(figures, databases, why)
     ended = datetime.now(UTC)
     machine = machine_facts(pg_version, pg_skipped)

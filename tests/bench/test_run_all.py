@@ -156,7 +156,9 @@ def test_markdown_table_with_machine_baselines_and_notes(run_all: ModuleType) ->
     assert (
         "- ingest: a bare slack-bolt AsyncApp that verifies the signature and acks (its own process)" in lines
     )
-    assert "- ingest, PostgreSQL: events/s, 32 in flight: skipped: no answer from postgresql://x" in lines
+    skipped = "- ingest, PostgreSQL; delivery, PostgreSQL; reports, PostgreSQL: skipped: no answer from postgresql://x"
+    assert skipped in lines  # once, for every row it applies to
+    assert "- ingest, SQLite: answers: 200: 598, 503: 2" in lines
 
 
 def test_plain_table_is_aligned_and_grouped(run_all: ModuleType) -> None:
@@ -202,3 +204,27 @@ def test_machine_facts_say_why_postgresql_is_missing(run_all: ModuleType) -> Non
     assert facts["software"].endswith(
         "PostgreSQL not measured (no answer from postgresql://x (OSError: refused))"
     )
+
+
+def test_bench_reads_the_figures_and_stops_a_benchmark_that_hangs(
+    run_all: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures come back through --json; a benchmark that hangs is stopped with the servers it
+    started (its process group), and its rows say so instead of the run waiting forever."""
+    (tmp_path / "writes.py").write_text(
+        "import json, sys\nopen(sys.argv[sys.argv.index('--json') + 1], 'w').write(json.dumps({'ok': 1}))\n"
+    )
+    server_pid = tmp_path / "server.pid"
+    (tmp_path / "hangs.py").write_text(
+        "import subprocess, sys, time\n"
+        "server = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(server_pid)!r}, 'w').write(str(server.pid))\n"
+        "time.sleep(600)\n"
+    )
+    monkeypatch.setattr(run_all, "BENCH", tmp_path)
+    assert run_all.bench("writes.py", [], tmp_path, timeout=60) == ({"ok": 1}, "")
+    figures, why = run_all.bench("hangs.py", ["-n", "1"], tmp_path, timeout=5)
+    assert figures is None and why == "failed: bench/hangs.py still ran after 5 s and was stopped"
+    pid = int(server_pid.read_text())
+    stat = Path(f"/proc/{pid}/stat")
+    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"  # gone (or a zombie)
