@@ -228,3 +228,16 @@ def test_bench_reads_the_figures_and_stops_a_benchmark_that_hangs(
     pid = int(server_pid.read_text())
     stat = Path(f"/proc/{pid}/stat")
     assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"  # gone (or a zombie)
+
+
+def test_the_command_end_to_end_on_its_shortest_part(
+    run_all: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--quick --only help --no-pg``: the real ``kakehashi --help`` processes, the machine facts
+    and the table (the other parts take minutes; their figures are checked above from canned JSON)."""
+    assert run_all.main(["--quick", "--only", "help", "--no-pg"]) == 0
+    out = capsys.readouterr().out
+    assert "software: CPython 3." in out and "PostgreSQL not measured (--no-pg)" in out
+    assert "load average (1/5/15 min): " in out and " before, " in out
+    row = next(line for line in out.splitlines() if line.startswith("`kakehashi --help`: wall s"))
+    assert row.split()[-1] in ("met", "MET")  # "met" or "NOT MET": a figure was measured
