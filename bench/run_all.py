@@ -614,7 +614,7 @@ def run(args: argparse.Namespace) -> str:
     machine = machine_facts(pg_version, pg_skipped)
     machine["date"] = f"{began:%Y-%m-%d %H:%M}–{ended:%H:%M} UTC"
     machine["load average (1/5/15 min)"] = f"{load_before} before, {load_average()} after"
-    machine["command"] = "bench/run_all.py " + " ".join(sys.argv[1:])
+    machine["command"] = " ".join(["bench/run_all.py", *args.argv])
     machine["runs"] = f"{runs} per row (median, min–max)"
     if "rules" in only:
         machine["runs"] += "; the rules' scaling and load rows: one"
@@ -648,6 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="the table as Markdown (for the README)")
     parser.add_argument("--only", action="append", choices=BENCHMARKS, help="just these benchmarks (repeat)")
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     print(run(args))
     return 0
 

@@ -239,5 +239,6 @@ def test_the_command_end_to_end_on_its_shortest_part(
     out = capsys.readouterr().out
     assert "software: CPython 3." in out and "PostgreSQL not measured (--no-pg)" in out
     assert "load average (1/5/15 min): " in out and " before, " in out
+    assert "command: bench/run_all.py --quick --only help --no-pg" in out
     row = next(line for line in out.splitlines() if line.startswith("`kakehashi --help`: wall s"))
     assert row.split()[-1] in ("met", "MET")  # "met" or "NOT MET": a figure was measured
