@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import json
 import logging
 import os
 import platform
@@ -296,6 +297,10 @@ async def main_async(args: argparse.Namespace) -> None:
             f"| {label} | {rate:.2f} | {min(rates):.2f}–{max(rates):.2f} | {share:.1%}{allowed} | "
             f"{ratio} | {refused} | {statistics.median(r.cpu for r in rows) * 1000:.1f} |"
         )
+    if args.json:  # for bench/run_all.py: every run of every case
+        figures: dict[str, object] = {"n": args.n, "channels": args.channels, "runs": args.runs}
+        figures["cases"] = {label: [vars(r) for r in rows] for label, rows in results.items()}
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -306,6 +311,9 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default=None, help="also kakehashi on a fresh database of this PostgreSQL")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write every run here (bench/run_all.py)"
+    )
     args = parser.parse_args()
     logging.getLogger("kakehashi").setLevel(logging.ERROR)  # each 429 is counted, not logged
     asyncio.run(main_async(args))

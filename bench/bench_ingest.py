@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import platform
 import socket
@@ -212,6 +213,10 @@ async def main_async(args: argparse.Namespace) -> None:
             f"| {label} | {c} | {rate:,.0f} | {p50:.0f} | {p99:.0f} | {ratio} | {cpu:.2f} | "
             f"{cpu_ratio} | {answers} |"
         )
+    if args.json:  # for bench/run_all.py
+        keys = ("server", "concurrency", "rate", "p50_ms", "p99_ms", "statuses", "cpu_ms")
+        figures = {"n": args.n, "rows": [dict(zip(keys, row, strict=True)) for row in rows]}
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -221,6 +226,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=2000, help="events per row")
     parser.add_argument("-c", "--concurrency", type=int, action="append", help="requests in flight (repeat)")
     parser.add_argument("--pg", default=None, help="also kakehashi on this PostgreSQL database")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows here (bench/run_all.py)")
     args = parser.parse_args()
     args.concurrency = args.concurrency or [1, 32]
     asyncio.run(main_async(args))

@@ -15,7 +15,9 @@ replies in their threads, 150,000 items in the six departments of the sample com
     python bench/bench_reports.py --pg postgresql://postgres@127.0.0.1:5432/postgres
 
 The SQLite file is cached in ~/.cache/kakehashi-bench (``--cache``); the PostgreSQL data set lives
-in the database ``kakehashi_bench_reports`` and is rebuilt only when its size or seed changes.
+in the database ``kakehashi_bench_reports`` (other sizes: ``kakehashi_bench_reports_<messages>_<items>``,
+so a smaller run leaves the large one in place) and is rebuilt only when its size or seed changes.
+``--json PATH`` also writes every row's times (bench/run_all.py reads it).
 Rows are written with SQLAlchemy Core inserts in batches (the models' column types apply).
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -199,18 +202,25 @@ async def ensure_dataset(url: str, n_messages: int, n_items: int) -> None:
         await engine.dispose()
 
 
-async def ensure_pg_database(admin_url: str) -> str:
+def pg_database_name(n_messages: int, n_items: int) -> str:
+    """The issue's size keeps the historical name; any other size gets a database of its own."""
+    if (n_messages, n_items) == (1_000_000, 150_000):
+        return PG_DB
+    return f"{PG_DB}_{n_messages}_{n_items}"
+
+
+async def ensure_pg_database(admin_url: str, name: str = PG_DB) -> str:
     from sqlalchemy.engine import make_url
 
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
-            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB})
+            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
             if not exists:
-                await conn.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await engine.dispose()
-    return make_url(admin_url).set(database=PG_DB).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 # -- the baseline: the very statements the code path sends, replayed through the driver --------------
@@ -360,7 +370,7 @@ async def main_async(args: argparse.Namespace) -> None:
     rows += await measure("SQLite", sqlite_url, args.runs)
     if not args.no_pg:
         try:
-            pg_url = await ensure_pg_database(args.pg)
+            pg_url = await ensure_pg_database(args.pg, pg_database_name(args.messages, args.items))
         except OSError as exc:
             print(f"PostgreSQL at {args.pg} does not answer ({exc}): SQLite only")
         else:
@@ -368,6 +378,10 @@ async def main_async(args: argparse.Namespace) -> None:
             await ensure_dataset(pg_url, args.messages, args.items)
             rows += await measure("PostgreSQL", pg_url, args.runs)
     print_table(rows, args)
+    if args.json:  # for bench/run_all.py
+        figures: dict[str, object] = {"messages": args.messages, "items": args.items, "runs": args.runs}
+        figures["rows"] = [{"what": r.what, "times": r.times, "base": r.base} for r in rows]
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -380,6 +394,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "kakehashi-bench")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows' times here")
     args = parser.parse_args()
     asyncio.run(main_async(args))
 

@@ -288,7 +288,9 @@ def run(text: str, name: str, messages: Sequence[InboundMessage], check: int, bu
     return Run(routes, len(compiled.keywords), matches, load, libyaml, fast, slow, bare)
 
 
-def scaling(bundled: str, messages: Sequence[InboundMessage], regexes: int, budget: float) -> None:
+def scaling(
+    bundled: str, messages: Sequence[InboundMessage], regexes: int, budget: float
+) -> dict[tuple[int, bool], Run]:
     """The table: 10, 1,000 and 10,000 generated routes, keywords from the messages' words (the
     default generator) and with LIVE_ROUTES routes drawing from them; the 10 -> 10,000 ratios."""
     print(
@@ -318,6 +320,7 @@ def scaling(bundled: str, messages: Sequence[InboundMessage], regexes: int, budg
             f"(matches per message {small.matches:.1f} -> {large.matches:.1f}); "
             f"load {large.load / small.load:.0f}x ({small.load:.3f} s -> {large.load:.2f} s)"
         )
+    return runs
 
 
 def main() -> int:
@@ -344,6 +347,9 @@ def main() -> int:
         help="the table for 10, 1,000 and 10,000 generated routes, both ways (a few minutes)",
     )
     parser.add_argument("--budget", type=float, default=None, help="CPU seconds per measurement at most")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the figures here (bench/run_all.py)"
+    )
     args = parser.parse_args()
 
     text = args.rules.read_text(encoding="utf-8")
@@ -352,7 +358,13 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {date.today()}"
     )
     if args.scaling:
-        scaling(text, messages, args.regexes, args.budget or 3.0)
+        runs = scaling(text, messages, args.regexes, args.budget or 3.0)
+        if args.json:  # for bench/run_all.py
+            scaled = [
+                {"generated": n, "live": LIVE_ROUTES if live else None, **vars(r)}
+                for (n, live), r in runs.items()
+            ]
+            args.json.write_text(json.dumps({"n": args.n, "scaling": scaled}, indent=1), encoding="utf-8")
         return 0
     if args.routes:
         text = synthetic_rules(text, messages[:1000], args.routes, args.regexes, args.live)
@@ -372,6 +384,9 @@ def main() -> int:
     )
     print(f"{'load (positions, checks, engine)':44} {r.load:>12.3f} s of CPU time")
     print(f"{'libyaml alone (no positions, no checks)':44} {r.libyaml:>12.3f} s of CPU time")
+    if args.json:  # for bench/run_all.py
+        figures = {"n": args.n, "rules": str(args.rules), "generated": args.routes, "live": args.live}
+        args.json.write_text(json.dumps({**figures, **vars(r)}, indent=1), encoding="utf-8")
     return 0
 
 
