@@ -1,9 +1,9 @@
 """Benchmark: the dashboard and the recap set on a large store (SQLite and PostgreSQL).
 
-Fills a database with N community messages over the last year (bulk inserts — COPY on
-PostgreSQL —, not the pipeline: this measures reading), about 55% of them routed to one of the
-sample company's six departments and 30% replies in question threads, then times, as at the end
-of the data, for last week and last month, for one department (``cs``) and for all of them:
+Fills a database with N community messages over the last year, in time order as the bot stores
+them (bulk inserts — COPY on PostgreSQL —, not the pipeline: this measures reading), about 55%
+of them routed to one of the sample company's six departments and 30% replies in recent
+question threads, then times, as at the end of the data, for last week and last month, for one department (``cs``) and for all of them:
 
 - ``kakehashi recap --format json`` (``recap_json``: the recap set),
 - the dashboard's figures (``build_board``: the same recaps plus 8-week trends drawn as SVG),
@@ -65,7 +65,7 @@ TAGS = {
 }
 STATUSES = ("open", "open", "in_progress", "done", "done", "done")
 TOKEN = "bench-dashboard-token-0123456789"
-VERSION = "v1"  # of the data set: change it when ``rows`` changes, so no stale set is reused
+VERSION = "v2"  # of the data set: change it when ``rows`` changes, so no stale set is reused
 ONE = "cs"  # the department of the one-department rows
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kakehashi-bench"
 
@@ -78,8 +78,10 @@ def rows(n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     questions: list[str] = []
     departments = list(TAGS)
     start = END - timedelta(days=364)
+    # in time order, as a bot stores them: ids grow with time, and replies follow their question
+    offsets = sorted(rng.randrange(364 * 86400) for _ in range(n))
     for i in range(1, n + 1):
-        at = start + timedelta(seconds=rng.randrange(364 * 86400))
+        at = start + timedelta(seconds=offsets[i - 1])
         reply = questions and rng.random() < 0.3
         key = f"m{i}"
         messages.append(
