@@ -79,7 +79,18 @@ class RecapStore(StoreBase):
         ]
         if since is not None:
             where.append(Message.created_at >= since)
-        return await self._page(where, (Message.created_at, Item.id), limit)
+        # counted beside the page (one query): a LIMIT alone lets PostgreSQL walk every message
+        # from the oldest, looking for questions nobody answered among thousands that were
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Item, Message, func.count().over())
+                .join(Message, Message.id == Item.message_id)
+                .where(*where)
+                .order_by(Message.created_at, Item.id)
+                .limit(limit)
+            )
+            found = rows.tuples().all()
+            return [ItemView(item=i, message=m) for i, m, _ in found], int(found[0][2]) if found else 0
 
     async def has_tagged(self, tag: str, *, department: str, before: datetime) -> bool:
         """Whether the department has any live item with ``tag`` posted before ``before``."""
