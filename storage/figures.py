@@ -62,6 +62,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from storage.base import StoreBase
 from storage.items import ARCHIVED, CLOSED
 from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction, UtcDateTime
+from storage.recap_sets import unindexed
 
 CORRECTIONS = ("withdrawn", "forwarded", "misrouted")  # the route should not have made the item
 REUSABLE = ("granted", "anonymous")  # the author said yes (with or without their name)
@@ -203,7 +204,7 @@ class FigureStore(StoreBase):
             if end is not None:
                 where.append(item.created_at < end)
             if department is not None:
-                where.append(item.department == department)
+                where.append(unindexed(item.department) == department)  # the window's index reads less
             return where
 
         counted = aliased(Item, name="counted")
