@@ -62,6 +62,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from storage.base import StoreBase
 from storage.items import ARCHIVED, CLOSED
 from storage.models import Item, ItemStatusChange, Message, OutboxRow, Reaction, UtcDateTime
+from storage.recap_sets import unindexed
 
 CORRECTIONS = ("withdrawn", "forwarded", "misrouted")  # the route should not have made the item
 REUSABLE = ("granted", "anonymous")  # the author said yes (with or without their name)
@@ -167,18 +168,14 @@ def _facts_table() -> Table:
         Column("permission", String(16)),
         Column("votes", Integer),
         Column("created_at", UtcDateTime()),
-        Column("responded_at", UtcDateTime()),
+        Column("responded_at", UtcDateTime()),  # the earlier of a person's change and a staff reply
+        Column("staff_reply_at", UtcDateTime()),
         Column("closed_at", UtcDateTime()),
         Column("member_reply_at", UtcDateTime()),
         Column("answered", Boolean),
         prefixes=["TEMPORARY"],
         postgresql_on_commit="DROP",
     )
-
-
-def _earliest(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The earlier of two nullable times (SQLite's min() and PostgreSQL's LEAST treat NULL apart)."""
-    return case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
 
 
 class FigureStore(StoreBase):
@@ -207,7 +204,7 @@ class FigureStore(StoreBase):
             if end is not None:
                 where.append(item.created_at < end)
             if department is not None:
-                where.append(item.department == department)
+                where.append(unindexed(item.department) == department)  # the window's index reads less
             return where
 
         counted = aliased(Item, name="counted")
@@ -231,31 +228,28 @@ class FigureStore(StoreBase):
             .group_by(ItemStatusChange.item_id)
             .subquery("first_close")
         )
-        parent = Message.__table__.alias("parent")
         reply = Message.__table__.alias("reply")
-        in_thread = and_(
-            reply.c.platform == parent.c.platform,
-            reply.c.thread_key == parent.c.key,
-            reply.c.key != parent.c.key,
+        in_thread = and_(  # a live human reply in the item's thread, by anyone but its author
+            reply.c.platform == Message.platform,
+            reply.c.thread_key == Message.key,
+            reply.c.key != Message.key,
             reply.c.is_bot.is_(False),
             reply.c.deleted.is_(False),
-            reply.c.author_id != parent.c.author_id,
+            reply.c.author_id != Message.author_id,
         )
-        staff_reply = (  # per item: only replies from when the department had the item
-            select(counted.id.label("item_id"), func.min(reply.c.created_at).label("at"))
-            .join(parent, parent.c.id == counted.message_id)
-            .join(reply, and_(in_thread, reply.c.created_at >= counted.created_at))
-            .where(is_staff(reply.c), *cohort(counted))
-            .group_by(counted.id)
-            .subquery("staff_reply")
+        # per item, looked up in its thread (one index probe): a grouped join let SQLite read
+        # every message to find the staff's replies
+        staff_reply = (  # only replies from when the department had the item
+            select(func.min(reply.c.created_at))
+            .where(in_thread, reply.c.created_at >= Item.created_at, is_staff(reply.c))
+            .correlate(Message, Item)
+            .scalar_subquery()
         )
         member_reply = (
-            select(parent.c.id.label("message_id"), func.min(reply.c.created_at).label("at"))
-            .join(counted, counted.message_id == parent.c.id)
-            .join(reply, in_thread)
-            .where(not_(is_staff(reply.c)), *cohort(counted))
-            .group_by(parent.c.id)
-            .subquery("member_reply")
+            select(func.min(reply.c.created_at))
+            .where(in_thread, not_(is_staff(reply.c)))
+            .correlate(Message)
+            .scalar_subquery()
         )
         answered = (
             select(OutboxRow.item_id.label("item_id"))
@@ -263,7 +257,6 @@ class FigureStore(StoreBase):
             .group_by(OutboxRow.item_id)
             .subquery("answered")
         )
-        responded_at = _earliest(person_change.c.at, staff_reply.c.at)
         stmt: Select[Any] = (
             select(
                 Item.id.label("item_id"),
@@ -275,16 +268,15 @@ class FigureStore(StoreBase):
                 Item.permission.label("permission"),
                 Item.votes.label("votes"),
                 Item.created_at.label("created_at"),
-                responded_at.label("responded_at"),
+                person_change.c.at.label("responded_at"),  # made the earliest by ``value_figures``
+                staff_reply.label("staff_reply_at"),
                 case((Item.status.in_(CLOSED), first_close.c.at), else_=None).label("closed_at"),
-                member_reply.c.at.label("member_reply_at"),
+                member_reply.label("member_reply_at"),
                 answered.c.item_id.is_not(None).label("answered"),
             )
             .join(Message, Message.id == Item.message_id)
             .outerjoin(person_change, person_change.c.item_id == Item.id)
             .outerjoin(first_close, first_close.c.item_id == Item.id)
-            .outerjoin(staff_reply, staff_reply.c.item_id == Item.id)
-            .outerjoin(member_reply, member_reply.c.message_id == Message.id)
             .outerjoin(answered, answered.c.item_id == Item.id)
             .where(*cohort(Item))
         )
@@ -332,6 +324,14 @@ class FigureStore(StoreBase):
             await connection.run_sync(lambda sync: facts.create(sync))
             select_facts = self._facts(start=start, end=end, department=department, staff=staff)
             await session.execute(facts.insert().from_select(list(c.keys()), select_facts))
+            await session.execute(  # responded: the earlier of the two (each looked up once)
+                facts.update()
+                .where(
+                    c.staff_reply_at.is_not(None),
+                    or_(c.responded_at.is_(None), c.staff_reply_at < c.responded_at),
+                )
+                .values(responded_at=c.staff_reply_at)
+            )
             totals: dict[str, dict[str, int]] = {}
             for row in (
                 await session.execute(select(c.department, *counts).group_by(c.department))

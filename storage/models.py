@@ -241,7 +241,7 @@ class Reaction(Base):
     emoji: Mapped[str] = mapped_column(StorableString(64))
     user_id: Mapped[str] = mapped_column(StorableString(255))
     user_name: Mapped[str | None] = mapped_column(StorableString(255))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

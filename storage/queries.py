@@ -133,20 +133,6 @@ class QueryStore(StoreBase):
                     out.setdefault(int(item_id), []).append((destination, link))
             return out
 
-    async def item_facts(
-        self, start: datetime, end: datetime, *, department: str | None = None
-    ) -> list[tuple[str, str | None, datetime]]:
-        """``(department, tag, message time)`` of every live item posted in [start, end) (charts)."""
-        async with self.sessions() as session:
-            stmt = (
-                select(Item.department, Item.tag, Message.created_at)
-                .join(Message, Message.id == Item.message_id)
-                .where(Message.created_at >= start, Message.created_at < end, Message.deleted.is_(False))
-            )
-            if department:
-                stmt = stmt.where(Item.department == department)
-            return [(d, t, c) for d, t, c in (await session.execute(stmt)).tuples()]
-
     async def stats(self) -> dict[str, int]:
         async with self.sessions() as session:
             messages = await session.scalar(select(func.count()).select_from(Message)) or 0

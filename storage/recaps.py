@@ -79,23 +79,33 @@ class RecapStore(StoreBase):
         ]
         if since is not None:
             where.append(Message.created_at >= since)
-        return await self._page(where, (Message.created_at, Item.id), limit)
+        # every one's id and time, ordered here: with a LIMIT (even beside a count over the rows)
+        # PostgreSQL walks every message from the oldest looking for questions nobody answered
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Item.id, Message.created_at).join(Message, Message.id == Item.message_id).where(*where)
+            )
+            found = sorted(rows.tuples(), key=lambda row: (row[1], row[0]))
+            first = [item_id for item_id, _ in found[:limit]]
+            if not first:
+                return [], len(found)
+            views = await session.execute(
+                select(Item, Message).join(Message, Message.id == Item.message_id).where(Item.id.in_(first))
+            )
+            by_id = {i.id: ItemView(item=i, message=m) for i, m in views.tuples()}
+            return [by_id[i] for i in first if i in by_id], len(found)
 
     async def has_tagged(self, tag: str, *, department: str, before: datetime) -> bool:
         """Whether the department has any live item with ``tag`` posted before ``before``."""
         async with self.sessions() as session:
-            found = await session.scalar(
-                select(Item.id)
-                .join(Message, Message.id == Item.message_id)
-                .where(
-                    Item.department == department,
-                    Item.tag == tag,
-                    Message.deleted.is_(False),
-                    Message.created_at < before,
-                )
-                .limit(1)
+            # the earliest, not LIMIT 1: with a LIMIT PostgreSQL walks every message from the
+            # oldest for a department that has none (the department's tag index is what finds it)
+            first = await session.scalar(
+                select(func.min(Message.created_at))
+                .join(Item, Message.id == Item.message_id)
+                .where(Item.department == department, Item.tag == tag, Message.deleted.is_(False))
             )
-            return found is not None
+            return first is not None and first < before
 
     async def question_helpers(self, start: datetime, end: datetime) -> list[tuple[str, str, int, datetime]]:
         """``(author id, author name, replies, latest)`` per replier and name: replies posted in

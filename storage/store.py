@@ -9,6 +9,7 @@ from storage.items import ItemStore
 from storage.outbox import OutboxStore
 from storage.quarantine import QuarantineStore
 from storage.queries import QueryStore
+from storage.recap_sets import RecapSetStore
 from storage.recaps import RecapStore
 from storage.refs import RefStore
 from storage.runs import RunStore
@@ -24,6 +25,7 @@ class Store(
     RefStore,
     QueryStore,
     RecapStore,
+    RecapSetStore,
     QuarantineStore,
     ConsentStore,
     FigureStore,

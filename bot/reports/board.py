@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.texts import t, tag_label
-from bot.reports.chart import Series, cjk_font, gather_series, render_svg
+from bot.reports.chart import Series, cjk_font, department_series, render_svg
 from bot.reports.periods import Period, week_of
 from bot.reports.recap import DepartmentRecap, recap_set
 from storage.items import ItemView
@@ -66,8 +66,9 @@ async def build_board(app: Services, period_text: str | None, department: str | 
     last_week = week_of(found.period.end - timedelta(microseconds=1), rules.timezone)
     font = cjk_font()
     boards = []
+    trends = await department_series(app.store, last_week, [r.department for r in found.recaps], count=WEEKS)
     for recap in found.recaps:
-        trend = await gather_series(app.store, last_week, department=recap.department, count=WEEKS)
+        trend = trends[recap.department]
         svg = None
         if any(trend.totals):
             labels = {key: tag_label(rules.locale, key) for key in trend.counts}

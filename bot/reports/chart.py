@@ -98,13 +98,35 @@ async def gather_series(
 ) -> Series:
     """Per tag for one department, per department for all of them."""
     periods = period.back(count)
-    facts = await store.item_facts(periods[0].start, periods[-1].end, department=department)
+    counts = await store.week_counts(
+        [(p.start, p.end) for p in periods], [department] if department else None
+    )
+    per: dict[tuple[str, int], int] = {}
+    for (i, dept, tag), n in counts.items():
+        key = ((tag or "none") if department else dept, i)
+        per[key] = per.get(key, 0) + n
+    return _series(periods, per)
+
+
+async def department_series(
+    store: Store, period: Period, departments: list[str], *, count: int = PERIODS
+) -> dict[str, Series]:
+    """Per tag for each of ``departments`` (one query for all of them)."""
+    periods = period.back(count)
+    counts = await store.week_counts([(p.start, p.end) for p in periods], departments)
+    per: dict[str, dict[tuple[str, int], int]] = {d: {} for d in departments}
+    for (i, dept, tag), n in counts.items():
+        if dept in per:
+            key = (tag or "none", i)
+            per[dept][key] = per[dept].get(key, 0) + n
+    return {d: _series(periods, per[d]) for d in departments}
+
+
+def _series(periods: list[Period], counts: dict[tuple[str, int], int]) -> Series:
+    """Counts by (key, period index) as a series: the biggest key first."""
     counters: dict[str, Counter[int]] = {}
-    for dept, tag, moment in facts:
-        key = (tag or "none") if department else dept
-        index = next((i for i, p in enumerate(periods) if p.contains(moment)), None)
-        if index is not None:
-            counters.setdefault(key, Counter())[index] += 1
+    for (key, index), n in counts.items():
+        counters.setdefault(key, Counter())[index] += n
     ordered = sorted(counters, key=lambda k: (-sum(counters[k].values()), k))
     return Series(
         periods=tuple(periods),

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from bot.core.domain import Destination
 from bot.core.errors import KakehashiError
 from bot.core.texts import t, tag_label
+from bot.reports.period_facts import GoalFigure, Highlight, PeriodFacts, period_facts
 from bot.reports.periods import Period, parse_period
 from bot.reports.report import Section, delta, enqueue_to, excerpt, link, name, report, tn
 from bot.reports.value import department_lines, value_figures
 from rules import RuleSet
 from rules.identities import Identities
-from rules.model import Goal
 from storage.figures import DepartmentFigures, ValueFigures
 from storage.items import ARCHIVED, ItemView
 from storage.models import utcnow
@@ -51,78 +51,11 @@ CLOSED = (
 
 
 @dataclass(frozen=True, slots=True)
-class Highlight:
-    """An item with what people did about it: votes, reactions, replies in its thread."""
-
-    view: ItemView
-    votes: int
-    reactions: int
-    replies: int
-
-    @property
-    def score(self) -> int:
-        return self.votes + self.reactions + self.replies
-
-    def figures(self, locale: str) -> str:
-        """``投票3・返信2`` / ``3 votes, 2 replies``: the figures that are not zero."""
-        parts = [
-            tn(locale, f"figure.{what}", count, count=count)
-            for what, count in (
-                ("votes", self.votes),
-                ("reactions", self.reactions),
-                ("replies", self.replies),
-            )
-            if count
-        ]
-        return t(locale, "report.join").join(parts)
-
-
-@dataclass(frozen=True, slots=True)
 class Aged:
     """An item and how many days it has been waiting."""
 
     view: ItemView
     days: int
-
-
-@dataclass(frozen=True, slots=True)
-class GoalFigure:
-    """The number that tracks a department's goal in a window.
-
-    ``done_within``: ``met`` of ``total`` items (those done, or whose deadline has passed) were
-    done within the business days; ``answered_within``: the same for a first answer (a reply in
-    the thread from anyone but the author, or a status change); ``at_least``: ``met`` items against the target ``total``.
-    """
-
-    goal: Goal
-    met: int
-    total: int
-
-    def figure(self, locale: str) -> str:
-        if self.goal.kind == "at_least":
-            return t(locale, "goal.at_least", count=self.met, target=self.total, status=self.status(locale))
-        if self.total == 0:
-            return t(locale, "goal.nothing_due")
-        return t(
-            locale,
-            "goal.done_within",
-            met=self.met,
-            total=self.total,
-            pct=self.percent,
-            status=self.status(locale),
-        )
-
-    @property
-    def achieved(self) -> bool:
-        """``at_least``: the target reached; ``*_within``: every item due was handled in time."""
-        return self.met >= self.total
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.met / self.total) if self.total else 100
-
-    def status(self, locale: str) -> str:
-        return t(locale, "goal.achieved" if self.achieved else "goal.missed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,13 +216,15 @@ async def build_recap(
     *,
     now: datetime | None = None,
     figures: ValueFigures | None = None,
+    facts: PeriodFacts | None = None,
 ) -> DepartmentRecap:
     """Everything a department's recap says about ``period`` (``now`` ages the waiting items);
-    the helpers are the recap set's (``set_helpers``), not one department's.  ``figures``: the
-    period's value figures when the caller computed them for every department at once."""
+    the helpers are the recap set's (``set_helpers``), not one department's.  ``figures`` and
+    ``facts``: the period's value figures and item facts when the caller gathered them for
+    every department at once (``recap_set``)."""
     now = now or utcnow()
-    items = await store.items_between(period.start, period.end, department=department)
-    previous = period.previous()
+    if facts is None:
+        facts = (await department_facts(store, rules, [department], period, now=now))[department]
     waiting = await store.open_items(department, before=period.end, limit=WAITING)
     unanswered, unanswered_total = await unanswered_questions(store, department, before=period.end, now=now)
     dept = rules.departments.get(department)
@@ -297,21 +232,30 @@ async def build_recap(
         department=department,
         label=dept.label if dept else department,
         period=period,
-        by_tag=dict(Counter(v.item.tag or "none" for v in items)),
-        previous_by_tag=await store.tag_counts(previous.start, previous.end, department=department),
-        top=await highlights(store, items),
-        status_counts=dict(Counter(v.item.status for v in items)),
+        by_tag=facts.by_tag,
+        previous_by_tag=facts.previous_by_tag,
+        top=facts.top,
+        status_counts=facts.status_counts,
         waiting=[Aged(view=v, days=_days(v.message.created_at, now)) for v in waiting],
         unanswered=unanswered,
         unanswered_total=unanswered_total,
         takes_questions=bool(unanswered)
         or await store.has_tagged("question", department=department, before=period.end),
-        testimonials=[v for v in items if v.item.tag == "testimonial"][:TESTIMONIALS],
-        goal=await goal_figure(store, rules, department, period, now=now, items=items),
-        recent=[v for v in reversed(items) if v.item.status != ARCHIVED][:RECENT],
+        testimonials=facts.testimonials,
+        goal=facts.goal,
+        recent=facts.recent,
         value=(
             figures or await value_figures(store, rules, period=period, department=department)
         ).departments.get(department),
+    )
+
+
+async def department_facts(
+    store: Store, rules: RuleSet, departments: list[str], period: Period, *, now: datetime
+) -> dict[str, PeriodFacts]:
+    """The period's item facts of these departments, read once for all of them."""
+    return await period_facts(
+        store, rules, departments, period, now=now, top=TOP, testimonials=TESTIMONIALS, recent=RECENT
     )
 
 
@@ -603,7 +547,11 @@ async def recap_set(app: Services, department: str | None, period_text: str | No
     now = min(app.clock(), period.end)
     names = [resolve_department(rules, department)] if department else list(rules.departments)
     figures = await value_figures(app.store, rules, period=period, department=department and names[0])
-    recaps = [await build_recap(app.store, rules, name, period, now=now, figures=figures) for name in names]
+    facts = await department_facts(app.store, rules, names, period, now=now)
+    recaps = [
+        await build_recap(app.store, rules, name, period, now=now, figures=figures, facts=facts[name])
+        for name in names
+    ]
     return RecapSet(
         period=period, now=now, recaps=recaps, helpers=await set_helpers(app.store, rules, period)
     )
